@@ -1,0 +1,52 @@
+package org.vigil.contracts;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every Kafka topic Vigil uses, with the settings it is created with. The version suffix changes only when a
+ * message changes incompatibly; see docs/topics.md for keys, schemas, producers and consumers.
+ */
+public final class Topics {
+
+    /** Camera registry: desired state per camera. Key: camera id. Value: {@link CameraConfig}; tombstone deletes. */
+    public static final String CAMERAS = "vigil.cameras.v1";
+    /** Latest observed state per camera. Key: camera id. Value: {@link CameraStatus}. */
+    public static final String CAMERA_STATUS = "vigil.camera-status.v1";
+    /** Compressed video packets exactly as the camera sent them. Key: camera id. Value: packet bytes; see {@link MediaPacket}. */
+    public static final String MEDIA = "vigil.media.v1";
+    /** Low-rate JPEG previews for live view. Key: camera id. Value: JPEG bytes; headers {@code vigil.wall}, {@code vigil.width}, {@code vigil.height} as in {@link MediaPacket}. */
+    public static final String PREVIEWS = "vigil.previews.v1";
+    /** Motion events (start, update, end). Key: camera id. Value: {@link MotionEvent}. */
+    public static final String MOTION = "vigil.motion.v1";
+    /** JPEG snapshot taken when motion starts. Key: motion event id. Value: JPEG bytes. */
+    public static final String SNAPSHOTS = "vigil.snapshots.v1";
+    /** Closed, durable recording segments. Key: camera id. Value: {@link SegmentClosed}. */
+    public static final String SEGMENTS = "vigil.segments.v1";
+    /** Security-relevant actions from every service, in one partition so the hash chain has one order. Value: {@link AuditEntry}. */
+    public static final String AUDIT = "vigil.audit.v1";
+
+    /** How a topic is created. Partitions bound the parallelism of capture and recorder instances. */
+    public record TopicSpec(String name, int partitions, boolean compacted, Duration retention) {
+        /** Kafka's {@code cleanup.policy} for this topic. */
+        public String cleanupPolicy() {
+            return compacted ? "compact" : "delete";
+        }
+    }
+
+    /** Partitions of the camera-keyed topics: the most capture or recorder instances that can share the work. */
+    public static final int CAMERA_PARTITIONS = 12;
+
+    public static final List<TopicSpec> ALL = List.of(
+            new TopicSpec(CAMERAS, CAMERA_PARTITIONS, true, null),
+            new TopicSpec(CAMERA_STATUS, CAMERA_PARTITIONS, true, null),
+            new TopicSpec(MEDIA, CAMERA_PARTITIONS, false, Duration.ofMinutes(15)),
+            new TopicSpec(PREVIEWS, CAMERA_PARTITIONS, false, Duration.ofMinutes(2)),
+            new TopicSpec(MOTION, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
+            new TopicSpec(SNAPSHOTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
+            new TopicSpec(SEGMENTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
+            new TopicSpec(AUDIT, 1, false, Duration.ofDays(30)));
+
+    private Topics() {
+    }
+}
