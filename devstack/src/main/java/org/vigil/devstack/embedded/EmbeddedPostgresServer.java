@@ -1,0 +1,142 @@
+package org.vigil.devstack.embedded;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A real PostgreSQL 17 server from zonky's binaries, with its cluster kept in {@code dataDir} across runs. On start
+ * it creates the role and database Vigil's services use, when they do not exist yet.
+ *
+ * <p>Authentication is {@code trust} on 127.0.0.1, as zonky's initdb sets it up: this server is for one
+ * developer's machine. Production points DATABASE_URL at a managed PostgreSQL.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+    public static final String DATABASE = "vigil";
+    public static final String USER = "vigil";
+
+    private final Path dataDir;
+    private final int port;
+    private final Path logFile;
+    private EmbeddedPostgres postgres;
+
+    public EmbeddedPostgresServer(Path dataDir, int port, Path logFile) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.logFile = logFile;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The reactive-client form; services prefix {@code jdbc:} for Flyway. */
+    public String url() {
+        return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:" + url();
+    }
+
+    public synchronized void start() throws IOException {
+        Files.createDirectories(dataDir);
+        stopOrphanPostmaster();
+        postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                // No Unix socket in the shared /tmp: TCP on loopback only.
+                .setServerConfig("unix_socket_directories", "")
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("fsync", "on")
+                .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
+                .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .start();
+        try {
+            ensureRoleAndDatabase();
+        } catch (SQLException e) {
+            throw new IOException("cannot create the vigil role and database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A launcher killed with SIGKILL leaves its postmaster running (pg_ctl detaches it). Stop it, or the new one
+     * cannot take the data directory.
+     */
+    private void stopOrphanPostmaster() throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.isEmpty()) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().info().command().orElse("").endsWith("postgres")) {
+            return;
+        }
+        handle.get().destroy();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (handle.get().isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping a leftover PostgreSQL", e);
+            }
+        }
+        if (handle.get().isAlive()) {
+            throw new IOException("a PostgreSQL left from an earlier run (pid " + pid + ") did not stop; stop it with kill "
+                    + pid);
+        }
+    }
+
+    private void ensureRoleAndDatabase() throws SQLException {
+        String admin = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        try (Connection c = DriverManager.getConnection(admin, "postgres", "");
+                Statement s = c.createStatement()) {
+            if (!exists(s, "select 1 from pg_roles where rolname = '" + USER + "'")) {
+                s.execute("create role " + USER + " login");
+            }
+            if (!exists(s, "select 1 from pg_database where datname = '" + DATABASE + "'")) {
+                s.execute("create database " + DATABASE + " owner " + USER);
+            }
+        }
+    }
+
+    private static boolean exists(Statement s, String query) throws SQLException {
+        try (ResultSet rs = s.executeQuery(query)) {
+            return rs.next();
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+}

@@ -1,0 +1,367 @@
+package org.vigil.devstack.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.vigil.devstack.embedded.ChildProcesses;
+import org.vigil.devstack.embedded.DevStack;
+
+/**
+ * {@code ./vigil up}: the whole system on one machine. Starts the embedded servers that are not external, then the
+ * six services as separate JVMs, waits until each is ready, prints where to go, and on Ctrl-C stops everything in
+ * order: services first, then Kafka, Redis and PostgreSQL.
+ */
+public final class Launcher {
+
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final String PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+    private final StackConfig cfg;
+    private final PrintStream out;
+    private final Map<String, Process> services = new LinkedHashMap<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private ChildProcesses children;
+    private DevStack devStack;
+    private FileChannel lockChannel;
+    private FileLock lock;
+
+    public Launcher(StackConfig cfg, PrintStream out) {
+        this.cfg = cfg;
+        this.out = out;
+    }
+
+    /** Runs until interrupted (Ctrl-C) or until start-up fails; returns the exit code. */
+    public int up() throws Exception {
+        long t0 = System.nanoTime();
+        prepareHome();
+        acquireLock();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "vigil-shutdown"));
+        children = new ChildProcesses(cfg.run().resolve("children.pids"));
+        for (String reaped : children.reapLeftovers()) {
+            out.println("  stopped a process left by an earlier run: " + reaped);
+        }
+        checkBuilt();
+        checkPortsFree();
+
+        out.println("Vigil: starting with data in " + cfg.home());
+        devStack = new DevStack(new DevStack.Plan(cfg.home(),
+                cfg.externalKafka().isPresent() ? null : cfg.kafkaPort(),
+                cfg.kafkaControllerPort(),
+                cfg.externalDatabaseUrl().isPresent() ? null : cfg.postgresPort(),
+                cfg.externalRedisUrl().isPresent() ? null : cfg.redisPort(),
+                cfg.kafkaBootstrap(), mediaRetention()), children, out::println);
+        devStack.start();
+        externalNote("kafka", cfg.externalKafka());
+        externalNote("postgres", cfg.externalDatabaseUrl());
+        externalNote("redis", cfg.externalRedisUrl());
+
+        String adminPassword = randomPassword();
+        for (StackConfig.Service s : cfg.services()) {
+            services.put(s.name(), startService(s, adminPassword));
+        }
+        if (!awaitReady()) {
+            shutdown();
+            return 1;
+        }
+        boolean adminCreated = ReadinessProbe.login(cfg.gateway().port(), "admin", adminPassword);
+        printSummary(t0, adminCreated ? adminPassword : null);
+        watchServices();
+        stopped.await();
+        return 0;
+    }
+
+    private Duration mediaRetention() {
+        String minutes = cfg.env().get("MEDIA_RETENTION_MINUTES");
+        if (minutes == null || minutes.isBlank()) {
+            return null;
+        }
+        try {
+            long m = Long.parseLong(minutes.trim());
+            if (m < 1) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofMinutes(m);
+        } catch (NumberFormatException e) {
+            throw new LaunchException("MEDIA_RETENTION_MINUTES=" + minutes + " is not a whole number of minutes.");
+        }
+    }
+
+    private void prepareHome() throws IOException {
+        for (Path dir : List.of(cfg.home(), cfg.logs(), cfg.run(), cfg.home().resolve("tmp"), cfg.home().resolve("keys"))) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    private void acquireLock() throws IOException {
+        Path lockFile = cfg.run().resolve("vigil.lock");
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        lock = lockChannel.tryLock();
+        if (lock == null) {
+            String owner = Files.readString(lockFile, StandardCharsets.UTF_8).trim();
+            lockChannel.close();
+            throw new LaunchException("Vigil is already running on " + cfg.home() + " (" + (owner.isEmpty() ? "lock "
+                    + lockFile : owner) + "); stop it with Ctrl-C in its terminal, or set VIGIL_HOME to use another "
+                    + "data directory.");
+        }
+        lockChannel.truncate(0);
+        lockChannel.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid())
+                .getBytes(StandardCharsets.UTF_8)));
+        lockChannel.force(true);
+    }
+
+    private void checkBuilt() {
+        List<String> missing = new ArrayList<>();
+        for (StackConfig.Service s : cfg.services()) {
+            if (!Files.isRegularFile(s.jar(cfg.root()))) {
+                missing.add(s.jar(cfg.root()).toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new LaunchException("Not built: " + String.join(", ", missing) + ". Run ./vigil up (it builds), or "
+                    + "./mvnw package -DskipTests.");
+        }
+    }
+
+    private void checkPortsFree() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (StackConfig.Service s : cfg.services()) {
+            ports.put(s.name() + " (" + envName(s.name()) + ")", s.port());
+        }
+        if (cfg.externalKafka().isEmpty()) {
+            ports.put("embedded Kafka (KAFKA_PORT)", cfg.kafkaPort());
+            ports.put("embedded Kafka controller (KAFKA_CONTROLLER_PORT)", cfg.kafkaControllerPort());
+        }
+        if (cfg.externalDatabaseUrl().isEmpty()) {
+            ports.put("embedded PostgreSQL (POSTGRES_PORT)", cfg.postgresPort());
+        }
+        if (cfg.externalRedisUrl().isEmpty()) {
+            ports.put("embedded Redis (REDIS_PORT)", cfg.redisPort());
+        }
+        Map<Integer, String> seen = new HashMap<>();
+        for (Map.Entry<String, Integer> e : ports.entrySet()) {
+            String other = seen.put(e.getValue(), e.getKey());
+            if (other != null) {
+                throw new LaunchException("Port " + e.getValue() + " is configured twice: for " + other + " and for "
+                        + e.getKey() + ".");
+            }
+            if (!portFree(e.getValue())) {
+                String var = e.getKey().substring(e.getKey().indexOf('(') + 1, e.getKey().length() - 1);
+                throw new LaunchException("Port " + e.getValue() + " is already in use; " + e.getKey()
+                        + " needs it. Stop the program using it (ss -ltnp 'sport = :" + e.getValue() + "') or set "
+                        + var + " to a free port.");
+            }
+        }
+    }
+
+    static String envName(String service) {
+        return service.replace("-service", "").toUpperCase(java.util.Locale.ROOT) + "_PORT";
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("0.0.0.0", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void externalNote(String name, java.util.Optional<String> address) {
+        address.ifPresent(a -> out.println(String.format("  %-18s %-28s", name, "external " + mask(a))));
+    }
+
+    private static String mask(String url) {
+        return org.vigil.contracts.CameraConfig.maskCredentials(url);
+    }
+
+    private Process startService(StackConfig.Service s, String adminPassword) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
+        env.put("QUARKUS_HTTP_HOST", s.equals(cfg.gateway()) ? cfg.bindHost() : "127.0.0.1");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", cfg.kafkaBootstrap());
+        env.put("DATABASE_URL", cfg.databaseUrl());
+        env.putIfAbsent("DATABASE_USER", cfg.env().getOrDefault("DATABASE_USER", "vigil"));
+        env.put("REDIS_URL", cfg.redisUrl());
+        env.put("RECORDINGS_DIR", cfg.env().getOrDefault("RECORDINGS_DIR", cfg.home().resolve("recordings").toString()));
+        env.put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + cfg.gateway().port());
+        env.put("VIGIL_KEYS_DIR", cfg.env().getOrDefault("VIGIL_KEYS_DIR", cfg.home().resolve("keys").toString()));
+        env.put("VIGIL_INSTANCE", s.name() + "-1");
+        if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank()) {
+            env.put("CAMERA_SOURCES", "test:");
+        }
+        if (s.equals(cfg.gateway())) {
+            env.put("VIGIL_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        }
+        Path tmp = cfg.home().resolve("tmp").resolve(s.name());
+        Files.createDirectories(tmp);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(List.of("-Xmx" + (s.name().startsWith("capture") || s.name().startsWith("recorder") ? "384m" : "256m"),
+                "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=" + tmp));
+        String extra = cfg.env().getOrDefault("VIGIL_JAVA_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", s.jar(cfg.root()).toString()));
+        Path log = cfg.logs().resolve(s.name() + ".log");
+        rotate(log);
+        return children.start(s.name(), cmd, env, log);
+    }
+
+    private static void rotate(Path log) throws IOException {
+        if (Files.exists(log)) {
+            Files.move(log, log.resolveSibling(log.getFileName() + ".1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private boolean awaitReady() throws InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + READY_TIMEOUT.toNanos();
+        Map<String, StackConfig.Service> pending = new LinkedHashMap<>();
+        cfg.services().forEach(s -> pending.put(s.name(), s));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        while (!pending.isEmpty()) {
+            for (var it = pending.values().iterator(); it.hasNext();) {
+                StackConfig.Service s = it.next();
+                Process p = services.get(s.name());
+                if (!p.isAlive()) {
+                    out.println("  " + s.name() + " exited with code " + p.exitValue() + " before it was ready. Last lines of "
+                            + cfg.logs().resolve(s.name() + ".log") + ":");
+                    tail(cfg.logs().resolve(s.name() + ".log"), 25).forEach(l -> out.println("    " + l));
+                    return false;
+                }
+                if (ReadinessProbe.ready(http, s.port())) {
+                    out.println(String.format("  %-18s %-28s %s", s.name(), "http://127.0.0.1:" + s.port(), "ready ("
+                            + since(t0) + ")"));
+                    it.remove();
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                out.println("  not ready after " + READY_TIMEOUT.toSeconds() + " s: " + String.join(", ", pending.keySet())
+                        + ". See their logs in " + cfg.logs() + " and ./vigil status.");
+                return false;
+            }
+            Thread.sleep(250);
+        }
+        return true;
+    }
+
+    static List<String> tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return all.subList(Math.max(0, all.size() - lines), all.size());
+        } catch (IOException e) {
+            return List.of("(cannot read " + file + ": " + e.getMessage() + ")");
+        }
+    }
+
+    private void printSummary(long t0, String adminPassword) {
+        String host = cfg.bindHost().equals("0.0.0.0") ? "127.0.0.1" : cfg.bindHost();
+        out.println();
+        out.println("Vigil is up (" + since(t0) + ").");
+        out.println("  Web UI:       http://" + host + ":" + cfg.gateway().port() + "/");
+        if (adminPassword != null) {
+            out.println("  Admin login:  admin / " + adminPassword);
+            out.println("                (shown once: store it now; it is not written anywhere)");
+        } else {
+            out.println("  Admin login:  the admin account exists from an earlier run; use its password.");
+        }
+        String cams = cfg.env().getOrDefault("CAMERA_SOURCES", "");
+        out.println("  Cameras:      " + (cams.isBlank() ? "one synthetic camera (set CAMERA_SOURCES for real ones)"
+                : "from CAMERA_SOURCES"));
+        out.println("  Logs:         " + cfg.logs());
+        out.println("  Status:       ./vigil status");
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+
+    private void watchServices() {
+        for (Map.Entry<String, Process> e : services.entrySet()) {
+            e.getValue().onExit().thenAccept(p -> {
+                if (!stopping.get()) {
+                    out.println("! " + e.getKey() + " stopped unexpectedly (exit code " + p.exitValue() + "); see "
+                            + cfg.logs().resolve(e.getKey() + ".log") + ". The rest keeps running; ./vigil status shows "
+                            + "what is ready.");
+                }
+            });
+        }
+    }
+
+    /** Stops everything in order; safe to call twice (from the shutdown hook and after a failed start). */
+    void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        boolean started = devStack != null || !services.isEmpty();
+        try {
+            if (started) {
+                out.println();
+                out.println("Vigil: stopping...");
+            }
+            List<Thread> stoppers = new ArrayList<>();
+            for (Map.Entry<String, Process> e : services.entrySet()) {
+                Thread t = new Thread(() -> ChildProcesses.stop(e.getValue().toHandle(), Duration.ofSeconds(15)));
+                t.start();
+                stoppers.add(t);
+            }
+            for (Thread t : stoppers) {
+                t.join();
+            }
+            if (devStack != null) {
+                devStack.close();
+            }
+            if (children != null) {
+                children.close();
+            }
+            if (lock != null) {
+                Files.deleteIfExists(cfg.run().resolve("vigil.lock"));
+                lock.release();
+                lockChannel.close();
+            }
+            if (started) {
+                out.println("Vigil: stopped.");
+            }
+            out.flush();
+        } catch (Exception e) {
+            out.println("Vigil: error while stopping: " + e.getMessage());
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    static String randomPassword() {
+        SecureRandom rnd = new SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            sb.append(PASSWORD_ALPHABET.charAt(rnd.nextInt(PASSWORD_ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+
+    private static String since(long t0) {
+        return String.format("%.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+}

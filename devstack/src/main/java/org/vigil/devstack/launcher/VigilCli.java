@@ -1,0 +1,50 @@
+package org.vigil.devstack.launcher;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/** Entry point of the launcher jar: {@code up} and {@code status}. The {@code ./vigil} script builds, then calls this. */
+public final class VigilCli {
+
+    private VigilCli() {
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        String command = args.length == 0 ? "help" : args[0];
+        int code;
+        try {
+            StackConfig cfg = StackConfig.fromEnvironment(System.getenv());
+            configureLogging(cfg);
+            code = switch (command) {
+                case "up" -> new Launcher(cfg, out).up();
+                case "status" -> new StatusCommand(cfg, out).run();
+                default -> {
+                    out.println("usage: vigil up | status");
+                    yield command.equals("help") ? 0 : 2;
+                }
+            };
+        } catch (LaunchException e) {
+            out.println("vigil: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            out.println("vigil: " + command + " failed: " + e.getMessage());
+            out.println("       details in the logs under VIGIL_HOME/logs (default .vigil/logs).");
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /** Kafka and the embedded servers log through SLF4J: send that to a file, not the operator's terminal. */
+    private static void configureLogging(StackConfig cfg) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(cfg.logs());
+        System.setProperty("org.slf4j.simpleLogger.logFile", cfg.logs().resolve("devstack.log").toString());
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.kafka", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "warn");
+    }
+}

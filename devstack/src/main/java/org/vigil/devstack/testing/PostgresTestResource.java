@@ -1,0 +1,26 @@
+package org.vigil.devstack.testing;
+
+import java.util.Map;
+
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/** A real PostgreSQL 17 server with the {@code vigil} database and role, for {@code @QuarkusTest}s. */
+public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+        EmbeddedPostgresServer pg = SharedServers.postgres();
+        return Map.of(
+                "quarkus.datasource.reactive.url", pg.url(),
+                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
+                "quarkus.datasource.username", EmbeddedPostgresServer.USER,
+                "quarkus.datasource.password", "");
+    }
+
+    @Override
+    public void stop() {
+        // shared by every test class in this JVM; stopped when the JVM exits
+    }
+}

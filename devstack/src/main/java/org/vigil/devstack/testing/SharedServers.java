@@ -1,0 +1,129 @@
+package org.vigil.devstack.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.vigil.devstack.embedded.ChildProcesses;
+import org.vigil.devstack.embedded.EmbeddedKafka;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+import org.vigil.devstack.embedded.EmbeddedRedisServer;
+import org.vigil.devstack.embedded.TopicAdmin;
+
+/**
+ * One embedded Kafka, PostgreSQL and Redis per test JVM, started on first use on free ports under
+ * {@code java.io.tmpdir} (each build module's target/tmp), and removed when the JVM exits. Every Quarkus test
+ * resource in this package hands out these same servers, so test classes share them instead of restarting them.
+ */
+public final class SharedServers {
+
+    private static EmbeddedKafka kafka;
+    private static EmbeddedPostgresServer postgres;
+    private static EmbeddedRedisServer redis;
+    private static ChildProcesses children;
+    private static Path root;
+
+    private SharedServers() {
+    }
+
+    public static synchronized EmbeddedKafka kafka() {
+        if (kafka == null) {
+            try {
+                EmbeddedKafka k = new EmbeddedKafka(root().resolve("kafka"), freePort(), freePort());
+                k.start();
+                TopicAdmin.ensureTopics(k.bootstrapServers(), (short) 1, null, Duration.ofSeconds(60));
+                kafka = k;
+            } catch (Exception e) {
+                throw new IllegalStateException("embedded Kafka did not start: " + e.getMessage(), e);
+            }
+        }
+        return kafka;
+    }
+
+    public static synchronized EmbeddedPostgresServer postgres() {
+        if (postgres == null) {
+            try {
+                EmbeddedPostgresServer pg = new EmbeddedPostgresServer(root().resolve("postgres"), freePort(),
+                        root().resolve("postgres.log"));
+                pg.start();
+                postgres = pg;
+            } catch (IOException e) {
+                throw new UncheckedIOException("embedded PostgreSQL did not start: " + e.getMessage(), e);
+            }
+        }
+        return postgres;
+    }
+
+    public static synchronized EmbeddedRedisServer redis() {
+        if (redis == null) {
+            try {
+                EmbeddedRedisServer r = new EmbeddedRedisServer(root().resolve("redis"), freePort(),
+                        root().resolve("redis.log"), children());
+                r.start();
+                redis = r;
+            } catch (IOException e) {
+                throw new UncheckedIOException("embedded Redis did not start: " + e.getMessage(), e);
+            }
+        }
+        return redis;
+    }
+
+    private static ChildProcesses children() throws IOException {
+        if (children == null) {
+            children = new ChildProcesses(root().resolve("children.pids"));
+        }
+        return children;
+    }
+
+    private static Path root() throws IOException {
+        if (root == null) {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            Files.createDirectories(tmp);
+            root = Files.createTempDirectory(tmp, "vigil-servers-");
+            Runtime.getRuntime().addShutdownHook(new Thread(SharedServers::stopAll, "vigil-test-servers-stop"));
+        }
+        return root;
+    }
+
+    private static synchronized void stopAll() {
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+            if (redis != null) {
+                redis.close();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
+            if (children != null) {
+                children.close();
+            }
+            delete(root);
+        } catch (Exception e) {
+            System.err.println("could not stop test servers cleanly: " + e);
+        }
+    }
+
+    /** A port that was free a moment ago, on 127.0.0.1. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    static void delete(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
