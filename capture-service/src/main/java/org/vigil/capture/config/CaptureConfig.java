@@ -1,0 +1,67 @@
+package org.vigil.capture.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Capture settings; environment names from Vigil's runbooks are mapped in application.properties. */
+@ConfigMapping(prefix = "vigil.capture")
+public interface CaptureConfig {
+
+    /** Name of this capture instance, reported as the owner of its cameras (VIGIL_INSTANCE). */
+    String instance();
+
+    /**
+     * CAMERA_SOURCES: comma-separated {@code [id=]source}, where source is a USB index ({@code 0}), an
+     * {@code rtsp://} or {@code http(s)://} URL, {@code file:/path} or {@code test:}. Registered at start-up.
+     */
+    Optional<String> cameraSources();
+
+    /** Site given to cameras registered from CAMERA_SOURCES. */
+    @WithDefault("default")
+    String defaultSite();
+
+    /** RTSP_TIMEOUT_MS: bound on every blocking open and read; no frame for this long means no signal. */
+    @WithDefault("10000")
+    int rtspTimeoutMs();
+
+    /** RTSP_RECONNECT_SEC: wait before reconnecting a camera that failed; doubles up to {@link #reconnectMaxSec()}. */
+    @WithDefault("5")
+    int rtspReconnectSec();
+
+    /** Cap of the reconnect back-off. */
+    @WithDefault("60")
+    int reconnectMaxSec();
+
+    /** How often a camera's status is republished when nothing changes. */
+    @WithDefault("10s")
+    Duration statusInterval();
+
+    Analysis analysis();
+
+    Preview preview();
+
+    /** Motion analysis runs on decoded frames at this rate and width, never on the recording path. */
+    interface Analysis {
+        @WithDefault("5")
+        double fps();
+
+        @WithDefault("320")
+        int width();
+    }
+
+    /** Low-rate JPEG previews for live view. */
+    interface Preview {
+        @WithDefault("2")
+        double fps();
+
+        @WithDefault("640")
+        int width();
+
+        /** JPEG quality, 1-100. */
+        @WithDefault("75")
+        int quality();
+    }
+}

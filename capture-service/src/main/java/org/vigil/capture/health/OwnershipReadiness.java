@@ -1,0 +1,32 @@
+package org.vigil.capture.health;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.vigil.capture.service.CameraOwnership;
+import org.vigil.capture.service.CameraSupervisor;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Ready once this instance has joined the capture group through Kafka and so knows which cameras it owns. */
+@Readiness
+@ApplicationScoped
+public class OwnershipReadiness implements HealthCheck {
+
+    private final CameraOwnership ownership;
+    private final CameraSupervisor supervisor;
+
+    public OwnershipReadiness(CameraOwnership ownership, CameraSupervisor supervisor) {
+        this.ownership = ownership;
+        this.supervisor = supervisor;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("camera-ownership")
+                .status(ownership.joined())
+                .withData("partitions", ownership.assigned().size())
+                .withData("cameras", supervisor.cameraIds().size())
+                .build();
+    }
+}

@@ -1,0 +1,103 @@
+package org.vigil.capture.service;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+import org.jboss.logging.Logger;
+import org.vigil.capture.config.CaptureConfig;
+import org.vigil.capture.messaging.CapturePublisher;
+import org.vigil.capture.source.StreamOpener;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.CameraStatus;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The cameras this instance captures: one {@link CameraWorker} each, started, updated and stopped on demand. */
+@ApplicationScoped
+public class CameraSupervisor {
+
+    private static final Logger LOG = Logger.getLogger(CameraSupervisor.class);
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Map<String, CameraWorker> workers = new ConcurrentHashMap<>();
+    private final StreamOpener opener;
+    private final CapturePublisher out;
+    private final CaptureConfig settings;
+    private final InstantSource clock;
+
+    public CameraSupervisor(StreamOpener opener, CapturePublisher out, CaptureConfig settings, InstantSource clock) {
+        this.opener = opener;
+        this.out = out;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Starts capturing {@code c}, applies new settings, or reconnects when its source changed. */
+    public synchronized void apply(CameraConfig c) {
+        CameraWorker w = workers.get(c.id());
+        if (w != null && !w.needsReconnect(c)) {
+            w.update(c);
+            return;
+        }
+        if (w != null) {
+            stop(c.id());
+        }
+        CameraWorker fresh = new CameraWorker(c, opener, out, settings, clock);
+        workers.put(c.id(), fresh);
+        fresh.start();
+        LOG.infof("capturing camera %s (%s) at site %s", c.id(), c.maskedUrl(), c.site());
+    }
+
+    /** Stops capturing a camera and waits until its thread has finished. */
+    public synchronized void stop(String cameraId) {
+        CameraWorker w = workers.remove(cameraId);
+        if (w != null && !w.stop(STOP_TIMEOUT)) {
+            LOG.errorf("camera %s did not stop within %s", cameraId, STOP_TIMEOUT);
+        }
+    }
+
+    /** Stops every camera whose id matches, in parallel, and waits for all. */
+    public synchronized void stopWhere(Predicate<String> cameraIds) {
+        List<String> ids = workers.keySet().stream().filter(cameraIds).toList();
+        List<CameraWorker> stopping = new ArrayList<>();
+        for (String id : ids) {
+            CameraWorker w = workers.remove(id);
+            if (w != null) {
+                stopping.add(w);
+            }
+        }
+        stopping.parallelStream().forEach(w -> {
+            if (!w.stop(STOP_TIMEOUT)) {
+                LOG.errorf("camera %s did not stop within %s", w.camera().id(), STOP_TIMEOUT);
+            }
+        });
+        if (!ids.isEmpty()) {
+            LOG.infof("released cameras %s", ids);
+        }
+    }
+
+    public Collection<String> cameraIds() {
+        return List.copyOf(workers.keySet());
+    }
+
+    /** Config and latest status of every camera captured here. */
+    public List<Captured> cameras() {
+        return workers.values().stream().map(w -> new Captured(w.camera(), w.status())).toList();
+    }
+
+    /** A camera this instance captures, with its latest status ({@code null} until the first attempt ends). */
+    public record Captured(CameraConfig camera, CameraStatus status) {
+    }
+
+    @PreDestroy
+    void stopAll() {
+        stopWhere(id -> true);
+    }
+}

@@ -1,0 +1,146 @@
+package org.vigil.capture.service;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.vigil.capture.config.CaptureConfig;
+import org.vigil.capture.messaging.CapturePublisher;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MalformedMessageException;
+import org.vigil.contracts.Topics;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Registers the cameras of CAMERA_SOURCES in the camera registry at start-up, in the background (Kafka may still be
+ * starting). A camera already in the registry keeps its registry state: what an operator changed there wins over
+ * the environment.
+ */
+@ApplicationScoped
+public class SourceRegistration {
+
+    private static final Logger LOG = Logger.getLogger(SourceRegistration.class);
+
+    private final CaptureConfig settings;
+    private final CapturePublisher out;
+    private final InstantSource clock;
+    private final String bootstrap;
+    private volatile boolean done;
+    private volatile String problem;
+
+    public SourceRegistration(CaptureConfig settings, CapturePublisher out, InstantSource clock,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.settings = settings;
+        this.out = out;
+        this.clock = clock;
+        this.bootstrap = bootstrap;
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        Thread t = new Thread(this::registerWithRetry, "camera-registration");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void registerWithRetry() {
+        List<CameraSources.Entry> entries = CameraSources.parse(settings.cameraSources().orElse(""),
+                settings.defaultSite(), clock.instant());
+        entries.stream().filter(x -> x.error() != null).forEach(x -> LOG.errorf("CAMERA_SOURCES: %s", x.error()));
+        List<CameraConfig> cameras = entries.stream().filter(x -> x.camera() != null).map(CameraSources.Entry::camera)
+                .toList();
+        while (!done) {
+            try {
+                register(cameras);
+                done = true;
+                problem = null;
+            } catch (Exception ex) {
+                problem = ex.getMessage();
+                LOG.warnf("cannot register CAMERA_SOURCES yet (%s); retrying in 5 s", ex.getMessage());
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void register(List<CameraConfig> cameras) throws Exception {
+        if (cameras.isEmpty()) {
+            return;
+        }
+        Map<String, CameraConfig> registry = readRegistry();
+        for (CameraConfig c : cameras) {
+            CameraConfig existing = registry.get(c.id());
+            if (existing == null) {
+                out.camera(c);
+                LOG.infof("registered camera %s (%s) from CAMERA_SOURCES", c.id(), c.maskedUrl());
+            } else if (!existing.url().equals(c.url())) {
+                LOG.warnf("camera %s is in the registry with source %s; CAMERA_SOURCES says %s. Keeping the registry's",
+                        c.id(), existing.maskedUrl(), c.maskedUrl());
+            }
+        }
+    }
+
+    /** Reads the compacted registry to its end, without joining any group. */
+    private Map<String, CameraConfig> readRegistry() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        Map<String, CameraConfig> registry = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = c.partitionsFor(Topics.CAMERAS, Duration.ofSeconds(15));
+            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(15));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading the camera registry took longer than 30 s");
+                }
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        registry.remove(r.key());
+                        continue;
+                    }
+                    try {
+                        registry.put(r.key(), Json.read(r.value(), CameraConfig.class));
+                    } catch (MalformedMessageException e) {
+                        LOG.warnf("unreadable camera registry record %s: %s", r.key(), e.getMessage());
+                    }
+                }
+            }
+        }
+        LOG.debugf("camera registry holds %s", registry.keySet().stream().sorted().collect(Collectors.joining(", ")));
+        return registry;
+    }
+
+    public boolean done() {
+        return done;
+    }
+
+    public String problem() {
+        return problem;
+    }
+}

@@ -1,0 +1,133 @@
+package org.vigil.capture;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.CameraStatus;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MediaPacket;
+import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.TestTokens;
+import org.vigil.devstack.testing.TokenIssuerTestResource;
+import org.vigil.devstack.testing.TopicProbe;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(TokenIssuerTestResource.class)
+class CaptureServiceTest {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void registersTheSyntheticCameraAndPublishesUntouchedPacketsWithContractHeaders() {
+        MediaPacket key = TopicProbe.await(bootstrap, Topics.MEDIA, Duration.ofSeconds(60), r -> {
+            MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
+            return p.keyFrame() ? p : null;
+        });
+        assertThat(key.cameraId()).isEqualTo("cam1");
+        assertThat(key.params().codec()).isEqualTo("h264");
+        assertThat(key.params().width()).isEqualTo(320);
+        assertThat(key.timeBaseDen()).isEqualTo(10);
+        // H.264 Annex B start code: the bytes are the encoder's, not re-wrapped
+        assertThat(key.data()).startsWith(0, 0, 0, 1);
+    }
+
+    @Test
+    void reportsTheCameraOnlineWithItsOwnerAndStreamFacts() {
+        CameraStatus s = TopicProbe.await(bootstrap, Topics.CAMERA_STATUS, Duration.ofSeconds(60), r -> {
+            CameraStatus st = Json.read(r.value(), CameraStatus.class);
+            return st.state() == CameraStatus.State.ONLINE ? st : null;
+        });
+        assertThat(s.instance()).isEqualTo("capture-test");
+        assertThat(s.site()).isEqualTo("hq");
+        assertThat(s.codec()).isEqualTo("h264");
+        assertThat(s.height()).isEqualTo(180);
+    }
+
+    @Test
+    void publishesAMotionStartWithASnapshotWhenTheFigureWalks() {
+        MotionEvent start = TopicProbe.await(bootstrap, Topics.MOTION, Duration.ofSeconds(60), r -> {
+            MotionEvent e = Json.read(r.value(), MotionEvent.class);
+            return e.phase() == MotionEvent.Phase.START ? e : null;
+        });
+        assertThat(start.cameraId()).isEqualTo("cam1");
+        assertThat(start.boxes()).isNotEmpty();
+        byte[] jpeg = TopicProbe.await(bootstrap, Topics.SNAPSHOTS, Duration.ofSeconds(30),
+                r -> start.eventId().equals(r.key()) ? r.value() : null);
+        assertThat(jpeg).startsWith((byte) 0xFF, (byte) 0xD8);
+    }
+
+    @Test
+    void aViewerOfTheSiteSeesTheCameraWithItsStatus() {
+        awaitCameraListed();
+        given().auth().oauth2(TestTokens.token("vera", "viewer", "hq"))
+                .when().get("/api/capture/cameras")
+                .then().statusCode(200)
+                .body("[0].id", equalTo("cam1"))
+                .body("[0].site", equalTo("hq"))
+                .body("[0].source", equalTo("test:?size=320x180&fps=10"));
+    }
+
+    @Test
+    void aViewerOfAnotherSiteSeesNoCamera() {
+        awaitCameraListed();
+        given().auth().oauth2(TestTokens.token("otto", "viewer", "branch"))
+                .when().get("/api/capture/cameras")
+                .then().statusCode(200).body("$", empty());
+    }
+
+    @Test
+    void aMissingTokenIsRejectedWith401() {
+        given().when().get("/api/capture/cameras").then().statusCode(401);
+    }
+
+    @Test
+    void aForgedTokenIsRejectedWith401() {
+        given().auth().oauth2(TestTokens.forged("mallory", "admin", "*"))
+                .when().get("/api/capture/cameras").then().statusCode(401);
+    }
+
+    @Test
+    void anExpiredTokenIsRejectedWith401() {
+        given().auth().oauth2(TestTokens.expired("vera", "viewer", "hq"))
+                .when().get("/api/capture/cameras").then().statusCode(401);
+    }
+
+    @Test
+    void healthEndpointsAreUpOnceTheCameraIsOwned() {
+        awaitCameraListed();
+        given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get("/q/health/live").then().statusCode(200);
+        given().when().get("/q/health/started").then().statusCode(200);
+    }
+
+    private static void awaitCameraListed() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            int n = given().auth().oauth2(TestTokens.token("admin", "admin", "*")).when().get("/api/capture/cameras")
+                    .then().extract().path("size()");
+            if (n > 0) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("the synthetic camera was not captured within 60 s");
+    }
+}
