@@ -1,76 +1,90 @@
 package org.vigil.capture.source;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_network_init;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+
+import java.io.File;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOInterruptCB;
+import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.StreamParams;
 
 /**
- * A camera read through FFmpeg: RTSP, HTTP(S) MJPEG, a V4L2 device or a file. Packets are taken with
- * {@code grabPacket()}: never decoded here. Every blocking call is bounded by the timeout (FFmpeg's socket
- * timeouts plus JavaCV's interrupt callback). A file plays at its own pace and ends; the worker reopens it, so it
- * loops like a camera that reconnects.
+ * A camera read with FFmpeg's demuxers: RTSP, HTTP(S) MJPEG, a V4L2 device or a file. Packets are read with
+ * {@code av_read_frame}: never decoded here. Every blocking call is bounded twice: by the protocol's own socket
+ * timeout and by an interrupt callback that aborts FFmpeg once the call has run past its deadline. A file plays at
+ * its own pace and then ends; the worker reopens it, so it loops like a camera that reconnects.
  */
 public final class FfmpegSource implements VideoSource {
 
-    private final FFmpegFrameGrabber grabber;
+    /** Sources by the address of their format context, for the one shared interrupt callback. */
+    private static final Map<Long, FfmpegSource> OPEN = new ConcurrentHashMap<>();
+    private static final Interrupt INTERRUPT = new Interrupt();
+
+    static {
+        avformat_network_init();
+    }
+
+    /** Called by FFmpeg inside blocking I/O: non-zero aborts the call. One instance: native thunks are scarce. */
+    private static final class Interrupt extends AVIOInterruptCB.Callback_Pointer {
+        @Override
+        public int call(Pointer opaque) {
+            FfmpegSource s = opaque == null ? null : OPEN.get(opaque.address());
+            return s != null && System.nanoTime() > s.deadline ? 1 : 0;
+        }
+    }
+
     private final String safeName;
-    private final int streamIndex;
-    private final StreamParams params;
-    private final int tbNum;
-    private final int tbDen;
+    private final long timeoutNanos;
     private final boolean paceToClock;
-    private long firstPts = Long.MIN_VALUE;
+    private final AVPacket packet = av_packet_alloc();
+    private AVFormatContext fmt;
+    private long key;
+    private volatile long deadline;
+    private int streamIndex = -1;
+    private StreamParams params;
+    private int tbNum;
+    private int tbDen;
+    private long firstTs = Long.MIN_VALUE;
     private long startNanos;
 
-    private FfmpegSource(FFmpegFrameGrabber grabber, String safeName, boolean paceToClock) throws SourceException {
-        this.grabber = grabber;
+    private FfmpegSource(String safeName, int timeoutMs, boolean paceToClock) {
         this.safeName = safeName;
+        this.timeoutNanos = timeoutMs * 1_000_000L;
         this.paceToClock = paceToClock;
-        int idx = -1;
-        var fmt = grabber.getFormatContext();
-        for (int i = 0; i < fmt.nb_streams(); i++) {
-            if (fmt.streams(i).codecpar().codec_type() == AVMEDIA_TYPE_VIDEO) {
-                idx = i;
-                break;
-            }
-        }
-        if (idx < 0) {
-            close();
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, safeName + " has no video stream");
-        }
-        streamIndex = idx;
-        AVStream st = fmt.streams(idx);
-        AVCodecParameters par = st.codecpar();
-        byte[] extradata = new byte[Math.max(0, par.extradata_size())];
-        if (extradata.length > 0) {
-            par.extradata().get(extradata);
-        }
-        AVRational rate = st.avg_frame_rate().num() > 0 ? st.avg_frame_rate() : st.r_frame_rate();
-        if (par.width() <= 0 || par.height() <= 0) {
-            close();
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, safeName + " reports no picture size");
-        }
-        params = new StreamParams(avcodec_get_name(par.codec_id()).getString(), par.width(), par.height(),
-                Math.max(0, rate.num()), Math.max(1, rate.den()), extradata);
-        tbNum = st.time_base().num();
-        tbDen = st.time_base().den();
     }
 
     /**
      * Opens the camera's main stream.
      *
-     * @param timeoutMs bound on connect and on every read
+     * @param timeoutMs bound on connecting and on every read
      */
     public static FfmpegSource open(CameraConfig camera, int timeoutMs) throws SourceException {
         String url = camera.url().trim();
@@ -84,39 +98,107 @@ public final class FfmpegSource implements VideoSource {
             case USB -> url.startsWith("/dev/") ? url : "/dev/video" + url;
             default -> url;
         };
-        if (kind == SourceUrls.Kind.USB && !new java.io.File(target).exists()) {
+        if (kind == SourceUrls.Kind.USB && !new File(target).exists()) {
             throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "no video device " + target);
         }
-        if (kind == SourceUrls.Kind.FILE && !new java.io.File(target).canRead()) {
+        if (kind == SourceUrls.Kind.FILE && !new File(target).canRead()) {
             throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "cannot read file " + target);
         }
-        FFmpegFrameGrabber g = new FFmpegFrameGrabber(target);
-        String micros = Long.toString(timeoutMs * 1000L);
-        switch (kind) {
-            case RTSP -> {
-                g.setOption("rtsp_transport", "tcp");
-                g.setOption("timeout", micros);
-            }
-            case HTTP -> g.setOption("rw_timeout", micros);
-            case USB -> g.setFormat("video4linux2");
-            default -> {
-            }
-        }
-        g.setOption("analyzeduration", "2000000");
-        g.setOption("probesize", "2000000");
-        g.setTimeout(timeoutMs);
+        FfmpegSource s = new FfmpegSource(safe, timeoutMs, kind == SourceUrls.Kind.FILE);
         try {
-            g.start(false);
-        } catch (FrameGrabber.Exception | RuntimeException e) {
-            try {
-                g.release();
-            } catch (FrameGrabber.Exception ignored) {
-                // the open failed; nothing more to release
-            }
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "cannot open " + safe + ": "
-                    + CameraConfig.maskCredentials(String.valueOf(e.getMessage())));
+            s.connect(kind, target, timeoutMs);
+            return s;
+        } catch (SourceException | RuntimeException e) {
+            s.close();
+            throw e;
         }
-        return new FfmpegSource(g, safe, kind == SourceUrls.Kind.FILE);
+    }
+
+    private void connect(SourceUrls.Kind kind, String target, int timeoutMs) throws SourceException {
+        AVInputFormat input = null;
+        if (kind == SourceUrls.Kind.USB) {
+            input = v4l2();
+        }
+        fmt = avformat_alloc_context();
+        key = fmt.address();
+        OPEN.put(key, this);
+        AVIOInterruptCB cb = fmt.interrupt_callback();
+        cb.callback(INTERRUPT);
+        cb.opaque(fmt);
+        AVDictionary opts = new AVDictionary(null);
+        String micros = Long.toString(timeoutMs * 1000L);
+        if (kind == SourceUrls.Kind.RTSP) {
+            av_dict_set(opts, "rtsp_transport", "tcp", 0);
+            av_dict_set(opts, "timeout", micros, 0);
+        } else if (kind == SourceUrls.Kind.HTTP) {
+            av_dict_set(opts, "rw_timeout", micros, 0);
+        }
+        av_dict_set(opts, "analyzeduration", "2000000", 0);
+        av_dict_set(opts, "probesize", "2000000", 0);
+        arm();
+        int rc = avformat_open_input(fmt, target, input, opts);
+        av_dict_free(opts);
+        if (rc < 0) {
+            OPEN.remove(key);
+            fmt = null; // FFmpeg freed it
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "cannot open " + safeName + ": "
+                    + reason(rc));
+        }
+        arm();
+        rc = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
+        if (rc < 0) {
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "cannot read the streams of " + safeName
+                    + ": " + reason(rc));
+        }
+        for (int i = 0; i < fmt.nb_streams(); i++) {
+            if (fmt.streams(i).codecpar().codec_type() == AVMEDIA_TYPE_VIDEO) {
+                streamIndex = i;
+                break;
+            }
+        }
+        if (streamIndex < 0) {
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, safeName + " has no video stream");
+        }
+        AVStream st = fmt.streams(streamIndex);
+        AVCodecParameters par = st.codecpar();
+        if (par.width() <= 0 || par.height() <= 0) {
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, safeName + " reports no picture size");
+        }
+        byte[] extradata = new byte[Math.max(0, par.extradata_size())];
+        if (extradata.length > 0) {
+            par.extradata().get(extradata);
+        }
+        AVRational rate = st.avg_frame_rate().num() > 0 ? st.avg_frame_rate() : st.r_frame_rate();
+        params = new StreamParams(avcodec_get_name(par.codec_id()).getString(), par.width(), par.height(),
+                Math.max(0, rate.num()), Math.max(1, rate.den()), extradata);
+        tbNum = st.time_base().num();
+        tbDen = st.time_base().den();
+    }
+
+    /** V4L2 lives in libavdevice, which links PulseAudio: load it only for USB cameras, and say what is missing. */
+    private static AVInputFormat v4l2() throws SourceException {
+        try {
+            org.bytedeco.ffmpeg.global.avdevice.avdevice_register_all();
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT,
+                    "USB cameras need FFmpeg's device library, which needs libpulse0 (apt-get install libpulse0)");
+        }
+        AVInputFormat f = av_find_input_format("video4linux2");
+        if (f == null) {
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "this FFmpeg build cannot read V4L2 devices");
+        }
+        return f;
+    }
+
+    private void arm() {
+        deadline = System.nanoTime() + timeoutNanos;
+    }
+
+    private String reason(int rc) {
+        if (System.nanoTime() > deadline) {
+            return "no answer within " + timeoutNanos / 1_000_000 + " ms";
+        }
+        return CameraConfig.maskCredentials(Ffmpeg.error(rc));
     }
 
     @Override
@@ -127,27 +209,31 @@ public final class FfmpegSource implements VideoSource {
     @Override
     public Packet read() throws SourceException {
         while (true) {
-            AVPacket pkt;
-            try {
-                pkt = grabber.grabPacket();
-            } catch (FrameGrabber.Exception | RuntimeException e) {
-                throw new SourceException(SourceException.Kind.NO_SIGNAL, "reading " + safeName + " failed: "
-                        + CameraConfig.maskCredentials(String.valueOf(e.getMessage())));
-            }
-            if (pkt == null) {
+            arm();
+            int rc = av_read_frame(fmt, packet);
+            if (rc == AVERROR_EOF) {
                 throw new SourceException(SourceException.Kind.NO_SIGNAL, "end of stream from " + safeName);
             }
-            if (pkt.stream_index() != streamIndex || pkt.size() <= 0) {
-                continue;
+            if (rc < 0) {
+                throw new SourceException(SourceException.Kind.NO_SIGNAL, "reading " + safeName + " failed: "
+                        + reason(rc));
             }
-            byte[] data = new byte[pkt.size()];
-            pkt.data().get(data);
-            long pts = pkt.pts() == AV_NOPTS_VALUE ? MediaPacket.NO_TIME : pkt.pts();
-            long dts = pkt.dts() == AV_NOPTS_VALUE ? MediaPacket.NO_TIME : pkt.dts();
-            if (paceToClock) {
-                pace(dts != MediaPacket.NO_TIME ? dts : pts);
+            try {
+                if (packet.stream_index() != streamIndex || packet.size() <= 0) {
+                    continue;
+                }
+                byte[] data = new byte[packet.size()];
+                packet.data().get(data);
+                long pts = packet.pts() == AV_NOPTS_VALUE ? MediaPacket.NO_TIME : packet.pts();
+                long dts = packet.dts() == AV_NOPTS_VALUE ? MediaPacket.NO_TIME : packet.dts();
+                boolean keyFrame = (packet.flags() & AV_PKT_FLAG_KEY) != 0;
+                if (paceToClock) {
+                    pace(dts != MediaPacket.NO_TIME ? dts : pts);
+                }
+                return new Packet(data, pts, dts, tbNum, tbDen, keyFrame);
+            } finally {
+                av_packet_unref(packet);
             }
-            return new Packet(data, pts, dts, tbNum, tbDen, (pkt.flags() & AV_PKT_FLAG_KEY) != 0);
         }
     }
 
@@ -156,13 +242,13 @@ public final class FfmpegSource implements VideoSource {
         if (ts == MediaPacket.NO_TIME) {
             return;
         }
-        if (firstPts == Long.MIN_VALUE) {
-            firstPts = ts;
+        if (firstTs == Long.MIN_VALUE) {
+            firstTs = ts;
             startNanos = System.nanoTime();
             return;
         }
-        long dueNanos = startNanos + (ts - firstPts) * 1_000_000_000L * tbNum / tbDen;
-        long wait = dueNanos - System.nanoTime();
+        long due = startNanos + (ts - firstTs) * 1_000_000_000L * tbNum / tbDen;
+        long wait = due - System.nanoTime();
         if (wait > 0) {
             try {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
@@ -180,10 +266,11 @@ public final class FfmpegSource implements VideoSource {
 
     @Override
     public void close() {
-        try {
-            grabber.release();
-        } catch (FrameGrabber.Exception e) {
-            // closing a broken connection; nothing to report beyond the error that got us here
+        if (fmt != null) {
+            OPEN.remove(key);
+            avformat_close_input(fmt);
+            fmt = null;
         }
+        av_packet_free(packet);
     }
 }

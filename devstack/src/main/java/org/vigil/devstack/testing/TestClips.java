@@ -1,0 +1,247 @@
+package org.vigil.devstack.testing;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
+import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * Video for tests, made and checked in-process with FFmpeg's libraries (no ffmpeg program: its device support
+ * drags in PulseAudio, which a server has no reason to carry), so the core suite needs no third-party footage.
+ * Clips are H.264 Constrained Baseline (libopenh264) in Annex B, as many IP cameras send.
+ */
+public final class TestClips {
+
+    private TestClips() {
+    }
+
+    /** One packet of a clip, as a demuxer returns it. */
+    public record ClipPacket(byte[] data, boolean keyFrame) {
+    }
+
+    /** The packets of a video stream and its set-up bytes ({@code extradata}, empty for in-band parameters). */
+    public record Clip(List<ClipPacket> packets, byte[] extradata, int width, int height) {
+    }
+
+    /**
+     * Encodes {@code seconds} of a moving pattern (a gradient and a bright square crossing it) at {@code fps}, with
+     * a key frame every {@code gop} frames.
+     */
+    public static Clip h264(int seconds, int fps, int width, int height, int gop) {
+        AVCodec codec = avcodec_find_encoder_by_name("libopenh264");
+        if (codec == null) {
+            throw new IllegalStateException("this FFmpeg build has no libopenh264 encoder");
+        }
+        AVCodecContext enc = avcodec_alloc_context3(codec);
+        AVFrame frame = av_frame_alloc();
+        AVPacket pkt = av_packet_alloc();
+        try {
+            enc.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).time_base(av_make_q(1, fps))
+                    .framerate(av_make_q(fps, 1)).gop_size(gop).max_b_frames(0).bit_rate(500_000L).thread_count(1);
+            check(avcodec_open2(enc, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "opening libopenh264");
+            frame.format(AV_PIX_FMT_YUV420P).width(width).height(height);
+            check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
+            List<ClipPacket> packets = new ArrayList<>();
+            int n = seconds * fps;
+            for (int i = 0; i <= n; i++) {
+                check(avcodec_send_frame(enc, i < n ? draw(frame, i, n) : null), "encoding frame " + i);
+                while (avcodec_receive_packet(enc, pkt) == 0) {
+                    byte[] b = new byte[pkt.size()];
+                    pkt.data().get(b);
+                    packets.add(new ClipPacket(b, (pkt.flags() & AV_PKT_FLAG_KEY) != 0));
+                    av_packet_unref(pkt);
+                }
+            }
+            return new Clip(List.copyOf(packets), new byte[0], width, height);
+        } finally {
+            av_packet_free(pkt);
+            av_frame_free(frame);
+            avcodec_free_context(enc);
+        }
+    }
+
+    private static AVFrame draw(AVFrame f, int i, int n) {
+        check(av_frame_make_writable(f), "av_frame_make_writable");
+        int w = f.width();
+        int h = f.height();
+        BytePointer y = f.data(0);
+        int ls = f.linesize(0);
+        int box = Math.max(8, h / 4);
+        int bx = (int) ((long) (w - box) * i / Math.max(1, n - 1));
+        int by = (h - box) / 2;
+        byte[] row = new byte[w];
+        for (int r = 0; r < h; r++) {
+            for (int x = 0; x < w; x++) {
+                boolean inBox = x >= bx && x < bx + box && r >= by && r < by + box;
+                row[x] = (byte) (inBox ? 235 : 40 + (x + r) * 120 / (w + h));
+            }
+            y.position((long) r * ls).put(row, 0, w);
+        }
+        y.position(0);
+        for (int plane = 1; plane <= 2; plane++) {
+            BytePointer p = f.data(plane);
+            int cls = f.linesize(plane);
+            byte[] c = new byte[w / 2];
+            java.util.Arrays.fill(c, (byte) (plane == 1 ? 110 : 140));
+            for (int r = 0; r < h / 2; r++) {
+                p.position((long) r * cls).put(c, 0, w / 2);
+            }
+            p.position(0);
+        }
+        f.pts(i);
+        return f;
+    }
+
+    /** Writes a clip's packets back to back: a raw Annex B {@code .h264} file that FFmpeg (and GStreamer) can read. */
+    public static Path write(Clip clip, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (ClipPacket p : clip.packets()) {
+                out.write(p.data());
+            }
+        }
+        return file;
+    }
+
+    /** Demuxes {@code file} without decoding (as capture does with a camera). */
+    public static Clip packets(Path file) throws IOException {
+        AVFormatContext fmt = open(file);
+        AVPacket pkt = av_packet_alloc();
+        try {
+            int video = videoStream(fmt, file);
+            AVCodecParameters par = fmt.streams(video).codecpar();
+            byte[] extra = new byte[Math.max(0, par.extradata_size())];
+            if (extra.length > 0) {
+                par.extradata().get(extra);
+            }
+            List<ClipPacket> packets = new ArrayList<>();
+            while (av_read_frame(fmt, pkt) >= 0) {
+                if (pkt.stream_index() == video) {
+                    byte[] b = new byte[pkt.size()];
+                    pkt.data().get(b);
+                    packets.add(new ClipPacket(b, (pkt.flags() & AV_PKT_FLAG_KEY) != 0));
+                }
+                av_packet_unref(pkt);
+            }
+            return new Clip(packets, extra, par.width(), par.height());
+        } finally {
+            av_packet_free(pkt);
+            avformat_close_input(fmt);
+        }
+    }
+
+    /**
+     * Decodes every frame of the first video stream of {@code file} and returns how many there were.
+     *
+     * @throws IOException when a packet does not decode
+     */
+    public static long decodedFrames(Path file) throws IOException {
+        AVFormatContext fmt = open(file);
+        AVPacket pkt = av_packet_alloc();
+        AVFrame frame = av_frame_alloc();
+        AVCodecContext dec = null;
+        try {
+            int video = videoStream(fmt, file);
+            AVCodecParameters par = fmt.streams(video).codecpar();
+            AVCodec codec = avcodec_find_decoder(par.codec_id());
+            dec = avcodec_alloc_context3(codec);
+            avcodec_parameters_to_context(dec, par);
+            dec.thread_count(1);
+            check(avcodec_open2(dec, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "opening the decoder");
+            long frames = 0;
+            long packetNo = 0;
+            while (av_read_frame(fmt, pkt) >= 0) {
+                if (pkt.stream_index() == video) {
+                    int rc = avcodec_send_packet(dec, pkt);
+                    if (rc < 0) {
+                        throw new IOException(file + ": packet " + packetNo + " does not decode (" + rc + ")");
+                    }
+                    packetNo++;
+                    while (avcodec_receive_frame(dec, frame) == 0) {
+                        if (frame.decode_error_flags() != 0) {
+                            throw new IOException(file + ": frame " + frames + " decoded with errors");
+                        }
+                        frames++;
+                    }
+                }
+                av_packet_unref(pkt);
+            }
+            avcodec_send_packet(dec, null);
+            while (avcodec_receive_frame(dec, frame) == 0) {
+                frames++;
+            }
+            return frames;
+        } finally {
+            if (dec != null) {
+                avcodec_free_context(dec);
+            }
+            av_frame_free(frame);
+            av_packet_free(pkt);
+            avformat_close_input(fmt);
+        }
+    }
+
+    private static AVFormatContext open(Path file) throws IOException {
+        AVFormatContext fmt = new AVFormatContext(null);
+        if (avformat_open_input(fmt, file.toString(), null, null) < 0) {
+            throw new IOException("cannot open " + file);
+        }
+        if (avformat_find_stream_info(fmt, (PointerPointer<?>) null) < 0) {
+            avformat_close_input(fmt);
+            throw new IOException("cannot read stream info of " + file);
+        }
+        return fmt;
+    }
+
+    private static int videoStream(AVFormatContext fmt, Path file) throws IOException {
+        for (int i = 0; i < fmt.nb_streams(); i++) {
+            if (fmt.streams(i).codecpar().codec_type() == AVMEDIA_TYPE_VIDEO) {
+                return i;
+            }
+        }
+        throw new IOException(file + " has no video stream");
+    }
+
+    private static void check(int rc, String what) {
+        if (rc < 0) {
+            throw new IllegalStateException(what + " failed (" + rc + ")");
+        }
+    }
+}

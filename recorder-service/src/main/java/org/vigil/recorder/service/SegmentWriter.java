@@ -1,0 +1,158 @@
+package org.vigil.recorder.service;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_INPUT_BUFFER_PADDING_SIZE;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_new_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_descriptor_get_by_name;
+import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
+import static org.bytedeco.ffmpeg.global.avformat.av_write_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
+import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
+import static org.bytedeco.ffmpeg.global.avformat.avio_open;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+import static org.bytedeco.ffmpeg.global.avutil.av_mallocz;
+import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.bytedeco.ffmpeg.avcodec.AVCodecDescriptor;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.javacpp.BytePointer;
+import org.vigil.contracts.StreamParams;
+
+/**
+ * Writes compressed packets into an AVI file with FFmpeg's muxer, never decoding or encoding. The AVI clock is
+ * the nominal frame rate: packet {@code k} of the segment is frame {@code k}. Real capture times are kept by the
+ * caller. {@link #finish()} writes the index and makes the file durable (fsync) before returning.
+ */
+public final class SegmentWriter implements AutoCloseable {
+
+    private final Path file;
+    private AVFormatContext oc;
+    private final AVStream stream;
+    private final AVPacket packet = av_packet_alloc();
+    private long frames;
+
+    /**
+     * @throws IOException when the file cannot be created or the codec cannot go into AVI (the message says which)
+     */
+    public SegmentWriter(Path file, StreamParams params, int frameRate) throws IOException {
+        this.file = file;
+        AVCodecDescriptor codec = avcodec_descriptor_get_by_name(params.codec());
+        if (codec == null) {
+            av_packet_free(packet);
+            throw new IOException("unknown codec " + params.codec());
+        }
+        AVFormatContext ctx = new AVFormatContext(null);
+        check(avformat_alloc_output_context2(ctx, null, "avi", file.toString()), "creating the AVI muxer");
+        oc = ctx;
+        stream = avformat_new_stream(oc, null);
+        AVCodecParameters par = stream.codecpar();
+        par.codec_type(AVMEDIA_TYPE_VIDEO).codec_id(codec.id()).width(params.width()).height(params.height());
+        if (params.extradata().length > 0) {
+            BytePointer extra = new BytePointer(av_mallocz(params.extradata().length + AV_INPUT_BUFFER_PADDING_SIZE));
+            extra.put(params.extradata());
+            par.extradata(extra).extradata_size(params.extradata().length);
+        }
+        stream.time_base(av_make_q(1, frameRate));
+        stream.avg_frame_rate(av_make_q(frameRate, 1));
+        stream.r_frame_rate(av_make_q(frameRate, 1));
+        AVIOContext pb = new AVIOContext(null);
+        try {
+            check(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
+            oc.pb(pb);
+            check(avformat_write_header(oc, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "writing the AVI header");
+        } catch (IOException e) {
+            release();
+            throw e;
+        }
+    }
+
+    /** Appends one packet as the next frame. */
+    public void write(byte[] data, boolean keyFrame) throws IOException {
+        check(av_new_packet(packet, data.length), "allocating a packet");
+        try {
+            packet.data().put(data);
+            packet.stream_index(stream.index());
+            // the muxer may have changed the stream time base while writing the header: count frames in it
+            long ts = frames * stream.time_base().den() / (stream.time_base().num() * (long) frameRateOf());
+            packet.pts(ts).dts(ts).duration(0);
+            if (keyFrame) {
+                packet.flags(packet.flags() | AV_PKT_FLAG_KEY);
+            }
+            check(av_write_frame(oc, packet), "writing frame " + frames);
+            frames++;
+        } finally {
+            av_packet_unref(packet);
+        }
+    }
+
+    private int frameRateOf() {
+        return stream.avg_frame_rate().num() / Math.max(1, stream.avg_frame_rate().den());
+    }
+
+    public long frames() {
+        return frames;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Writes the AVI index, closes the file and fsyncs it. */
+    public void finish() throws IOException {
+        try {
+            check(av_write_trailer(oc), "writing the AVI index");
+        } finally {
+            release();
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private void release() {
+        if (oc != null) {
+            if (oc.pb() != null) {
+                avio_closep(oc.pb());
+            }
+            avformat_free_context(oc);
+            oc = null;
+        }
+    }
+
+    /** Abandons the file without an index (it stays on disk as it is). */
+    @Override
+    public void close() {
+        release();
+        av_packet_free(packet);
+    }
+
+    private static void check(int rc, String what) throws IOException {
+        if (rc < 0) {
+            byte[] buf = new byte[256];
+            av_strerror(rc, buf, buf.length);
+            int n = 0;
+            while (n < buf.length && buf[n] != 0) {
+                n++;
+            }
+            throw new IOException(what + " failed: " + new String(buf, 0, n, StandardCharsets.UTF_8) + " (" + rc + ")");
+        }
+    }
+}
