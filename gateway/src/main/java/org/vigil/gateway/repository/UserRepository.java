@@ -1,0 +1,88 @@
+package org.vigil.gateway.repository;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Local accounts in {@code identity.users}. Blocking calls: use from worker threads only. */
+@ApplicationScoped
+public class UserRepository {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** A stored account. */
+    public record User(String username, String passwordHash, String role, List<String> sites, boolean disabled,
+            int failedLogins, Instant lockedUntil) {
+    }
+
+    private final Pool pool;
+
+    public UserRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public long count() {
+        return pool.query("select count(*) from identity.users").execute().await().atMost(TIMEOUT).iterator().next()
+                .getLong(0);
+    }
+
+    public Optional<User> find(String username) {
+        RowSet<Row> rows = pool.preparedQuery("""
+                select username, password_hash, role, sites, disabled, failed_logins, locked_until
+                from identity.users where username = $1""").execute(Tuple.of(username)).await().atMost(TIMEOUT);
+        if (!rows.iterator().hasNext()) {
+            return Optional.empty();
+        }
+        Row r = rows.iterator().next();
+        OffsetDateTime locked = r.getOffsetDateTime("locked_until");
+        return Optional.of(new User(r.getString("username"), r.getString("password_hash"), r.getString("role"),
+                Arrays.asList(r.getArrayOfStrings("sites")), r.getBoolean("disabled"), r.getInteger("failed_logins"),
+                locked == null ? null : locked.toInstant()));
+    }
+
+    /** Creates the account unless one with that name exists; returns whether it was created. */
+    public boolean createIfAbsent(String username, String passwordHash, String role, List<String> sites,
+            String createdBy) {
+        return pool.preparedQuery("""
+                insert into identity.users (username, password_hash, role, sites, created_by)
+                values ($1, $2, $3, $4, $5) on conflict (username) do nothing""")
+                .execute(Tuple.of(username, passwordHash, role, sites.toArray(String[]::new), createdBy))
+                .await().atMost(TIMEOUT).rowCount() == 1;
+    }
+
+    public void recordSuccess(String username) {
+        pool.preparedQuery("update identity.users set failed_logins = 0, locked_until = null where username = $1")
+                .execute(Tuple.of(username)).await().atMost(TIMEOUT);
+    }
+
+    /**
+     * Counts a failed sign-in and locks the account when it reaches {@code maxFailures}.
+     *
+     * @return the lock's end when this failure locked the account, or empty
+     */
+    public Optional<Instant> recordFailure(String username, int maxFailures, Instant lockUntil) {
+        RowSet<Row> rows = pool.preparedQuery("""
+                update identity.users
+                set failed_logins = failed_logins + 1,
+                    locked_until = case when failed_logins + 1 >= $2 then $3 else locked_until end
+                where username = $1
+                returning locked_until""")
+                .execute(Tuple.of(username, maxFailures, lockUntil.atOffset(ZoneOffset.UTC))).await().atMost(TIMEOUT);
+        if (!rows.iterator().hasNext()) {
+            return Optional.empty();
+        }
+        OffsetDateTime t = rows.iterator().next().getOffsetDateTime("locked_until");
+        return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
+    }
+
+}

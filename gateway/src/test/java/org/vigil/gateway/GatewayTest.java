@@ -1,0 +1,215 @@
+package org.vigil.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.security.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraStatus;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.LiveUpdate;
+import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.PostgresTestResource;
+import org.vigil.devstack.testing.RedisTestResource;
+import org.vigil.devstack.testing.TopicProbe;
+import org.vigil.gateway.repository.UserRepository;
+import org.vigil.gateway.security.PasswordHasher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+class GatewayTest {
+
+    private static final String ADMIN_PASSWORD = "correct-horse-battery";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TestHTTPResource("/ws")
+    URI ws;
+
+    @Inject
+    UserRepository users;
+
+    @Inject
+    PasswordHasher hasher;
+
+    @Inject
+    RedisDataSource redis;
+
+    private static Response login(String user, String password) {
+        return given().contentType(ContentType.JSON).body(Map.of("username", user, "password", password))
+                .when().post("/api/auth/login");
+    }
+
+    private static String sessionCookie(String user, String password) {
+        return login(user, password).then().statusCode(200).extract().cookie("vigil_session");
+    }
+
+    @Test
+    void theFirstAdminSignsInAndGetsAnHttpOnlyStrictSessionCookie() {
+        Response r = login("admin", ADMIN_PASSWORD);
+        r.then().statusCode(200).body("role", equalTo("admin")).body("sites", equalTo(List.of("*")));
+        String setCookie = r.getHeader("Set-Cookie");
+        assertThat(setCookie).contains("vigil_session=").contains("HttpOnly").containsIgnoringCase("SameSite=Strict");
+        assertThat(r.asString()).doesNotContain(r.getCookie("vigil_session"));
+
+        given().cookie("vigil_session", r.getCookie("vigil_session")).when().get("/api/auth/me")
+                .then().statusCode(200).body("username", equalTo("admin"));
+    }
+
+    @Test
+    void aWrongPasswordAndAnUnknownUserGetTheSameAnswer() {
+        String wrong = login("admin", "not-the-password").then().statusCode(401).extract().asString();
+        String unknown = login("nobody", "whatever-password").then().statusCode(401).extract().asString();
+        assertThat(wrong).isEqualTo(unknown);
+    }
+
+    @Test
+    void repeatedFailuresLockTheAccount() {
+        users.createIfAbsent("lockme", hasher.hash("right-password-1"), "viewer", List.of("hq"), "test");
+        for (int i = 0; i < 4; i++) {
+            login("lockme", "wrong").then().statusCode(401);
+        }
+        login("lockme", "wrong").then().statusCode(429).body("error", equalTo("locked"));
+        login("lockme", "right-password-1").then().statusCode(429);
+    }
+
+    @Test
+    void theSessionTokenVerifiesAgainstThePublishedKeys() throws Exception {
+        String token = sessionCookie("admin", ADMIN_PASSWORD);
+        JsonNode jwks = Json.mapper().readTree(given().when().get("/auth/jwks").then().statusCode(200).extract().asString());
+        JsonNode key = jwks.path("keys").get(0);
+        String[] parts = token.split("\\.");
+        JsonNode header = Json.mapper().readTree(Base64.getUrlDecoder().decode(parts[0]));
+        assertThat(header.path("kid").asText()).isEqualTo(key.path("kid").asText());
+        assertThat(header.path("alg").asText()).isEqualTo("RS256");
+
+        java.security.spec.RSAPublicKeySpec spec = new java.security.spec.RSAPublicKeySpec(
+                new java.math.BigInteger(1, Base64.getUrlDecoder().decode(key.path("n").asText())),
+                new java.math.BigInteger(1, Base64.getUrlDecoder().decode(key.path("e").asText())));
+        Signature s = Signature.getInstance("SHA256withRSA");
+        s.initVerify(java.security.KeyFactory.getInstance("RSA").generatePublic(spec));
+        s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.verify(Base64.getUrlDecoder().decode(parts[2]))).isTrue();
+
+        JsonNode claims = Json.mapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
+        assertThat(claims.path("groups").get(0).asText()).isEqualTo("admin");
+        assertThat(claims.path("sites").get(0).asText()).isEqualTo("*");
+        assertThat(claims.path("aud").asText()).isEqualTo("vigil-services");
+    }
+
+    @Test
+    void theApiRejectsRequestsWithoutASessionOrWithAForgedOne() {
+        given().when().get("/api/auth/me").then().statusCode(401);
+        String token = sessionCookie("admin", ADMIN_PASSWORD);
+        String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA" + token.substring(token.lastIndexOf('.') + 5);
+        given().cookie("vigil_session", forged).when().get("/api/auth/me").then().statusCode(401);
+        given().header("Authorization", "Bearer " + forged).when().get("/api/auth/me").then().statusCode(401);
+    }
+
+    @Test
+    void anAnonymousWebSocketIsRefused() {
+        assertThatThrownByJoin(HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(wsUri(), new WebSocket.Listener() {
+                }));
+    }
+
+    private static void assertThatThrownByJoin(java.util.concurrent.CompletableFuture<WebSocket> f) {
+        try {
+            f.join();
+            throw new AssertionError("the WebSocket upgrade succeeded without a session");
+        } catch (CompletionException e) {
+            assertThat(e.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+            assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aSignedInClientGetsHelloThenTheLiveUpdatesOfItsSitesOnly() throws Exception {
+        users.createIfAbsent("hq-viewer", hasher.hash("hq-viewer-password"), "viewer", List.of("hq"), "test");
+        String cookie = sessionCookie("hq-viewer", "hq-viewer-password");
+        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", "vigil_session=" + cookie)
+                .buildAsync(wsUri(), new WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            messages.add(partial.toString());
+                            partial.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try {
+            JsonNode hello = Json.mapper().readTree(messages.poll(10, TimeUnit.SECONDS));
+            assertThat(hello.path("type").asText()).isEqualTo("hello");
+            assertThat(hello.path("user").asText()).isEqualTo("hq-viewer");
+
+            redis.pubsub(String.class).publish(LiveUpdate.channel("branch"), status("cam-b", "branch"));
+            redis.pubsub(String.class).publish(LiveUpdate.channel("hq"), status("cam-h", "hq"));
+
+            LiveUpdate first = Json.read(messages.poll(10, TimeUnit.SECONDS).getBytes(StandardCharsets.UTF_8),
+                    LiveUpdate.class);
+            assertThat(first.site()).isEqualTo("hq");
+            assertThat(first.status().cameraId()).isEqualTo("cam-h");
+            assertThat(messages.poll(500, TimeUnit.MILLISECONDS)).as("nothing from another site").isNull();
+        } finally {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        }
+    }
+
+    @Test
+    void signInsAreAudited() {
+        login("admin", "definitely-wrong").then().statusCode(401);
+        AuditEntry denied = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
+            AuditEntry a = Json.read(r.value(), AuditEntry.class);
+            return a.action().equals("auth.login") && a.outcome().equals("denied") ? a : null;
+        });
+        assertThat(denied.service()).isEqualTo("gateway");
+        assertThat(denied.details()).doesNotContainValue("definitely-wrong");
+    }
+
+    private URI wsUri() {
+        return URI.create(ws.toString().replaceFirst("^http", "ws"));
+    }
+
+    private static String status(String camera, String site) {
+        return new String(Json.write(LiveUpdate.of(new CameraStatus(1, camera, site, CameraStatus.State.ONLINE, 15, 640,
+                360, "h264", null, "capture-1", Instant.now()))), StandardCharsets.UTF_8);
+    }
+}
