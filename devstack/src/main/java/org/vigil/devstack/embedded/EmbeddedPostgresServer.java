@@ -62,7 +62,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 // No Unix socket in the shared /tmp: TCP on loopback only.
                 .setServerConfig("unix_socket_directories", "")
                 .setServerConfig("max_connections", "200")
+                // zonky tunes for throwaway test databases; Vigil's data must survive a power cut
                 .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
                 .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
                 .setPGStartupWait(Duration.ofSeconds(60))

@@ -76,10 +76,19 @@ public final class Launcher {
         externalNote("redis", cfg.externalRedisUrl());
 
         String adminPassword = randomPassword();
-        for (StackConfig.Service s : cfg.services()) {
+        // The gateway first: the others fetch its token keys when they start.
+        StackConfig.Service gateway = cfg.gateway();
+        services.put(gateway.name(), startService(gateway, adminPassword));
+        if (!awaitReady(List.of(gateway), System.nanoTime())) {
+            shutdown();
+            return 1;
+        }
+        List<StackConfig.Service> rest = cfg.services().subList(1, cfg.services().size());
+        long restStarted = System.nanoTime();
+        for (StackConfig.Service s : rest) {
             services.put(s.name(), startService(s, adminPassword));
         }
-        if (!awaitReady()) {
+        if (!awaitReady(rest, restStarted)) {
             shutdown();
             return 1;
         }
@@ -237,11 +246,10 @@ public final class Launcher {
         }
     }
 
-    private boolean awaitReady() throws InterruptedException {
-        long t0 = System.nanoTime();
-        long deadline = t0 + READY_TIMEOUT.toNanos();
+    private boolean awaitReady(List<StackConfig.Service> which, long t0) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         Map<String, StackConfig.Service> pending = new LinkedHashMap<>();
-        cfg.services().forEach(s -> pending.put(s.name(), s));
+        which.forEach(s -> pending.put(s.name(), s));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         while (!pending.isEmpty()) {
             for (var it = pending.values().iterator(); it.hasNext();) {

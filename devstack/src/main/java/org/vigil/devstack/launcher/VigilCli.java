@@ -17,6 +17,7 @@ public final class VigilCli {
         try {
             StackConfig cfg = StackConfig.fromEnvironment(System.getenv());
             configureLogging(cfg);
+            useOwnTempDir(cfg);
             code = switch (command) {
                 case "up" -> new Launcher(cfg, out).up();
                 case "status" -> new StatusCommand(cfg, out).run();
@@ -34,6 +35,16 @@ public final class VigilCli {
             code = 1;
         }
         System.exit(code);
+    }
+
+    /**
+     * PostgreSQL and Redis binaries unpack into java.io.tmpdir: keep them under VIGIL_HOME, not the shared /tmp.
+     * Must run before anything reads the property.
+     */
+    private static void useOwnTempDir(StackConfig cfg) throws java.io.IOException {
+        java.nio.file.Path tmp = cfg.home().resolve("tmp");
+        java.nio.file.Files.createDirectories(tmp);
+        System.setProperty("java.io.tmpdir", tmp.toString());
     }
 
     /** Kafka and the embedded servers log through SLF4J: send that to a file, not the operator's terminal. */

@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
+import org.vigil.events.StoredMotionEvent;
+
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Json;
@@ -92,7 +94,7 @@ public class EventRepository {
     }
 
     /** The newest motion events on the given sites, newest first. */
-    public Uni<List<MotionEventRow>> latestMotion(Collection<String> sites, boolean allSites, int limit) {
+    public Uni<List<StoredMotionEvent>> latestMotion(Collection<String> sites, boolean allSites, int limit) {
         return sessions.withSession(s -> s.createNativeQuery("""
                 select event_id, camera_id, site, started_at, last_at, ended_at, score, boxes::text, zone,
                        exists (select 1 from events.snapshots n where n.event_id = e.event_id)
@@ -108,7 +110,7 @@ public class EventRepository {
                 .map(rows -> rows.stream().map(EventRepository::row).toList());
     }
 
-    public Uni<MotionEventRow> motion(UUID id) {
+    public Uni<StoredMotionEvent> motion(UUID id) {
         return sessions.withSession(s -> s.createNativeQuery("""
                 select event_id, camera_id, site, started_at, last_at, ended_at, score, boxes::text, zone,
                        exists (select 1 from events.snapshots n where n.event_id = e.event_id)
@@ -132,8 +134,8 @@ public class EventRepository {
                 .setMaxResults(limit).getResultList());
     }
 
-    private static MotionEventRow row(Object[] r) {
-        return new MotionEventRow(r[0].toString(), (String) r[1], (String) r[2], instant(r[3]), instant(r[4]),
+    private static StoredMotionEvent row(Object[] r) {
+        return new StoredMotionEvent(r[0].toString(), (String) r[1], (String) r[2], instant(r[3]), instant(r[4]),
                 instant(r[5]), ((Number) r[6]).doubleValue(), (String) r[7], (String) r[8], (Boolean) r[9]);
     }
 

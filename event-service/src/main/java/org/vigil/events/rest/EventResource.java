@@ -8,9 +8,9 @@ import java.util.UUID;
 
 import org.eclipse.microprofile.jwt.Claim;
 import org.vigil.contracts.Access;
-import org.vigil.events.repository.EventRepository;
-import org.vigil.events.repository.MotionEventRow;
-import org.vigil.events.repository.SegmentEntity;
+import org.vigil.events.IndexedSegment;
+import org.vigil.events.StoredMotionEvent;
+import org.vigil.events.service.EventQueries;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -38,7 +38,7 @@ public class EventResource {
     static final int MAX_LIMIT = 500;
 
     @Inject
-    EventRepository repository;
+    EventQueries queries;
 
     @Inject
     @Claim(Access.SITES_CLAIM)
@@ -47,21 +47,21 @@ public class EventResource {
     /** The newest motion events on the caller's sites, or on one of them. */
     @GET
     @Path("/events")
-    public Uni<List<MotionEventRow>> events(@QueryParam("site") String site, @QueryParam("limit") String limit) {
+    public Uni<List<StoredMotionEvent>> events(@QueryParam("site") String site, @QueryParam("limit") String limit) {
         int n = limit(limit, 50);
         if (site != null) {
             if (!Access.siteAllowed(sites, site)) {
                 throw new ForbiddenException("no access to site " + site);
             }
-            return repository.latestMotion(Set.of(site), false, n);
+            return queries.latestMotion(Set.of(site), false, n);
         }
-        return repository.latestMotion(sites, sites.contains(Access.ALL_SITES), n);
+        return queries.latestMotion(sites, sites.contains(Access.ALL_SITES), n);
     }
 
     @GET
     @Path("/events/{id}")
-    public Uni<MotionEventRow> event(@PathParam("id") String id) {
-        return repository.motion(uuid(id)).map(this::visible);
+    public Uni<StoredMotionEvent> event(@PathParam("id") String id) {
+        return queries.motion(uuid(id)).map(this::visible);
     }
 
     @GET
@@ -69,7 +69,7 @@ public class EventResource {
     @Produces("image/jpeg")
     public Uni<byte[]> snapshot(@PathParam("id") String id) {
         UUID uuid = uuid(id);
-        return repository.motion(uuid).map(this::visible).chain(e -> repository.snapshot(uuid)).map(jpeg -> {
+        return queries.motion(uuid).map(this::visible).chain(e -> queries.snapshot(uuid)).map(jpeg -> {
             if (jpeg == null) {
                 throw new NotFoundException("event " + id + " has no snapshot");
             }
@@ -80,7 +80,7 @@ public class EventResource {
     /** Indexed segments of a camera overlapping a time range, oldest first. */
     @GET
     @Path("/segments")
-    public Uni<List<SegmentEntity>> segments(@QueryParam("camera") String camera, @QueryParam("from") String from,
+    public Uni<List<IndexedSegment>> segments(@QueryParam("camera") String camera, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("limit") String limit) {
         if (camera == null || camera.isBlank()) {
             throw new BadRequest("camera", "required: the camera id");
@@ -90,11 +90,11 @@ public class EventResource {
         if (!f.isBefore(t)) {
             throw new BadRequest("to", "must be after from");
         }
-        return repository.segments(camera, f, t, limit(limit, 100))
-                .map(list -> list.stream().filter(s -> Access.siteAllowed(sites, s.site)).toList());
+        return queries.segments(camera, f, t, limit(limit, 100))
+                .map(list -> list.stream().filter(s -> Access.siteAllowed(sites, s.site())).toList());
     }
 
-    private MotionEventRow visible(MotionEventRow e) {
+    private StoredMotionEvent visible(StoredMotionEvent e) {
         if (e == null) {
             throw new NotFoundException("no such event");
         }

@@ -1,0 +1,94 @@
+package org.vigil.system;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+
+/**
+ * Services never depend on each other's code: they share only {@code contracts} (and {@code devstack} in tests).
+ * Checked twice: in the build files, and in the compiled classes.
+ */
+class ModuleBoundariesTest {
+
+    /** Each service module and its root package. */
+    static final Map<String, String> SERVICES = Map.of(
+            "capture-service", "org.vigil.capture",
+            "recorder-service", "org.vigil.recorder",
+            "event-service", "org.vigil.events",
+            "export-service", "org.vigil.export",
+            "retention-service", "org.vigil.retention",
+            "gateway", "org.vigil.gateway");
+
+    static Path root() {
+        return Path.of(System.getProperty("vigil.root", "..")).toAbsolutePath().normalize();
+    }
+
+    @Test
+    void noServiceBuildFileDependsOnAnotherService() throws Exception {
+        for (String module : SERVICES.keySet()) {
+            Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(root().resolve(module).resolve("pom.xml").toFile());
+            NodeList deps = pom.getElementsByTagName("dependency");
+            for (int i = 0; i < deps.getLength(); i++) {
+                Element d = (Element) deps.item(i);
+                String group = d.getElementsByTagName("groupId").item(0).getTextContent().trim();
+                String artifact = d.getElementsByTagName("artifactId").item(0).getTextContent().trim();
+                if (group.equals("org.vigil")) {
+                    assertThat(artifact).as(module + " depends on org.vigil:" + artifact)
+                            .isIn("contracts", "devstack");
+                }
+            }
+        }
+    }
+
+    @Test
+    void noServiceCodeReferencesAnotherServicesPackages() {
+        for (Map.Entry<String, String> service : SERVICES.entrySet()) {
+            JavaClasses classes = classesOf(service.getKey());
+            for (String other : SERVICES.values()) {
+                if (!other.equals(service.getValue())) {
+                    noClasses().should().dependOnClassesThat().resideInAPackage(other + "..")
+                            .because(service.getKey() + " may share only contracts with other services")
+                            .check(classes);
+                }
+            }
+        }
+    }
+
+    @Test
+    void restEdgesNeverReachIntoRepositoriesDirectly() {
+        for (Map.Entry<String, String> service : SERVICES.entrySet()) {
+            JavaClasses classes = classesOf(service.getKey());
+            noClasses().that().resideInAPackage(service.getValue() + ".rest..")
+                    .should().dependOnClassesThat().resideInAPackage(service.getValue() + ".repository..")
+                    .allowEmptyShould(true)
+                    .check(classes);
+        }
+    }
+
+    private static JavaClasses classesOf(String module) {
+        Path dir = root().resolve(module).resolve("target/classes");
+        assertThat(Files.isDirectory(dir)).as(dir + " exists (build the services before this test)").isTrue();
+        JavaClasses classes = new ClassFileImporter().importPath(dir);
+        assertThat(classes).as("classes of " + module).isNotEmpty();
+        return classes;
+    }
+
+    static List<String> serviceModules() {
+        return List.copyOf(SERVICES.keySet());
+    }
+}

@@ -1,0 +1,261 @@
+package org.vigil.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.LiveUpdate;
+import org.vigil.contracts.MotionEvent;
+import org.vigil.devstack.testing.TestClips;
+
+/**
+ * The walking skeleton, real at every hop: {@code ./vigil up} starts the embedded servers and the six services as
+ * separate JVMs; the synthetic camera's packets and motion flow through Kafka into an AVI segment, PostgreSQL,
+ * Redis and a WebSocket client. Every wait has a deadline; nothing sleeps and hopes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WholeStackIT {
+
+    private static final int FPS = 15;
+    private static Stack stack;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static String session;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Path home = Path.of("target", "it-home").toAbsolutePath();
+        deleteTree(home);
+        stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s")).start(Duration.ofMinutes(4));
+        assertThat(stack.adminPassword).as("the first admin's password is printed once").isNotBlank();
+        session = login("admin", stack.adminPassword);
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void statusReportsEveryServerAndServiceReady() throws Exception {
+        Stack.Result r = stack.run(List.of("status"), Map.of(), Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("kafka", "postgres", "redis", "gateway", "capture-service", "recorder-service",
+                "event-service", "export-service", "retention-service", "all ready");
+    }
+
+    @Test
+    @Order(2)
+    void anAuthenticatedWebSocketReceivesAMotionEventThatIsStoredInPostgres() throws Exception {
+        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", "vigil_session=" + session)
+                .buildAsync(URI.create("ws://127.0.0.1:" + stack.port("GATEWAY_PORT") + "/ws"), collector(messages))
+                .get(10, TimeUnit.SECONDS);
+        try {
+            MotionEvent motion = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (motion == null && System.nanoTime() < deadline) {
+                String m = messages.poll(1, TimeUnit.SECONDS);
+                if (m != null && m.contains("\"type\":\"motion\"")) {
+                    motion = Json.read(m.getBytes(), LiveUpdate.class).motion();
+                }
+            }
+            assertThat(motion).as("a motion event from the synthetic camera within 90 s").isNotNull();
+            assertThat(motion.cameraId()).isEqualTo("cam1");
+            String id = motion.eventId();
+            assertThat(query("select count(*) from events.motion_events where event_id = '" + id + "'"))
+                    .as("the event row is in PostgreSQL").isEqualTo(1L);
+        } finally {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void anUnauthenticatedWebSocketIsRefused() {
+        try {
+            HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + stack.port("GATEWAY_PORT") + "/ws"), new WebSocket.Listener() {
+                    }).join();
+            throw new AssertionError("the upgrade succeeded without a session");
+        } catch (CompletionException e) {
+            assertThat(e.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+            assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aClosedSegmentExistsAndDecodesToItsFrameCount() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Optional<String[]> segment = Optional.empty();
+        while (segment.isEmpty() && System.nanoTime() < deadline) {
+            segment = row("select root, path, frames, extract(epoch from ended_at - started_at) from events.segments "
+                    + "where camera_id = 'cam1' order by started_at limit 1");
+            if (segment.isEmpty()) {
+                Thread.sleep(500);
+            }
+        }
+        assertThat(segment).as("a segment of cam1 is indexed within 90 s").isPresent();
+        Path file = Path.of(segment.get()[0]).resolve(segment.get()[1]);
+        long frames = Long.parseLong(segment.get()[2]);
+        double seconds = Double.parseDouble(segment.get()[3]);
+        assertThat(file.getFileName().toString()).startsWith("recording_cam1_").endsWith(".avi");
+        assertThat(Files.isRegularFile(file)).as(file + " exists").isTrue();
+        assertThat(TestClips.decodedFrames(file)).as("frames decoded from " + file).isEqualTo(frames);
+        assertThat((double) frames).as("frame count against the segment's duration of %.2f s", seconds)
+                .isCloseTo(seconds * FPS, org.assertj.core.data.Offset.offset((double) FPS));
+    }
+
+    @Test
+    @Order(5)
+    void backendsAcceptTheGatewaysTokenAndRejectMissingOrForgedOnes() throws Exception {
+        String events = "http://127.0.0.1:" + stack.port("EVENT_PORT") + "/api/events";
+        assertThat(get(events, null).statusCode()).isEqualTo(401);
+        assertThat(get(events, session).statusCode()).isEqualTo(200);
+        String forged = session.substring(0, session.lastIndexOf('.') + 1) + "AAAA" + session.substring(
+                session.lastIndexOf('.') + 5);
+        for (String port : List.of("CAPTURE_PORT", "RECORDER_PORT", "EVENT_PORT", "EXPORT_PORT", "RETENTION_PORT")) {
+            String api = Map.of("CAPTURE_PORT", "/api/capture/cameras", "RECORDER_PORT", "/api/recorder/cameras",
+                    "EVENT_PORT", "/api/events", "EXPORT_PORT", "/api/exports/access", "RETENTION_PORT",
+                    "/api/retention/policy").get(port);
+            String url = "http://127.0.0.1:" + stack.port(port) + api;
+            assertThat(get(url, null).statusCode()).as("no token at " + url).isEqualTo(401);
+            assertThat(get(url, forged).statusCode()).as("forged token at " + url).isEqualTo(401);
+            assertThat(get(url, session).statusCode()).as("admin's token at " + url).isEqualTo(200);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aSecondLauncherOnTheSameDataDirectoryIsRefusedInOneLine() throws Exception {
+        Stack.Result r = stack.run(List.of("up"), Map.of(), Duration.ofSeconds(60));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.output().trim().lines()).hasSize(1);
+        assertThat(r.output()).contains("already running").contains("VIGIL_HOME");
+    }
+
+    @Test
+    @Order(7)
+    void stoppingLeavesNoProcessAndNoLockBehind() throws Exception {
+        Map<Long, String> children = stack.children();
+        assertThat(children.values()).contains("gateway", "capture-service", "recorder-service", "event-service",
+                "export-service", "retention-service", "redis");
+        Optional<Long> postmaster = postmasterPid();
+        assertThat(postmaster).isPresent();
+
+        // a process stopped by a signal reports 128 + the signal, after its shutdown hook has run
+        assertThat(stack.stop(Duration.ofSeconds(90))).isIn(0, 130, 143);
+
+        for (Map.Entry<Long, String> c : children.entrySet()) {
+            assertThat(ProcessHandle.of(c.getKey()).map(ProcessHandle::isAlive).orElse(false))
+                    .as(c.getValue() + " (pid " + c.getKey() + ") is gone").isFalse();
+        }
+        assertThat(ProcessHandle.of(postmaster.get()).map(ProcessHandle::isAlive).orElse(false))
+                .as("PostgreSQL is gone").isFalse();
+        assertThat(stack.home.resolve("run/vigil.lock")).doesNotExist();
+        assertThat(stack.home.resolve("run/children.pids")).doesNotExist();
+        assertThat(stack.output).contains("Vigil: stopped.");
+        Stack.Result status = stack.run(List.of("status"), Map.of(), Duration.ofSeconds(60));
+        assertThat(status.exitCode()).isNotZero();
+    }
+
+    private static Optional<Long> postmasterPid() throws Exception {
+        Path pid = stack.home.resolve("postgres/postmaster.pid");
+        return Files.exists(pid) ? Optional.of(Long.parseLong(Files.readAllLines(pid).get(0).trim())) : Optional.empty();
+    }
+
+    static String login(String user, String password) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + stack.port("GATEWAY_PORT") + "/api/auth/login")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user + "\",\"password\":\"" + password
+                        + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("vigil_session="))
+                .map(c -> c.substring("vigil_session=".length(), c.indexOf(';'))).findFirst().orElseThrow();
+    }
+
+    private static HttpResponse<String> get(String url, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static WebSocket.Listener collector(BlockingQueue<String> into) {
+        return new WebSocket.Listener() {
+            private final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    into.add(partial.toString());
+                    partial.setLength(0);
+                }
+                w.request(1);
+                return null;
+            }
+        };
+    }
+
+    private static long query(String sql) throws Exception {
+        return row(sql).map(r -> Long.parseLong(r[0])).orElse(0L);
+    }
+
+    private static Optional<String[]> row(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + stack.port("POSTGRES_PORT")
+                + "/vigil", "vigil", ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            String[] out = new String[rs.getMetaData().getColumnCount()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = rs.getString(i + 1);
+            }
+            return Optional.of(out);
+        }
+    }
+
+    static void deleteTree(Path dir) throws Exception {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static Instant now() {
+        return Instant.now();
+    }
+}
