@@ -53,7 +53,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public synchronized void start() throws IOException {
         Files.createDirectories(dataDir);
-        stopOrphanPostmaster();
+        stopLeftover(dataDir);
         postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
@@ -77,27 +77,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /**
-     * A launcher killed with SIGKILL leaves its postmaster running (pg_ctl detaches it). Stop it, or the new one
-     * cannot take the data directory.
+     * A launcher killed with SIGKILL leaves its postmaster running (pg_ctl detaches it). Stops it, or the new one
+     * could not take the data directory or the port.
+     *
+     * @return the pid stopped, or empty when nothing was running on {@code dataDir}
      */
-    private void stopOrphanPostmaster() throws IOException {
+    public static Optional<Long> stopLeftover(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
         if (!Files.exists(pidFile)) {
-            return;
+            return Optional.empty();
         }
         List<String> lines = Files.readAllLines(pidFile);
         if (lines.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         long pid;
         try {
             pid = Long.parseLong(lines.get(0).trim());
         } catch (NumberFormatException e) {
-            return;
+            return Optional.empty();
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty() || !handle.get().info().command().orElse("").endsWith("postgres")) {
-            return;
+            return Optional.empty();
         }
         handle.get().destroy();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -113,6 +115,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             throw new IOException("a PostgreSQL left from an earlier run (pid " + pid + ") did not stop; stop it with kill "
                     + pid);
         }
+        return Optional.of(pid);
     }
 
     private void ensureRoleAndDatabase() throws SQLException {

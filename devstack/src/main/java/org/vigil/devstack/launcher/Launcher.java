@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.vigil.devstack.embedded.ChildProcesses;
 import org.vigil.devstack.embedded.DevStack;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 
 /**
  * {@code ./vigil up}: the whole system on one machine. Starts the embedded servers that are not external, then the
@@ -59,6 +60,10 @@ public final class Launcher {
         children = new ChildProcesses(cfg.run().resolve("children.pids"));
         for (String reaped : children.reapLeftovers()) {
             out.println("  stopped a process left by an earlier run: " + reaped);
+        }
+        if (cfg.externalDatabaseUrl().isEmpty()) {
+            EmbeddedPostgresServer.stopLeftover(cfg.home().resolve("postgres")).ifPresent(pid -> out.println(
+                    "  stopped a process left by an earlier run: postgres (pid " + pid + ")"));
         }
         checkBuilt();
         checkPortsFree();
