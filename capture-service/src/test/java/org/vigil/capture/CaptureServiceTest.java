@@ -108,7 +108,8 @@ class CaptureServiceTest {
     @Test
     void healthEndpointsAreUpOnceTheCameraIsOwned() {
         awaitCameraListed();
-        given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.name", org.hamcrest.Matchers.hasItems("camera-ownership", "Kafka connection health check"));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/started").then().statusCode(200);
     }
