@@ -6,7 +6,8 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder_by_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_descriptor_get_by_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
@@ -30,6 +31,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecDescriptor;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
@@ -55,7 +57,9 @@ public final class FrameDecoder implements AutoCloseable {
     private boolean hasFrame;
 
     public FrameDecoder(StreamParams params) {
-        AVCodec codec = avcodec_find_decoder_by_name(params.codec());
+        // codec names are FFmpeg's descriptor names (what avcodec_get_name gives), not always a decoder's name
+        AVCodecDescriptor descriptor = avcodec_descriptor_get_by_name(params.codec());
+        AVCodec codec = descriptor == null ? null : avcodec_find_decoder(descriptor.id());
         if (codec == null) {
             close();
             throw new IllegalArgumentException("no decoder for codec " + params.codec());
@@ -80,6 +84,16 @@ public final class FrameDecoder implements AutoCloseable {
      * @return true when a new picture came out of it
      */
     public boolean decode(byte[] data) {
+        return decode(data, null);
+    }
+
+    /**
+     * Feeds one packet and calls {@code onPicture} for every picture that comes out (a packet may hold two, e.g.
+     * packed B-frames); during the call the new picture is the latest one.
+     *
+     * @return true when at least one picture came out
+     */
+    public boolean decode(byte[] data, Runnable onPicture) {
         Ffmpeg.check(av_new_packet(packet, data.length), "av_new_packet");
         packet.data().put(data);
         int rc = avcodec_send_packet(ctx, packet);
@@ -87,13 +101,26 @@ public final class FrameDecoder implements AutoCloseable {
         if (rc < 0 && rc != AVERROR_EAGAIN()) {
             return false; // a corrupt packet: the decoder recovers at the next key frame
         }
+        return drain(onPicture);
+    }
+
+    /** Signals the end of the stream and drains the pictures the decoder still holds. */
+    public void flush(Runnable onPicture) {
+        avcodec_send_packet(ctx, null);
+        drain(onPicture);
+    }
+
+    private boolean drain(Runnable onPicture) {
         boolean got = false;
         while (avcodec_receive_frame(ctx, received) == 0) {
             av_frame_unref(frame);
             av_frame_move_ref(frame, received);
+            hasFrame = true;
             got = true;
+            if (onPicture != null) {
+                onPicture.run();
+            }
         }
-        hasFrame |= got;
         return got;
     }
 

@@ -6,143 +6,284 @@ import java.util.List;
 import org.vigil.contracts.Box;
 
 /**
- * Finds moving regions in a stream of small grey frames with a running-average background model.
+ * Finds moving regions in a stream of small grey frames.
  *
+ * <p>Background model: a sample-based model in the manner of ViBe (Barnich and Van Droogenbroeck, 2011). Each pixel
+ * keeps {@value #SAMPLES} past values; it is background when at least {@value #MATCHES} of them lie within a
+ * radius of its current value (the radius shrinks as sensitivity grows). Background pixels refresh one of their
+ * samples, and one of a random neighbour's, with probability 1/{@value #SUBSAMPLING}: the model follows slow light
+ * changes and absorbs objects that stop, without a fixed learning rate to tune per scene. Sensor noise stays inside
+ * the radius.
+ *
+ * <p>Then:
  * <ul>
- * <li>Each pixel's difference to the background above a threshold (lower with higher sensitivity) marks it as
- * foreground.</li>
- * <li>Foreground is grouped into {@value #CELL}x{@value #CELL} cells; a cell is active when most of it is
- * foreground, which suppresses single-pixel sensor noise. Connected active cells form a region; regions smaller than
- * the minimum area are dropped.</li>
- * <li>The background follows the scene slowly (faster where nothing moves), so gradual light changes and objects
- * that stop are absorbed. A sudden change of most of the frame (lights switched, camera auto-exposure) re-learns
- * the background instead of reporting motion.</li>
+ * <li>shadows: a foreground pixel that is uniformly darker than a running average of the background (ratio within
+ * {@value #SHADOW_MIN}..{@value #SHADOW_MAX}, nearly the same ratio across its 3x3 neighbourhood, so the texture
+ * beneath is unchanged) is a cast shadow, not an object;</li>
+ * <li>a 3x3 majority vote removes speckle and fills pin-holes;</li>
+ * <li>a sudden change of most of the frame (lights switched, auto-exposure) re-learns the model instead of
+ * reporting motion;</li>
+ * <li>connected foreground on a {@value #CELL}-pixel grid forms regions; regions under the minimum area are dropped.</li>
  * </ul>
+ * Deterministic for a given input (seeded generator), so accuracy figures are reproducible.
  */
 public final class MotionDetector {
 
+    static final int SAMPLES = 16;
+    static final int MATCHES = 2;
+    static final int SUBSAMPLING = 16;
     static final int CELL = 4;
-    private static final double BACKGROUND_RATE = 0.05;
-    private static final double FOREGROUND_RATE = 0.005;
+    static final double SHADOW_MIN = 0.45;
+    static final double SHADOW_MAX = 0.92;
     private static final double GLOBAL_CHANGE = 0.6;
+    private static final float MEAN_RATE = 0.02f;
+    /** Share of a region's pixels that must have changed since the previous frame for it to count as moving. */
+    private static final double MOVING_SHARE = 0.03;
 
-    /** Result of one frame: share of the counting area in motion, and the moving regions (normalised). */
-    public record Result(double score, List<Box> boxes) {
-        public static final Result NONE = new Result(0, List.of());
+    /**
+     * Result of one frame.
+     *
+     * @param score share of the counting area in motion (after filtering), 0..1
+     * @param boxes moving regions, normalised
+     * @param mask  per-pixel foreground after filtering (row-major, the frame's size); {@code null} on learning frames
+     */
+    public record Result(double score, List<Box> boxes, boolean[] mask) {
+        public static final Result NONE = new Result(0, List.of(), null);
 
         public boolean moving() {
             return !boxes.isEmpty();
         }
     }
 
-    private final double threshold;
+    private final int radius;
     private final double minAreaFraction;
-    private float[] background;
+    private final int absorbAfter;
+    private byte[][] samples;
+    private short[] foregroundRun;
+    private byte[] previous;
+    private float[] mean;
     private AnalysisArea area;
+    private int width;
+    private int height;
+    private long rng = 0x9E3779B97F4A7C15L;
 
     /**
      * @param sensitivity     0 (least) to 1 (most)
      * @param minAreaFraction smallest region that counts, as a share of the frame (e.g. 0.002)
+     * @param absorbAfter     analysed frames after which a pixel that stayed foreground joins the background (a
+     *                        parked car, a moved bottle, or a ghost where something stood when learning began)
      */
-    public MotionDetector(double sensitivity, double minAreaFraction) {
+    public MotionDetector(double sensitivity, double minAreaFraction, int absorbAfter) {
         double s = Math.max(0, Math.min(1, sensitivity));
-        this.threshold = 12 + (1 - s) * 28;
+        this.radius = (int) Math.round(8 + (1 - s) * 24);
         this.minAreaFraction = minAreaFraction;
+        this.absorbAfter = Math.max(1, Math.min(Short.MAX_VALUE, absorbAfter));
     }
 
-    /** Analyses one frame; the first frame (or a new size) only initialises the background. */
+    /** A detector that absorbs what stays still for {@code seconds} when frames are analysed at {@code fps}. */
+    public static MotionDetector forRate(double sensitivity, double minAreaFraction, double fps, double seconds) {
+        return new MotionDetector(sensitivity, minAreaFraction, (int) Math.round(fps * seconds));
+    }
+
+    /** Analyses one frame; the first frame (or a new size or area) only initialises the model. */
     public Result analyse(GrayImage img, AnalysisArea counting) {
-        if (background == null || background.length != img.pixels().length || area != counting) {
-            background = new float[img.pixels().length];
-            for (int i = 0; i < background.length; i++) {
-                background[i] = img.pixels()[i] & 0xff;
-            }
+        byte[] px = img.pixels();
+        if (samples == null || img.width() != width || img.height() != height || area != counting) {
+            learn(img);
             area = counting;
             return Result.NONE;
         }
-        int w = img.width();
-        int h = img.height();
-        byte[] px = img.pixels();
-        boolean[] fg = new boolean[px.length];
+        int n = px.length;
+        boolean[] raw = new boolean[n];
         int fgCount = 0;
-        for (int i = 0; i < px.length; i++) {
-            float v = px[i] & 0xff;
-            if (Math.abs(v - background[i]) > threshold && counting.counts(i % w, i / w)) {
-                fg[i] = true;
+        for (int i = 0; i < n; i++) {
+            int v = px[i] & 0xff;
+            int matches = 0;
+            for (int k = 0; k < SAMPLES && matches < MATCHES; k++) {
+                if (Math.abs(v - (samples[k][i] & 0xff)) < radius) {
+                    matches++;
+                }
+            }
+            if (matches < MATCHES) {
+                raw[i] = true;
                 fgCount++;
             }
         }
         if (counting.countingPixels() > 0 && fgCount > GLOBAL_CHANGE * counting.countingPixels()) {
-            for (int i = 0; i < px.length; i++) {
-                background[i] = px[i] & 0xff;
-            }
+            learn(img);
             return Result.NONE;
         }
-        for (int i = 0; i < px.length; i++) {
-            float v = px[i] & 0xff;
-            background[i] += (float) ((fg[i] ? FOREGROUND_RATE : BACKGROUND_RATE) * (v - background[i]));
+        update(px, raw);
+        boolean[] noShadows = removeShadows(px, raw);
+        boolean[] mask = majority(noShadows, counting);
+        boolean[] changed = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            changed[i] = Math.abs((px[i] & 0xff) - (previous[i] & 0xff)) >= radius / 2;
         }
-        return regions(fg, w, h, counting);
+        previous = px.clone();
+        return regions(mask, changed, width, height, counting, minAreaFraction);
     }
 
-    private Result regions(boolean[] fg, int w, int h, AnalysisArea counting) {
-        int cw = (w + CELL - 1) / CELL;
-        int ch = (h + CELL - 1) / CELL;
-        boolean[] active = new boolean[cw * ch];
-        for (int cy = 0; cy < ch; cy++) {
-            for (int cx = 0; cx < cw; cx++) {
+    private void learn(GrayImage img) {
+        width = img.width();
+        height = img.height();
+        byte[] px = img.pixels();
+        samples = new byte[SAMPLES][px.length];
+        mean = new float[px.length];
+        foregroundRun = new short[px.length];
+        previous = px.clone();
+        for (int i = 0; i < px.length; i++) {
+            mean[i] = px[i] & 0xff;
+            int x = i % width;
+            int y = i / width;
+            for (int k = 0; k < SAMPLES; k++) {
+                samples[k][neighbour(x, y)] = px[i];
+                samples[k][i] = k == 0 ? px[i] : samples[k][neighbour(x, y)];
+            }
+        }
+    }
+
+    private void update(byte[] px, boolean[] fg) {
+        for (int i = 0; i < px.length; i++) {
+            if (fg[i]) {
+                if (++foregroundRun[i] >= absorbAfter) {
+                    // still for too long to be motion: let it into the background, one sample per frame
+                    samples[next(SAMPLES)][i] = px[i];
+                    mean[i] = px[i] & 0xff;
+                }
+                continue;
+            }
+            foregroundRun[i] = 0;
+            mean[i] += MEAN_RATE * ((px[i] & 0xff) - mean[i]);
+            if (next(SUBSAMPLING) == 0) {
+                samples[next(SAMPLES)][i] = px[i];
+            }
+            if (next(SUBSAMPLING) == 0) {
+                samples[next(SAMPLES)][neighbour(i % width, i / width)] = px[i];
+            }
+        }
+    }
+
+    /** A foreground pixel uniformly darker than the background around it is a shadow. */
+    private boolean[] removeShadows(byte[] px, boolean[] fg) {
+        boolean[] out = fg.clone();
+        for (int y = 1; y < height - 1; y++) {
+            for (int x = 1; x < width - 1; x++) {
+                int i = y * width + x;
+                if (!fg[i]) {
+                    continue;
+                }
+                double sum = 0;
+                double sumSq = 0;
+                for (int dy = -1; dy <= 1; dy++) {
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int j = i + dy * width + dx;
+                        double r = ((px[j] & 0xff) + 1) / (mean[j] + 1);
+                        sum += r;
+                        sumSq += r * r;
+                    }
+                }
+                double avg = sum / 9;
+                double var = sumSq / 9 - avg * avg;
+                if (avg >= SHADOW_MIN && avg <= SHADOW_MAX && var < 0.0025) {
+                    out[i] = false;
+                }
+            }
+        }
+        return out;
+    }
+
+    private boolean[] majority(boolean[] fg, AnalysisArea counting) {
+        boolean[] out = new boolean[fg.length];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
                 int on = 0;
                 int total = 0;
-                for (int y = cy * CELL; y < Math.min(h, cy * CELL + CELL); y++) {
-                    for (int x = cx * CELL; x < Math.min(w, cx * CELL + CELL); x++) {
+                for (int dy = -1; dy <= 1; dy++) {
+                    int yy = y + dy;
+                    if (yy < 0 || yy >= height) {
+                        continue;
+                    }
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int xx = x + dx;
+                        if (xx < 0 || xx >= width) {
+                            continue;
+                        }
                         total++;
-                        if (fg[y * w + x]) {
+                        if (fg[yy * width + xx]) {
                             on++;
                         }
                     }
                 }
-                active[cy * cw + cx] = on * 2 > total;
+                out[y * width + x] = on * 2 > total && counting.counts(x, y);
             }
         }
-        int[] label = new int[active.length];
-        int[] stack = new int[active.length];
+        return out;
+    }
+
+    /**
+     * Groups a foreground mask into regions on a {@value #CELL}-pixel grid (8-connected cells); regions smaller
+     * than {@code minAreaFraction} of the frame are dropped, and so are regions where nothing changed since the
+     * previous frame ({@code changed}; {@code null} keeps every region): a removed object or a ghost of one is a
+     * change of the scene, not motion, until the model absorbs it.
+     */
+    static Result regions(boolean[] fg, boolean[] changed, int w, int h, AnalysisArea counting, double minAreaFraction) {
+        int cw = (w + CELL - 1) / CELL;
+        int ch = (h + CELL - 1) / CELL;
+        int[] cellPixels = new int[cw * ch];
+        int[] cellChanged = new int[cw * ch];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (fg[y * w + x]) {
+                    cellPixels[(y / CELL) * cw + x / CELL]++;
+                    if (changed == null || changed[y * w + x]) {
+                        cellChanged[(y / CELL) * cw + x / CELL]++;
+                    }
+                }
+            }
+        }
+        int[] label = new int[cellPixels.length];
+        int[] stack = new int[cellPixels.length];
         List<Box> boxes = new ArrayList<>();
         double movingPixels = 0;
-        double minCells = Math.max(1, minAreaFraction * w * h / (CELL * CELL));
+        double minPixels = Math.max(CELL * CELL, minAreaFraction * w * h);
         int next = 0;
-        for (int start = 0; start < active.length; start++) {
-            if (!active[start] || label[start] != 0) {
+        for (int start = 0; start < cellPixels.length; start++) {
+            if (cellPixels[start] == 0 || label[start] != 0) {
                 continue;
             }
             next++;
             int sp = 0;
             stack[sp++] = start;
             label[start] = next;
-            int cells = 0;
+            int pixels = 0;
+            int changedPixels = 0;
             int minX = Integer.MAX_VALUE;
             int minY = Integer.MAX_VALUE;
             int maxX = -1;
             int maxY = -1;
             while (sp > 0) {
                 int c = stack[--sp];
-                cells++;
+                pixels += cellPixels[c];
+                changedPixels += cellChanged[c];
                 int cx = c % cw;
                 int cy = c / cw;
                 minX = Math.min(minX, cx);
                 maxX = Math.max(maxX, cx);
                 minY = Math.min(minY, cy);
                 maxY = Math.max(maxY, cy);
-                int[] neighbours = {cx > 0 ? c - 1 : -1, cx < cw - 1 ? c + 1 : -1, cy > 0 ? c - cw : -1,
-                    cy < ch - 1 ? c + cw : -1};
-                for (int n : neighbours) {
-                    if (n >= 0 && active[n] && label[n] == 0) {
-                        label[n] = next;
-                        stack[sp++] = n;
+                for (int ny = Math.max(0, cy - 1); ny <= Math.min(ch - 1, cy + 1); ny++) {
+                    for (int nx = Math.max(0, cx - 1); nx <= Math.min(cw - 1, cx + 1); nx++) {
+                        int n = ny * cw + nx;
+                        if (cellPixels[n] > 0 && label[n] == 0) {
+                            label[n] = next;
+                            stack[sp++] = n;
+                        }
                     }
                 }
             }
-            if (cells >= minCells) {
-                movingPixels += cells * (double) CELL * CELL;
+            if (pixels >= minPixels && changedPixels >= Math.max(CELL, MOVING_SHARE * pixels)) {
+                movingPixels += pixels;
                 double x0 = minX * CELL / (double) w;
                 double y0 = minY * CELL / (double) h;
                 double x1 = Math.min(w, (maxX + 1) * CELL) / (double) w;
@@ -151,6 +292,20 @@ public final class MotionDetector {
             }
         }
         double score = counting.countingPixels() == 0 ? 0 : Math.min(1, movingPixels / counting.countingPixels());
-        return new Result(score, List.copyOf(boxes));
+        return new Result(score, List.copyOf(boxes), fg);
+    }
+
+    private int neighbour(int x, int y) {
+        int nx = Math.min(width - 1, Math.max(0, x + next(3) - 1));
+        int ny = Math.min(height - 1, Math.max(0, y + next(3) - 1));
+        return ny * width + nx;
+    }
+
+    /** xorshift64: fast, and seeded so that results are reproducible. */
+    private int next(int bound) {
+        rng ^= rng << 13;
+        rng ^= rng >>> 7;
+        rng ^= rng << 17;
+        return (int) ((rng >>> 33) % bound);
     }
 }

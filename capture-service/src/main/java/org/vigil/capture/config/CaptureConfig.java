@@ -50,6 +50,10 @@ public interface CaptureConfig {
 
         @WithDefault("320")
         int width();
+
+        /** Something that stops moving for this long becomes part of the scene and ends its motion. */
+        @WithDefault("3s")
+        Duration absorbAfter();
     }
 
     /** Low-rate JPEG previews for live view. */

@@ -206,7 +206,8 @@ final class CameraWorker implements Runnable {
                 endMotion();
                 tracker = new MotionTracker(cam.id(), cam.site(), MotionTracker.Settings.DEFAULT);
             }
-            detector = new MotionDetector(cam.sensitivity(), MIN_AREA);
+            detector = MotionDetector.forRate(cam.sensitivity(), MIN_AREA, settings.analysis().fps(),
+                    settings.analysis().absorbAfter().toMillis() / 1000.0);
             area = new AnalysisArea(gray.width(), gray.height(), cam.zones(), cam.masks());
             analysedWith = cam;
         }

@@ -31,7 +31,7 @@ class MotionDetectorTest {
 
     @Test
     void sensorNoiseAloneIsNotMotion() {
-        MotionDetector d = new MotionDetector(0.5, 0.002);
+        MotionDetector d = new MotionDetector(0.5, 0.002, 1000);
         Random rnd = new Random(1);
         for (int i = 0; i < 50; i++) {
             assertThat(d.analyse(scene(-1, rnd, 60), whole).moving()).as("frame " + i).isFalse();
@@ -40,7 +40,7 @@ class MotionDetectorTest {
 
     @Test
     void aMovingObjectIsBoxedWhereItIs() {
-        MotionDetector d = new MotionDetector(0.5, 0.002);
+        MotionDetector d = new MotionDetector(0.5, 0.002, 1000);
         d.analyse(scene(-1, null, 60), whole);
         MotionDetector.Result r = d.analyse(scene(100, null, 60), whole);
 
@@ -57,7 +57,7 @@ class MotionDetectorTest {
         Zone rightHalf = new Zone("right", List.of(new Zone.Point(0.5, 0), new Zone.Point(1, 0), new Zone.Point(1, 1),
                 new Zone.Point(0.5, 1)));
         AnalysisArea masked = new AnalysisArea(W, H, List.of(), List.of(rightHalf));
-        MotionDetector d = new MotionDetector(0.5, 0.002);
+        MotionDetector d = new MotionDetector(0.5, 0.002, 1000);
         d.analyse(scene(-1, null, 60), masked);
 
         assertThat(d.analyse(scene(120, null, 60), masked).moving()).isFalse();
@@ -66,7 +66,7 @@ class MotionDetectorTest {
 
     @Test
     void aSuddenChangeOfTheWholeSceneRelearnsInsteadOfAlarming() {
-        MotionDetector d = new MotionDetector(0.5, 0.002);
+        MotionDetector d = new MotionDetector(0.5, 0.002, 1000);
         d.analyse(scene(-1, null, 40), whole);
 
         assertThat(d.analyse(scene(-1, null, 140), whole).moving()).isFalse();
@@ -75,7 +75,7 @@ class MotionDetectorTest {
 
     @Test
     void objectsSmallerThanTheMinimumAreaAreIgnored() {
-        MotionDetector d = new MotionDetector(0.5, 0.1);
+        MotionDetector d = new MotionDetector(0.5, 0.1, 1000);
         d.analyse(scene(-1, null, 60), whole);
         assertThat(d.analyse(scene(100, null, 60), whole).moving()).isFalse();
     }

@@ -15,7 +15,7 @@ import org.vigil.contracts.MotionEvent;
 class MotionTrackerTest {
 
     private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
-    private static final MotionDetector.Result MOVING = new MotionDetector.Result(0.1, List.of(new Box(0.1, 0.1, 0.2, 0.2)));
+    private static final MotionDetector.Result MOVING = new MotionDetector.Result(0.1, List.of(new Box(0.1, 0.1, 0.2, 0.2)), null);
     private final MotionTracker tracker = new MotionTracker("cam1", "hq",
             new MotionTracker.Settings(2, Duration.ofSeconds(1), Duration.ofSeconds(3)), () -> "e-1");
 

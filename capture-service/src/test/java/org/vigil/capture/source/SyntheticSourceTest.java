@@ -28,7 +28,7 @@ class SyntheticSourceTest {
             assertThat(src.params().codec()).isIn("h264", "mpeg4");
             assertThat(src.params().width()).isEqualTo(320);
             try (FrameDecoder dec = new FrameDecoder(src.params())) {
-                MotionDetector detector = new MotionDetector(0.5, 0.002);
+                MotionDetector detector = new MotionDetector(0.5, 0.002, 1000);
                 AnalysisArea area = null;
                 for (int i = 0; i < frames; i++) {
                     Packet p = src.read();

@@ -8,6 +8,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
@@ -56,8 +57,12 @@ public final class TestClips {
     public record ClipPacket(byte[] data, boolean keyFrame) {
     }
 
-    /** The packets of a video stream and its set-up bytes ({@code extradata}, empty for in-band parameters). */
-    public record Clip(List<ClipPacket> packets, byte[] extradata, int width, int height) {
+    /**
+     * The packets of a video stream and what a decoder needs: codec (FFmpeg name), set-up bytes ({@code extradata},
+     * empty for in-band parameters), size and nominal frame rate (0 when unknown).
+     */
+    public record Clip(List<ClipPacket> packets, String codec, byte[] extradata, int width, int height,
+            double frameRate) {
     }
 
     /**
@@ -89,7 +94,7 @@ public final class TestClips {
                     av_packet_unref(pkt);
                 }
             }
-            return new Clip(List.copyOf(packets), new byte[0], width, height);
+            return new Clip(List.copyOf(packets), "h264", new byte[0], width, height, fps);
         } finally {
             av_packet_free(pkt);
             av_frame_free(frame);
@@ -160,7 +165,9 @@ public final class TestClips {
                 }
                 av_packet_unref(pkt);
             }
-            return new Clip(packets, extra, par.width(), par.height());
+            var rate = fmt.streams(video).avg_frame_rate();
+            return new Clip(packets, avcodec_get_name(par.codec_id()).getString(), extra, par.width(), par.height(),
+                    rate.den() == 0 ? 0 : rate.num() / (double) rate.den());
         } finally {
             av_packet_free(pkt);
             avformat_close_input(fmt);
