@@ -70,6 +70,17 @@ class CaptureServiceTest {
     }
 
     @Test
+    void theSyntheticCameraRunsThroughMotionWithoutAReconnect() {
+        publishesAMotionStartWithASnapshotWhenTheFigureWalks();
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("vigil_capture_input_packets_total{camera=\"cam1\"");
+        assertThat(metrics.lines().filter(l -> l.startsWith("vigil_capture_reconnects_total{camera=\"cam1\"")))
+                .singleElement().asString().endsWith(" 0.0");
+        assertThat(metrics.lines().filter(l -> l.startsWith("vigil_capture_analysed_frames_total{camera=\"cam1\"")))
+                .singleElement().asString().doesNotEndWith(" 0.0");
+    }
+
+    @Test
     void aViewerOfTheSiteSeesTheCameraWithItsStatus() {
         awaitCameraListed();
         given().auth().oauth2(TestTokens.token("vera", "viewer", "hq"))

@@ -21,6 +21,7 @@ import org.vigil.contracts.Topics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -55,6 +56,8 @@ public class CapturePublisher {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        // the producer's own figures, among them buffer-available-bytes (the send queue) and record-queue-time
+        new KafkaClientMetrics(producer).bindTo(metrics);
         sent = metrics.counter("vigil_capture_packets_sent_total");
         dropped = metrics.counter("vigil_capture_dropped_packets_total");
         failed = metrics.counter("vigil_capture_send_failures_total");

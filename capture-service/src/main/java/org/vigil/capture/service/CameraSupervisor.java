@@ -16,6 +16,8 @@ import org.vigil.capture.source.StreamOpener;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -31,12 +33,15 @@ public class CameraSupervisor {
     private final CapturePublisher out;
     private final CaptureConfig settings;
     private final InstantSource clock;
+    private final MeterRegistry metrics;
 
-    public CameraSupervisor(StreamOpener opener, CapturePublisher out, CaptureConfig settings, InstantSource clock) {
+    public CameraSupervisor(StreamOpener opener, CapturePublisher out, CaptureConfig settings, InstantSource clock,
+            MeterRegistry metrics) {
         this.opener = opener;
         this.out = out;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Starts capturing {@code c}, applies new settings, or reconnects when its source changed. */
@@ -49,7 +54,7 @@ public class CameraSupervisor {
         if (w != null) {
             stop(c.id());
         }
-        CameraWorker fresh = new CameraWorker(c, opener, out, settings, clock);
+        CameraWorker fresh = new CameraWorker(c, opener, out, settings, clock, metrics);
         workers.put(c.id(), fresh);
         fresh.start();
         LOG.infof("capturing camera %s (%s) at site %s", c.id(), c.maskedUrl(), c.site());

@@ -11,14 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.jboss.logging.Logger;
-import org.vigil.capture.analysis.AnalysisArea;
-import org.vigil.capture.analysis.FrameDecoder;
-import org.vigil.capture.analysis.GrayImage;
-import org.vigil.capture.analysis.MotionDetector;
-import org.vigil.capture.analysis.MotionTracker;
 import org.vigil.capture.config.CaptureConfig;
 import org.vigil.capture.messaging.CapturePublisher;
-import org.vigil.capture.source.FfmpegSource;
 import org.vigil.capture.source.Packet;
 import org.vigil.capture.source.SourceException;
 import org.vigil.capture.source.StreamOpener;
@@ -26,46 +20,57 @@ import org.vigil.capture.source.VideoSource;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.MediaPacket;
-import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.StreamParams;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * One camera, on its own thread, so that a camera that hangs or fails never holds up another. Connects, forwards
- * every packet untouched, decodes only for analysis at the configured rate, publishes status on change and
- * periodically, and reconnects with a capped, jittered back-off after a failure.
+ * every packet of the main stream untouched, publishes status on change and periodically, and reconnects after a
+ * failure ({@link Backoff}). Analysis runs on the main stream's packets, or on its own thread from the sub-stream
+ * when the camera has one ({@link SubStreamAnalysis}).
  */
 final class CameraWorker implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(CameraWorker.class);
-    private static final double MIN_AREA = 0.002;
 
     private final StreamOpener opener;
     private final CapturePublisher out;
     private final CaptureConfig settings;
     private final InstantSource clock;
+    private final Backoff backoff;
+    private final CameraMetrics metrics;
+    private final Analyser analyser;
+    private final SubStreamAnalysis subStream;
     private final Thread thread;
+    private final Deque<Instant> recentPackets = new ArrayDeque<>();
     private volatile CameraConfig camera;
     private volatile boolean running = true;
     private volatile CameraStatus status;
-    private final Deque<Instant> recentPackets = new ArrayDeque<>();
-    private MotionTracker tracker;
-    private MotionDetector detector;
-    private AnalysisArea area;
-    private CameraConfig analysedWith;
+    private volatile double inputFps;
 
     CameraWorker(CameraConfig camera, StreamOpener opener, CapturePublisher out, CaptureConfig settings,
-            InstantSource clock) {
+            InstantSource clock, MeterRegistry registry) {
         this.camera = camera;
         this.opener = opener;
         this.out = out;
         this.settings = settings;
         this.clock = clock;
+        this.backoff = new Backoff(Duration.ofSeconds(settings.rtspReconnectSec()),
+                () -> ThreadLocalRandom.current().nextDouble());
+        this.metrics = new CameraMetrics(registry, camera.id(), () -> inputFps);
+        this.analyser = new Analyser(camera, out, settings, metrics);
+        this.subStream = camera.subStreamUrl() == null || camera.subStreamUrl().isBlank() ? null
+                : new SubStreamAnalysis(camera, opener, analyser, backoff, clock);
         this.thread = new Thread(this, "camera-" + camera.id());
         this.thread.setDaemon(true);
     }
 
     void start() {
         thread.start();
+        if (subStream != null) {
+            subStream.start();
+        }
     }
 
     CameraConfig camera() {
@@ -75,6 +80,10 @@ final class CameraWorker implements Runnable {
     /** Applies new analysis settings (zones, masks, sensitivity, name, site) from the next frame on. */
     void update(CameraConfig c) {
         camera = c;
+        analyser.update(c);
+        if (subStream != null) {
+            subStream.update(c);
+        }
     }
 
     /** Whether {@code c} needs a new connection rather than {@link #update}. */
@@ -90,47 +99,58 @@ final class CameraWorker implements Runnable {
     boolean stop(Duration timeout) {
         running = false;
         thread.interrupt();
+        boolean subStopped = subStream == null || subStream.stop(timeout);
         try {
             thread.join(timeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return !thread.isAlive();
+        boolean stopped = !thread.isAlive() && subStopped;
+        if (stopped) {
+            metrics.remove();
+        }
+        return stopped;
     }
 
     @Override
     public void run() {
         int failures = 0;
-        while (running) {
-            boolean reopenAtOnce = false;
-            try (VideoSource src = opener.open(camera)) {
-                failures = session(src) ? 0 : failures;
-                reopenAtOnce = src instanceof FfmpegSource f && f.loops();
-            } catch (SourceException e) {
-                if (!running) {
-                    break;
+        try {
+            while (running) {
+                boolean reopenAtOnce = false;
+                if (failures > 0) {
+                    metrics.reconnects.increment();
                 }
-                boolean loopEnd = e.getMessage() != null && e.getMessage().startsWith("end of stream") && isFile();
-                reopenAtOnce = loopEnd;
-                if (!loopEnd) {
-                    publishStatus(e.kind() == SourceException.Kind.CANNOT_CONNECT ? CameraStatus.State.OFFLINE
-                            : CameraStatus.State.NO_SIGNAL, e.getMessage(), null);
+                try (VideoSource src = opener.open(camera)) {
+                    metrics.connected.set(1);
+                    if (session(src)) {
+                        failures = 0;
+                    }
+                } catch (SourceException e) {
+                    if (!running) {
+                        break;
+                    }
+                    reopenAtOnce = e.endOfFile();
+                    if (!reopenAtOnce) {
+                        publishStatus(e.kind() == SourceException.Kind.CANNOT_CONNECT ? CameraStatus.State.OFFLINE
+                                : CameraStatus.State.NO_SIGNAL, e.getMessage(), null);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "camera %s: unexpected error; reconnecting", camera.id());
+                    publishStatus(CameraStatus.State.OFFLINE, "internal error: " + e.getClass().getSimpleName(), null);
                 }
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "camera %s: unexpected error; reconnecting", camera.id());
-                publishStatus(CameraStatus.State.OFFLINE, "internal error: " + e.getClass().getSimpleName(), null);
+                metrics.connected.set(0);
+                if (subStream == null) {
+                    analyser.streamEnded();
+                }
+                if (running && !reopenAtOnce) {
+                    failures++;
+                    sleep(backoff.delay(failures));
+                }
             }
-            endMotion();
-            if (running && !reopenAtOnce) {
-                failures++;
-                sleep(backoff(failures));
-            }
+        } finally {
+            analyser.close();
         }
-        endMotion();
-    }
-
-    private boolean isFile() {
-        return camera.url().toLowerCase(java.util.Locale.ROOT).startsWith("file:");
     }
 
     /** Reads packets until the source fails or the worker stops; returns whether any packet arrived. */
@@ -138,92 +158,33 @@ final class CameraWorker implements Runnable {
         StreamParams params = src.params();
         String session = UUID.randomUUID().toString();
         long seq = 0;
-        Instant nextAnalysis = Instant.MIN;
-        Instant nextPreview = Instant.MIN;
         Instant nextStatus = Instant.MIN;
-        FrameDecoder decoder = null;
-        boolean analysisBroken = false;
-        try {
-            while (running) {
-                Packet p;
-                try {
-                    p = src.read();
-                } catch (SourceException e) {
-                    if (seq == 0) {
-                        throw e;
-                    }
-                    throw new SourceException(SourceException.Kind.NO_SIGNAL, e.getMessage());
-                }
-                Instant now = clock.instant();
-                CameraConfig cam = camera;
-                out.packet(new MediaPacket(cam.id(), session, seq++, p.pts(), p.dts(), p.timeBaseNum(),
-                        p.timeBaseDen(), p.keyFrame(), now.getEpochSecond() * 1_000_000 + now.getNano() / 1000,
-                        params.codec(), p.keyFrame() ? params : null, p.data()));
-                countPacket(now);
-                if (!now.isBefore(nextStatus)) {
-                    nextStatus = now.plus(settings.statusInterval());
-                    publishStatus(CameraStatus.State.ONLINE, null, params);
-                }
-                if (analysisBroken) {
-                    continue;
-                }
-                if (decoder == null && p.keyFrame()) {
-                    try {
-                        decoder = new FrameDecoder(params);
-                    } catch (IllegalArgumentException e) {
-                        analysisBroken = true;
-                        LOG.warnf("camera %s: no motion analysis: %s", cam.id(), e.getMessage());
-                        continue;
-                    }
-                }
-                if (decoder == null || !decoder.decode(p.data())) {
-                    continue;
-                }
-                if (!now.isBefore(nextAnalysis)) {
-                    nextAnalysis = now.plusNanos((long) (1e9 / settings.analysis().fps()));
-                    analyse(cam, decoder, now);
-                }
-                if (!now.isBefore(nextPreview)) {
-                    nextPreview = now.plusNanos((long) (1e9 / settings.preview().fps()));
-                    byte[] jpeg = decoder.jpeg(settings.preview().width(), settings.preview().quality());
-                    out.preview(cam.id(), jpeg, Math.min(settings.preview().width(), params.width()), params.height()
-                            * Math.min(settings.preview().width(), params.width()) / params.width(),
-                            now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
-                }
+        while (running) {
+            Packet p;
+            try {
+                p = src.read();
+            } catch (SourceException e) {
+                // connected, then the frames stopped: that is "no signal", whatever the cause
+                throw seq == 0 ? e : e.as(SourceException.Kind.NO_SIGNAL);
             }
-            return seq > 0;
-        } finally {
-            if (decoder != null) {
-                decoder.close();
+            Instant now = clock.instant();
+            CameraConfig cam = camera;
+            metrics.packets.increment();
+            if (!out.packet(new MediaPacket(cam.id(), session, seq++, p.pts(), p.dts(), p.timeBaseNum(),
+                    p.timeBaseDen(), p.keyFrame(), Analyser.micros(now), params.codec(), p.keyFrame() ? params : null,
+                    p.data()))) {
+                metrics.dropped.increment();
+            }
+            countPacket(now);
+            if (!now.isBefore(nextStatus)) {
+                nextStatus = now.plus(settings.statusInterval());
+                publishStatus(CameraStatus.State.ONLINE, null, params);
+            }
+            if (subStream == null) {
+                analyser.accept(params, p.data(), p.keyFrame(), now);
             }
         }
-    }
-
-    private void analyse(CameraConfig cam, FrameDecoder decoder, Instant now) {
-        GrayImage gray = decoder.gray(settings.analysis().width());
-        if (analysedWith != cam || area == null || !area.fits(gray)) {
-            if (tracker == null || analysedWith == null || !analysedWith.site().equals(cam.site())) {
-                endMotion();
-                tracker = new MotionTracker(cam.id(), cam.site(), MotionTracker.Settings.DEFAULT);
-            }
-            detector = MotionDetector.forRate(cam.sensitivity(), MIN_AREA, settings.analysis().fps(),
-                    settings.analysis().absorbAfter().toMillis() / 1000.0);
-            area = new AnalysisArea(gray.width(), gray.height(), cam.zones(), cam.masks());
-            analysedWith = cam;
-        }
-        MotionDetector.Result r = detector.analyse(gray, area);
-        tracker.observe(now, r).ifPresent(e -> {
-            if (e.phase() == MotionEvent.Phase.START) {
-                out.snapshot(e.eventId(), decoder.jpeg(settings.preview().width(), settings.preview().quality()));
-            }
-            out.motion(e);
-        });
-    }
-
-    private void endMotion() {
-        if (tracker != null) {
-            tracker.close().ifPresent(out::motion);
-        }
+        return seq > 0;
     }
 
     private void countPacket(Instant now) {
@@ -232,17 +193,22 @@ final class CameraWorker implements Runnable {
         while (!recentPackets.isEmpty() && recentPackets.peekFirst().isBefore(horizon)) {
             recentPackets.removeFirst();
         }
+        inputFps = recentPackets.size() / 5.0;
     }
 
     private void publishStatus(CameraStatus.State state, String error, StreamParams params) {
         CameraConfig cam = camera;
         CameraStatus previous = status;
-        double fps = state == CameraStatus.State.ONLINE ? recentPackets.size() / 5.0 : 0;
-        CameraStatus s = new CameraStatus(CameraStatus.VERSION, cam.id(), cam.site(), state, fps,
+        if (state != CameraStatus.State.ONLINE) {
+            recentPackets.clear();
+            inputFps = 0;
+        }
+        CameraStatus s = new CameraStatus(CameraStatus.VERSION, cam.id(), cam.site(), state, inputFps,
                 params == null ? 0 : params.width(), params == null ? 0 : params.height(),
                 params == null ? null : params.codec(), error == null ? null : CameraConfig.maskCredentials(error),
                 settings.instance(), clock.instant().truncatedTo(ChronoUnit.MILLIS));
         status = s;
+        // logged on change only: a camera failing the same way every few seconds does not flood the log
         if (previous == null || previous.state() != state) {
             if (state == CameraStatus.State.ONLINE) {
                 LOG.infof("camera %s online: %s %dx%d", cam.id(), s.codec(), s.width(), s.height());
@@ -251,13 +217,6 @@ final class CameraWorker implements Runnable {
             }
         }
         out.status(s);
-    }
-
-    private Duration backoff(int failures) {
-        long base = (long) settings.rtspReconnectSec() * 1000L << Math.min(failures - 1, 4);
-        long capped = Math.min(base, settings.reconnectMaxSec() * 1000L);
-        double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
-        return Duration.ofMillis((long) (capped * jitter));
     }
 
     private void sleep(Duration d) {

@@ -212,6 +212,9 @@ public final class FfmpegSource implements VideoSource {
             arm();
             int rc = av_read_frame(fmt, packet);
             if (rc == AVERROR_EOF) {
+                if (paceToClock) {
+                    throw SourceException.endOfFile("end of file " + safeName);
+                }
                 throw new SourceException(SourceException.Kind.NO_SIGNAL, "end of stream from " + safeName);
             }
             if (rc < 0) {
@@ -257,11 +260,6 @@ public final class FfmpegSource implements VideoSource {
                 throw new SourceException(SourceException.Kind.NO_SIGNAL, "interrupted");
             }
         }
-    }
-
-    /** Whether the end of this source is normal (a file) and it should be reopened at once. */
-    public boolean loops() {
-        return paceToClock;
     }
 
     @Override
