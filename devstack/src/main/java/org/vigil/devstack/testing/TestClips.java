@@ -15,7 +15,18 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
+import static org.bytedeco.ffmpeg.global.avcodec.av_new_packet;
+import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
+import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
+import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
+import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
@@ -39,6 +50,8 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -141,6 +154,44 @@ public final class TestClips {
             for (ClipPacket p : clip.packets()) {
                 out.write(p.data());
             }
+        }
+        return file;
+    }
+
+    /**
+     * Writes an H.264 clip as MPEG-TS with timestamps at {@code fps}, the container GStreamer's RTSP server streams
+     * from in tests.
+     */
+    public static Path writeTs(Clip clip, double fps, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AVFormatContext oc = new AVFormatContext(null);
+        check(avformat_alloc_output_context2(oc, null, "mpegts", file.toString()), "creating the MPEG-TS muxer");
+        AVPacket pkt = av_packet_alloc();
+        try {
+            AVStream st = avformat_new_stream(oc, null);
+            st.codecpar().codec_type(AVMEDIA_TYPE_VIDEO).codec_id(AV_CODEC_ID_H264).width(clip.width())
+                    .height(clip.height());
+            st.time_base(av_make_q(1, 90000));
+            AVIOContext pb = new AVIOContext(null);
+            check(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
+            oc.pb(pb);
+            check(avformat_write_header(oc, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "writing the header");
+            long step = Math.round(st.time_base().den() / (fps * st.time_base().num()));
+            for (int i = 0; i < clip.packets().size(); i++) {
+                ClipPacket p = clip.packets().get(i);
+                check(av_new_packet(pkt, p.data().length), "av_new_packet");
+                pkt.data().put(p.data());
+                pkt.stream_index(0).pts(i * step).dts(i * step).duration(step);
+                if (p.keyFrame()) {
+                    pkt.flags(pkt.flags() | AV_PKT_FLAG_KEY);
+                }
+                check(av_interleaved_write_frame(oc, pkt), "writing packet " + i);
+            }
+            check(av_write_trailer(oc), "writing the trailer");
+            avio_closep(oc.pb());
+        } finally {
+            av_packet_free(pkt);
+            avformat_free_context(oc);
         }
         return file;
     }

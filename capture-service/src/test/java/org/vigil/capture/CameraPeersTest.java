@@ -1,0 +1,143 @@
+package org.vigil.capture;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.MediaPacket;
+import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.RtspServer;
+import org.vigil.devstack.testing.TestTokens;
+import org.vigil.devstack.testing.TokenIssuerTestResource;
+import org.vigil.devstack.testing.TopicProbe;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The capture service against real peers: a GStreamer RTSP camera that drops off and comes back, an HTTP-MJPEG
+ * camera, and cameras that are wrong in every way an operator can get them wrong. RTSP_TIMEOUT_MS = 2000 and
+ * RTSP_RECONNECT_SEC = 1 here.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(TokenIssuerTestResource.class)
+@QuarkusTestResource(CameraPeers.class)
+class CameraPeersTest {
+
+    static final long TIMEOUT_MS = 2000;
+    static final long RECONNECT_MS = 1000;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private static Map<String, Object> camera(String id) {
+        List<Map<String, Object>> cams = given().auth().oauth2(TestTokens.token("ada", "admin", "*"))
+                .when().get("/api/capture/cameras").then().statusCode(200).extract().jsonPath().getList("$");
+        return cams.stream().filter(c -> id.equals(c.get("id"))).findFirst().orElse(null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String state(String id) {
+        Map<String, Object> c = camera(id);
+        Map<String, Object> s = c == null ? null : (Map<String, Object>) c.get("status");
+        return s == null ? null : (String) s.get("state");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String error(String id) {
+        Map<String, Object> s = (Map<String, Object>) camera(id).get("status");
+        return (String) s.get("lastError");
+    }
+
+    /** Polls until the camera's state matches; returns how long that took. */
+    private static long awaitState(String id, Predicate<String> wanted, Duration deadline) throws InterruptedException {
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < deadline.toNanos()) {
+            String s = state(id);
+            if (s != null && wanted.test(s)) {
+                return (System.nanoTime() - t0) / 1_000_000;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(id + " never reached the wanted state; last " + state(id));
+    }
+
+    @Test
+    void anRtspCameraThatDropsOffAndComesBackIsReportedWithinTheBoundsAndItsPacketsResume() throws Exception {
+        assumeTrue(RtspServer.available(), RtspServer::unavailableReason);
+        awaitState("rtspcam", "online"::equals, Duration.ofSeconds(60));
+        MediaPacket first = TopicProbe.await(bootstrap, Topics.MEDIA, Duration.ofSeconds(30), r -> {
+            MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
+            return p.cameraId().equals("rtspcam") && p.keyFrame() ? p : null;
+        });
+        assertThat(first.params().codec()).isEqualTo("h264");
+        assertThat(first.params().width()).isEqualTo(640);
+
+        CameraPeers.rtsp.stop();
+        long lost = awaitState("rtspcam", Set.of("offline", "no_signal")::contains, Duration.ofSeconds(30));
+        assertThat(lost).as("status left online %d ms after the camera went away", lost)
+                .isLessThanOrEqualTo(TIMEOUT_MS + 1000);
+
+        CameraPeers.rtsp.start();
+        long back = awaitState("rtspcam", "online"::equals, Duration.ofSeconds(30));
+        assertThat(back).as("online again %d ms after the camera came back", back).isLessThanOrEqualTo(RECONNECT_MS + 2000);
+        System.out.printf("RTSP camera: status changed %d ms after the server died, online %d ms after it returned%n",
+                lost, back);
+        TopicProbe.await(bootstrap, Topics.MEDIA, Duration.ofSeconds(30), r -> {
+            MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
+            return p.cameraId().equals("rtspcam") && !p.session().equals(first.session()) ? p : null;
+        });
+    }
+
+    @Test
+    void anHttpMjpegCameraStreamsItsJpegsUntouchedAndIsAnalysed() throws Exception {
+        awaitState("mjpegcam", "online"::equals, Duration.ofSeconds(60));
+        MediaPacket p = TopicProbe.await(bootstrap, Topics.MEDIA, Duration.ofSeconds(30), r -> {
+            MediaPacket m = MediaPacket.read(r.key(), r.headers(), r.value());
+            return m.cameraId().equals("mjpegcam") && m.keyFrame() ? m : null;
+        });
+        assertThat(p.params().codec()).isEqualTo("mjpeg");
+        assertThat(p.data()).startsWith((byte) 0xFF, (byte) 0xD8);
+        TopicProbe.await(bootstrap, Topics.MOTION, Duration.ofSeconds(30),
+                r -> "mjpegcam".equals(r.key()) ? r : null);
+    }
+
+    @Test
+    void wrongCredentialsAreReportedWithoutShowingThePassword() throws Exception {
+        assumeTrue(RtspServer.available(), RtspServer::unavailableReason);
+        awaitState("wrongpass", "offline"::equals, Duration.ofSeconds(60));
+        assertThat(error("wrongpass")).contains("401").contains(CameraPeers.USER + ":***@")
+                .doesNotContain("not-the-password");
+        String listing = given().auth().oauth2(TestTokens.token("ada", "admin", "*")).when().get("/api/capture/cameras")
+                .then().extract().asString();
+        assertThat(listing).doesNotContain("not-the-password").doesNotContain(CameraPeers.PASSWORD);
+    }
+
+    @Test
+    void garbageBytesAWebPageAndAMalformedUrlAreOfflineWithAReasonWhileTheRestRuns() throws Exception {
+        for (String id : List.of("garbage", "webpage", "nohost")) {
+            awaitState(id, "offline"::equals, Duration.ofSeconds(60));
+            assertThat(error(id)).as(id).isNotBlank();
+        }
+        awaitState("mjpegcam", "online"::equals, Duration.ofSeconds(30));
+        given().when().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void anUnknownSchemeIsNotRegistered() throws Exception {
+        awaitState("mjpegcam", "online"::equals, Duration.ofSeconds(60));
+        List<Map<String, Object>> cams = given().auth().oauth2(TestTokens.token("ada", "admin", "*"))
+                .when().get("/api/capture/cameras").then().extract().jsonPath().getList("$");
+        assertThat(cams).noneMatch(c -> String.valueOf(c.get("source")).startsWith("ftp:"));
+    }
+}

@@ -1,0 +1,132 @@
+package org.vigil.devstack.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real RTSP peer for tests: Debian's GStreamer RTSP server run by a small script of ours, streaming a clip. Stop
+ * it to make a camera drop off the network; start it again to bring the camera back.
+ */
+public final class RtspServer implements AutoCloseable {
+
+    static final String PYTHON = "/usr/bin/python3";
+    private static Boolean available;
+
+    private final Path clip;
+    private final int port;
+    private final String mount;
+    private final String user;
+    private final String password;
+    private Process process;
+
+    /** Serves {@code clip} (MPEG-TS with H.264) at {@code rtsp://127.0.0.1:<port><mount>}; credentials optional. */
+    public RtspServer(Path clip, int port, String mount, String user, String password) {
+        this.clip = clip;
+        this.port = port;
+        this.mount = mount;
+        this.user = user;
+        this.password = password;
+    }
+
+    /**
+     * Whether GStreamer's RTSP server can run here (Debian packages python3-gi, gir1.2-gst-rtsp-server-1.0,
+     * gstreamer1.0-plugins-{base,good,bad}); tests that need it skip with this reason when it cannot.
+     */
+    public static synchronized boolean available() {
+        if (available == null) {
+            try {
+                Process p = new ProcessBuilder(PYTHON, "-c", "import gi; gi.require_version('GstRtspServer','1.0'); "
+                        + "from gi.repository import Gst, GstRtspServer; Gst.init(None); "
+                        + "assert Gst.ElementFactory.find('tsdemux') and Gst.ElementFactory.find('rtph264pay')")
+                        .redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                available = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                available = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                available = false;
+            }
+        }
+        return available;
+    }
+
+    public static String unavailableReason() {
+        return "GStreamer's RTSP server is not installed (apt-get install python3-gi gir1.2-gst-rtsp-server-1.0 "
+                + "gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad); .ci/run installs it";
+    }
+
+    public String url() {
+        return "rtsp://" + (user == null ? "" : user + ":" + password + "@") + "127.0.0.1:" + port + mount;
+    }
+
+    /** Starts the server and waits until it accepts clients. */
+    public synchronized RtspServer start() throws IOException {
+        Path script = Files.createTempFile("vigil-rtsp-", ".py");
+        try (InputStream in = RtspServer.class.getResourceAsStream("rtsp_server.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString(), clip.toString(), Integer.toString(port),
+                mount));
+        if (user != null) {
+            cmd.addAll(List.of(user, password));
+        }
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.equals("ready")) {
+                drain(out);
+                Files.deleteIfExists(script);
+                return this;
+            }
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+        }
+        stop();
+        throw new IOException("the RTSP server did not start: " + line);
+    }
+
+    private static void drain(BufferedReader out) {
+        Thread t = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // GStreamer warnings; nobody reads them
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        }, "rtsp-server-output");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Kills the server at once, as a camera losing power would drop its clients. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

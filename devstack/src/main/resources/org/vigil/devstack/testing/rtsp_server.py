@@ -1,0 +1,47 @@
+"""A real RTSP camera for tests: GStreamer's RTSP server (Debian: gir1.2-gst-rtsp-server-1.0) streaming an
+MPEG-TS file with H.264 over RTP, the way IP cameras do. Prints "ready" once it accepts clients.
+
+usage: rtsp_server.py FILE PORT MOUNT [USER PASSWORD]
+"""
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def main():
+    path, port, mount = sys.argv[1], sys.argv[2], sys.argv[3]
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(port)
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(
+        '( filesrc location="%s" ! tsdemux ! h264parse config-interval=-1 '
+        "! rtph264pay name=pay0 pt=96 config-interval=1 )" % path
+    )
+    factory.set_shared(True)
+    if len(sys.argv) == 6:
+        auth = GstRtspServer.RTSPAuth()
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", "camera-user")
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(sys.argv[4], sys.argv[5]), token)
+        server.set_auth(auth)
+        factory.add_role_from_structure(
+            Gst.Structure.new_from_string(
+                "camera-user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+            )
+        )
+    server.get_mount_points().add_factory(mount, factory)
+    if server.attach(None) == 0:
+        print("cannot listen on port %s" % port, flush=True)
+        sys.exit(1)
+    print("ready", flush=True)
+    GLib.MainLoop().run()
+
+
+if __name__ == "__main__":
+    main()
