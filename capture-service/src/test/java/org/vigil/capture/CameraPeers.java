@@ -95,6 +95,8 @@ public class CameraPeers implements QuarkusTestResourceLifecycleManager {
             sources.add("garbage=" + base + "/garbage");
             sources.add("webpage=" + base + "/page");
             sources.add("nohost=rtsp://:554/");
+            org.vigil.capture.bench.Media.file(org.vigil.capture.bench.Pets2009.VIDEO)
+                    .ifPresent(pets -> sources.add("pets=file:" + pets));
             sources.add("ftp://user:pw@example/x");
             Map<String, String> cfg = new HashMap<>();
             cfg.put("vigil.capture.camera-sources", String.join(",", sources));

@@ -31,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(TokenIssuerTestResource.class)
-@QuarkusTestResource(CameraPeers.class)
+@QuarkusTestResource(value = CameraPeers.class, restrictToAnnotatedClass = true)
 class CameraPeersTest {
 
     static final long TIMEOUT_MS = 2000;
@@ -110,6 +110,24 @@ class CameraPeersTest {
         assertThat(p.data()).startsWith((byte) 0xFF, (byte) 0xD8);
         TopicProbe.await(bootstrap, Topics.MOTION, Duration.ofSeconds(30),
                 r -> "mjpegcam".equals(r.key()) ? r : null);
+    }
+
+    @Test
+    void aFileCameraOfPeopleWalkingLoopsAndYieldsPersonDetectionsInItsMotionEvent() throws Exception {
+        String pets = org.vigil.capture.bench.Pets2009.VIDEO;
+        assumeTrue(org.vigil.capture.bench.Media.file(pets).isPresent(),
+                () -> "skipped: " + org.vigil.capture.bench.Media.missing(pets));
+        awaitState("pets", "online"::equals, Duration.ofSeconds(60));
+        org.vigil.contracts.Detections d = TopicProbe.await(bootstrap, Topics.DETECTIONS, Duration.ofSeconds(60), r -> {
+            org.vigil.contracts.Detections x = org.vigil.contracts.Json.read(r.value(), org.vigil.contracts.Detections.class);
+            return x.cameraId().equals("pets") ? x : null;
+        });
+        assertThat(d.detector()).isEqualTo("hog-people");
+        assertThat(d.objects()).allSatisfy(o -> {
+            assertThat(o.label()).isEqualTo("person");
+            assertThat(o.confidence()).isBetween(0.5, 1.0);
+        });
+        assertThat(d.eventId()).as("detections belong to the motion event in progress").isNotNull();
     }
 
     @Test

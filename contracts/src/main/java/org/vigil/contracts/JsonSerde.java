@@ -54,6 +54,12 @@ public abstract class JsonSerde<T> implements Serializer<T>, Deserializer<T> {
         }
     }
 
+    public static final class DetectionSets extends JsonSerde<Detections> {
+        public DetectionSets() {
+            super(Detections.class);
+        }
+    }
+
     public static final class Segments extends JsonSerde<SegmentClosed> {
         public Segments() {
             super(SegmentClosed.class);

@@ -19,6 +19,8 @@ public final class Topics {
     public static final String PREVIEWS = "vigil.previews.v1";
     /** Motion events (start, update, end). Key: camera id. Value: {@link MotionEvent}. */
     public static final String MOTION = "vigil.motion.v1";
+    /** People and vehicles found in motion regions. Key: camera id. Value: {@link Detections}. */
+    public static final String DETECTIONS = "vigil.detections.v1";
     /** JPEG snapshot taken when motion starts. Key: motion event id. Value: JPEG bytes. */
     public static final String SNAPSHOTS = "vigil.snapshots.v1";
     /** Closed, durable recording segments. Key: camera id. Value: {@link SegmentClosed}. */
@@ -44,6 +46,7 @@ public final class Topics {
             new TopicSpec(PREVIEWS, CAMERA_PARTITIONS, false, Duration.ofMinutes(2)),
             new TopicSpec(MOTION, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(SNAPSHOTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
+            new TopicSpec(DETECTIONS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(SEGMENTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(AUDIT, 1, false, Duration.ofDays(30)));
 

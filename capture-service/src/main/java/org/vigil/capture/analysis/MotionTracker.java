@@ -91,6 +91,11 @@ public final class MotionTracker {
         return eventId != null;
     }
 
+    /** The id of the event in progress, or {@code null}. */
+    public String currentEventId() {
+        return eventId;
+    }
+
     private MotionEvent event(MotionEvent.Phase phase, Instant at, MotionDetector.Result r) {
         return new MotionEvent(MotionEvent.VERSION, eventId, cameraId, site, phase, startedAt, at, peak, r.boxes(), null);
     }

@@ -43,6 +43,25 @@ public interface CaptureConfig {
 
     Preview preview();
 
+    Detector detector();
+
+    /** People detection inside motion regions (OpenCV's HOG people detector: no model to download). */
+    interface Detector {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most detector runs per second per camera, while there is motion. */
+        @WithDefault("2")
+        double fps();
+
+        /** Width of the frame the detector looks at (people must be about 100 px tall to be found). */
+        @WithDefault("640")
+        int width();
+
+        @WithDefault("0.5")
+        double minConfidence();
+    }
+
     /** Motion analysis runs on decoded frames at this rate and width, never on the recording path. */
     interface Analysis {
         @WithDefault("5")

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
+import org.vigil.contracts.Detections;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.MotionEvent;
@@ -84,6 +85,10 @@ public class CapturePublisher {
 
     public boolean motion(MotionEvent e) {
         return send(new ProducerRecord<>(Topics.MOTION, e.cameraId(), Json.write(e)), false);
+    }
+
+    public boolean detections(Detections d) {
+        return send(new ProducerRecord<>(Topics.DETECTIONS, d.cameraId(), Json.write(d)), false);
     }
 
     public boolean status(CameraStatus s) {

@@ -2,16 +2,20 @@ package org.vigil.capture.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.jboss.logging.Logger;
 import org.vigil.capture.analysis.AnalysisArea;
 import org.vigil.capture.analysis.FrameDecoder;
 import org.vigil.capture.analysis.GrayImage;
+import org.vigil.capture.analysis.HogPeopleDetector;
 import org.vigil.capture.analysis.MotionDetector;
 import org.vigil.capture.analysis.MotionTracker;
+import org.vigil.capture.analysis.ObjectDetector;
 import org.vigil.capture.config.CaptureConfig;
 import org.vigil.capture.messaging.CapturePublisher;
 import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.Detections;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.StreamParams;
 
@@ -39,6 +43,8 @@ final class Analyser implements AutoCloseable {
     private AnalysisArea area;
     private Instant nextAnalysis = Instant.MIN;
     private Instant nextPreview = Instant.MIN;
+    private Instant nextDetection = Instant.MIN;
+    private ObjectDetector objects;
 
     Analyser(CameraConfig camera, CapturePublisher out, CaptureConfig settings, CameraMetrics metrics) {
         this.camera = camera;
@@ -108,12 +114,29 @@ final class Analyser implements AutoCloseable {
             area = new AnalysisArea(gray.width(), gray.height(), cam.zones(), cam.masks());
             analysedWith = cam;
         }
-        tracker.observe(now, detector.analyse(gray, area)).ifPresent(e -> {
+        MotionDetector.Result motion = detector.analyse(gray, area);
+        tracker.observe(now, motion).ifPresent(e -> {
             if (e.phase() == MotionEvent.Phase.START) {
                 out.snapshot(e.eventId(), decoder.jpeg(settings.preview().width(), settings.preview().quality()));
             }
             out.motion(e);
         });
+        if (motion.moving() && tracker.active() && settings.detector().enabled() && !now.isBefore(nextDetection)) {
+            nextDetection = now.plusNanos((long) (1e9 / settings.detector().fps()));
+            detect(cam, motion, now);
+        }
+    }
+
+    /** Looks for people in the motion regions, on a larger frame than motion needs. */
+    private void detect(CameraConfig cam, MotionDetector.Result motion, Instant now) {
+        if (objects == null) {
+            objects = new HogPeopleDetector(settings.detector().minConfidence());
+        }
+        List<Detections.Detected> found = objects.detect(decoder.gray(settings.detector().width()), motion.boxes());
+        if (!found.isEmpty()) {
+            out.detections(new Detections(Detections.VERSION, cam.id(), cam.site(), tracker.currentEventId(),
+                    now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), objects.name(), found));
+        }
     }
 
     /** The analysed stream stopped: end a motion event in progress and forget the decoder's state. */
@@ -138,6 +161,10 @@ final class Analyser implements AutoCloseable {
     @Override
     public void close() {
         streamEnded();
+        if (objects != null) {
+            objects.close();
+            objects = null;
+        }
     }
 
     static long micros(Instant t) {

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.vigil.capture.analysis.HogPeopleDetector;
+
 /**
  * Prints motion accuracy on every clip with ground truth or a motion profile, for Vigil's detector and, measured in
  * the same run on the same frames, the frame-difference baseline, with their ratio. Exits 1 when CDnet highway F1
@@ -16,6 +18,7 @@ public final class MotionAccuracyBench {
     static final double F1_GOAL = 0.80;
     static final double SENSITIVITY = 0.5;
     static final double MIN_AREA = 0.002;
+    static final double DETECTOR_MIN_CONFIDENCE = 0.5;
     /** As the capture service's default (vigil.capture.analysis.absorb-after). */
     static final double ABSORB_SECONDS = Double.parseDouble(System.getProperty("absorb", "3"));
 
@@ -52,6 +55,17 @@ public final class MotionAccuracyBench {
             System.out.printf("PETS 2009 S2.L1 view 1 (%d frames, %d annotated people)%n", v.frames(), v.people());
             row("people covered by a motion box", v.coverage(), b.coverage());
             row("false motion boxes per frame", v.falseBoxesPerFrame(), b.falseBoxesPerFrame());
+            try (HogPeopleDetector gatedHog = new HogPeopleDetector(DETECTOR_MIN_CONFIDENCE);
+                    HogPeopleDetector fullHog = new HogPeopleDetector(DETECTOR_MIN_CONFIDENCE)) {
+                Pets2009.DetectionScore g = p.scoreDetections(gatedHog, MaskSource.vigil(SENSITIVITY, MIN_AREA,
+                        Pets2009.FPS), true);
+                Pets2009.DetectionScore f = p.scoreDetections(fullHog, MaskSource.vigil(SENSITIVITY, MIN_AREA,
+                        Pets2009.FPS), false);
+                System.out.println("  HOG people detector at 768x576 (IoU >= 0.5), in motion regions vs on the whole frame:");
+                row("detector precision", g.precision(), f.precision(), "whole-frame baseline");
+                row("detector recall", g.recall(), f.recall(), "whole-frame baseline");
+                row("detector ms per frame", g.millisPerFrame(), f.millisPerFrame(), "whole-frame baseline");
+            }
         } else {
             System.out.println("PETS 2009: skipped, " + Media.missing(pv.isEmpty() ? Pets2009.VIDEO : Pets2009.TRUTH));
         }
@@ -79,7 +93,11 @@ public final class MotionAccuracyBench {
     }
 
     private static void row(String what, double vigil, double baseline) {
-        System.out.printf("  %-34s vigil %7.3f   frame-difference baseline %7.3f   ratio %s%n", what, vigil, baseline,
+        row(what, vigil, baseline, "frame-difference baseline");
+    }
+
+    private static void row(String what, double vigil, double baseline, String baselineName) {
+        System.out.printf("  %-34s vigil %7.3f   %s %7.3f   ratio %s%n", what, vigil, baselineName, baseline,
                 baseline == 0 || Double.isNaN(baseline) || Double.isNaN(vigil) ? "n/a"
                         : String.format("%.2f", vigil / baseline));
     }
