@@ -1,5 +1,6 @@
 package org.vigil.capture.analysis;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_INPUT_BUFFER_PADDING_SIZE;
 import static org.bytedeco.ffmpeg.global.avcodec.av_new_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
@@ -65,7 +66,9 @@ public final class FrameDecoder implements AutoCloseable {
             throw new IllegalArgumentException("no decoder for codec " + params.codec());
         }
         ctx = avcodec_alloc_context3(codec);
-        ctx.width(params.width()).height(params.height()).thread_count(1);
+        // one thread per camera keeps its cost predictable; the deblocking filter only polishes edges for the eye,
+        // which motion analysis does not need, and skipping it saves a fifth to a third of H.264 decoding
+        ctx.width(params.width()).height(params.height()).thread_count(1).skip_loop_filter(AVDISCARD_ALL);
         if (params.extradata().length > 0) {
             BytePointer extra = new BytePointer(av_mallocz(params.extradata().length + AV_INPUT_BUFFER_PADDING_SIZE));
             extra.put(params.extradata());

@@ -37,6 +37,20 @@ public final class MotionDetector {
     static final double SHADOW_MAX = 0.92;
     private static final double GLOBAL_CHANGE = 0.6;
     private static final float MEAN_RATE = 0.02f;
+    /** Random draws for model updates, walked through from a new random start each frame (ViBe's usual trick). */
+    private static final int[] RANDOM = new int[1 << 14];
+    private static final int RANDOM_MASK = RANDOM.length - 1;
+
+    static {
+        long seed = 0x2545F4914F6CDD1DL;
+        for (int i = 0; i < RANDOM.length; i++) {
+            seed ^= seed << 13;
+            seed ^= seed >>> 7;
+            seed ^= seed << 17;
+            RANDOM[i] = (int) (seed >>> 32);
+        }
+    }
+
     /** Share of a region's pixels that must have changed since the previous frame for it to count as moving. */
     private static final double MOVING_SHARE = 0.03;
 
@@ -56,11 +70,17 @@ public final class MotionDetector {
     }
 
     private final int radius;
+    private final int quickRadius;
     private final double minAreaFraction;
     private final int absorbAfter;
-    private byte[][] samples;
+    /** Each pixel's samples side by side: pixel i's are at [i * SAMPLES, (i + 1) * SAMPLES). */
+    private byte[] samples;
     private short[] foregroundRun;
     private byte[] previous;
+    /** Foreground before filtering, 0 or 1 per pixel (bytes, so neighbourhoods can be summed without branches). */
+    private byte[] raw;
+    private boolean[] mask;
+    private int[] rowForeground;
     private float[] mean;
     private AnalysisArea area;
     private int width;
@@ -76,6 +96,7 @@ public final class MotionDetector {
     public MotionDetector(double sensitivity, double minAreaFraction, int absorbAfter) {
         double s = Math.max(0, Math.min(1, sensitivity));
         this.radius = (int) Math.round(8 + (1 - s) * 24);
+        this.quickRadius = radius / 2;
         this.minAreaFraction = minAreaFraction;
         this.absorbAfter = Math.max(1, Math.min(Short.MAX_VALUE, absorbAfter));
     }
@@ -85,7 +106,10 @@ public final class MotionDetector {
         return new MotionDetector(sensitivity, minAreaFraction, (int) Math.round(fps * seconds));
     }
 
-    /** Analyses one frame; the first frame (or a new size or area) only initialises the model. */
+    /**
+     * Analyses one frame; the first frame (or a new size or area) only initialises the model. The returned mask is
+     * reused by the next call: copy it to keep it.
+     */
     public Result analyse(GrayImage img, AnalysisArea counting) {
         byte[] px = img.pixels();
         if (samples == null || img.width() != width || img.height() != height || area != counting) {
@@ -93,84 +117,96 @@ public final class MotionDetector {
             area = counting;
             return Result.NONE;
         }
-        int n = px.length;
-        boolean[] raw = new boolean[n];
+        int w = width;
+        int h = height;
+        byte[] fg = raw;
         int fgCount = 0;
-        for (int i = 0; i < n; i++) {
-            int v = px[i] & 0xff;
-            int matches = 0;
-            for (int k = 0; k < SAMPLES && matches < MATCHES; k++) {
-                if (Math.abs(v - (samples[k][i] & 0xff)) < radius) {
-                    matches++;
+        int r = RANDOM_MASK & nextBits();
+        for (int y = 0; y < h; y++) {
+            int rowCount = 0;
+            for (int x = 0, i = y * w; x < w; x++, i++) {
+                int v = px[i] & 0xff;
+                // most pixels are plainly background: close to the background's running mean; only the rest are
+                // compared with their samples
+                int matches = Math.abs(v - mean[i]) < quickRadius ? MATCHES : 0;
+                for (int k = i * SAMPLES, end = matches == MATCHES ? k : k + SAMPLES; k < end; k++) {
+                    if (Math.abs(v - (samples[k] & 0xff)) < radius && ++matches == MATCHES) {
+                        break;
+                    }
+                }
+                if (matches < MATCHES) {
+                    fg[i] = 1;
+                    rowCount++;
+                    if (++foregroundRun[i] >= absorbAfter) {
+                        // still for too long to be motion: let it into the background, one sample per frame
+                        samples[i * SAMPLES + (RANDOM[r] & 0xF)] = px[i];
+                        mean[i] = v;
+                        r = (r + 1) & RANDOM_MASK;
+                    }
+                    continue;
+                }
+                fg[i] = 0;
+                foregroundRun[i] = 0;
+                mean[i] += MEAN_RATE * (v - mean[i]);
+                // one random draw decides both updates, 1/16 each: this pixel's model and a neighbour's
+                int draw = RANDOM[r];
+                r = (r + 1) & RANDOM_MASK;
+                if ((draw & 0xF) == 0) {
+                    samples[i * SAMPLES + ((draw >>> 4) & 0xF)] = px[i];
+                }
+                if (((draw >>> 8) & 0xF) == 0) {
+                    int nx = x + ((draw >>> 16) & 3) % 3 - 1;
+                    int ny = y + ((draw >>> 18) & 3) % 3 - 1;
+                    if (nx >= 0 && nx < w && ny >= 0 && ny < h) {
+                        samples[(ny * w + nx) * SAMPLES + ((draw >>> 12) & 0xF)] = px[i];
+                    }
                 }
             }
-            if (matches < MATCHES) {
-                raw[i] = true;
-                fgCount++;
-            }
+            rowForeground[y] = rowCount;
+            fgCount += rowCount;
         }
         if (counting.countingPixels() > 0 && fgCount > GLOBAL_CHANGE * counting.countingPixels()) {
             learn(img);
             return Result.NONE;
         }
-        update(px, raw);
-        boolean[] noShadows = removeShadows(px, raw);
-        boolean[] mask = majority(noShadows, counting);
-        boolean[] changed = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            changed[i] = Math.abs((px[i] & 0xff) - (previous[i] & 0xff)) >= radius / 2;
-        }
-        previous = px.clone();
-        return regions(mask, changed, width, height, counting, minAreaFraction);
+        removeShadows(px, fg);
+        majority(fg, counting);
+        Result result = regions(mask, px, previous, radius / 2, w, h, counting, minAreaFraction);
+        System.arraycopy(px, 0, previous, 0, px.length);
+        return result;
     }
 
     private void learn(GrayImage img) {
         width = img.width();
         height = img.height();
         byte[] px = img.pixels();
-        samples = new byte[SAMPLES][px.length];
+        samples = new byte[SAMPLES * px.length];
         mean = new float[px.length];
         foregroundRun = new short[px.length];
         previous = px.clone();
+        raw = new byte[px.length];
+        mask = new boolean[px.length];
+        rowForeground = new int[height];
         for (int i = 0; i < px.length; i++) {
             mean[i] = px[i] & 0xff;
             int x = i % width;
             int y = i / width;
-            for (int k = 0; k < SAMPLES; k++) {
-                samples[k][neighbour(x, y)] = px[i];
-                samples[k][i] = k == 0 ? px[i] : samples[k][neighbour(x, y)];
+            samples[i * SAMPLES] = px[i];
+            for (int k = 1; k < SAMPLES; k++) {
+                samples[i * SAMPLES + k] = px[neighbour(x, y)];
             }
         }
     }
 
-    private void update(byte[] px, boolean[] fg) {
-        for (int i = 0; i < px.length; i++) {
-            if (fg[i]) {
-                if (++foregroundRun[i] >= absorbAfter) {
-                    // still for too long to be motion: let it into the background, one sample per frame
-                    samples[next(SAMPLES)][i] = px[i];
-                    mean[i] = px[i] & 0xff;
-                }
+    /** Clears, in place, foreground pixels uniformly darker than the background around them: shadows. */
+    private void removeShadows(byte[] px, byte[] fg) {
+        for (int y = 1; y < height - 1; y++) {
+            if (rowForeground[y] == 0) {
                 continue;
             }
-            foregroundRun[i] = 0;
-            mean[i] += MEAN_RATE * ((px[i] & 0xff) - mean[i]);
-            if (next(SUBSAMPLING) == 0) {
-                samples[next(SAMPLES)][i] = px[i];
-            }
-            if (next(SUBSAMPLING) == 0) {
-                samples[next(SAMPLES)][neighbour(i % width, i / width)] = px[i];
-            }
-        }
-    }
-
-    /** A foreground pixel uniformly darker than the background around it is a shadow. */
-    private boolean[] removeShadows(byte[] px, boolean[] fg) {
-        boolean[] out = fg.clone();
-        for (int y = 1; y < height - 1; y++) {
             for (int x = 1; x < width - 1; x++) {
                 int i = y * width + x;
-                if (!fg[i]) {
+                if (fg[i] == 0) {
                     continue;
                 }
                 double sum = 0;
@@ -178,65 +214,86 @@ public final class MotionDetector {
                 for (int dy = -1; dy <= 1; dy++) {
                     for (int dx = -1; dx <= 1; dx++) {
                         int j = i + dy * width + dx;
-                        double r = ((px[j] & 0xff) + 1) / (mean[j] + 1);
-                        sum += r;
-                        sumSq += r * r;
+                        double ratio = ((px[j] & 0xff) + 1) / (mean[j] + 1);
+                        sum += ratio;
+                        sumSq += ratio * ratio;
                     }
                 }
                 double avg = sum / 9;
                 double var = sumSq / 9 - avg * avg;
                 if (avg >= SHADOW_MIN && avg <= SHADOW_MAX && var < 0.0025) {
-                    out[i] = false;
+                    fg[i] = 0; // later pixels' tests read px and mean only, never fg
                 }
             }
         }
-        return out;
     }
 
-    private boolean[] majority(boolean[] fg, AnalysisArea counting) {
-        boolean[] out = new boolean[fg.length];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int on = 0;
-                int total = 0;
-                for (int dy = -1; dy <= 1; dy++) {
-                    int yy = y + dy;
-                    if (yy < 0 || yy >= height) {
-                        continue;
-                    }
-                    for (int dx = -1; dx <= 1; dx++) {
-                        int xx = x + dx;
-                        if (xx < 0 || xx >= width) {
-                            continue;
-                        }
-                        total++;
-                        if (fg[yy * width + xx]) {
-                            on++;
-                        }
-                    }
+    /**
+     * 3x3 majority vote into {@link #mask} (the frame's edge counts as background); rows far from any foreground
+     * are just cleared.
+     */
+    private void majority(byte[] fg, AnalysisArea counting) {
+        int w = width;
+        int h = height;
+        for (int y = 0; y < h; y++) {
+            int base = y * w;
+            boolean near = rowForeground[y] > 0 || (y > 0 && rowForeground[y - 1] > 0)
+                    || (y < h - 1 && rowForeground[y + 1] > 0);
+            if (!near || y == 0 || y == h - 1) {
+                java.util.Arrays.fill(mask, base, base + w, false);
+                if (near) {
+                    edgeRow(fg, counting, y);
                 }
-                out[y * width + x] = on * 2 > total && counting.counts(x, y);
+                continue;
+            }
+            int up = base - w;
+            int down = base + w;
+            mask[base] = edge(fg, counting, 0, y);
+            for (int x = 1; x < w - 1; x++) {
+                int sum = fg[up + x - 1] + fg[up + x] + fg[up + x + 1]
+                        + fg[base + x - 1] + fg[base + x] + fg[base + x + 1]
+                        + fg[down + x - 1] + fg[down + x] + fg[down + x + 1];
+                mask[base + x] = sum >= 5 && counting.counts(x, y);
+            }
+            mask[base + w - 1] = edge(fg, counting, w - 1, y);
+        }
+    }
+
+    private void edgeRow(byte[] fg, AnalysisArea counting, int y) {
+        for (int x = 0; x < width; x++) {
+            mask[y * width + x] = edge(fg, counting, x, y);
+        }
+    }
+
+    /** The vote at the frame's edge, where outside pixels count as background. */
+    private boolean edge(byte[] fg, AnalysisArea counting, int x, int y) {
+        int sum = 0;
+        for (int yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++) {
+            for (int xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++) {
+                sum += fg[yy * width + xx];
             }
         }
-        return out;
+        return sum >= 5 && counting.counts(x, y);
     }
 
     /**
      * Groups a foreground mask into regions on a {@value #CELL}-pixel grid (8-connected cells); regions smaller
      * than {@code minAreaFraction} of the frame are dropped, and so are regions where nothing changed since the
-     * previous frame ({@code changed}; {@code null} keeps every region): a removed object or a ghost of one is a
-     * change of the scene, not motion, until the model absorbs it.
+     * previous frame (by at least {@code changeThreshold} grey levels; {@code previous} null keeps every region): a
+     * removed object or a ghost of one is a change of the scene, not motion, until the model absorbs it.
      */
-    static Result regions(boolean[] fg, boolean[] changed, int w, int h, AnalysisArea counting, double minAreaFraction) {
+    static Result regions(boolean[] fg, byte[] px, byte[] previous, int changeThreshold, int w, int h,
+            AnalysisArea counting, double minAreaFraction) {
         int cw = (w + CELL - 1) / CELL;
         int ch = (h + CELL - 1) / CELL;
         int[] cellPixels = new int[cw * ch];
         int[] cellChanged = new int[cw * ch];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                if (fg[y * w + x]) {
+                int i = y * w + x;
+                if (fg[i]) {
                     cellPixels[(y / CELL) * cw + x / CELL]++;
-                    if (changed == null || changed[y * w + x]) {
+                    if (previous == null || Math.abs((px[i] & 0xff) - (previous[i] & 0xff)) >= changeThreshold) {
                         cellChanged[(y / CELL) * cw + x / CELL]++;
                     }
                 }
@@ -303,9 +360,13 @@ public final class MotionDetector {
 
     /** xorshift64: fast, and seeded so that results are reproducible. */
     private int next(int bound) {
+        return (nextBits() >>> 1) % bound;
+    }
+
+    private int nextBits() {
         rng ^= rng << 13;
         rng ^= rng >>> 7;
         rng ^= rng << 17;
-        return (int) ((rng >>> 33) % bound);
+        return (int) (rng >>> 32);
     }
 }

@@ -30,6 +30,6 @@ public final class FrameDifference {
             mask[i] = Math.abs((px[i] & 0xff) - (previous[i] & 0xff)) > threshold;
         }
         previous = px.clone();
-        return MotionDetector.regions(mask, null, f.width(), f.height(), area, minAreaFraction);
+        return MotionDetector.regions(mask, px, null, 0, f.width(), f.height(), area, minAreaFraction);
     }
 }

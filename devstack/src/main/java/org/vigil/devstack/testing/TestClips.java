@@ -37,6 +37,10 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_make_writable;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
+import static org.bytedeco.ffmpeg.global.swscale.sws_alloc_context;
+import static org.bytedeco.ffmpeg.global.swscale.sws_free_context;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale_frame;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,6 +57,7 @@ import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -112,6 +117,74 @@ public final class TestClips {
             av_packet_free(pkt);
             av_frame_free(frame);
             avcodec_free_context(enc);
+        }
+    }
+
+    /**
+     * Re-encodes the first video stream of {@code file} to H.264 at another size and rate (frames are taken in
+     * order and re-timed to {@code fps}): real footage at a resolution the media folder lacks, e.g. 1080p.
+     */
+    public static Clip reencode(Path file, int width, int height, int fps, int gop, int maxFrames) throws IOException {
+        AVFormatContext fmt = open(file);
+        AVCodec encoder = avcodec_find_encoder_by_name("libopenh264");
+        AVCodecContext dec = null;
+        AVCodecContext enc = avcodec_alloc_context3(encoder);
+        AVPacket in = av_packet_alloc();
+        AVPacket outPkt = av_packet_alloc();
+        AVFrame decoded = av_frame_alloc();
+        AVFrame scaled = av_frame_alloc();
+        SwsContext sws = sws_alloc_context();
+        List<ClipPacket> packets = new ArrayList<>();
+        try {
+            int video = videoStream(fmt, file);
+            AVCodecParameters par = fmt.streams(video).codecpar();
+            AVCodec codec = avcodec_find_decoder(par.codec_id());
+            dec = avcodec_alloc_context3(codec);
+            avcodec_parameters_to_context(dec, par);
+            check(avcodec_open2(dec, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "opening the decoder");
+            enc.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).time_base(av_make_q(1, fps))
+                    .framerate(av_make_q(fps, 1)).gop_size(gop).max_b_frames(0).bit_rate(width * height * 2L)
+                    .thread_count(1);
+            check(avcodec_open2(enc, encoder, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "opening libopenh264");
+            scaled.format(AV_PIX_FMT_YUV420P).width(width).height(height);
+            check(av_frame_get_buffer(scaled, 32), "av_frame_get_buffer");
+            sws.flags(SWS_BICUBIC);
+            long n = 0;
+            while (av_read_frame(fmt, in) >= 0 && n < maxFrames) {
+                if (in.stream_index() == video && avcodec_send_packet(dec, in) >= 0) {
+                    while (avcodec_receive_frame(dec, decoded) == 0 && n < maxFrames) {
+                        check(av_frame_make_writable(scaled), "av_frame_make_writable");
+                        check(sws_scale_frame(sws, scaled, decoded), "scaling");
+                        scaled.pts(n++);
+                        check(avcodec_send_frame(enc, scaled), "encoding");
+                        drainEncoder(enc, outPkt, packets);
+                    }
+                }
+                av_packet_unref(in);
+            }
+            avcodec_send_frame(enc, null);
+            drainEncoder(enc, outPkt, packets);
+            return new Clip(List.copyOf(packets), "h264", new byte[0], width, height, fps);
+        } finally {
+            sws_free_context(sws);
+            av_frame_free(scaled);
+            av_frame_free(decoded);
+            av_packet_free(outPkt);
+            av_packet_free(in);
+            avcodec_free_context(enc);
+            if (dec != null) {
+                avcodec_free_context(dec);
+            }
+            avformat_close_input(fmt);
+        }
+    }
+
+    private static void drainEncoder(AVCodecContext enc, AVPacket pkt, List<ClipPacket> into) {
+        while (avcodec_receive_packet(enc, pkt) == 0) {
+            byte[] b = new byte[pkt.size()];
+            pkt.data().get(b);
+            into.add(new ClipPacket(b, (pkt.flags() & AV_PKT_FLAG_KEY) != 0));
+            av_packet_unref(pkt);
         }
     }
 
