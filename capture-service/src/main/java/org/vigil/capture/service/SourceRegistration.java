@@ -93,11 +93,17 @@ public class SourceRegistration {
             if (existing == null) {
                 out.camera(c);
                 LOG.infof("registered camera %s (%s) from CAMERA_SOURCES", c.id(), c.maskedUrl());
-            } else if (!existing.url().equals(c.url())) {
-                LOG.warnf("camera %s is in the registry with source %s; CAMERA_SOURCES says %s. Keeping the registry's",
-                        c.id(), existing.maskedUrl(), c.maskedUrl());
+            } else if (!existing.url().equals(c.url())
+                    || !java.util.Objects.equals(existing.subStreamUrl(), c.subStreamUrl())) {
+                LOG.warnf("camera %s is in the registry with source %s%s; CAMERA_SOURCES says %s%s. Keeping the "
+                        + "registry's (change it there)", c.id(), existing.maskedUrl(),
+                        sub(existing), c.maskedUrl(), sub(c));
             }
         }
+    }
+
+    private static String sub(CameraConfig c) {
+        return c.subStreamUrl() == null ? "" : " | " + CameraConfig.maskCredentials(c.subStreamUrl());
     }
 
     /** Reads the compacted registry to its end, without joining any group. */

@@ -36,6 +36,15 @@ class CameraSourcesTest {
     }
 
     @Test
+    void aSubStreamForAnalysisFollowsABar() {
+        CameraSources.Entry e = CameraSources.parse("gate=rtsp://u:p@cam/main|rtsp://u:p@cam/sub", "hq", NOW).get(0);
+        assertThat(e.camera().url()).isEqualTo("rtsp://u:p@cam/main");
+        assertThat(e.camera().subStreamUrl()).isEqualTo("rtsp://u:p@cam/sub");
+        assertThat(CameraSources.parse("x=rtsp://cam/main|gopher://x", "hq", NOW).get(0).error())
+                .contains("sub-stream");
+    }
+
+    @Test
     void theSyntheticCameraMasksItsClock() {
         assertThat(CameraSources.parse("test:", "hq", NOW).get(0).camera().masks()).extracting(z -> z.name())
                 .containsExactly("clock");

@@ -19,7 +19,10 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avcodec.av_new_packet;
 import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
 import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_flush_buffers;
+import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
 import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
@@ -122,7 +125,8 @@ public final class TestClips {
 
     /**
      * Re-encodes the first video stream of {@code file} to H.264 at another size and rate (frames are taken in
-     * order and re-timed to {@code fps}): real footage at a resolution the media folder lacks, e.g. 1080p.
+     * order and re-timed to {@code fps}; the source is played again from its start until {@code maxFrames}): real
+     * footage at a resolution and length the media folder lacks, e.g. 1080p for minutes.
      */
     public static Clip reencode(Path file, int width, int height, int fps, int gop, int maxFrames) throws IOException {
         AVFormatContext fmt = open(file);
@@ -150,7 +154,24 @@ public final class TestClips {
             check(av_frame_get_buffer(scaled, 32), "av_frame_get_buffer");
             sws.flags(SWS_BICUBIC);
             long n = 0;
-            while (av_read_frame(fmt, in) >= 0 && n < maxFrames) {
+            while (n < maxFrames) {
+                if (av_read_frame(fmt, in) < 0) {
+                    long before = n;
+                    avcodec_send_packet(dec, null);
+                    while (avcodec_receive_frame(dec, decoded) == 0 && n < maxFrames) {
+                        check(av_frame_make_writable(scaled), "av_frame_make_writable");
+                        check(sws_scale_frame(sws, scaled, decoded), "scaling");
+                        scaled.pts(n++);
+                        check(avcodec_send_frame(enc, scaled), "encoding");
+                        drainEncoder(enc, outPkt, packets);
+                    }
+                    if (n == 0 && before == 0) {
+                        throw new IOException(file + " has no decodable video");
+                    }
+                    check(av_seek_frame(fmt, -1, 0, AVSEEK_FLAG_BACKWARD), "rewinding " + file);
+                    avcodec_flush_buffers(dec);
+                    continue;
+                }
                 if (in.stream_index() == video && avcodec_send_packet(dec, in) >= 0) {
                     while (avcodec_receive_frame(dec, decoded) == 0 && n < maxFrames) {
                         check(av_frame_make_writable(scaled), "av_frame_make_writable");
