@@ -70,18 +70,22 @@ public final class MotionDetector {
     }
 
     private final int radius;
-    private final int quickRadius;
+    private final int quickRadius16;
     private final double minAreaFraction;
     private final int absorbAfter;
     /** Each pixel's samples side by side: pixel i's are at [i * SAMPLES, (i + 1) * SAMPLES). */
     private byte[] samples;
-    private short[] foregroundRun;
+    /** For pixels in the foreground: since which frame, and the last frame seen there (runs, touched sparsely). */
+    private int[] foregroundSince;
+    private int[] foregroundLast;
+    private int frames;
     private byte[] previous;
     /** Foreground before filtering, 0 or 1 per pixel (bytes, so neighbourhoods can be summed without branches). */
     private byte[] raw;
     private boolean[] mask;
     private int[] rowForeground;
-    private float[] mean;
+    /** Running mean of the background, in 1/16 grey levels. */
+    private short[] mean;
     private AnalysisArea area;
     private int width;
     private int height;
@@ -96,7 +100,7 @@ public final class MotionDetector {
     public MotionDetector(double sensitivity, double minAreaFraction, int absorbAfter) {
         double s = Math.max(0, Math.min(1, sensitivity));
         this.radius = (int) Math.round(8 + (1 - s) * 24);
-        this.quickRadius = radius / 2;
+        this.quickRadius16 = (radius / 2) << 4;
         this.minAreaFraction = minAreaFraction;
         this.absorbAfter = Math.max(1, Math.min(Short.MAX_VALUE, absorbAfter));
     }
@@ -117,53 +121,71 @@ public final class MotionDetector {
             area = counting;
             return Result.NONE;
         }
+        int frame = ++frames;
         int w = width;
         int h = height;
+        int n = px.length;
         byte[] fg = raw;
+        short[] mn = mean;
+        // 1. the quick test, branch-free so the JIT can vectorise it: plainly background pixels (close to the
+        //    background's running mean) are settled and their mean follows them; the rest are candidates (fg = 1)
+        int q = quickRadius16;
+        for (int i = 0; i < n; i++) {
+            int d = ((px[i] & 0xff) << 4) - mn[i];
+            int candidate = (q - 1 - Math.abs(d)) >>> 31; // 1 when |d| >= q
+            fg[i] = (byte) candidate;
+            mn[i] = (short) (mn[i] + ((d >> 5) & (candidate - 1)));
+        }
+        // 2. candidates are compared with their samples
         int fgCount = 0;
-        int r = RANDOM_MASK & nextBits();
         for (int y = 0; y < h; y++) {
             int rowCount = 0;
-            for (int x = 0, i = y * w; x < w; x++, i++) {
+            for (int i = y * w, end = i + w; i < end; i++) {
+                if (fg[i] == 0) {
+                    continue;
+                }
                 int v = px[i] & 0xff;
-                // most pixels are plainly background: close to the background's running mean; only the rest are
-                // compared with their samples
-                int matches = Math.abs(v - mean[i]) < quickRadius ? MATCHES : 0;
-                for (int k = i * SAMPLES, end = matches == MATCHES ? k : k + SAMPLES; k < end; k++) {
+                int matches = 0;
+                for (int k = i * SAMPLES, last = k + SAMPLES; k < last; k++) {
                     if (Math.abs(v - (samples[k] & 0xff)) < radius && ++matches == MATCHES) {
                         break;
                     }
                 }
-                if (matches < MATCHES) {
-                    fg[i] = 1;
-                    rowCount++;
-                    if (++foregroundRun[i] >= absorbAfter) {
-                        // still for too long to be motion: let it into the background, one sample per frame
-                        samples[i * SAMPLES + (RANDOM[r] & 0xF)] = px[i];
-                        mean[i] = v;
-                        r = (r + 1) & RANDOM_MASK;
-                    }
+                if (matches == MATCHES) {
+                    fg[i] = 0;
+                    mn[i] = (short) (mn[i] + (((v << 4) - mn[i]) >> 5));
                     continue;
                 }
-                fg[i] = 0;
-                foregroundRun[i] = 0;
-                mean[i] += MEAN_RATE * (v - mean[i]);
-                // one random draw decides both updates, 1/16 each: this pixel's model and a neighbour's
-                int draw = RANDOM[r];
-                r = (r + 1) & RANDOM_MASK;
-                if ((draw & 0xF) == 0) {
-                    samples[i * SAMPLES + ((draw >>> 4) & 0xF)] = px[i];
+                rowCount++;
+                if (foregroundLast[i] != frame - 1) {
+                    foregroundSince[i] = frame;
                 }
-                if (((draw >>> 8) & 0xF) == 0) {
-                    int nx = x + ((draw >>> 16) & 3) % 3 - 1;
-                    int ny = y + ((draw >>> 18) & 3) % 3 - 1;
-                    if (nx >= 0 && nx < w && ny >= 0 && ny < h) {
-                        samples[(ny * w + nx) * SAMPLES + ((draw >>> 12) & 0xF)] = px[i];
-                    }
+                foregroundLast[i] = frame;
+                if (frame - foregroundSince[i] + 1 >= absorbAfter) {
+                    // still for too long to be motion: let it into the background, one sample per frame
+                    samples[i * SAMPLES + (RANDOM[(i + fgCount) & RANDOM_MASK] & 0xF)] = px[i];
+                    mn[i] = (short) (v << 4);
                 }
             }
             rowForeground[y] = rowCount;
             fgCount += rowCount;
+        }
+        // 3. background pixels update the model with probability 1/16 each: visit every 16th pixel on average
+        //    (random strides) rather than drawing a number per pixel
+        int r = RANDOM_MASK & nextBits();
+        for (int i = RANDOM[r] & 0x1F; i < n; i += 1 + (RANDOM[r] & 0x1F)) {
+            r = (r + 1) & RANDOM_MASK;
+            if (fg[i] != 0) {
+                continue;
+            }
+            int draw = RANDOM[r];
+            samples[i * SAMPLES + ((draw >>> 4) & 0xF)] = px[i];
+            int x = i % w;
+            int nx = x + ((draw >>> 16) & 3) % 3 - 1;
+            int ny = i / w + ((draw >>> 18) & 3) % 3 - 1;
+            if (nx >= 0 && nx < w && ny >= 0 && ny < h) {
+                samples[(ny * w + nx) * SAMPLES + ((draw >>> 12) & 0xF)] = px[i];
+            }
         }
         if (counting.countingPixels() > 0 && fgCount > GLOBAL_CHANGE * counting.countingPixels()) {
             learn(img);
@@ -181,14 +203,16 @@ public final class MotionDetector {
         height = img.height();
         byte[] px = img.pixels();
         samples = new byte[SAMPLES * px.length];
-        mean = new float[px.length];
-        foregroundRun = new short[px.length];
+        mean = new short[px.length];
+        foregroundSince = new int[px.length];
+        foregroundLast = new int[px.length];
+        frames = 0;
         previous = px.clone();
         raw = new byte[px.length];
         mask = new boolean[px.length];
         rowForeground = new int[height];
         for (int i = 0; i < px.length; i++) {
-            mean[i] = px[i] & 0xff;
+            mean[i] = (short) ((px[i] & 0xff) << 4);
             int x = i % width;
             int y = i / width;
             samples[i * SAMPLES] = px[i];
@@ -214,7 +238,7 @@ public final class MotionDetector {
                 for (int dy = -1; dy <= 1; dy++) {
                     for (int dx = -1; dx <= 1; dx++) {
                         int j = i + dy * width + dx;
-                        double ratio = ((px[j] & 0xff) + 1) / (mean[j] + 1);
+                        double ratio = ((px[j] & 0xff) + 1) / (mean[j] / 16.0 + 1);
                         sum += ratio;
                         sumSq += ratio * ratio;
                     }
