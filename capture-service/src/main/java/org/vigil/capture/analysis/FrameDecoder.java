@@ -46,7 +46,7 @@ import org.vigil.contracts.StreamParams;
  * Decodes a camera's packets for analysis only (the recording path never decodes). Keeps the latest picture and
  * scales it on demand to a small grey image (motion) or a JPEG (previews, snapshots). One thread, one camera.
  */
-public final class FrameDecoder implements AutoCloseable {
+public final class FrameDecoder implements Pictures, AutoCloseable {
 
     private final AVCodecContext ctx;
     private final AVPacket packet = av_packet_alloc();
@@ -132,6 +132,7 @@ public final class FrameDecoder implements AutoCloseable {
     }
 
     /** The latest picture as grey, {@code width} wide, height in proportion (even). */
+    @Override
     public GrayImage gray(int width) {
         requireFrame();
         AVFrame g = grayScaler.scale(frame, width);
@@ -148,6 +149,23 @@ public final class FrameDecoder implements AutoCloseable {
             }
         }
         return new GrayImage(px, w, h);
+    }
+
+    /** The latest picture in colour (BGR), {@code width} wide (never upscaled). */
+    @Override
+    public BgrImage bgr(int width) {
+        requireFrame();
+        AVFrame b = bgrScaler.scale(frame, width);
+        int w = b.width();
+        int h = b.height();
+        byte[] px = new byte[w * h * 3];
+        BytePointer data = b.data(0);
+        int stride = b.linesize(0);
+        for (int y = 0; y < h; y++) {
+            data.position((long) y * stride).get(px, y * w * 3, w * 3);
+        }
+        data.position(0);
+        return new BgrImage(px, w, h);
     }
 
     /** The latest picture as a JPEG, {@code width} wide (never upscaled). */

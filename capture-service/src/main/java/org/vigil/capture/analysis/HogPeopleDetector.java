@@ -5,7 +5,6 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import org.bytedeco.javacpp.BytePointer;
@@ -32,9 +31,12 @@ public final class HogPeopleDetector implements ObjectDetector {
     private final HOGDescriptor hog = new HOGDescriptor();
     private final Mat svm;
     private final double minConfidence;
+    private final int width;
 
-    public HogPeopleDetector(double minConfidence) {
+    /** @param width width of the frame to look at (people must be about 100 px tall in it) */
+    public HogPeopleDetector(double minConfidence, int width) {
         this.minConfidence = minConfidence;
+        this.width = width;
         this.svm = new Mat(HOGDescriptor.getDefaultPeopleDetector());
         hog.setSVMDetector(svm);
     }
@@ -45,6 +47,11 @@ public final class HogPeopleDetector implements ObjectDetector {
     }
 
     @Override
+    public List<Detections.Detected> detect(Pictures picture, List<Box> regions) {
+        return regions.isEmpty() ? List.of() : detect(picture.gray(width), regions);
+    }
+
+    /** Looks for people inside {@code regions} of a grey frame. */
     public List<Detections.Detected> detect(GrayImage frame, List<Box> regions) {
         List<Detections.Detected> found = new ArrayList<>();
         int fw = frame.width();
@@ -86,40 +93,11 @@ public final class HogPeopleDetector implements ObjectDetector {
                     double by = (y0 + (d.y() + d.height() * 0.125) / scale) / fh;
                     double bw = d.width() * 0.5 / scale / fw;
                     double bh = d.height() * 0.75 / scale / fh;
-                    found.add(new Detections.Detected("person", confidence, clip(new Box(bx, by, bw, bh))));
+                    found.add(new Detections.Detected("person", confidence, Boxes.clip(new Box(bx, by, bw, bh))));
                 }
             }
         }
-        return suppressOverlaps(found);
-    }
-
-    /** Keeps the most confident of boxes that overlap by more than half (the same person seen from two regions). */
-    static List<Detections.Detected> suppressOverlaps(List<Detections.Detected> in) {
-        List<Detections.Detected> sorted = new ArrayList<>(in);
-        sorted.sort(Comparator.comparingDouble(Detections.Detected::confidence).reversed());
-        List<Detections.Detected> kept = new ArrayList<>();
-        for (Detections.Detected d : sorted) {
-            if (kept.stream().noneMatch(k -> iou(k.box(), d.box()) > 0.5)) {
-                kept.add(d);
-            }
-        }
-        return kept;
-    }
-
-    static double iou(Box a, Box b) {
-        double w = Math.min(a.x() + a.w(), b.x() + b.w()) - Math.max(a.x(), b.x());
-        double h = Math.min(a.y() + a.h(), b.y() + b.h()) - Math.max(a.y(), b.y());
-        if (w <= 0 || h <= 0) {
-            return 0;
-        }
-        double inter = w * h;
-        return inter / (a.w() * a.h() + b.w() * b.h() - inter);
-    }
-
-    private static Box clip(Box b) {
-        double x = Math.max(0, b.x());
-        double y = Math.max(0, b.y());
-        return new Box(x, y, Math.min(1, b.x() + b.w()) - x, Math.min(1, b.y() + b.h()) - y);
+        return Boxes.suppressOverlaps(found);
     }
 
     private static int clamp(int v, int lo, int hi) {

@@ -12,11 +12,11 @@ public interface ObjectDetector extends AutoCloseable {
     String name();
 
     /**
-     * @param frame   the frame, grey
+     * @param picture the latest picture, scaled as the detector needs it
      * @param regions where to look, normalised; empty finds nothing
      * @return objects found, boxes normalised to the frame
      */
-    List<Detections.Detected> detect(GrayImage frame, List<Box> regions);
+    List<Detections.Detected> detect(Pictures picture, List<Box> regions);
 
     @Override
     void close();

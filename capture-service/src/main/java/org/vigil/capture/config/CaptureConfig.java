@@ -45,10 +45,28 @@ public interface CaptureConfig {
 
     Detector detector();
 
-    /** People detection inside motion regions (OpenCV's HOG people detector: no model to download). */
+    /**
+     * Detection inside motion regions: OpenCV's HOG people detector ({@code hog}, no model to download), or a YOLO
+     * model the operator supplies ({@code onnx}, people and vehicles).
+     */
     interface Detector {
         @WithDefault("true")
         boolean enabled();
+
+        /** {@code hog} or {@code onnx}. */
+        @WithDefault("hog")
+        String kind();
+
+        /** The .onnx file (YOLOv8/YOLO11 detection head, COCO classes) when kind is onnx. */
+        Optional<java.nio.file.Path> model();
+
+        /** The ONNX model's square input side. */
+        @WithDefault("640")
+        int inputSize();
+
+        /** COCO labels an ONNX model reports; others are ignored. */
+        @WithDefault("person,bicycle,car,motorcycle,bus,truck")
+        java.util.Set<String> labels();
 
         /** Most detector runs per second per camera, while there is motion. */
         @WithDefault("2")

@@ -12,6 +12,7 @@ import org.vigil.capture.analysis.HogPeopleDetector;
 import org.vigil.capture.analysis.MotionDetector;
 import org.vigil.capture.analysis.MotionTracker;
 import org.vigil.capture.analysis.ObjectDetector;
+import org.vigil.capture.analysis.OnnxDetector;
 import org.vigil.capture.config.CaptureConfig;
 import org.vigil.capture.messaging.CapturePublisher;
 import org.vigil.contracts.CameraConfig;
@@ -45,6 +46,7 @@ final class Analyser implements AutoCloseable {
     private Instant nextPreview = Instant.MIN;
     private Instant nextDetection = Instant.MIN;
     private ObjectDetector objects;
+    private boolean detectorBroken;
 
     Analyser(CameraConfig camera, CapturePublisher out, CaptureConfig settings, CameraMetrics metrics) {
         this.camera = camera;
@@ -121,22 +123,41 @@ final class Analyser implements AutoCloseable {
             }
             out.motion(e);
         });
-        if (motion.moving() && tracker.active() && settings.detector().enabled() && !now.isBefore(nextDetection)) {
+        if (motion.moving() && tracker.active() && settings.detector().enabled() && !detectorBroken
+                && !now.isBefore(nextDetection)) {
             nextDetection = now.plusNanos((long) (1e9 / settings.detector().fps()));
             detect(cam, motion, now);
         }
     }
 
-    /** Looks for people in the motion regions, on a larger frame than motion needs. */
+    /** Looks for people (and vehicles, with a model) in the motion regions, on a larger frame than motion needs. */
     private void detect(CameraConfig cam, MotionDetector.Result motion, Instant now) {
         if (objects == null) {
-            objects = new HogPeopleDetector(settings.detector().minConfidence());
+            try {
+                objects = newDetector(settings.detector());
+            } catch (IllegalArgumentException e) {
+                LOG.errorf("camera %s: detection is off: %s", cam.id(), e.getMessage());
+                detectorBroken = true;
+                return;
+            }
         }
-        List<Detections.Detected> found = objects.detect(decoder.gray(settings.detector().width()), motion.boxes());
+        List<Detections.Detected> found = objects.detect(decoder, motion.boxes());
         if (!found.isEmpty()) {
             out.detections(new Detections(Detections.VERSION, cam.id(), cam.site(), tracker.currentEventId(),
                     now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), objects.name(), found));
         }
+    }
+
+    /** The detector the settings ask for; a bad ONNX model is an {@link IllegalArgumentException} that says why. */
+    static ObjectDetector newDetector(CaptureConfig.Detector d) {
+        return switch (d.kind()) {
+            case "hog" -> new HogPeopleDetector(d.minConfidence(), d.width());
+            case "onnx" -> new OnnxDetector(d.model().orElseThrow(() -> new IllegalArgumentException(
+                    "vigil.capture.detector.kind=onnx needs vigil.capture.detector.model, the .onnx file")),
+                    d.inputSize(), d.width(), d.labels(), d.minConfidence());
+            default -> throw new IllegalArgumentException("vigil.capture.detector.kind must be hog or onnx, not "
+                    + d.kind());
+        };
     }
 
     /** The analysed stream stopped: end a motion event in progress and forget the decoder's state. */

@@ -55,8 +55,8 @@ public final class MotionAccuracyBench {
             System.out.printf("PETS 2009 S2.L1 view 1 (%d frames, %d annotated people)%n", v.frames(), v.people());
             row("people covered by a motion box", v.coverage(), b.coverage());
             row("false motion boxes per frame", v.falseBoxesPerFrame(), b.falseBoxesPerFrame());
-            try (HogPeopleDetector gatedHog = new HogPeopleDetector(DETECTOR_MIN_CONFIDENCE);
-                    HogPeopleDetector fullHog = new HogPeopleDetector(DETECTOR_MIN_CONFIDENCE)) {
+            try (HogPeopleDetector gatedHog = new HogPeopleDetector(DETECTOR_MIN_CONFIDENCE, (int) Pets2009.FRAME_W);
+                    HogPeopleDetector fullHog = new HogPeopleDetector(DETECTOR_MIN_CONFIDENCE, (int) Pets2009.FRAME_W)) {
                 Pets2009.DetectionScore g = p.scoreDetections(gatedHog, MaskSource.vigil(SENSITIVITY, MIN_AREA,
                         Pets2009.FPS), true);
                 Pets2009.DetectionScore f = p.scoreDetections(fullHog, MaskSource.vigil(SENSITIVITY, MIN_AREA,

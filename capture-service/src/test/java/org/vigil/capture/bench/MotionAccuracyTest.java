@@ -42,7 +42,7 @@ class MotionAccuracyTest {
     @Test
     void thePeopleDetectorInMotionRegionsIsPreciseOnPets() throws Exception {
         Pets2009 p = Pets2009.load(media(Pets2009.VIDEO), media(Pets2009.TRUTH));
-        try (var hog = new org.vigil.capture.analysis.HogPeopleDetector(MotionAccuracyBench.DETECTOR_MIN_CONFIDENCE)) {
+        try (var hog = new org.vigil.capture.analysis.HogPeopleDetector(MotionAccuracyBench.DETECTOR_MIN_CONFIDENCE, (int) Pets2009.FRAME_W)) {
             Pets2009.DetectionScore s = p.scoreDetections(hog, MaskSource.vigil(MotionAccuracyBench.SENSITIVITY,
                     MotionAccuracyBench.MIN_AREA, Pets2009.FPS), true);
             assertThat(s.precision()).as("precision").isGreaterThanOrEqualTo(0.85);

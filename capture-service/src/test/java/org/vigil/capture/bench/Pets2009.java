@@ -66,7 +66,7 @@ public final class Pets2009 {
      * Runs {@code detector} on the native-resolution frames, inside the motion regions of {@code motion} when
      * {@code gated}, else on the whole frame (the baseline that shows what gating saves and costs).
      */
-    public DetectionScore scoreDetections(org.vigil.capture.analysis.ObjectDetector detector, MaskSource motion,
+    public DetectionScore scoreDetections(org.vigil.capture.analysis.HogPeopleDetector detector, MaskSource motion,
             boolean gated) throws IOException {
         if (fullFrames == null) {
             fullFrames = Media.grayFrames(video, (int) FRAME_W);
