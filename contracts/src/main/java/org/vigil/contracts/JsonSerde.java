@@ -71,4 +71,16 @@ public abstract class JsonSerde<T> implements Serializer<T>, Deserializer<T> {
             super(AuditEntry.class);
         }
     }
+
+    public static final class Alerts extends JsonSerde<Alert> {
+        public Alerts() {
+            super(Alert.class);
+        }
+    }
+
+    public static final class StorageSettingsSerde extends JsonSerde<StorageSettings> {
+        public StorageSettingsSerde() {
+            super(StorageSettings.class);
+        }
+    }
 }

@@ -25,6 +25,10 @@ public final class Topics {
     public static final String SNAPSHOTS = "vigil.snapshots.v1";
     /** Closed, durable recording segments. Key: camera id. Value: {@link SegmentClosed}. */
     public static final String SEGMENTS = "vigil.segments.v1";
+    /** Cluster-wide settings an admin changes at run time. Key: setting name. Value: e.g. {@link StorageSettings}. */
+    public static final String SETTINGS = "vigil.settings.v1";
+    /** Conditions an operator must see, raised and cleared. Key: {@code <source>/<kind>}. Value: {@link Alert}. */
+    public static final String ALERTS = "vigil.alerts.v1";
     /** Security-relevant actions from every service, in one partition so the hash chain has one order. Value: {@link AuditEntry}. */
     public static final String AUDIT = "vigil.audit.v1";
 
@@ -48,6 +52,8 @@ public final class Topics {
             new TopicSpec(SNAPSHOTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(DETECTIONS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(SEGMENTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
+            new TopicSpec(SETTINGS, 1, true, null),
+            new TopicSpec(ALERTS, 3, false, Duration.ofDays(30)),
             new TopicSpec(AUDIT, 1, false, Duration.ofDays(30)));
 
     private Topics() {

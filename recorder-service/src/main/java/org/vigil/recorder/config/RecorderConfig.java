@@ -3,15 +3,26 @@ package org.vigil.recorder.config;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Recorder settings; RECORDINGS_DIR is mapped in application.properties. */
+/** Recorder settings; the runbook names (RECORDINGS_DIR, RECORDINGS_MIN_FREE) are mapped in application.properties. */
 @ConfigMapping(prefix = "vigil.recorder")
 public interface RecorderConfig {
 
-    /** RECORDINGS_DIR: segments go to {@code <dir>/<site>/<camera>/<yyyy-mm-dd>/}. */
+    /**
+     * RECORDINGS_DIR: segments go to {@code <dir>/<site>/<camera>/<yyyy-mm-dd>/}, until an admin sets another directory
+     * through the storage API (that setting then wins, for every recorder).
+     */
     Path recordingsDir();
+
+    /**
+     * RECORDINGS_MIN_FREE: the free-space floor. Below it the recorder closes its segments, stops writing and raises a
+     * low-disk alert; it resumes when free space is back above the floor plus a tenth. The storage API may change it.
+     */
+    @WithDefault("1G")
+    MemorySize minFree();
 
     /** Target segment length; a segment is cut at the first key frame after it. */
     @WithDefault("60s")
@@ -24,4 +35,19 @@ public interface RecorderConfig {
     /** How often consumed offsets whose segments are durable are committed. */
     @WithDefault("2s")
     Duration commitInterval();
+
+    /** After a write error (a full or failing volume), how long to wait before trying again. */
+    @WithDefault("5s")
+    Duration writeRetry();
+
+    /** Playback: the longest time range one request may ask for. */
+    @WithDefault("1h")
+    Duration playbackMaxRange();
+
+    /** Playback: MP4 remuxes are kept here for repeated (Range) requests; {@code <java.io.tmpdir>/vigil-playback} when unset. */
+    java.util.Optional<Path> playbackCacheDir();
+
+    /** Playback: cache files unused this long are deleted. */
+    @WithDefault("10m")
+    Duration playbackCacheIdle();
 }

@@ -6,37 +6,44 @@ import java.nio.file.Path;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.vigil.recorder.config.RecorderConfig;
 import org.vigil.recorder.messaging.MediaConsumer;
-import org.vigil.recorder.service.CameraDirectory;
+import org.vigil.recorder.service.RecordingService;
+import org.vigil.recorder.service.Registry;
+import org.vigil.recorder.service.Storage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Ready when the recordings directory takes writes, the camera registry is loaded and the media group joined. */
+/**
+ * Ready when the recordings directory takes writes, the registry is loaded and the media group joined. A pause for low
+ * disk keeps the recorder ready (it is doing the right thing, and says so in the data and in an alert).
+ */
 @Readiness
 @ApplicationScoped
 public class RecorderReadiness implements HealthCheck {
 
-    private final RecorderConfig config;
-    private final CameraDirectory directory;
+    private final Storage storage;
+    private final Registry registry;
     private final MediaConsumer consumer;
+    private final RecordingService recording;
 
-    public RecorderReadiness(RecorderConfig config, CameraDirectory directory, MediaConsumer consumer) {
-        this.config = config;
-        this.directory = directory;
+    public RecorderReadiness(Storage storage, Registry registry, MediaConsumer consumer, RecordingService recording) {
+        this.storage = storage;
+        this.registry = registry;
         this.consumer = consumer;
+        this.recording = recording;
     }
 
     @Override
     public HealthCheckResponse call() {
-        Path dir = config.recordingsDir();
+        Path dir = storage.current().root();
         boolean writable = writable(dir);
         return HealthCheckResponse.named("recorder")
-                .status(writable && directory.caughtUp() && consumer.joined())
-                .withData("recordingsDir", dir.toAbsolutePath().toString())
+                .status(writable && registry.caughtUp() && consumer.joined())
+                .withData("recordingsDir", dir.toString())
                 .withData("recordingsDirWritable", writable)
-                .withData("cameraRegistryLoaded", directory.caughtUp())
+                .withData("registryLoaded", registry.caughtUp())
                 .withData("mediaGroupJoined", consumer.joined())
+                .withData("state", recording.state().name().toLowerCase())
                 .build();
     }
 

@@ -2,6 +2,7 @@ package org.vigil.recorder.messaging;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -22,9 +24,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Topics;
 import org.vigil.recorder.config.RecorderConfig;
-import org.vigil.recorder.service.CameraDirectory;
+import org.vigil.recorder.service.Registry;
 import org.vigil.recorder.service.RecordingService;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,8 +35,12 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * Consumes the media topic in the {@value #GROUP} group (partitions are keyed by camera, so each camera is written
- * by exactly one recorder) and commits offsets by hand, only up to what is durable on disk. Starts once the camera
- * registry has been read, so the recording switch of every camera is known before its first packet.
+ * by exactly one recorder) and commits offsets by hand, only up to what is durable on disk. Starts once the registry
+ * has been read (so the recording switch of every camera and the storage settings are known before the first packet)
+ * and the recordings are reconciled.
+ *
+ * <p>When the recorder cannot write (low disk, storage error), every partition is rewound to its first packet that is
+ * not on disk and paused; it is resumed once writing can go on.
  */
 @ApplicationScoped
 public class MediaConsumer implements Runnable {
@@ -42,17 +49,19 @@ public class MediaConsumer implements Runnable {
     static final String GROUP = "vigil-recorder";
 
     private final RecordingService recording;
-    private final CameraDirectory directory;
+    private final Registry directory;
     private final RecorderConfig config;
     private final Properties props = new Properties();
     private final Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
     private volatile boolean joined;
+    private final Map<TopicPartition, Long> lagRecords = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    public MediaConsumer(RecordingService recording, CameraDirectory directory, RecorderConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    public MediaConsumer(RecordingService recording, Registry directory, RecorderConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics) {
+        metrics.gauge("vigil_recorder_lag_records", this, MediaConsumer::lagRecords);
         this.recording = recording;
         this.directory = directory;
         this.config = config;
@@ -92,6 +101,10 @@ public class MediaConsumer implements Runnable {
         while (running && !directory.caughtUp()) {
             sleep(100);
         }
+        if (!running) {
+            return;
+        }
+        recording.start();
         while (running) {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
                     new ByteArrayDeserializer())) {
@@ -100,20 +113,27 @@ public class MediaConsumer implements Runnable {
                 long nextCommit = 0;
                 try {
                     while (running) {
-                        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                            recording.accept(r);
-                        }
+                        consume(c, c.poll(Duration.ofMillis(500)));
                         recording.tick();
+                        boolean writing = recording.state() == RecordingService.State.RUNNING;
+                        if (writing && !c.paused().isEmpty()) {
+                            c.resume(c.paused());
+                        } else if (!writing) {
+                            c.pause(c.assignment());
+                        }
                         long now = System.currentTimeMillis();
                         if (now >= nextCommit) {
                             nextCommit = now + config.commitInterval().toMillis();
                             c.commitAsync(owned(recording.committable()), null);
+                            for (TopicPartition tp : c.assignment()) {
+                                c.currentLag(tp).ifPresent(l -> lagRecords.put(tp, l));
+                            }
                         }
                     }
                 } catch (WakeupException e) {
                     // stopping
                 }
-                recording.closeWhere(tp -> true);
+                recording.stop();
                 c.commitSync(owned(recording.committable()));
                 return;
             } catch (RuntimeException e) {
@@ -121,6 +141,26 @@ public class MediaConsumer implements Runnable {
                 joined = false;
                 sleep(5000);
             }
+        }
+    }
+
+    /** Hands the batch over; if the recorder stops taking packets, rewinds what it has not written. */
+    private void consume(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> batch) {
+        Map<TopicPartition, Long> firstNotTaken = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (!firstNotTaken.isEmpty()) {
+                firstNotTaken.putIfAbsent(tp, r.offset());
+            } else if (!recording.accept(r)) {
+                firstNotTaken.put(tp, r.offset());
+            }
+        }
+        if (!firstNotTaken.isEmpty()) {
+            Map<TopicPartition, Long> to = recording.rewind();
+            firstNotTaken.forEach((tp, o) -> to.merge(tp, o, Math::min));
+            to.keySet().retainAll(c.assignment());
+            to.forEach(c::seek);
+            c.pause(c.assignment());
         }
     }
 
@@ -138,6 +178,11 @@ public class MediaConsumer implements Runnable {
         }
     }
 
+    /** Records not consumed yet, per partition, as of the last commit. */
+    public long lagRecords() {
+        return lagRecords.values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /** Joined the recorder group and recording (or idle with no partition). */
     public boolean joined() {
         return joined;
@@ -153,6 +198,9 @@ public class MediaConsumer implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assigned.addAll(partitions);
+            if (recording.state() != RecordingService.State.RUNNING) {
+                consumer.pause(partitions);
+            }
             joined = true;
         }
 
@@ -165,6 +213,7 @@ public class MediaConsumer implements Runnable {
             consumer.commitSync(offsets);
             assigned.removeAll(gone);
             recording.forget(gone);
+            gone.forEach(lagRecords::remove);
         }
 
         @Override
@@ -172,6 +221,7 @@ public class MediaConsumer implements Runnable {
             // another recorder owns them now: our open segments there stay partial for the reconcile
             assigned.removeAll(partitions);
             recording.forget(partitions);
+            partitions.forEach(lagRecords::remove);
         }
     }
 }

@@ -1,109 +1,314 @@
 package org.vigil.recorder.service;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
+import org.vigil.contracts.Alert;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.MalformedMessageException;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.recorder.config.RecorderConfig;
-import org.vigil.recorder.messaging.SegmentPublisher;
+import org.vigil.recorder.messaging.RecorderPublisher;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Routes media packets to each camera's {@link CameraRecording} and decides which consumed offsets may be
- * committed: a packet's offset is committed only once the segment holding it is durable on disk and announced.
- * Until then, a crash means Kafka delivers it again.
+ * Routes media packets to each camera's {@link CameraRecording} and decides which consumed offsets may be committed:
+ * a packet's offset is committed only once the segment holding it is durable on disk. Until then, a crash means Kafka
+ * delivers it again, and the per-session sequence numbers make the redelivery harmless.
+ *
+ * <p>Called from the media consumer's thread only, except the read-only views for the API and the metrics.
+ *
+ * <p>Storage trouble pauses everything: below the free-space floor the open segments are closed cleanly; after a
+ * write error (a full volume: ENOSPC) they are discarded, since a file that failed a write is not trusted, and their
+ * packets are consumed again when writing resumes. Either way {@link #accept} answers {@code false} and the consumer
+ * rewinds to {@link #rewind()}.
  */
 @ApplicationScoped
 public class RecordingService {
 
     private static final Logger LOG = Logger.getLogger(RecordingService.class);
 
+    /** Whether packets are being written. */
+    public enum State {
+        STARTING, RUNNING, PAUSED_LOW_DISK, PAUSED_STORAGE_ERROR
+    }
+
     private final RecorderConfig config;
-    private final CameraDirectory directory;
-    private final SegmentPublisher publisher;
+    private final Registry registry;
+    private final Storage storage;
+    private final RecorderPublisher publisher;
     private final InstantSource clock;
     private final MeterRegistry metrics;
+    private final String source;
     private final Map<String, CameraRecording> cameras = new ConcurrentHashMap<>();
     private final Map<String, TopicPartition> cameraPartition = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
-    private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> nextOffset = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> lastWallMicros = new ConcurrentHashMap<>();
+    private final Map<String, Deque<SegmentClosed>> recentSegments = new ConcurrentHashMap<>();
+    private final Deque<CameraRecording.Closed> unannounced = new ArrayDeque<>();
+    private final Map<String, Boolean> warned = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 1000;
+        }
+    };
+    private final AtomicLong gapPackets = new AtomicLong();
+    private volatile State state = State.STARTING;
+    private volatile String stateReason;
+    private Instant nextDiskCheck = Instant.EPOCH;
+    private Instant retryAt = Instant.EPOCH;
+    private Instant nextAnnounceRetry = Instant.EPOCH;
+    private boolean storageErrorRaised;
 
-    public RecordingService(RecorderConfig config, CameraDirectory directory, SegmentPublisher publisher,
+    public RecordingService(RecorderConfig config, Registry registry, Storage storage, RecorderPublisher publisher,
             InstantSource clock, MeterRegistry metrics) {
         this.config = config;
-        this.directory = directory;
+        this.registry = registry;
+        this.storage = storage;
         this.publisher = publisher;
         this.clock = clock;
         this.metrics = metrics;
+        this.source = "recorder-service@" + hostName();
+        metrics.gauge("vigil_recorder_lag_seconds", this, RecordingService::lagSeconds);
+        metrics.gauge("vigil_recorder_paused", this, s -> s.state == State.RUNNING ? 0 : 1);
+        metrics.gauge("vigil_recorder_open_segments", cameras, m -> m.values().stream().filter(CameraRecording::open)
+                .count());
     }
 
-    /** Handles one consumed record. Never throws for bad input: it is counted and logged instead. */
-    public void accept(ConsumerRecord<String, byte[]> r) {
+    /**
+     * Puts every recordings root back in order after a crash and learns what is already on disk; called once, before
+     * the first packet is consumed.
+     */
+    public void start() {
+        int recovered = 0;
+        int quarantined = 0;
+        for (Path root : storage.current().roots()) {
+            try {
+                Reconciler.Report r = Reconciler.reconcile(root);
+                recovered += r.recovered();
+                quarantined += r.quarantined();
+                unannounced.addAll(r.toAnnounce());
+                r.lastWritten().forEach((camera, sessions) -> sessions.forEach((session, seq) -> recording(camera)
+                        .resumeAfter(session, seq)));
+            } catch (IOException e) {
+                LOG.errorf("cannot reconcile %s: %s", root, e.getMessage());
+            }
+        }
+        metrics.counter("vigil_recorder_recovered_segments_total").increment(recovered);
+        metrics.counter("vigil_recorder_quarantined_segments_total").increment(quarantined);
+        LOG.infof("recordings reconciled: %d segments recovered, %d quarantined, %d to announce", recovered, quarantined,
+                unannounced.size());
+        announcePending();
+        state = State.RUNNING;
+        checkDisk(clock.instant());
+    }
+
+    /**
+     * Handles one consumed record.
+     *
+     * @return {@code false} when the record was not taken because writing is paused: the caller rewinds every
+     *         partition to {@link #rewind()} (and to the first record it has not handed over) and pauses
+     */
+    public boolean accept(ConsumerRecord<String, byte[]> r) {
+        if (state != State.RUNNING) {
+            return false;
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(nextDiskCheck) && !checkDisk(now)) {
+            return false;
+        }
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        nextOffset.put(tp, r.offset() + 1);
         MediaPacket p;
         try {
             p = MediaPacket.read(r.key(), r.headers(), r.value());
         } catch (MalformedMessageException e) {
-            metrics.counter("vigil_recorder_packets_dropped_total", "reason", "malformed").increment();
-            warnOnce("malformed:" + r.key(), "dropping malformed media packet at %s-%d@%d: %s", r.topic(), r.partition(),
-                    r.offset(), e.getMessage());
-            return;
+            nextOffset.put(tp, r.offset() + 1);
+            dropped("malformed");
+            warnOnce("malformed:" + r.key(), "dropping malformed media packets (first at %s-%d@%d): %s", r.topic(),
+                    r.partition(), r.offset(), e.getMessage());
+            return true;
         }
-        CameraConfig camera = directory.get(p.cameraId());
+        lastWallMicros.put(tp, p.wallMicros());
+        CameraConfig camera = registry.get(p.cameraId());
         if (camera == null) {
-            metrics.counter("vigil_recorder_packets_dropped_total", "reason", "unknown_camera").increment();
+            nextOffset.put(tp, r.offset() + 1);
+            dropped("unknown_camera");
             warnOnce("unknown:" + p.cameraId(), "packets for camera %s, which is not in the registry, are not recorded",
                     p.cameraId());
+            return true;
         }
         cameraPartition.put(p.cameraId(), tp);
-        CameraRecording rec = cameras.computeIfAbsent(p.cameraId(),
-                id -> new CameraRecording(id, config.recordingsDir(), config.segmentLength(), config.fallbackFrameRate()));
+        CameraRecording rec = recording(p.cameraId());
         try {
-            CameraRecording.Result result = rec.accept(p, r.offset(), camera);
+            CameraRecording.Result result = rec.accept(p, r.offset(), camera, storage.current().root());
+            nextOffset.put(tp, r.offset() + 1);
             result.closed().ifPresent(this::announce);
+            if (result.lostBefore() > 0) {
+                gapPackets.addAndGet(result.lostBefore());
+                metrics.counter("vigil_recorder_gap_packets_total").increment(result.lostBefore());
+                LOG.warnf("camera %s: %d packets before seq %d (%s) never reached this recorder: they were deleted "
+                        + "from Kafka before they could be written; the footage has a gap", p.cameraId(),
+                        result.lostBefore(), p.seq(), p.wallTime());
+            }
             metrics.counter("vigil_recorder_packets_total", "outcome", result.outcome().name().toLowerCase()).increment();
+            return true;
+        } catch (SegmentWriter.Unsupported e) {
+            nextOffset.put(tp, r.offset() + 1);
+            dropped("unsupported_stream");
+            warnOnce("unsupported:" + p.cameraId() + ":" + p.params(), "camera %s: not recorded: %s", p.cameraId(),
+                    e.getMessage());
+            return true;
         } catch (IOException e) {
-            metrics.counter("vigil_recorder_write_errors_total").increment();
-            warnOnce("io:" + p.cameraId(), "camera %s: cannot write its segment: %s", p.cameraId(), e.getMessage());
-            rec.abandon();
+            storageError(p.cameraId(), e);
+            return false;
         }
     }
 
+    private CameraRecording recording(String cameraId) {
+        return cameras.computeIfAbsent(cameraId,
+                id -> new CameraRecording(id, config.segmentLength(), config.fallbackFrameRate()));
+    }
+
+    private void dropped(String reason) {
+        metrics.counter("vigil_recorder_packets_dropped_total", "reason", reason).increment();
+    }
+
     /**
-     * Closes segments of cameras that stopped sending or were switched off, so their footage becomes durable and
-     * indexed without waiting for the next packet.
+     * Housekeeping between polls: closes segments of cameras that stopped sending or were switched off, retries
+     * announcements, watches the free space, and resumes after a pause when it can.
      */
     public void tick() {
         Instant now = clock.instant();
-        Duration idle = config.segmentLength().plusSeconds(5);
-        for (CameraRecording rec : cameras.values()) {
-            if (!rec.open()) {
-                continue;
+        switch (state) {
+            case RUNNING -> {
+                if (!now.isBefore(nextDiskCheck)) {
+                    checkDisk(now);
+                }
             }
-            CameraConfig cam = directory.get(rec.cameraId());
-            boolean off = cam != null && !cam.recording();
-            if (off || rec.lastFrameAt().plus(idle).isBefore(now)) {
-                closeQuietly(rec);
+            case PAUSED_LOW_DISK -> {
+                if (!now.isBefore(nextDiskCheck)) {
+                    checkDisk(now);
+                }
+            }
+            case PAUSED_STORAGE_ERROR -> {
+                if (!now.isBefore(retryAt)) {
+                    LOG.infof("trying to write again after a storage error");
+                    state = State.RUNNING;
+                    stateReason = null;
+                    checkDisk(now);
+                }
+            }
+            default -> {
             }
         }
+        if (state == State.RUNNING) {
+            Duration idle = config.segmentLength().plusSeconds(5);
+            for (CameraRecording rec : cameras.values()) {
+                if (!rec.open()) {
+                    continue;
+                }
+                CameraConfig cam = registry.get(rec.cameraId());
+                boolean off = cam == null || !cam.recording();
+                if (off || rec.lastFrameAt().plus(idle).isBefore(now)) {
+                    close(rec);
+                }
+            }
+        }
+        if (!unannounced.isEmpty() && !now.isBefore(nextAnnounceRetry)) {
+            announcePending();
+        }
+    }
+
+    /** Compares free space with the floor; pauses below it, resumes above it plus a tenth. */
+    private boolean checkDisk(Instant now) {
+        nextDiskCheck = now.plusSeconds(1);
+        long floor = storage.current().minFreeBytes();
+        long free;
+        try {
+            free = storage.disk().freeBytes();
+        } catch (IOException e) {
+            storageError(null, e);
+            return false;
+        }
+        if (state == State.RUNNING && free < floor) {
+            closeAll();
+            state = State.PAUSED_LOW_DISK;
+            stateReason = "free space " + free + " bytes is below the floor of " + floor + " bytes";
+            LOG.errorf("recording paused: %s on %s", stateReason, storage.current().root());
+            publisher.alert(alert(Alert.LOW_DISK, Alert.State.RAISED, "Recording paused: " + stateReason + " ("
+                    + storage.current().root() + ")", free, floor));
+            return false;
+        }
+        if (state == State.PAUSED_LOW_DISK && free >= floor + floor / 10) {
+            state = State.RUNNING;
+            stateReason = null;
+            LOG.infof("recording resumed: %d bytes free (floor %d)", free, floor);
+            publisher.alert(alert(Alert.LOW_DISK, Alert.State.CLEARED, "Recording resumed: free space is back above "
+                    + "the floor", free, floor));
+        }
+        return state == State.RUNNING;
+    }
+
+    private void storageError(String cameraId, IOException e) {
+        metrics.counter("vigil_recorder_write_errors_total").increment();
+        LOG.errorf("recording paused: cannot write%s under %s: %s; its open segments are discarded and their packets "
+                + "will be written again in %d s", cameraId == null ? "" : " camera " + cameraId + "'s segment",
+                storage.current().root(), e.getMessage(), config.writeRetry().toSeconds());
+        for (CameraRecording rec : cameras.values()) {
+            long first = rec.firstOffset();
+            TopicPartition tp = cameraPartition.get(rec.cameraId());
+            if (first >= 0 && tp != null) {
+                nextOffset.merge(tp, first, Math::min);
+            }
+            rec.discard();
+        }
+        state = State.PAUSED_STORAGE_ERROR;
+        stateReason = e.getMessage();
+        retryAt = clock.instant().plus(config.writeRetry());
+        if (!storageErrorRaised) {
+            storageErrorRaised = true;
+            publisher.alert(alert(Alert.STORAGE_ERROR, Alert.State.RAISED, "Recording paused: cannot write to "
+                    + storage.current().root() + ": " + e.getMessage(), -1, storage.current().minFreeBytes()));
+        }
+    }
+
+    private Alert alert(String kind, Alert.State s, String message, long free, long floor) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("recordingsDir", storage.current().root().toString());
+        if (free >= 0) {
+            details.put("freeBytes", Long.toString(free));
+        }
+        details.put("minFreeBytes", Long.toString(floor));
+        return new Alert(Alert.VERSION, java.util.UUID.randomUUID().toString(), kind, s, source, null, message,
+                clock.instant(), details);
+    }
+
+    /** Where to consume from again after {@link #accept} said no: per partition, the first packet not on disk. */
+    public Map<TopicPartition, Long> rewind() {
+        return new HashMap<>(nextOffset);
     }
 
     /** Closes the open segments of cameras in the given partitions (they are being revoked, or we are stopping). */
@@ -111,28 +316,62 @@ public class RecordingService {
         for (Map.Entry<String, CameraRecording> e : cameras.entrySet()) {
             TopicPartition tp = cameraPartition.get(e.getKey());
             if (tp != null && partitions.test(tp)) {
-                closeQuietly(e.getValue());
+                close(e.getValue());
             }
         }
     }
 
-    private void closeQuietly(CameraRecording rec) {
+    private void closeAll() {
+        cameras.values().forEach(this::close);
+    }
+
+    private void close(CameraRecording rec) {
         try {
             rec.close().ifPresent(this::announce);
         } catch (IOException e) {
-            LOG.errorf("cannot close a segment: %s", e.getMessage());
-            rec.abandon();
+            storageError(rec.cameraId(), e);
         }
     }
 
-    private void announce(SegmentClosed s) {
-        try {
-            publisher.publish(s);
-            metrics.counter("vigil_recorder_segments_total").increment();
-            LOG.debugf("segment closed: %s (%d frames, %d bytes)", s.path(), s.frames(), s.bytes());
-        } catch (Exception e) {
-            metrics.counter("vigil_recorder_segment_announce_failures_total").increment();
-            LOG.errorf("segment %s is on disk but could not be announced: %s", s.path(), e.getMessage());
+    private void announce(CameraRecording.Closed c) {
+        SegmentClosed s = c.segment();
+        Deque<SegmentClosed> recent = recentSegments.computeIfAbsent(s.cameraId(), k -> new ArrayDeque<>());
+        synchronized (recent) {
+            recent.addLast(s);
+            while (recent.size() > 1 && recent.peekFirst().endedAt().isBefore(s.endedAt().minus(Duration.ofHours(1)))) {
+                recent.removeFirst();
+            }
+        }
+        metrics.counter("vigil_recorder_segments_total").increment();
+        if (storageErrorRaised) {
+            storageErrorRaised = false;
+            publisher.alert(alert(Alert.STORAGE_ERROR, Alert.State.CLEARED, "Recording works again: segment "
+                    + s.path() + " was written", -1, storage.current().minFreeBytes()));
+        }
+        unannounced.addLast(c);
+        announcePending();
+    }
+
+    /** Announces durable segments in order; one that fails stays queued and is retried (and after a restart, too). */
+    private void announcePending() {
+        while (!unannounced.isEmpty()) {
+            CameraRecording.Closed c = unannounced.peekFirst();
+            try {
+                publisher.segment(c.segment());
+                c.files().markAnnounced();
+                unannounced.removeFirst();
+                LOG.debugf("segment closed: %s (%d frames, %d bytes)", c.segment().path(), c.segment().frames(),
+                        c.segment().bytes());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                metrics.counter("vigil_recorder_segment_announce_failures_total").increment();
+                LOG.errorf("segment %s is on disk but not announced yet (%s); retrying in 5 s", c.segment().path(),
+                        e.getMessage());
+                nextAnnounceRetry = clock.instant().plusSeconds(5);
+                return;
+            }
         }
     }
 
@@ -152,8 +391,33 @@ public class RecordingService {
     }
 
     /** Forgets the positions of partitions no longer assigned. */
-    public void forget(java.util.Collection<TopicPartition> partitions) {
+    public void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(nextOffset::remove);
+        partitions.forEach(lastWallMicros::remove);
+    }
+
+    /** Stops: open segments are closed so their footage is durable and announced. */
+    public void stop() {
+        closeAll();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public Optional<String> stateReason() {
+        return Optional.ofNullable(stateReason);
+    }
+
+    /** How old the last packet consumed is, across partitions (0 when idle). */
+    double lagSeconds() {
+        long now = clock.instant().toEpochMilli() * 1000;
+        return lastWallMicros.values().stream().mapToLong(w -> now - w).max().orElse(0) / 1e6;
+    }
+
+    /** Packets known lost before they could be written (deleted from Kafka while this recorder lagged). */
+    public long gapPackets() {
+        return gapPackets.get();
     }
 
     /** Cameras with an open segment, for the API. */
@@ -161,22 +425,65 @@ public class RecordingService {
         List<OpenSegment> out = new ArrayList<>();
         cameras.forEach((id, rec) -> {
             if (rec.open()) {
-                out.add(new OpenSegment(id, rec.startedAt(), rec.framesInOpenSegment()));
+                out.add(new OpenSegment(id, rec.startedAt(), rec.framesInOpenSegment(), rec.bytesInOpenSegment()));
             }
         });
         return out;
     }
 
     /** A segment being written. */
-    public record OpenSegment(String cameraId, Instant startedAt, long frames) {
+    public record OpenSegment(String cameraId, Instant startedAt, long frames, long bytes) {
+    }
+
+    /**
+     * Bytes per hour each camera has been writing: its segments of the last hour and its open segment, over the time
+     * they cover.
+     */
+    public Map<String, Long> bytesPerHour() {
+        Map<String, Long> out = new HashMap<>();
+        Instant now = clock.instant();
+        Map<String, OpenSegment> open = new HashMap<>();
+        openSegments().forEach(o -> open.put(o.cameraId(), o));
+        java.util.Set<String> ids = new java.util.HashSet<>(recentSegments.keySet());
+        ids.addAll(open.keySet());
+        for (String id : ids) {
+            long bytes = 0;
+            long micros = 0;
+            Deque<SegmentClosed> recent = recentSegments.getOrDefault(id, new ArrayDeque<>());
+            synchronized (recent) {
+                for (SegmentClosed s : recent) {
+                    if (s.endedAt().isAfter(now.minus(Duration.ofHours(1)))) {
+                        bytes += s.bytes();
+                        micros += Duration.between(s.startedAt(), s.endedAt()).toNanos() / 1000;
+                    }
+                }
+            }
+            OpenSegment o = open.get(id);
+            if (o != null && o.startedAt() != null) {
+                bytes += o.bytes();
+                micros += Math.max(0, Duration.between(o.startedAt(), now).toNanos() / 1000);
+            }
+            if (micros > 0) {
+                out.put(id, (long) (bytes * 3_600_000_000.0 / micros));
+            }
+        }
+        return out;
     }
 
     private void warnOnce(String key, String format, Object... args) {
-        long now = System.currentTimeMillis();
-        Long last = lastWarned.get(key);
-        if (last == null || now - last > 60_000) {
-            lastWarned.put(key, now);
-            LOG.warnf(format, args);
+        synchronized (warned) {
+            if (warned.put(key, Boolean.TRUE) != null) {
+                return;
+            }
+        }
+        LOG.warnf(format + " (logged once; see vigil_recorder_packets_dropped_total)", args);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 }

@@ -13,8 +13,11 @@ import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_query_codec;
+import static org.bytedeco.ffmpeg.global.avcodec.FF_COMPLIANCE_NORMAL;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
 import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
+import static org.bytedeco.ffmpeg.global.avformat.avio_flush;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
@@ -22,10 +25,8 @@ import static org.bytedeco.ffmpeg.global.avutil.av_mallocz;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodecDescriptor;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
@@ -43,6 +44,13 @@ import org.vigil.contracts.StreamParams;
  */
 public final class SegmentWriter implements AutoCloseable {
 
+    /** The stream cannot go into an AVI file (its codec or size); not a storage problem. */
+    public static final class Unsupported extends IOException {
+        Unsupported(String message) {
+            super(message);
+        }
+    }
+
     private final Path file;
     private AVFormatContext oc;
     private final AVStream stream;
@@ -57,11 +65,20 @@ public final class SegmentWriter implements AutoCloseable {
         AVCodecDescriptor codec = avcodec_descriptor_get_by_name(params.codec());
         if (codec == null) {
             av_packet_free(packet);
-            throw new IOException("unknown codec " + params.codec());
+            throw new Unsupported("unknown codec " + params.codec());
+        }
+        if (params.width() <= 0 || params.height() <= 0 || params.width() > 16384 || params.height() > 16384) {
+            av_packet_free(packet);
+            throw new Unsupported("unsupported picture size " + params.width() + "x" + params.height());
         }
         AVFormatContext ctx = new AVFormatContext(null);
         check(avformat_alloc_output_context2(ctx, null, "avi", file.toString()), "creating the AVI muxer");
         oc = ctx;
+        if (avformat_query_codec(oc.oformat(), codec.id(), FF_COMPLIANCE_NORMAL) != 1) {
+            release();
+            av_packet_free(packet);
+            throw new Unsupported("codec " + params.codec() + " cannot be stored in AVI");
+        }
         stream = avformat_new_stream(oc, null);
         AVCodecParameters par = stream.codecpar();
         par.codec_type(AVMEDIA_TYPE_VIDEO).codec_id(codec.id()).width(params.width()).height(params.height());
@@ -103,6 +120,13 @@ public final class SegmentWriter implements AutoCloseable {
         }
     }
 
+    /** Hands what the muxer buffered to the operating system (not fsync: a process crash keeps it, a power cut may not). */
+    public void flush() {
+        if (oc != null && oc.pb() != null) {
+            avio_flush(oc.pb());
+        }
+    }
+
     private int frameRateOf() {
         return stream.avg_frame_rate().num() / Math.max(1, stream.avg_frame_rate().den());
     }
@@ -122,9 +146,7 @@ public final class SegmentWriter implements AutoCloseable {
         } finally {
             release();
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
+        SegmentFiles.fsync(file);
     }
 
     private void release() {

@@ -1,6 +1,10 @@
 package org.vigil.recorder.service;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,6 +22,7 @@ import org.jboss.logging.Logger;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MalformedMessageException;
+import org.vigil.contracts.StorageSettings;
 import org.vigil.contracts.Topics;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,29 +31,31 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * The whole camera registry, kept current by reading every partition of the compacted topic (no consumer group:
- * every recorder needs every camera's site and recording switch).
+ * The camera registry and the storage settings, kept current by reading every partition of both compacted topics (no
+ * consumer group: every recorder needs every camera's site and recording switch, and the one storage setting).
  */
 @ApplicationScoped
-public class CameraDirectory implements Runnable {
+public class Registry implements Runnable {
 
-    private static final Logger LOG = Logger.getLogger(CameraDirectory.class);
+    private static final Logger LOG = Logger.getLogger(Registry.class);
 
     private final Map<String, CameraConfig> cameras = new ConcurrentHashMap<>();
+    private final List<Consumer<StorageSettings>> storageListeners = new CopyOnWriteArrayList<>();
+    private volatile StorageSettings storage;
     private final Properties props = new Properties();
     private volatile boolean caughtUp;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    public CameraDirectory(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    public Registry(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-recorder-directory");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-recorder-registry");
     }
 
     void onStart(@Observes StartupEvent e) {
-        thread = new Thread(this, "camera-directory");
+        thread = new Thread(this, "registry");
         thread.setDaemon(true);
         thread.start();
     }
@@ -67,8 +74,11 @@ public class CameraDirectory implements Runnable {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
                     new ByteArrayDeserializer())) {
                 consumer = c;
-                List<TopicPartition> parts = c.partitionsFor(Topics.CAMERAS, Duration.ofSeconds(30)).stream()
-                        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                List<TopicPartition> parts = new ArrayList<>();
+                for (String topic : List.of(Topics.CAMERAS, Topics.SETTINGS)) {
+                    c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                            .map(i -> new TopicPartition(i.topic(), i.partition())).forEach(parts::add);
+                }
                 c.assign(parts);
                 c.seekToBeginning(parts);
                 Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
@@ -78,7 +88,8 @@ public class CameraDirectory implements Runnable {
                     }
                     if (!caughtUp && parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
                         caughtUp = true;
-                        LOG.infof("camera registry loaded: %d cameras", cameras.size());
+                        LOG.infof("registry loaded: %d cameras, storage %s", cameras.size(),
+                                storage == null ? "from RECORDINGS_DIR" : storage.recordingsDir());
                     }
                 }
             } catch (WakeupException e) {
@@ -97,6 +108,18 @@ public class CameraDirectory implements Runnable {
 
     private void apply(ConsumerRecord<String, byte[]> r) {
         if (r.key() == null) {
+            return;
+        }
+        if (r.topic().equals(Topics.SETTINGS)) {
+            if (StorageSettings.KEY.equals(r.key()) && r.value() != null) {
+                try {
+                    StorageSettings s = Json.read(r.value(), StorageSettings.class);
+                    storage = s;
+                    storageListeners.forEach(l -> l.accept(s));
+                } catch (MalformedMessageException e) {
+                    LOG.warnf("unreadable storage settings: %s", e.getMessage());
+                }
+            }
             return;
         }
         if (r.value() == null) {
@@ -122,6 +145,20 @@ public class CameraDirectory implements Runnable {
     /** Every registered camera. */
     public java.util.Collection<CameraConfig> all() {
         return java.util.List.copyOf(cameras.values());
+    }
+
+    /** The storage settings an admin last set, if any. */
+    public Optional<StorageSettings> storage() {
+        return Optional.ofNullable(storage);
+    }
+
+    /** Calls {@code listener} on the registry thread with every storage setting read, old and new. */
+    public void onStorage(Consumer<StorageSettings> listener) {
+        storageListeners.add(listener);
+        StorageSettings s = storage;
+        if (s != null) {
+            listener.accept(s);
+        }
     }
 
     /** Whether the registry has been read to the end once: before that, "unknown camera" means nothing. */
