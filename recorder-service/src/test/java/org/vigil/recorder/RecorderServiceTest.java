@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import java.util.concurrent.Future;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,68 +40,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(TokenIssuerTestResource.class)
-class RecorderServiceTest {
-
-    private static final int FPS = 10;
-    /** 8 s at 10 fps, a key frame every second. */
-    private static List<byte[]> clip;
-    private static List<Boolean> keys;
-    private static StreamParams params;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @ConfigProperty(name = "vigil.recorder.recordings-dir")
-    Path root;
-
-    @BeforeAll
-    static void readClip() throws Exception {
-        TestClips.Clip c = TestClips.h264(8, FPS, 320, 180, FPS);
-        clip = c.packets().stream().map(TestClips.ClipPacket::data).toList();
-        keys = c.packets().stream().map(TestClips.ClipPacket::keyFrame).toList();
-        params = new StreamParams("h264", c.width(), c.height(), FPS, 1, c.extradata());
-        assertThat(clip).hasSize(8 * FPS);
-        assertThat(keys.get(0)).isTrue();
-    }
-
-    private void register(String camera, boolean recording) {
-        CameraConfig c = new CameraConfig(CameraConfig.VERSION, camera, camera, "hq", "test:", null, recording, 0.5, null,
-                null, Instant.now(), "test");
-        TopicProbe.send(bootstrap, Topics.CAMERAS, camera, Json.write(c));
-        awaitRecorderSees(camera, recording);
-    }
-
-    /** Sends packets {@code from..to-1} of the clip as one capture session, 100 ms apart, ending about now. */
-    private void send(String camera, String session, int from, int to) {
-        Instant base = Instant.now().minus(Duration.ofMillis(100L * clip.size()));
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = from; i < to; i++) {
-                Instant wall = base.plusMillis(100L * i);
-                MediaPacket mp = new MediaPacket(camera, session, i, i, i, 1, FPS, keys.get(i),
-                        ChronoUnit.MICROS.between(Instant.EPOCH, wall), "h264", keys.get(i) ? params : null, clip.get(i));
-                ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.MEDIA, camera, clip.get(i));
-                mp.writeHeaders(r.headers());
-                p.send(r);
-            }
-            p.flush();
-        }
-    }
-
-    /** Collects the segments announced for {@code camera} until they hold {@code frames} frames. */
-    private List<SegmentClosed> segmentsHolding(String camera, long frames) {
-        Map<String, SegmentClosed> seen = new ConcurrentHashMap<>();
-        return TopicProbe.await(bootstrap, Topics.SEGMENTS, Duration.ofSeconds(60), r -> {
-            SegmentClosed s = Json.read(r.value(), SegmentClosed.class);
-            if (!s.cameraId().equals(camera)) {
-                return null;
-            }
-            seen.put(s.segmentId(), s);
-            long total = seen.values().stream().mapToLong(SegmentClosed::frames).sum();
-            assertThat(total).as("frames announced for " + camera).isLessThanOrEqualTo(frames);
-            return total == frames ? List.copyOf(seen.values()) : null;
-        });
-    }
+class RecorderServiceTest extends RecorderTestBase {
 
     @Test
     void everyPacketEndsUpInADurableSegmentThatDecodes() throws Exception {
@@ -135,7 +76,10 @@ class RecorderServiceTest {
     @Test
     void nothingIsWrittenWhileRecordingIsOffAndANewSegmentStartsWhenItIsOn() {
         register("rec-c", false);
+        double offBefore = metric("vigil_recorder_packets_total", "outcome=\"recording_off\"");
         send("rec-c", UUID.randomUUID().toString(), 0, 30);
+        eventually("packets seen while off", () -> metric("vigil_recorder_packets_total",
+                "outcome=\"recording_off\"") - offBefore >= 30);
         register("rec-c", true);
         send("rec-c", UUID.randomUUID().toString(), 30, 60);
 
@@ -161,21 +105,147 @@ class RecorderServiceTest {
                 .then().statusCode(200);
     }
 
-    private void awaitRecorderSees(String camera, boolean recording) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Map<String, Object>> cams = given().auth().oauth2(TestTokens.token("ada", "admin", "*"))
-                    .when().get("/api/recorder/cameras").then().statusCode(200).extract().jsonPath().getList("$");
-            if (cams.stream().anyMatch(c -> camera.equals(c.get("id")) && recording == (Boolean) c.get("recording"))) {
-                return;
-            }
-            Thread.onSpinWait();
+
+    @Test
+    void badInputIsCountedAndSkippedAndTheSegmentsStayValid() throws Exception {
+        register("rec-e", true);
+        double malformedBefore = dropped("malformed");
+        double unknownBefore = dropped("unknown_camera");
+        String session = UUID.randomUUID().toString();
+        Instant base = Instant.now().minusSeconds(10);
+        // packets for a camera nobody registered
+        send("nobody-" + UUID.randomUUID(), session, 0, 10, base);
+        send("rec-e", session, 0, 15, base);
+        // a corrupt packet body in place of packet 15 (not a key frame): written as it came, the file stays readable
+        byte[] garbage = new byte[700];
+        new java.util.Random(7).nextBytes(garbage);
+        sendRaw("rec-e", new MediaPacket("rec-e", session, 15, 15, 15, 1, FPS, false, micros(base.plusMillis(1500)),
+                "h264", null, garbage), garbage);
+        // a key frame without stream parameters: malformed, dropped
+        sendRawHeaders("rec-e", session, 16, true, false);
+        send("rec-e", session, 17, 20, base);
+        // a change of picture size mid-stream: a new segment from that key frame
+        TestClips.Clip small = TestClips.h264(1, FPS, 160, 96, FPS);
+        StreamParams smallParams = new StreamParams("h264", 160, 96, FPS, 1, small.extradata());
+        for (int i = 0; i < small.packets().size(); i++) {
+            TestClips.ClipPacket cp = small.packets().get(i);
+            sendRaw("rec-e", new MediaPacket("rec-e", session, 20 + i, i, i, 1, FPS, cp.keyFrame(),
+                    micros(base.plusMillis(2000 + 100L * i)), "h264", cp.keyFrame() ? smallParams : null, cp.data()),
+                    cp.data());
         }
-        throw new AssertionError("recorder did not see " + camera + " recording=" + recording);
+
+        // 0..15 at 320x180; 16 dropped, so 17..19 wait for a key frame (they depend on it); then all of 160x96
+        List<SegmentClosed> segments = segmentsHolding("rec-e", 16 + small.packets().size());
+        assertThat(segments).anySatisfy(s -> assertThat(s.width()).isEqualTo(160))
+                .anySatisfy(s -> assertThat(s.width()).isEqualTo(320));
+        for (SegmentClosed s : segments) {
+            Path file = Path.of(s.root()).resolve(s.path());
+            // demuxable end to end, every packet present (the corrupt one may not decode, so count packets)
+            assertThat(TestClips.packets(file).packets()).as(s.path()).hasSize((int) s.frames());
+            assertThat(TestClips.packets(file).width()).isEqualTo(s.width());
+        }
+        assertThat(dropped("malformed") - malformedBefore).isEqualTo(1);
+        assertThat(dropped("unknown_camera") - unknownBefore).isEqualTo(10);
     }
 
-    private static String sha256(Path file) throws Exception {
-        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-        return java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
+    @Test
+    void playbackIsAnMp4OfTheTrueTimesFromTheKeyFrameBeforeTheStartAcrossSegmentsWithRanges() throws Exception {
+        register("rec-p", true);
+        Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(30);
+        send("rec-p", UUID.randomUUID().toString(), 0, clip.size(), base);
+        List<SegmentClosed> segments = segmentsHolding("rec-p", clip.size());
+        assertThat(segments).hasSizeGreaterThanOrEqualTo(3);
+
+        // packets are 100 ms apart with a key frame every 10: from 2.55 s the player needs the key frame at 2.0 s,
+        // and frames up to 6.5 s are before the end (6.55 s)
+        Instant from = base.plusMillis(2550);
+        Instant to = base.plusMillis(6550);
+        String url = "/api/recorder/playback/rec-p.mp4?from=" + from + "&to=" + to;
+        io.restassured.response.Response full = given().auth().oauth2(TestTokens.token("vera", "viewer", "hq"))
+                .when().get(url);
+        assertThat(full.statusCode()).isEqualTo(200);
+        assertThat(full.contentType()).isEqualTo("video/mp4");
+        assertThat(full.header("X-Vigil-Start")).isEqualTo(base.plusMillis(2000).toString());
+        byte[] mp4 = full.asByteArray();
+        assertThat(mp4.length).isEqualTo(Long.parseLong(full.header("Content-Length")));
+        Path file = Files.createTempFile("playback", ".mp4");
+        Files.write(file, mp4);
+        List<Double> times = TestClips.decodedFrameTimes(file);
+        assertThat(times).hasSize(46);
+        double frame = 1.0 / FPS;
+        double duration = times.get(times.size() - 1) - times.get(0) + frame;
+        double expected = Duration.between(base.plusMillis(2000), to).toMillis() / 1000.0;
+        assertThat(duration).as("duration within one frame").isCloseTo(expected, org.assertj.core.data.Offset.offset(
+                frame));
+        for (int i = 0; i < times.size(); i++) {
+            assertThat(times.get(i) - times.get(0)).isCloseTo(i * frame, org.assertj.core.data.Offset.offset(0.002));
+        }
+
+        // ranges, as a browser's video element asks for them
+        io.restassured.response.Response part = given().auth().oauth2(admin()).header("Range", "bytes=100-199")
+                .when().get(url);
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.header("Content-Range")).isEqualTo("bytes 100-199/" + mp4.length);
+        assertThat(part.asByteArray()).isEqualTo(java.util.Arrays.copyOfRange(mp4, 100, 200));
+        io.restassured.response.Response tail = given().auth().oauth2(admin()).header("Range", "bytes=-50")
+                .when().get(url);
+        assertThat(tail.statusCode()).isEqualTo(206);
+        assertThat(tail.asByteArray()).isEqualTo(java.util.Arrays.copyOfRange(mp4, mp4.length - 50, mp4.length));
+        given().auth().oauth2(admin()).header("Range", "bytes=" + mp4.length + "-").when().get(url).then()
+                .statusCode(416).header("Content-Range", "bytes */" + mp4.length);
+
+        // access and bad input
+        given().when().get(url).then().statusCode(401);
+        given().auth().oauth2(TestTokens.token("otto", "viewer", "elsewhere")).when().get(url).then().statusCode(403);
+        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=yesterday&to=" + to).then()
+                .statusCode(400).body("parameter", org.hamcrest.Matchers.equalTo("from"));
+        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=" + to + "&to=" + from).then()
+                .statusCode(400).body("parameter", org.hamcrest.Matchers.equalTo("to"));
+        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=" + from.minusSeconds(7200)
+                + "&to=" + to).then().statusCode(400);
+        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=" + from.minusSeconds(600)
+                + "&to=" + from.minusSeconds(300)).then().statusCode(404);
+        given().auth().oauth2(admin()).when().get("/api/recorder/playback/no-such-camera.mp4?from=" + from + "&to="
+                + to).then().statusCode(404);
+    }
+
+    private double dropped(String reason) {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("vigil_recorder_packets_dropped_total{")
+                && l.contains("reason=\"" + reason + "\"")).mapToDouble(l -> Double.parseDouble(l.substring(
+                        l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static long micros(Instant t) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    }
+
+    private void sendRaw(String camera, MediaPacket mp, byte[] data) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.MEDIA, camera, data);
+            mp.writeHeaders(r.headers());
+            p.send(r).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A packet whose headers claim a key frame but carry no stream parameters. */
+    private void sendRawHeaders(String camera, String session, int seq, boolean key, boolean withParams) {
+        MediaPacket mp = new MediaPacket(camera, session, seq, seq, seq, 1, FPS, false, micros(Instant.now()), "h264",
+                null, clip.get(seq));
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.MEDIA, camera, clip.get(seq));
+            mp.writeHeaders(r.headers());
+            if (key && !withParams) {
+                r.headers().remove(MediaPacket.H_KEY);
+                r.headers().add(MediaPacket.H_KEY, "1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            p.send(r).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -325,6 +325,16 @@ public final class TestClips {
      * @throws IOException when a packet does not decode
      */
     public static long decodedFrames(Path file) throws IOException {
+        return decodedFrameTimes(file).size();
+    }
+
+    /**
+     * Decodes every frame of the first video stream of {@code file} and returns each frame's presentation time in
+     * seconds, in presentation order.
+     *
+     * @throws IOException when a packet does not decode
+     */
+    public static List<Double> decodedFrameTimes(Path file) throws IOException {
         AVFormatContext fmt = open(file);
         AVPacket pkt = av_packet_alloc();
         AVFrame frame = av_frame_alloc();
@@ -332,12 +342,14 @@ public final class TestClips {
         try {
             int video = videoStream(fmt, file);
             AVCodecParameters par = fmt.streams(video).codecpar();
+            var tb = fmt.streams(video).time_base();
+            double unit = tb.num() / (double) tb.den();
             AVCodec codec = avcodec_find_decoder(par.codec_id());
             dec = avcodec_alloc_context3(codec);
             avcodec_parameters_to_context(dec, par);
             dec.thread_count(1);
             check(avcodec_open2(dec, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "opening the decoder");
-            long frames = 0;
+            List<Double> times = new ArrayList<>();
             long packetNo = 0;
             while (av_read_frame(fmt, pkt) >= 0) {
                 if (pkt.stream_index() == video) {
@@ -348,18 +360,18 @@ public final class TestClips {
                     packetNo++;
                     while (avcodec_receive_frame(dec, frame) == 0) {
                         if (frame.decode_error_flags() != 0) {
-                            throw new IOException(file + ": frame " + frames + " decoded with errors");
+                            throw new IOException(file + ": frame " + times.size() + " decoded with errors");
                         }
-                        frames++;
+                        times.add(frame.best_effort_timestamp() * unit);
                     }
                 }
                 av_packet_unref(pkt);
             }
             avcodec_send_packet(dec, null);
             while (avcodec_receive_frame(dec, frame) == 0) {
-                frames++;
+                times.add(frame.best_effort_timestamp() * unit);
             }
-            return frames;
+            return times;
         } finally {
             if (dec != null) {
                 avcodec_free_context(dec);

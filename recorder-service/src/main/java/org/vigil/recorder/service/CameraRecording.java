@@ -130,6 +130,7 @@ final class CameraRecording {
             // what is written so far goes to the operating system at every key frame, video before index, so that
             // after a crash the index lists only frames whose bytes are in the file, and ends with a whole GOP
             writer.flush();
+            writer.checkIo("writing the segment");
             index.flush();
         }
         writer.write(p.data(), p.keyFrame());

@@ -67,6 +67,8 @@ public class RecordingService {
     private final Map<String, TopicPartition> cameraPartition = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> nextOffset = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> lastWallMicros = new ConcurrentHashMap<>();
+    /** When each camera's last packet was taken (this process's clock: replayed footage has old capture times). */
+    private final Map<String, Instant> lastPacketAt = new ConcurrentHashMap<>();
     private final Map<String, Deque<SegmentClosed>> recentSegments = new ConcurrentHashMap<>();
     private final Deque<CameraRecording.Closed> unannounced = new ArrayDeque<>();
     private final Map<String, Boolean> warned = new LinkedHashMap<>(64, 0.75f, true) {
@@ -161,6 +163,7 @@ public class RecordingService {
             return true;
         }
         cameraPartition.put(p.cameraId(), tp);
+        lastPacketAt.put(p.cameraId(), now);
         CameraRecording rec = recording(p.cameraId());
         try {
             CameraRecording.Result result = rec.accept(p, r.offset(), camera, storage.current().root());
@@ -169,8 +172,8 @@ public class RecordingService {
             if (result.lostBefore() > 0) {
                 gapPackets.addAndGet(result.lostBefore());
                 metrics.counter("vigil_recorder_gap_packets_total").increment(result.lostBefore());
-                LOG.warnf("camera %s: %d packets before seq %d (%s) never reached this recorder: they were deleted "
-                        + "from Kafka before they could be written; the footage has a gap", p.cameraId(),
+                LOG.warnf("camera %s: %d packets before seq %d (%s) were never written: deleted from Kafka before this "
+                        + "recorder could write them, or dropped as malformed; the footage has a gap", p.cameraId(),
                         result.lostBefore(), p.seq(), p.wallTime());
             }
             metrics.counter("vigil_recorder_packets_total", "outcome", result.outcome().name().toLowerCase()).increment();
@@ -232,7 +235,8 @@ public class RecordingService {
                 }
                 CameraConfig cam = registry.get(rec.cameraId());
                 boolean off = cam == null || !cam.recording();
-                if (off || rec.lastFrameAt().plus(idle).isBefore(now)) {
+                Instant last = lastPacketAt.getOrDefault(rec.cameraId(), now);
+                if (off || last.plus(idle).isBefore(now)) {
                     close(rec);
                 }
             }

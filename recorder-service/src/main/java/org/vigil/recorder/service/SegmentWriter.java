@@ -114,6 +114,7 @@ public final class SegmentWriter implements AutoCloseable {
                 packet.flags(packet.flags() | AV_PKT_FLAG_KEY);
             }
             check(av_write_frame(oc, packet), "writing frame " + frames);
+            checkIo("writing frame " + frames);
             frames++;
         } finally {
             av_packet_unref(packet);
@@ -124,6 +125,13 @@ public final class SegmentWriter implements AutoCloseable {
     public void flush() {
         if (oc != null && oc.pb() != null) {
             avio_flush(oc.pb());
+        }
+    }
+
+    /** Throws when flushing or writing found an I/O error (a full disk shows up here, not in av_write_frame). */
+    public void checkIo(String what) throws IOException {
+        if (oc != null && oc.pb() != null && oc.pb().error() < 0) {
+            check(oc.pb().error(), what);
         }
     }
 
@@ -143,6 +151,9 @@ public final class SegmentWriter implements AutoCloseable {
     public void finish() throws IOException {
         try {
             check(av_write_trailer(oc), "writing the AVI index");
+            checkIo("writing the AVI index");
+            avio_flush(oc.pb());
+            checkIo("writing the AVI file");
         } finally {
             release();
         }

@@ -1,0 +1,425 @@
+package org.vigil.recorder.playback;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_copy;
+import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_write_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
+import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
+import static org.bytedeco.ffmpeg.global.avformat.avio_open;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.jboss.logging.Logger;
+import org.vigil.recorder.config.RecorderConfig;
+import org.vigil.recorder.service.FrameIndex;
+import org.vigil.recorder.service.SegmentFiles;
+import org.vigil.recorder.service.Storage;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Browser playback: the frames of a camera in a time range as one MP4, copied from the AVI segments (never decoded),
+ * with presentation times taken from the segments' frame indexes, so the MP4's clock is the true capture clock.
+ * It starts at the key frame at or before the start (a player needs one) and splices consecutive segments while the
+ * stream parameters stay the same. Finished files are cached for repeated HTTP Range requests.
+ */
+@ApplicationScoped
+public class Playback {
+
+    private static final Logger LOG = Logger.getLogger(Playback.class);
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    /** MP4 time base: 90 kHz, the usual video clock. */
+    static final int TIME_BASE = 90_000;
+
+    /** A rendered range. {@code start}: the capture time of its first frame (the key frame before the asked start). */
+    public record Rendered(Path file, Instant start, Instant end, long frames, boolean cutShort) {
+    }
+
+    private record Segment(Path video, FrameIndex.Contents index) {
+        String paramsKey() {
+            return index.header().get("codec") + " " + index.header().get("width") + "x" + index.header().get("height");
+        }
+    }
+
+    private final Storage storage;
+    private final Path cacheDir;
+    private final RecorderConfig config;
+    /** The longest a segment can span: segments starting earlier than this before a range cannot reach into it. */
+    private final java.time.Duration span;
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    public Playback(Storage storage, RecorderConfig config) {
+        this.storage = storage;
+        this.config = config;
+        java.time.Duration twice = config.segmentLength().multipliedBy(2);
+        this.span = twice.compareTo(java.time.Duration.ofHours(1)) > 0 ? twice : java.time.Duration.ofHours(1);
+        this.cacheDir = config.playbackCacheDir()
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "vigil-playback")).toAbsolutePath();
+    }
+
+    /**
+     * The MP4 of {@code camera} from {@code from} (inclusive) to {@code to} (exclusive), or empty when no recorded frame
+     * falls in the range.
+     */
+    public Optional<Rendered> render(String camera, Instant from, Instant to) throws IOException {
+        evictIdle();
+        List<Segment> segments = segments(camera, from, to);
+        if (segments.isEmpty()) {
+            return Optional.empty();
+        }
+        String key = cacheKey(camera, from, to, segments);
+        Path file = cacheDir.resolve(key + ".mp4");
+        Object lock = locks.computeIfAbsent(key, k -> new Object());
+        synchronized (lock) {
+            try {
+                Optional<Rendered> r = remux(segments, from, to, file);
+                return r;
+            } finally {
+                locks.remove(key);
+            }
+        }
+    }
+
+    /** Segments of the camera with a frame in [from, to), in time order, from every recordings root. */
+    private List<Segment> segments(String camera, Instant from, Instant to) throws IOException {
+        List<String> days = new ArrayList<>();
+        for (Instant d = from.minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS); !d.isAfter(to);
+                d = d.plus(1, ChronoUnit.DAYS)) {
+            days.add(DAY.format(d));
+        }
+        long fromMicros = micros(from);
+        long toMicros = micros(to);
+        List<Segment> out = new ArrayList<>();
+        for (Path root : storage.current().roots()) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (DirectoryStream<Path> sites = Files.newDirectoryStream(root, Files::isDirectory)) {
+                for (Path site : sites) {
+                    if (site.getFileName().toString().startsWith(".")) {
+                        continue; // .quarantine
+                    }
+                    for (String day : days) {
+                        Path dir = site.resolve(camera).resolve(day);
+                        if (!Files.isDirectory(dir)) {
+                            continue;
+                        }
+                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "recording_*.avi")) {
+                            for (Path video : files) {
+                                Instant named = startFromName(video);
+                                if (named != null && (!named.isBefore(to) || named.isBefore(from.minus(span)))) {
+                                    continue; // cannot hold a frame of the range: its index is not read
+                                }
+                                SegmentFiles f = new SegmentFiles(video);
+                                Path idx = Files.exists(f.index()) ? f.index() : f.partialIndex();
+                                if (!Files.exists(idx)) {
+                                    continue;
+                                }
+                                FrameIndex.Contents c = FrameIndex.read(idx);
+                                if (c.frames().isEmpty()) {
+                                    continue;
+                                }
+                                long first = c.frames().get(0).wallMicros();
+                                long last = c.frames().get(c.frames().size() - 1).wallMicros();
+                                if (first < toMicros) {
+                                    out.add(new Segment(video, c));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.sort((a, b) -> Long.compare(a.index().frames().get(0).wallMicros(),
+                b.index().frames().get(0).wallMicros()));
+        // keep from the last segment starting at or before `from` (its key frames may be needed) onwards
+        int startAt = 0;
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).index().frames().get(0).wallMicros() <= fromMicros) {
+                startAt = i;
+            }
+        }
+        List<Segment> kept = new ArrayList<>();
+        for (Segment s : out.subList(startAt, out.size())) {
+            List<FrameIndex.Frame> fr = s.index().frames();
+            if (fr.get(fr.size() - 1).wallMicros() >= fromMicros || s == out.get(startAt)) {
+                kept.add(s);
+            }
+        }
+        // nothing at all in the range: no playback
+        boolean any = kept.stream().anyMatch(s -> s.index().frames().stream()
+                .anyMatch(f -> f.wallMicros() >= fromMicros && f.wallMicros() < toMicros));
+        return any ? kept : List.of();
+    }
+
+    private Optional<Rendered> remux(List<Segment> segments, Instant from, Instant to, Path target) throws IOException {
+        if (Files.exists(target)) {
+            Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+            return Optional.of(describe(target, segments, from, to));
+        }
+        Files.createDirectories(cacheDir);
+        Path tmp = Files.createTempFile(cacheDir, ".render-", ".mp4",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Rendered r = write(segments, micros(from), micros(to), tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return Optional.of(new Rendered(target, r.start(), r.end(), r.frames(), r.cutShort()));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The same figures as {@link #write} for a cached file, from the indexes. */
+    private Rendered describe(Path file, List<Segment> segments, Instant from, Instant to) {
+        Plan p = plan(segments, micros(from), micros(to));
+        return new Rendered(file, instant(p.startMicros), instant(p.endMicros), p.frames, p.cutShort);
+    }
+
+    /** Which frames go in: from the key frame at or before {@code from}, while the parameters stay the same. */
+    private static final class Plan {
+        int firstSegment;
+        int firstFrame;
+        long startMicros;
+        long endMicros;
+        long frames;
+        boolean cutShort;
+        int lastSegment;
+    }
+
+    private static Plan plan(List<Segment> segments, long from, long to) {
+        Plan p = new Plan();
+        // the start: the last key frame at or before `from`, or the first frame if the recording starts later
+        p.firstSegment = 0;
+        p.firstFrame = 0;
+        outer:
+        for (int s = 0; s < segments.size(); s++) {
+            List<FrameIndex.Frame> fr = segments.get(s).index().frames();
+            for (int i = 0; i < fr.size(); i++) {
+                if (fr.get(i).wallMicros() > from) {
+                    break outer;
+                }
+                if (fr.get(i).keyFrame()) {
+                    p.firstSegment = s;
+                    p.firstFrame = i;
+                }
+            }
+        }
+        String params = segments.get(p.firstSegment).paramsKey();
+        p.startMicros = segments.get(p.firstSegment).index().frames().get(p.firstFrame).wallMicros();
+        p.lastSegment = p.firstSegment;
+        long lastWall = p.startMicros;
+        for (int s = p.firstSegment; s < segments.size(); s++) {
+            Segment seg = segments.get(s);
+            if (!seg.paramsKey().equals(params)) {
+                p.cutShort = true;
+                break;
+            }
+            List<FrameIndex.Frame> fr = seg.index().frames();
+            boolean done = false;
+            for (int i = s == p.firstSegment ? p.firstFrame : 0; i < fr.size(); i++) {
+                if (fr.get(i).wallMicros() >= to) {
+                    done = true;
+                    break;
+                }
+                p.frames++;
+                lastWall = fr.get(i).wallMicros();
+                p.lastSegment = s;
+            }
+            if (done) {
+                break;
+            }
+        }
+        p.endMicros = lastWall + frameMicros(segments.get(p.lastSegment));
+        return p;
+    }
+
+    private static long frameMicros(Segment s) {
+        int rate = Integer.parseInt(s.index().header().getOrDefault("rate", "15"));
+        return 1_000_000L / Math.max(1, rate);
+    }
+
+    private Rendered write(List<Segment> segments, long from, long to, Path file) throws IOException {
+        Plan plan = plan(segments, from, to);
+        AVFormatContext oc = new AVFormatContext(null);
+        check(avformat_alloc_output_context2(oc, null, "mp4", file.toString()), "creating the MP4 muxer");
+        AVPacket pkt = av_packet_alloc();
+        AVDictionary opts = new AVDictionary(null);
+        long written = 0;
+        try {
+            AVStream out = null;
+            long lastPts = -1;
+            for (int s = plan.firstSegment; s <= plan.lastSegment; s++) {
+                Segment seg = segments.get(s);
+                List<FrameIndex.Frame> frames = seg.index().frames();
+                AVFormatContext in = new AVFormatContext(null);
+                check(avformat_open_input(in, seg.video().toString(), null, null), "opening " + seg.video()
+                        .getFileName());
+                try {
+                    if (out == null) {
+                        out = avformat_new_stream(oc, null);
+                        AVCodecParameters par = out.codecpar();
+                        check(avcodec_parameters_copy(par, in.streams(0).codecpar()), "copying stream parameters");
+                        par.codec_tag(0);
+                        out.time_base(av_make_q(1, TIME_BASE));
+                        AVIOContext pb = new AVIOContext(null);
+                        check(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
+                        oc.pb(pb);
+                        av_dict_set(opts, "movflags", "+faststart", 0);
+                        check(avformat_write_header(oc, opts), "writing the MP4 header");
+                    }
+                    int k = 0;
+                    int first = s == plan.firstSegment ? plan.firstFrame : 0;
+                    while (av_read_frame(in, pkt) >= 0) {
+                        try {
+                            if (pkt.stream_index() != 0) {
+                                continue;
+                            }
+                            int n = k++;
+                            if (n < first || n >= frames.size()) {
+                                continue;
+                            }
+                            long wall = frames.get(n).wallMicros();
+                            if (wall >= to || written >= plan.frames) {
+                                break;
+                            }
+                            long pts = Math.max(lastPts + 1, (wall - plan.startMicros) * TIME_BASE / 1_000_000);
+                            long next = n + 1 < frames.size() ? frames.get(n + 1).wallMicros() : wall + frameMicros(seg);
+                            pkt.stream_index(out.index());
+                            pkt.pts(pts).dts(pts).duration(Math.max(1, (next - wall) * TIME_BASE / 1_000_000));
+                            pkt.pos(-1);
+                            if (frames.get(n).keyFrame()) {
+                                pkt.flags(pkt.flags() | AV_PKT_FLAG_KEY);
+                            }
+                            check(av_write_frame(oc, pkt), "writing a frame");
+                            lastPts = pts;
+                            written++;
+                        } finally {
+                            av_packet_unref(pkt);
+                        }
+                    }
+                } finally {
+                    avformat_close_input(in);
+                }
+            }
+            check(av_write_trailer(oc), "finishing the MP4");
+        } finally {
+            av_dict_free(opts);
+            av_packet_free(pkt);
+            if (oc.pb() != null) {
+                avio_closep(oc.pb());
+            }
+            avformat_free_context(oc);
+        }
+        if (written != plan.frames) {
+            LOG.warnf("playback: %d frames written of %d indexed (a segment is shorter than its index)", written,
+                    plan.frames);
+        }
+        return new Rendered(file, instant(plan.startMicros), instant(plan.endMicros), written, plan.cutShort);
+    }
+
+    /** The start time in a segment's name, or {@code null} for a name not made by the recorder. */
+    private static Instant startFromName(Path video) {
+        String n = video.getFileName().toString();
+        int us = n.lastIndexOf('_');
+        if (us < 0 || !n.endsWith(".avi")) {
+            return null;
+        }
+        try {
+            return Instant.from(NAME_TIME.parse(n.substring(us + 1, n.length() - 4)));
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private String cacheKey(String camera, Instant from, Instant to, List<Segment> segments) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((camera + "|" + from + "|" + to).getBytes(StandardCharsets.UTF_8));
+            for (Segment s : segments) {
+                md.update(("|" + s.video() + ":" + s.index().frames().size()).getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(Arrays.copyOf(md.digest(), 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Deletes cached files nobody asked for during the idle time. */
+    private void evictIdle() {
+        if (!Files.isDirectory(cacheDir)) {
+            return;
+        }
+        Instant cutoff = Instant.now().minus(config.playbackCacheIdle());
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(cacheDir, "*.mp4")) {
+            for (Path f : files) {
+                if (Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debugf("playback cache cleanup: %s", e.getMessage());
+        }
+    }
+
+    private static long micros(Instant t) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    private static void check(int rc, String what) throws IOException {
+        if (rc < 0) {
+            byte[] buf = new byte[256];
+            av_strerror(rc, buf, buf.length);
+            int n = 0;
+            while (n < buf.length && buf[n] != 0) {
+                n++;
+            }
+            throw new IOException(what + " failed: " + new String(buf, 0, n, StandardCharsets.UTF_8));
+        }
+    }
+}

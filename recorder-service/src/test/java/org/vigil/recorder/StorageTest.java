@@ -1,0 +1,230 @@
+package org.vigil.recorder;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.Alert;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.SegmentClosed;
+import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.TestClips;
+import org.vigil.devstack.testing.TestTokens;
+import org.vigil.devstack.testing.TokenIssuerTestResource;
+import org.vigil.devstack.testing.TopicProbe;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** The storage API, the free-space floor, a full disk, and packets deleted from Kafka before they were written. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(TokenIssuerTestResource.class)
+@SuppressWarnings("unchecked")
+class StorageTest extends RecorderTestBase {
+
+    private static final long TEST_FLOOR = 64L << 20;
+
+    @AfterEach
+    void restore() {
+        setStorage(root.toAbsolutePath().normalize().toString(), TEST_FLOOR).then().statusCode(200);
+        eventually("recording resumed", () -> "running".equals(storage().get("state")));
+    }
+
+    private io.restassured.response.Response setStorage(String dir, Long floor) {
+        Map<String, Object> body = new java.util.HashMap<>();
+        body.put("recordingsDir", dir);
+        if (floor != null) {
+            body.put("minFreeBytes", floor);
+        }
+        return given().auth().oauth2(admin()).contentType(ContentType.JSON).body(body).when()
+                .put("/api/recorder/storage");
+    }
+
+    private Map<String, Object> storage() {
+        return given().auth().oauth2(admin()).when().get("/api/recorder/storage").then().statusCode(200).extract()
+                .jsonPath().getMap("$");
+    }
+
+    private Alert awaitAlert(String kind, Alert.State state, Instant after) {
+        return TopicProbe.await(bootstrap, Topics.ALERTS, Duration.ofSeconds(60), r -> {
+            Alert a = Json.read(r.value(), Alert.class);
+            return a.kind().equals(kind) && a.state() == state && !a.at().isBefore(after) ? a : null;
+        });
+    }
+
+    @Test
+    void theStorageApiValidatesReportsAndAuditsAndOldSegmentsStayPlayable() throws Exception {
+        given().auth().oauth2(TestTokens.token("vera", "viewer", "*")).when().get("/api/recorder/storage").then()
+                .statusCode(403);
+        Map<String, Object> before = storage();
+        assertThat(((Number) before.get("totalBytes")).longValue()).isPositive();
+        assertThat(((Number) before.get("freeBytes")).longValue()).isPositive();
+        assertThat(before.get("recordingsDir")).isEqualTo(root.toAbsolutePath().normalize().toString());
+
+        Path aFile = Files.createTempFile("not-a-dir", ".txt");
+        for (String bad : List.of("relative/dir", "/", "/etc", "/usr/local/recordings", "/does/not/exist",
+                aFile.toString())) {
+            setStorage(bad, null).then().statusCode(400).body("parameter", equalTo("recordingsDir"));
+        }
+        setStorage(root.toAbsolutePath().toString(), -1L).then().statusCode(400)
+                .body("parameter", equalTo("minFreeBytes"));
+
+        // half of a camera's footage before the switch, half after
+        register("rec-s", true);
+        Instant base = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(20);
+        String session = UUID.randomUUID().toString();
+        send("rec-s", session, 0, 40, base);
+        eventually("first half written", () -> framesIn("rec-s") + openFrames("rec-s") == 40);
+        Path second = Files.createDirectories(Path.of("target", "recordings-2").toAbsolutePath());
+        Instant changed = Instant.now();
+        Map<String, Object> after = setStorage(second.toString(), null).then().statusCode(200).extract().jsonPath()
+                .getMap("$");
+        assertThat(after.get("recordingsDir")).isEqualTo(second.toString());
+        assertThat((List<Object>) after.get("formerDirs")).contains(root.toAbsolutePath().normalize().toString());
+        assertThat(after.get("updatedBy")).isEqualTo("ada");
+        send("rec-s", session, 40, 80, base);
+
+        List<SegmentClosed> segments = segmentsHolding("rec-s", 80);
+        assertThat(segments).anySatisfy(s -> assertThat(s.root()).isEqualTo(second.toString()))
+                .anySatisfy(s -> assertThat(s.root()).isEqualTo(root.toAbsolutePath().normalize().toString()));
+        AuditEntry audit = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
+            AuditEntry e = Json.read(r.value(), AuditEntry.class);
+            return e.action().equals("recorder.storage.set") && e.outcome().equals("success")
+                    && second.toString().equals(e.target()) && !e.at().isBefore(changed.minusSeconds(1)) ? e : null;
+        });
+        assertThat(audit.actor()).isEqualTo("ada");
+        assertThat(audit.details()).containsEntry("to", second.toString());
+
+        // playback finds both halves, wherever they are
+        byte[] mp4 = given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-s.mp4?from=" + base
+                + "&to=" + base.plusSeconds(8)).then().statusCode(200).extract().asByteArray();
+        Path file = Files.createTempFile("both-roots", ".mp4");
+        Files.write(file, mp4);
+        assertThat(TestClips.decodedFrames(file)).isEqualTo(80);
+
+        Map<String, Object> report = storage();
+        assertThat(((Map<Object, Object>) report.get("bytesPerHour"))).containsKey("rec-s");
+        assertThat(((Number) report.get("totalBytesPerHour")).longValue()).isPositive();
+        assertThat(((Number) report.get("headroomHours")).doubleValue()).isPositive();
+    }
+
+    @Test
+    void belowTheFloorRecordingPausesWithAnAlertAndResumesWithNothingLostAndAGapBeyondRetentionIsCounted()
+            throws Exception {
+        register("rec-g", true);
+        String session = UUID.randomUUID().toString();
+        Instant base = Instant.now().minusSeconds(10);
+        send("rec-g", session, 0, 10, base);
+        eventually("first second written", () -> openFrames("rec-g") == 10);
+
+        Instant raisedAfter = Instant.now();
+        setStorage(root.toAbsolutePath().toString(), Long.MAX_VALUE / 4).then().statusCode(200);
+        Alert raised = awaitAlert(Alert.LOW_DISK, Alert.State.RAISED, raisedAfter.minusMillis(500));
+        assertThat(raised.details()).containsKeys("freeBytes", "minFreeBytes");
+        eventually("paused", () -> "paused_low_disk".equals(storage().get("state")));
+        // the open segment was closed cleanly before pausing
+        assertThat(segmentsHolding("rec-g", 10)).singleElement().satisfies(s -> assertThat(
+                TestClips.decodedFrames(Path.of(s.root()).resolve(s.path()))).isEqualTo(10));
+
+        // while paused, footage keeps coming, and Kafka's retention deletes the oldest of it (here: by hand)
+        List<RecordMetadata> sent = send("rec-g", session, 10, 60, base);
+        assertThat(framesIn("rec-g")).isEqualTo(10);
+        long gapBefore = ((Number) storage().get("gapPackets")).longValue();
+        RecordMetadata firstKept = sent.get(20); // packet 30, a key frame
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.deleteRecords(Map.of(new TopicPartition(firstKept.topic(), firstKept.partition()),
+                    RecordsToDelete.beforeOffset(firstKept.offset()))).all().get();
+        }
+
+        Instant clearedAfter = Instant.now();
+        setStorage(root.toAbsolutePath().toString(), TEST_FLOOR).then().statusCode(200);
+        awaitAlert(Alert.LOW_DISK, Alert.State.CLEARED, clearedAfter.minusMillis(500));
+
+        // 0..9 before the pause, 30..59 after it: 10..29 were deleted before the recorder could write them
+        segmentsHolding("rec-g", 40);
+        eventually("gap counted", () -> ((Number) storage().get("gapPackets")).longValue() - gapBefore == 20);
+    }
+
+    @Test
+    void aFullDiskNeverLeavesACorruptOrPartialFileAndEveryFrameIsWrittenOnceSpaceReturns() throws Exception {
+        Path mount = Files.createDirectories(Path.of("target", "tmpfs-" + UUID.randomUUID()).toAbsolutePath());
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        Assumptions.assumeTrue(p.waitFor() == 0, "skipped: cannot mount a 2 MB tmpfs here (needs root): " + out);
+        try {
+            long clipBytes = clip.stream().mapToLong(b -> b.length).sum();
+            setStorage(mount.toString(), 0L).then().statusCode(200);
+            // leave room for about half the clip
+            long usable = Files.getFileStore(mount).getUsableSpace();
+            Path ballast = mount.resolve("ballast");
+            Files.write(ballast, new byte[(int) Math.max(0, usable - clipBytes / 2)]);
+
+            register("rec-f", true);
+            Instant errorsAfter = Instant.now();
+            send("rec-f", UUID.randomUUID().toString(), 0, clip.size());
+            Alert raised = awaitAlert(Alert.STORAGE_ERROR, Alert.State.RAISED, errorsAfter.minusMillis(500));
+            assertThat(raised.message()).contains(mount.toString());
+            eventually("paused", () -> "paused_storage_error".equals(storage().get("state")));
+            assertNothingPartialOrCorrupt(mount);
+
+            Files.delete(ballast);
+            List<SegmentClosed> segments = segmentsHolding("rec-f", clip.size());
+            awaitAlert(Alert.STORAGE_ERROR, Alert.State.CLEARED, errorsAfter);
+            assertThat(segments).allSatisfy(s -> assertThat(s.root()).isEqualTo(mount.toString()));
+            assertNothingPartialOrCorrupt(mount);
+        } finally {
+            setStorage(root.toAbsolutePath().normalize().toString(), TEST_FLOOR);
+            new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor();
+        }
+    }
+
+    /** Every segment file on the volume has its final name, an index, and decodes to the frames its index lists. */
+    private static void assertNothingPartialOrCorrupt(Path mount) throws Exception {
+        try (Stream<Path> s = Files.walk(mount)) {
+            for (Path f : s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("ballast"))
+                    .toList()) {
+                String n = f.getFileName().toString();
+                assertThat(n).as("no partial file left").doesNotEndWith(".partial");
+                if (n.endsWith(".avi")) {
+                    Path idx = Path.of(f + ".idx");
+                    assertThat(idx).exists();
+                    long indexed = Files.readAllLines(idx).size() - 2;
+                    assertThat(TestClips.decodedFrames(f)).as(n).isEqualTo(indexed);
+                }
+            }
+        }
+    }
+
+    private long openFrames(String camera) {
+        List<Map<String, Object>> cams = given().auth().oauth2(admin()).when().get("/api/recorder/cameras").then()
+                .statusCode(200).extract().jsonPath().getList("$");
+        return cams.stream().filter(c -> camera.equals(c.get("id"))).mapToLong(c -> ((Number) c.get(
+                "openSegmentFrames")).longValue()).sum();
+    }
+
+    /** Frames in closed segments of {@code camera} announced so far. */
+    private long framesIn(String camera) {
+        return segmentsSoFar(camera).stream().mapToLong(SegmentClosed::frames).sum();
+    }
+}
