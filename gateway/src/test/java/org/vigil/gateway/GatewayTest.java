@@ -27,6 +27,7 @@ import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.LiveUpdate;
 import org.vigil.contracts.Topics;
+import org.vigil.contracts.CameraConfig;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.RedisTestResource;
@@ -211,5 +212,77 @@ class GatewayTest {
     private static String status(String camera, String site) {
         return new String(Json.write(LiveUpdate.of(new CameraStatus(1, camera, site, CameraStatus.State.ONLINE, 15, 640,
                 360, "h264", null, "capture-1", Instant.now()))), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anOperatorSwitchesRecordingOnTheirSiteOnlyAndEverySwitchIsAudited() {
+        CameraConfig cam = new CameraConfig(CameraConfig.VERSION, "gw-cam", "Gate", "north",
+                "rtsp://user:secret@10.0.0.9/stream", null, true, 0.5, null, null, java.time.Instant.now(), "test");
+        CameraConfig other = new CameraConfig(CameraConfig.VERSION, "gw-cam-south", "Yard", "south", "test:", null, true,
+                0.5, null, null, java.time.Instant.now(), "test");
+        TopicProbe.send(bootstrap, Topics.CAMERAS, cam.id(), org.vigil.contracts.Json.write(cam));
+        TopicProbe.send(bootstrap, Topics.CAMERAS, other.id(), org.vigil.contracts.Json.write(other));
+        users.createIfAbsent("olga", hasher.hash("operator-pass-1"), "operator", List.of("north"), "test");
+        users.createIfAbsent("vic", hasher.hash("viewer-pass-1"), "viewer", List.of("north"), "test");
+        String olga = sessionCookie("olga", "operator-pass-1");
+        String vic = sessionCookie("vic", "viewer-pass-1");
+
+        // the list: own site only, and never a stream address
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        String list = "";
+        while (System.nanoTime() < deadline && !list.contains("gw-cam")) {
+            list = given().cookie("vigil_session", olga).when().get("/api/cameras").then().statusCode(200).extract()
+                    .asString();
+        }
+        assertThat(list).contains("\"gw-cam\"").doesNotContain("gw-cam-south").doesNotContain("secret")
+                .doesNotContain("rtsp");
+
+        java.time.Instant before = java.time.Instant.now();
+        given().cookie("vigil_session", vic).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
+                .put("/api/cameras/gw-cam/recording").then().statusCode(403);
+        given().cookie("vigil_session", olga).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
+                .put("/api/cameras/gw-cam-south/recording").then().statusCode(404);
+        given().cookie("vigil_session", olga).contentType(ContentType.JSON).body(Map.of("on", "yes")).when()
+                .put("/api/cameras/gw-cam/recording").then().statusCode(400);
+        given().cookie("vigil_session", olga).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
+                .put("/api/cameras/gw-cam/recording").then().statusCode(200).body("recording", equalTo(false))
+                .body("updatedBy", equalTo("olga"));
+
+        // the registry has the new desired state, everything else unchanged (the recorder and capture read it)
+        CameraConfig stored = TopicProbe.await(bootstrap, Topics.CAMERAS, java.time.Duration.ofSeconds(30), r -> {
+            CameraConfig c = org.vigil.contracts.Json.read(r.value(), CameraConfig.class);
+            return c.id().equals("gw-cam") && !c.recording() ? c : null;
+        });
+        assertThat(stored.url()).isEqualTo(cam.url());
+        assertThat(stored.site()).isEqualTo("north");
+        assertThat(stored.updatedBy()).isEqualTo("olga");
+        // audited: the switch, and the attempt on another site
+        org.vigil.contracts.AuditEntry done = TopicProbe.await(bootstrap, Topics.AUDIT, java.time.Duration.ofSeconds(30),
+                r -> {
+                    org.vigil.contracts.AuditEntry e = org.vigil.contracts.Json.read(r.value(),
+                            org.vigil.contracts.AuditEntry.class);
+                    return e.action().equals("camera.recording.set") && e.outcome().equals("success")
+                            && "gw-cam".equals(e.target()) && !e.at().isBefore(before) ? e : null;
+                });
+        assertThat(done.actor()).isEqualTo("olga");
+        assertThat(done.details()).containsEntry("recording", "false").containsEntry("was", "true");
+        org.vigil.contracts.AuditEntry denied = TopicProbe.await(bootstrap, Topics.AUDIT,
+                java.time.Duration.ofSeconds(30), r -> {
+                    org.vigil.contracts.AuditEntry e = org.vigil.contracts.Json.read(r.value(),
+                            org.vigil.contracts.AuditEntry.class);
+                    return e.action().equals("camera.recording.set") && e.outcome().equals("denied")
+                            && "gw-cam-south".equals(e.target()) ? e : null;
+                });
+        assertThat(denied.actor()).isEqualTo("olga");
+    }
+
+    @Test
+    void recorderCallsArePassedOnOnlyWithASession() {
+        // anonymous: refused by the gateway itself, nothing is forwarded
+        given().when().get("/api/recorder/storage").then().statusCode(401);
+        // with a session, forwarded; no recorder runs in this test, so the gateway says which service is missing
+        String admin = sessionCookie("admin", ADMIN_PASSWORD);
+        given().cookie("vigil_session", admin).when().get("/api/recorder/storage").then().statusCode(502)
+                .body("error", equalTo("bad_gateway"));
     }
 }

@@ -221,6 +221,8 @@ public final class Launcher {
         env.put("REDIS_URL", cfg.redisUrl());
         env.put("RECORDINGS_DIR", cfg.env().getOrDefault("RECORDINGS_DIR", cfg.home().resolve("recordings").toString()));
         env.put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + cfg.gateway().port());
+        cfg.services().stream().filter(x -> x.name().equals("recorder-service")).findFirst()
+                .ifPresent(r -> env.put("VIGIL_RECORDER_URL", "http://127.0.0.1:" + r.port()));
         env.put("VIGIL_KEYS_DIR", cfg.env().getOrDefault("VIGIL_KEYS_DIR", cfg.home().resolve("keys").toString()));
         env.put("VIGIL_INSTANCE", s.name() + "-1");
         if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank()) {

@@ -39,4 +39,8 @@ public interface GatewayConfig {
     /** How long a locked account stays locked. */
     @WithDefault("5m")
     Duration lockout();
+
+    /** VIGIL_RECORDER_URL: where {@code /api/recorder/*} is passed on to. */
+    @WithDefault("http://127.0.0.1:8082")
+    java.net.URI recorderUrl();
 }
