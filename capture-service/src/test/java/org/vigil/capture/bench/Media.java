@@ -10,31 +10,27 @@ import java.util.Optional;
 import org.vigil.capture.analysis.FrameDecoder;
 import org.vigil.capture.analysis.GrayImage;
 import org.vigil.contracts.StreamParams;
+import org.vigil.devstack.testing.SharedMedia;
 import org.vigil.devstack.testing.TestClips;
 
-/**
- * The third-party clips in {@code ../shared/media} (never copied into the project). The folder is
- * {@code -Dvigil.media.dir}, else {@code VIGIL_MEDIA_DIR}, else {@code ../shared/media} beside the checkout.
- */
+/** The shared clips ({@link SharedMedia}) and what the capture benchmarks need from them. */
 public final class Media {
 
     private Media() {
     }
 
     public static Path dir() {
-        String p = System.getProperty("vigil.media.dir", System.getenv("VIGIL_MEDIA_DIR"));
-        return p != null ? Path.of(p) : Path.of("..", "..", "shared", "media").toAbsolutePath().normalize();
+        return SharedMedia.dir();
     }
 
     /** The file, when the media folder has it. */
     public static Optional<Path> file(String name) {
-        Path f = dir().resolve(name);
-        return Files.isRegularFile(f) ? Optional.of(f) : Optional.empty();
+        return SharedMedia.file(name);
     }
 
     /** Why a figure cannot be computed here, for a skip message. */
     public static String missing(String name) {
-        return name + " not found in " + dir() + " (set -Dvigil.media.dir or VIGIL_MEDIA_DIR to the shared media folder)";
+        return SharedMedia.missing(name);
     }
 
     /** Every frame of the clip's video, decoded and scaled to grey {@code width} pixels wide, in order. */
