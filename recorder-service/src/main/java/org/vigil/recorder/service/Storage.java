@@ -95,6 +95,9 @@ public class Storage {
             return Optional.of(n + " is a system directory; use a directory below it");
         }
         for (Path t : SYSTEM_TREES) {
+            if (n.equals(t)) {
+                return Optional.of(n + " is a system directory");
+            }
             if (n.startsWith(t)) {
                 return Optional.of(n + " is inside the system directory " + t);
             }
