@@ -29,6 +29,16 @@ public final class Topics {
     public static final String SETTINGS = "vigil.settings.v1";
     /** Conditions an operator must see, raised and cleared. Key: {@code <source>/<kind>}. Value: {@link Alert}. */
     public static final String ALERTS = "vigil.alerts.v1";
+    /**
+     * Messages a consumer could not read, with why: the original key and bytes, and headers {@link #DLQ_REASON},
+     * {@link #DLQ_TOPIC}, {@link #DLQ_PARTITION}, {@link #DLQ_OFFSET}, {@link #DLQ_CONSUMER}.
+     */
+    public static final String DEAD_LETTERS = "vigil.dead-letters.v1";
+    public static final String DLQ_REASON = "vigil.dlq.reason";
+    public static final String DLQ_TOPIC = "vigil.dlq.topic";
+    public static final String DLQ_PARTITION = "vigil.dlq.partition";
+    public static final String DLQ_OFFSET = "vigil.dlq.offset";
+    public static final String DLQ_CONSUMER = "vigil.dlq.consumer";
     /** Security-relevant actions from every service, in one partition so the hash chain has one order. Value: {@link AuditEntry}. */
     public static final String AUDIT = "vigil.audit.v1";
 
@@ -54,6 +64,7 @@ public final class Topics {
             new TopicSpec(SEGMENTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(SETTINGS, 1, true, null),
             new TopicSpec(ALERTS, 3, false, Duration.ofDays(30)),
+            new TopicSpec(DEAD_LETTERS, 3, false, Duration.ofDays(30)),
             new TopicSpec(AUDIT, 1, false, Duration.ofDays(30)));
 
     private Topics() {

@@ -1,42 +1,164 @@
 package org.vigil.events.messaging;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.CameraStatus;
+import org.vigil.contracts.Detections;
+import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.events.service.EventIngest;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Kafka edges of the event store: each translates and delegates to {@link EventIngest}. */
+/**
+ * Kafka edges of the event store. Each channel takes whole poll batches (raw bytes), reads them, sends what cannot be
+ * read to the dead-letter topic with the reason, and hands the rest to {@link EventIngest} as one batch. The returned
+ * {@link Uni} completes only when the batch is durable in PostgreSQL; while PostgreSQL is down it retries with
+ * back-off and the batch stays unacknowledged, so consumption pauses and nothing is lost or skipped.
+ */
 @ApplicationScoped
 public class IngestConsumers {
 
-    private final EventIngest ingest;
+    private static final Logger LOG = Logger.getLogger(IngestConsumers.class);
 
-    public IngestConsumers(EventIngest ingest) {
+    private final EventIngest ingest;
+    private final DeadLetters deadLetters;
+    private final MeterRegistry metrics;
+    private volatile long lastWarning;
+
+    public IngestConsumers(EventIngest ingest, DeadLetters deadLetters, MeterRegistry metrics) {
         this.ingest = ingest;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
     }
 
     @Incoming(Channels.MOTION)
-    public Uni<Void> onMotion(MotionEvent e) {
-        return ingest.motion(e);
+    public Uni<Void> onMotion(ConsumerRecords<String, byte[]> records) {
+        return store("motion", records, MotionEvent.class, ingest::motion);
     }
 
     @Incoming(Channels.STATUS)
-    public Uni<Void> onStatus(CameraStatus s) {
-        return ingest.status(s);
+    public Uni<Void> onStatus(ConsumerRecords<String, byte[]> records) {
+        return store("status", records, CameraStatus.class, ingest::statuses);
     }
 
     @Incoming(Channels.SEGMENTS)
-    public Uni<Void> onSegment(SegmentClosed g) {
-        return ingest.segment(g);
+    public Uni<Void> onSegment(ConsumerRecords<String, byte[]> records) {
+        return store("segment", records, SegmentClosed.class, ingest::segments);
+    }
+
+    @Incoming(Channels.DETECTIONS)
+    public Uni<Void> onDetections(ConsumerRecords<String, byte[]> records) {
+        return store("detections", records, Detections.class, ingest::detections);
+    }
+
+    @Incoming(Channels.AUDIT)
+    public Uni<Void> onAudit(ConsumerRecords<String, byte[]> records) {
+        TreeMap<Long, AuditEntry> bySeq = new TreeMap<>();
+        List<Uni<Void>> dead = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                AuditEntry e = Json.read(r.value(), AuditEntry.class);
+                UUID.fromString(e.id());
+                if (e.at() == null || e.action() == null || e.actor() == null || e.outcome() == null) {
+                    throw new IllegalArgumentException("audit entry without at, action, actor or outcome");
+                }
+                bySeq.put(r.offset(), e);
+            } catch (RuntimeException e) {
+                dead.add(deadLetters.send(r, reason(e)));
+            }
+        }
+        return join(dead).chain(() -> durable("audit", bySeq.size(), () -> ingest.audit(bySeq)));
     }
 
     @Incoming(Channels.SNAPSHOTS)
-    public Uni<Void> onSnapshot(Record<String, byte[]> r) {
-        return ingest.snapshot(r.key(), r.value());
+    public Uni<Void> onSnapshot(ConsumerRecords<String, byte[]> records) {
+        Map<UUID, byte[]> jpegs = new LinkedHashMap<>();
+        List<Uni<Void>> dead = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            byte[] j = r.value();
+            UUID id;
+            try {
+                id = UUID.fromString(r.key());
+            } catch (RuntimeException e) {
+                dead.add(deadLetters.send(r, "the key is not a motion event id (UUID)"));
+                continue;
+            }
+            if (j == null || j.length < 4 || (j[0] & 0xff) != 0xFF || (j[1] & 0xff) != 0xD8) {
+                dead.add(deadLetters.send(r, "the value is not a JPEG"));
+                continue;
+            }
+            jpegs.put(id, j);
+        }
+        return join(dead).chain(() -> durable("snapshot", jpegs.size(), () -> ingest.snapshots(jpegs)));
+    }
+
+    private <T> Uni<Void> store(String kind, ConsumerRecords<String, byte[]> records, Class<T> type,
+            Function<List<T>, Uni<Void>> sink) {
+        List<T> items = new ArrayList<>(records.count());
+        List<Uni<Void>> dead = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                T item = Json.read(r.value(), type);
+                Validation.check(item);
+                items.add(item);
+            } catch (RuntimeException e) {
+                dead.add(deadLetters.send(r, reason(e)));
+            }
+        }
+        return join(dead).chain(() -> durable(kind, items.size(), () -> sink.apply(items)));
+    }
+
+    /** Runs the write until it succeeds: a database outage pauses consumption instead of losing or skipping. */
+    private Uni<Void> durable(String kind, int n, java.util.function.Supplier<Uni<? extends Void>> write) {
+        if (n == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().deferred(write)
+                .onFailure().invoke(e -> {
+                    metrics.counter("vigil_events_store_failures_total", "kind", kind).increment();
+                    long now = System.currentTimeMillis();
+                    if (now - lastWarning > 10_000) {
+                        lastWarning = now;
+                        LOG.warnf("cannot store %d %s messages (%s); consumption waits and retries", n, kind,
+                                e.getMessage());
+                    }
+                })
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely()
+                .invoke(() -> metrics.counter("vigil_events_stored_total", "kind", kind).increment(n));
+    }
+
+    /** Dead letters must reach Kafka before the batch is acknowledged: retried like the store. */
+    private static Uni<Void> join(List<Uni<Void>> unis) {
+        return unis.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(unis).andFailFast().replaceWithVoid()
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
+    }
+
+    private static String reason(RuntimeException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        m = m.replace('\n', ' ');
+        return m.length() > 300 ? m.substring(0, 300) + "…" : m;
+    }
+
+    /** The bytes as text for a log line, shortened. */
+    static String preview(byte[] b) {
+        String s = b == null ? "null" : new String(b, 0, Math.min(b.length, 80), StandardCharsets.UTF_8);
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
     }
 }

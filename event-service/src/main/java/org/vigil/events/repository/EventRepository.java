@@ -3,120 +3,107 @@ package org.vigil.events.repository;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
 
-import org.hibernate.reactive.mutiny.Mutiny;
-import org.vigil.contracts.CameraStatus;
-import org.vigil.contracts.Json;
-import org.vigil.contracts.MotionEvent;
-import org.vigil.contracts.SegmentClosed;
-
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Writes and reads the event store through Hibernate Reactive. Every write is idempotent: replaying a message
- * leaves the table as it was (primary keys from the message, {@code on conflict}), so Kafka redelivery never makes
- * a duplicate.
+ * Reads the event store. Event searches are built per request from the filters given (each filter a predicate the
+ * indexes serve, see docs/design/0009), on the reactive pool; segment lookups go through Hibernate Reactive.
  */
 @ApplicationScoped
 public class EventRepository {
 
-    private final Mutiny.SessionFactory sessions;
+    private static final String EVENT_COLUMNS = "event_id, camera_id, site, started_at, last_at, ended_at, score, "
+            + "boxes::text, zone, labels, exists (select 1 from events.snapshots n where n.event_id = e.event_id)";
 
-    public EventRepository(Mutiny.SessionFactory sessions) {
+    /** A search: sites (null = all), optional camera and label, a time window, and the keyset position. */
+    public record Search(Collection<String> sites, String camera, String label, Instant from, Instant to,
+            Instant beforeStart, UUID beforeId, int limit) {
+    }
+
+    private final Mutiny.SessionFactory sessions;
+    private final Pool pool;
+
+    public EventRepository(Mutiny.SessionFactory sessions, Pool pool) {
         this.sessions = sessions;
+        this.pool = pool;
     }
 
     /**
-     * Inserts the event on its start, or folds a later phase into it. A stale or replayed phase never moves the
-     * row backwards: {@code last_at} only grows, {@code ended_at} is set once.
+     * Events newest first. With several sites, each site is read in index order with its own limit and the results
+     * merged ({@code union all}), so a page costs {@code limit} index entries per site whatever the window holds.
      */
-    public Uni<Integer> upsertMotion(MotionEvent e) {
-        return sessions.withTransaction(s -> s.createNativeQuery("""
-                insert into events.motion_events (event_id, camera_id, site, started_at, last_at, ended_at, score, boxes, zone)
-                values (:id, :camera, :site, :started, :at, :ended, :score, cast(:boxes as jsonb), :zone)
-                on conflict (event_id) do update set
-                    last_at  = greatest(motion_events.last_at, excluded.last_at),
-                    ended_at = coalesce(motion_events.ended_at, excluded.ended_at),
-                    score    = greatest(motion_events.score, excluded.score),
-                    boxes    = case when excluded.last_at > motion_events.last_at and excluded.boxes <> '[]'::jsonb
-                                    then excluded.boxes else motion_events.boxes end
-                """)
-                .setParameter("id", UUID.fromString(e.eventId()))
-                .setParameter("camera", e.cameraId())
-                .setParameter("site", e.site())
-                .setParameter("started", odt(e.startedAt()))
-                .setParameter("at", odt(e.at()))
-                .setParameter("ended", e.phase() == MotionEvent.Phase.END ? odt(e.at()) : null)
-                .setParameter("score", e.score())
-                .setParameter("boxes", new String(Json.write(e.boxes()), java.nio.charset.StandardCharsets.UTF_8))
-                .setParameter("zone", e.zone())
-                .executeUpdate());
+    public Uni<List<StoredMotionEvent>> search(Search s) {
+        if (s.sites() != null && s.sites().isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Query q = query(s);
+        return pool.preparedQuery(q.sql()).execute(Tuple.from(q.params()))
+                .map(rows -> {
+                    List<StoredMotionEvent> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(event(r)));
+                    return out;
+                });
     }
 
-    public Uni<Integer> insertSnapshot(UUID eventId, byte[] jpeg) {
-        return sessions.withTransaction(s -> s.createNativeQuery(
-                "insert into events.snapshots (event_id, jpeg) values (:id, :jpeg) on conflict (event_id) do nothing")
-                .setParameter("id", eventId).setParameter("jpeg", jpeg).executeUpdate());
+    /** A statement and its parameters ($1, $2, …). */
+    public record Query(String sql, List<Object> params) {
     }
 
-    public Uni<Integer> insertSegment(SegmentClosed g) {
-        return sessions.withTransaction(s -> s.createNativeQuery("""
-                insert into events.segments (segment_id, camera_id, site, root, path, started_at, ended_at, frames, bytes,
-                                      sha256, codec, width, height)
-                values (:id, :camera, :site, :root, :path, :started, :ended, :frames, :bytes, :sha, :codec, :w, :h)
-                on conflict (segment_id) do nothing
-                """)
-                .setParameter("id", g.segmentId()).setParameter("camera", g.cameraId()).setParameter("site", g.site())
-                .setParameter("root", g.root()).setParameter("path", g.path())
-                .setParameter("started", odt(g.startedAt())).setParameter("ended", odt(g.endedAt()))
-                .setParameter("frames", g.frames()).setParameter("bytes", g.bytes()).setParameter("sha", g.sha256())
-                .setParameter("codec", g.codec()).setParameter("w", g.width()).setParameter("h", g.height())
-                .executeUpdate());
+    /** The statement a search runs (tests and benchmarks EXPLAIN it). */
+    public static Query query(Search s) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder common = new StringBuilder(" and started_at >= $").append(add(params, odt(s.from())))
+                .append(" and started_at < $").append(add(params, odt(s.to())));
+        if (s.camera() != null) {
+            common.append(" and camera_id = $").append(add(params, s.camera()));
+        }
+        if (s.label() != null) {
+            common.append(" and labels @> array[$").append(add(params, s.label())).append("]::text[]");
+        }
+        if (s.beforeStart() != null) {
+            common.append(" and (started_at, event_id) < ($").append(add(params, odt(s.beforeStart())))
+                    .append(", $").append(add(params, s.beforeId())).append(")");
+        }
+        String order = " order by started_at desc, event_id desc limit " + s.limit();
+        String sql;
+        if (s.sites() == null) {
+            sql = "select " + EVENT_COLUMNS + " from events.motion_events e where true" + common + order;
+        } else {
+            List<String> parts = new ArrayList<>();
+            for (String site : s.sites()) {
+                parts.add("(select " + EVENT_COLUMNS + " from events.motion_events e where site = $"
+                        + add(params, site) + common + order + ")");
+            }
+            sql = parts.size() == 1 ? parts.get(0)
+                    : "select * from (" + String.join(" union all ", parts) + ") u" + order.replace("started_at desc",
+                            "4 desc").replace("event_id desc", "1 desc");
+        }
+        return new Query(sql, params);
     }
 
-    public Uni<Integer> insertStatus(CameraStatus st) {
-        return sessions.withTransaction(s -> s.createNativeQuery("""
-                insert into events.camera_status (camera_id, at, site, state, fps, width, height, codec, last_error, instance)
-                values (:camera, :at, :site, :state, :fps, :w, :h, :codec, :error, :instance)
-                on conflict (camera_id, at) do nothing
-                """)
-                .setParameter("camera", st.cameraId()).setParameter("at", odt(st.at())).setParameter("site", st.site())
-                .setParameter("state", st.state().wireName()).setParameter("fps", st.fps())
-                .setParameter("w", st.width()).setParameter("h", st.height()).setParameter("codec", st.codec())
-                .setParameter("error", st.lastError()).setParameter("instance", st.instance())
-                .executeUpdate());
-    }
 
-    /** The newest motion events on the given sites, newest first. */
-    public Uni<List<StoredMotionEvent>> latestMotion(Collection<String> sites, boolean allSites, int limit) {
-        return sessions.withSession(s -> s.createNativeQuery("""
-                select event_id, camera_id, site, started_at, last_at, ended_at, score, boxes::text, zone,
-                       exists (select 1 from events.snapshots n where n.event_id = e.event_id)
-                from events.motion_events e
-                where (:all or site in (:sites))
-                order by started_at desc, event_id
-                limit :limit
-                """, Object[].class)
-                .setParameter("all", allSites)
-                .setParameter("sites", sites.isEmpty() ? List.of("") : sites)
-                .setParameter("limit", limit)
-                .getResultList())
-                .map(rows -> rows.stream().map(EventRepository::row).toList());
+    private static int add(List<Object> params, Object v) {
+        params.add(v);
+        return params.size();
     }
 
     public Uni<StoredMotionEvent> motion(UUID id) {
-        return sessions.withSession(s -> s.createNativeQuery("""
-                select event_id, camera_id, site, started_at, last_at, ended_at, score, boxes::text, zone,
-                       exists (select 1 from events.snapshots n where n.event_id = e.event_id)
-                from events.motion_events e where event_id = :id
-                """, Object[].class).setParameter("id", id).getResultList())
-                .map(rows -> rows.isEmpty() ? null : row(rows.get(0)));
+        return pool.preparedQuery("select " + EVENT_COLUMNS + " from events.motion_events e where event_id = $1")
+                .execute(Tuple.of(id)).map(rows -> rows.size() == 0 ? null : event(rows.iterator().next()));
     }
 
     public Uni<byte[]> snapshot(UUID id) {
@@ -128,31 +115,52 @@ public class EventRepository {
     /** Segments of a camera overlapping {@code [from, to)}, oldest first. */
     public Uni<List<SegmentEntity>> segments(String cameraId, Instant from, Instant to, int limit) {
         return sessions.withSession(s -> s.createSelectionQuery(
-                "from SegmentEntity where cameraId = :camera and endedAt > :from and startedAt < :to order by startedAt",
-                SegmentEntity.class)
+                "from SegmentEntity where cameraId = :camera and startedAt < :to and startedAt > :earliest "
+                        + "and endedAt > :from order by startedAt", SegmentEntity.class)
                 .setParameter("camera", cameraId).setParameter("from", from).setParameter("to", to)
+                // segments are at most a few minutes long: bound the start so whole partitions are pruned
+                .setParameter("earliest", from.minus(java.time.Duration.ofHours(1)))
                 .setMaxResults(limit).getResultList());
     }
 
-    private static StoredMotionEvent row(Object[] r) {
-        return new StoredMotionEvent(r[0].toString(), (String) r[1], (String) r[2], instant(r[3]), instant(r[4]),
-                instant(r[5]), ((Number) r[6]).doubleValue(), (String) r[7], (String) r[8], (Boolean) r[9]);
+    /** A camera's state changes in {@code [from, to)}, newest first. */
+    public Uni<List<StatusChange>> statusHistory(String camera, Instant from, Instant to, int limit) {
+        return pool.preparedQuery("""
+                select camera_id, site, at, state, fps, width, height, codec, last_error, instance
+                from events.camera_status where camera_id = $1 and at >= $2 and at < $3 order by at desc limit $4
+                """).execute(Tuple.of(camera, odt(from), odt(to), limit)).map(EventRepository::statuses);
     }
 
-    private static Instant instant(Object o) {
-        if (o == null) {
-            return null;
+    /** The latest status of every camera on the given sites (null = all). */
+    public Uni<List<StatusChange>> latestStatuses(Collection<String> sites) {
+        String sql = "select camera_id, site, at, state, fps, width, height, codec, last_error, instance "
+                + "from events.camera_status_latest" + (sites == null ? "" : " where site = any($1)")
+                + " order by camera_id";
+        return (sites == null ? pool.query(sql).execute()
+                : pool.preparedQuery(sql).execute(Tuple.of(sites.toArray(String[]::new))))
+                .map(EventRepository::statuses);
+    }
+
+    private static List<StatusChange> statuses(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<StatusChange> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(new StatusChange(r.getString(0), r.getString(1), r.getOffsetDateTime(2).toInstant(),
+                    r.getString(3), r.getDouble(4), r.getInteger(5), r.getInteger(6), r.getString(7), r.getString(8),
+                    r.getString(9)));
         }
-        if (o instanceof OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        if (o instanceof Instant i) {
-            return i;
-        }
-        if (o instanceof java.time.LocalDateTime ldt) {
-            return ldt.toInstant(ZoneOffset.UTC);
-        }
-        throw new IllegalStateException("unexpected time type " + o.getClass());
+        return out;
+    }
+
+    private static StoredMotionEvent event(Row r) {
+        String[] labels = r.getArrayOfStrings(9);
+        return new StoredMotionEvent(r.getUUID(0).toString(), r.getString(1), r.getString(2), instant(r, 3),
+                instant(r, 4), instant(r, 5), r.getDouble(6), r.getString(7), r.getString(8),
+                labels == null ? List.of() : Arrays.asList(labels), r.getBoolean(10));
+    }
+
+    private static Instant instant(Row r, int i) {
+        OffsetDateTime t = r.getOffsetDateTime(i);
+        return t == null ? null : t.toInstant();
     }
 
     private static OffsetDateTime odt(Instant i) {

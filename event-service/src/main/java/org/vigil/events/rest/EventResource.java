@@ -5,10 +5,15 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.vigil.contracts.Access;
+import org.vigil.events.EventPage;
 import org.vigil.events.IndexedSegment;
+import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
 import org.vigil.events.service.EventQueries;
 
@@ -27,7 +32,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * Queries over the event store. The caller's role and sites come from the bearer token and are checked here,
- * whatever the gateway already checked.
+ * whatever the gateway already checked. Anything on a site the caller may not see answers as if it did not exist.
  */
 @Path("/api")
 @RequestScoped
@@ -36,6 +41,11 @@ import jakarta.ws.rs.core.MediaType;
 public class EventResource {
 
     static final int MAX_LIMIT = 500;
+    static final int MAX_SITES = 100;
+    private static final Instant BEGINNING = Instant.EPOCH;
+    private static final Instant END = Instant.parse("9999-12-31T00:00:00Z");
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     @Inject
     EventQueries queries;
@@ -44,22 +54,49 @@ public class EventResource {
     @Claim(Access.SITES_CLAIM)
     Set<String> sites;
 
-    /** The newest motion events on the caller's sites, or on one of them. */
+    /** Events newest first, filtered, in pages. */
     @GET
     @Path("/events")
-    public Uni<List<StoredMotionEvent>> events(@QueryParam("site") String site, @QueryParam("limit") String limit) {
+    @Operation(summary = "Motion events, newest first, with keyset pagination")
+    public Uni<EventPage> events(
+            @Parameter(description = "one site (default: every site you may see)") @QueryParam("site") String site,
+            @Parameter(description = "one camera id") @QueryParam("camera") String camera,
+            @Parameter(description = "motion (all events, the default) or a detected label such as person")
+            @QueryParam("type") String type,
+            @Parameter(description = "events starting at or after (ISO-8601 UTC)") @QueryParam("from") String from,
+            @Parameter(description = "events starting before (ISO-8601 UTC)") @QueryParam("to") String to,
+            @Parameter(description = "page size, 1 to 500 (default 50)") @QueryParam("limit") String limit,
+            @Parameter(description = "the next value of the previous page") @QueryParam("cursor") String cursor) {
         int n = limit(limit, 50);
-        if (site != null) {
-            if (!Access.siteAllowed(sites, site)) {
-                throw new ForbiddenException("no access to site " + site);
-            }
-            return queries.latestMotion(Set.of(site), false, n);
+        Instant f = instant("from", from, BEGINNING);
+        Instant t = instant("to", to, END);
+        if (!f.isBefore(t)) {
+            throw new BadRequest("to", "must be after from");
         }
-        return queries.latestMotion(sites, sites.contains(Access.ALL_SITES), n);
+        if (camera != null && !ID.matcher(camera).matches()) {
+            throw new BadRequest("camera", "must be a camera id (letters, digits, '.', '_', '-'), got '" + camera + "'");
+        }
+        String label = null;
+        if (type != null && !type.equals("motion")) {
+            if (!TYPE.matcher(type).matches()) {
+                throw new BadRequest("type", "must be motion or a label such as person, got '" + type + "'");
+            }
+            label = type;
+        }
+        EventQueries.Cursor c = null;
+        if (cursor != null) {
+            try {
+                c = EventQueries.Cursor.decode(cursor);
+            } catch (RuntimeException e) {
+                throw new BadRequest("cursor", "is not a cursor from a previous page");
+            }
+        }
+        return queries.events(scope(site), camera, label, f, t, c, n);
     }
 
     @GET
     @Path("/events/{id}")
+    @Operation(summary = "One event; its snapshot is at /events/{id}/snapshot when hasSnapshot")
     public Uni<StoredMotionEvent> event(@PathParam("id") String id) {
         return queries.motion(uuid(id)).map(this::visible);
     }
@@ -67,6 +104,7 @@ public class EventResource {
     @GET
     @Path("/events/{id}/snapshot")
     @Produces("image/jpeg")
+    @Operation(summary = "The JPEG of the frame where the event started")
     public Uni<byte[]> snapshot(@PathParam("id") String id) {
         UUID uuid = uuid(id);
         return queries.motion(uuid).map(this::visible).chain(e -> queries.snapshot(uuid)).map(jpeg -> {
@@ -80,13 +118,14 @@ public class EventResource {
     /** Indexed segments of a camera overlapping a time range, oldest first. */
     @GET
     @Path("/segments")
+    @Operation(summary = "Recording segments of a camera overlapping a time range, oldest first")
     public Uni<List<IndexedSegment>> segments(@QueryParam("camera") String camera, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("limit") String limit) {
         if (camera == null || camera.isBlank()) {
             throw new BadRequest("camera", "required: the camera id");
         }
-        Instant f = instant("from", from, Instant.EPOCH);
-        Instant t = instant("to", to, Instant.parse("9999-12-31T00:00:00Z"));
+        Instant f = instant("from", from, BEGINNING);
+        Instant t = instant("to", to, END);
         if (!f.isBefore(t)) {
             throw new BadRequest("to", "must be after from");
         }
@@ -94,11 +133,62 @@ public class EventResource {
                 .map(list -> list.stream().filter(s -> Access.siteAllowed(sites, s.site())).toList());
     }
 
-    private StoredMotionEvent visible(StoredMotionEvent e) {
-        if (e == null) {
-            throw new NotFoundException("no such event");
+    /** The latest status of every camera the caller may see. */
+    @GET
+    @Path("/cameras/status")
+    @Operation(summary = "The latest status of every camera you may see")
+    public Uni<List<StatusChange>> statuses() {
+        return queries.latestStatuses(scope(null));
+    }
+
+    /** A camera's state changes, newest first. */
+    @GET
+    @Path("/cameras/{camera}/status")
+    @Operation(summary = "A camera's status changes in a time range, newest first")
+    public Uni<List<StatusChange>> statusHistory(@PathParam("camera") String camera, @QueryParam("from") String from,
+            @QueryParam("to") String to, @QueryParam("limit") String limit) {
+        if (!ID.matcher(camera).matches()) {
+            throw new BadRequest("camera", "must be a camera id, got '" + camera + "'");
         }
-        if (!Access.siteAllowed(sites, e.site())) {
+        Instant f = instant("from", from, BEGINNING);
+        Instant t = instant("to", to, END);
+        if (!f.isBefore(t)) {
+            throw new BadRequest("to", "must be after from");
+        }
+        return queries.statusHistory(camera, f, t, limit(limit, 100))
+                .map(list -> list.stream().filter(s -> Access.siteAllowed(sites, s.site())).toList());
+    }
+
+    /** What a live view starts from: the newest events and every camera's status, on the caller's sites. */
+    public record LiveSnapshot(List<StoredMotionEvent> events, List<StatusChange> statuses) {
+    }
+
+    @GET
+    @Path("/live/snapshot")
+    @Operation(summary = "The newest events and all camera statuses you may see (what /ws starts with)")
+    public Uni<LiveSnapshot> liveSnapshot(@QueryParam("limit") String limit) {
+        Set<String> scope = scope(null);
+        return queries.events(scope, null, null, BEGINNING, END, null, limit(limit, 50))
+                .chain(page -> queries.latestStatuses(scope).map(st -> new LiveSnapshot(page.items(), st)));
+    }
+
+    /** The sites to search: one (checked), or every site of the caller ({@code null} = all sites). */
+    private Set<String> scope(String site) {
+        boolean all = sites.contains(Access.ALL_SITES);
+        if (site != null) {
+            if (!Access.siteAllowed(sites, site)) {
+                throw new ForbiddenException("no access to site " + site);
+            }
+            return Set.of(site);
+        }
+        if (!all && sites.size() > MAX_SITES) {
+            throw new BadRequest("site", "you may see more than " + MAX_SITES + " sites: name one");
+        }
+        return all ? null : sites;
+    }
+
+    private StoredMotionEvent visible(StoredMotionEvent e) {
+        if (e == null || !Access.siteAllowed(sites, e.site())) {
             // same answer as a missing event: do not reveal what exists on other sites
             throw new NotFoundException("no such event");
         }

@@ -1,11 +1,16 @@
 package org.vigil.events.service;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
+import org.vigil.events.EventPage;
 import org.vigil.events.IndexedSegment;
+import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
 import org.vigil.events.repository.EventRepository;
 import org.vigil.events.repository.SegmentEntity;
@@ -23,8 +28,21 @@ public class EventQueries {
         this.repository = repository;
     }
 
-    public Uni<List<StoredMotionEvent>> latestMotion(Collection<String> sites, boolean allSites, int limit) {
-        return repository.latestMotion(sites, allSites, limit);
+    /**
+     * A page of events, newest first.
+     *
+     * @param sites  the sites to search, or {@code null} for every site
+     * @param cursor the {@code next} of the previous page, or {@code null} for the first
+     */
+    public Uni<EventPage> events(Collection<String> sites, String camera, String label, Instant from, Instant to,
+            Cursor cursor, int limit) {
+        return repository.search(new EventRepository.Search(sites, camera, label, from, to,
+                cursor == null ? null : cursor.startedAt(), cursor == null ? null : cursor.eventId(), limit + 1))
+                .map(rows -> {
+                    List<StoredMotionEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
+                    String next = rows.size() > limit ? Cursor.of(page.get(page.size() - 1)).encode() : null;
+                    return new EventPage(List.copyOf(page), next);
+                });
     }
 
     public Uni<StoredMotionEvent> motion(UUID id) {
@@ -40,8 +58,40 @@ public class EventQueries {
                 .map(rows -> rows.stream().map(EventQueries::segment).toList());
     }
 
+    public Uni<List<StatusChange>> statusHistory(String camera, Instant from, Instant to, int limit) {
+        return repository.statusHistory(camera, from, to, limit);
+    }
+
+    public Uni<List<StatusChange>> latestStatuses(Collection<String> sites) {
+        return repository.latestStatuses(sites);
+    }
+
     private static IndexedSegment segment(SegmentEntity s) {
         return new IndexedSegment(s.segmentId, s.cameraId, s.site, s.root, s.path, s.startedAt, s.endedAt, s.frames,
                 s.bytes, s.sha256, s.codec, s.width, s.height);
+    }
+
+    /** A keyset position: the last event of a page. Opaque to clients (base64url of {@code micros:uuid}). */
+    public record Cursor(Instant startedAt, UUID eventId) {
+
+        static Cursor of(StoredMotionEvent e) {
+            return new Cursor(e.startedAt(), UUID.fromString(e.eventId()));
+        }
+
+        public String encode() {
+            String raw = ChronoUnit.MICROS.between(Instant.EPOCH, startedAt) + ":" + eventId;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        /** @throws IllegalArgumentException when {@code s} is not a cursor this service made */
+        public static Cursor decode(String s) {
+            String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.US_ASCII);
+            int colon = raw.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("not a cursor");
+            }
+            return new Cursor(Instant.EPOCH.plus(Long.parseLong(raw.substring(0, colon)), ChronoUnit.MICROS),
+                    UUID.fromString(raw.substring(colon + 1)));
+        }
     }
 }

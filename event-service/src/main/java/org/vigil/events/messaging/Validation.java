@@ -1,0 +1,69 @@
+package org.vigil.events.messaging;
+
+import java.util.UUID;
+
+import org.vigil.contracts.CameraStatus;
+import org.vigil.contracts.Detections;
+import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.SegmentClosed;
+
+/**
+ * What a message must hold to be stored: JSON that parses is not enough (a missing key field would fail the insert
+ * and stall the partition). A message that fails here goes to the dead-letter topic with the message of the exception.
+ */
+final class Validation {
+
+    private Validation() {
+    }
+
+    static void check(Object o) {
+        if (o instanceof MotionEvent e) {
+            uuid(e.eventId(), "eventId");
+            required(e.cameraId(), "cameraId");
+            required(e.site(), "site");
+            required(e.phase(), "phase");
+            required(e.startedAt(), "startedAt");
+            required(e.at(), "at");
+        } else if (o instanceof CameraStatus s) {
+            required(s.cameraId(), "cameraId");
+            required(s.site(), "site");
+            required(s.state(), "state");
+            required(s.at(), "at");
+        } else if (o instanceof SegmentClosed g) {
+            required(g.segmentId(), "segmentId");
+            required(g.cameraId(), "cameraId");
+            required(g.site(), "site");
+            required(g.root(), "root");
+            required(g.path(), "path");
+            required(g.startedAt(), "startedAt");
+            required(g.endedAt(), "endedAt");
+            required(g.sha256(), "sha256");
+            required(g.codec(), "codec");
+        } else if (o instanceof Detections d) {
+            required(d.cameraId(), "cameraId");
+            required(d.site(), "site");
+            required(d.at(), "at");
+            required(d.detector(), "detector");
+            if (d.eventId() != null) {
+                uuid(d.eventId(), "eventId");
+            }
+        } else if (o == null) {
+            throw new IllegalArgumentException("empty message");
+        }
+    }
+
+    private static void required(Object v, String field) {
+        if (v == null || (v instanceof String s && s.isBlank())) {
+            throw new IllegalArgumentException("missing " + field);
+        }
+    }
+
+    private static void uuid(String v, String field) {
+        required(v, field);
+        try {
+            UUID.fromString(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + " is not a UUID: " + v);
+        }
+    }
+}

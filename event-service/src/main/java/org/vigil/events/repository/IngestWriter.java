@@ -1,0 +1,257 @@
+package org.vigil.events.repository;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraStatus;
+import org.vigil.contracts.Detections;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.SegmentClosed;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Writes batches of facts from Kafka, each batch in one transaction, statements pipelined ({@code executeBatch}) on the
+ * reactive pool that Hibernate Reactive also uses. Every write is idempotent: keys come from the messages and
+ * conflicts are absorbed, so a replayed batch leaves the tables as they were.
+ */
+@ApplicationScoped
+public class IngestWriter {
+
+    /** The audit chain starts from this hash. */
+    public static final String GENESIS = "0".repeat(64);
+
+    private final Pool pool;
+
+    public IngestWriter(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Void> motion(List<MotionEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        for (MotionEvent e : events) {
+            rows.add(Tuple.tuple().addUUID(UUID.fromString(e.eventId())).addString(e.cameraId()).addString(e.site())
+                    .addOffsetDateTime(odt(e.startedAt())).addOffsetDateTime(odt(e.at()))
+                    .addOffsetDateTime(e.phase() == MotionEvent.Phase.END ? odt(e.at()) : null).addDouble(e.score())
+                    .addString(new String(Json.write(e.boxes()), StandardCharsets.UTF_8)).addString(e.zone()));
+        }
+        return pool.withTransaction(c -> c.preparedQuery("""
+                insert into events.motion_events (event_id, camera_id, site, started_at, last_at, ended_at, score, boxes, zone)
+                values ($1, $2, $3, $4, $5, $6, $7, cast($8::text as jsonb), $9)
+                on conflict (started_at, event_id) do update set
+                    last_at  = greatest(motion_events.last_at, excluded.last_at),
+                    ended_at = coalesce(motion_events.ended_at, excluded.ended_at),
+                    score    = greatest(motion_events.score, excluded.score),
+                    boxes    = case when excluded.last_at > motion_events.last_at and excluded.boxes <> '[]'::jsonb
+                                    then excluded.boxes else motion_events.boxes end
+                """).executeBatch(rows)).replaceWithVoid();
+    }
+
+    /** Stores detections and adds their labels to the motion event they belong to. */
+    public Uni<Void> detections(List<Detections> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        List<Tuple> labels = new ArrayList<>();
+        for (Detections d : batch) {
+            rows.add(Tuple.tuple().addString(d.cameraId()).addOffsetDateTime(odt(d.at())).addString(d.site())
+                    .addUUID(d.eventId() == null ? null : UUID.fromString(d.eventId())).addString(d.detector())
+                    .addString(new String(Json.write(d.objects()), StandardCharsets.UTF_8)));
+            if (d.eventId() != null) {
+                String[] l = d.objects().stream().map(Detections.Detected::label).distinct().sorted()
+                        .toArray(String[]::new);
+                labels.add(Tuple.of(UUID.fromString(d.eventId()), l));
+            }
+        }
+        return pool.withTransaction(c -> c.preparedQuery("""
+                insert into events.detections (camera_id, at, site, event_id, detector, objects)
+                values ($1, $2, $3, $4, $5, cast($6::text as jsonb)) on conflict (at, camera_id) do nothing
+                """).executeBatch(rows).chain(() -> labels.isEmpty() ? Uni.createFrom().nullItem()
+                : c.preparedQuery("""
+                        update events.motion_events set labels = array(select distinct unnest(labels || $2::text[])
+                                                                     order by 1)
+                        where event_id = $1 and not labels @> $2::text[]
+                        """).executeBatch(labels))).replaceWithVoid();
+    }
+
+    public Uni<Void> segments(List<SegmentClosed> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        for (SegmentClosed g : batch) {
+            rows.add(Tuple.from(List.of(g.segmentId(), g.cameraId(), g.site(), g.root(), g.path(),
+                    odt(g.startedAt()), odt(g.endedAt()), g.frames(), g.bytes(), g.sha256(), g.codec(), g.width(),
+                    g.height())));
+        }
+        return pool.withTransaction(c -> c.preparedQuery("""
+                insert into events.segments (segment_id, camera_id, site, root, path, started_at, ended_at, frames, bytes,
+                                             sha256, codec, width, height)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                on conflict (started_at, segment_id) do nothing
+                """).executeBatch(rows)).replaceWithVoid();
+    }
+
+    /**
+     * Keeps every camera's latest status, and the history of changes (a new state, not the 10-second heartbeats).
+     */
+    public Uni<Void> statuses(List<CameraStatus> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        for (CameraStatus s : batch) {
+            rows.add(Tuple.from(java.util.Arrays.asList(s.cameraId(), odt(s.at()), s.site(), s.state().wireName(),
+                    s.fps(), s.width(), s.height(), s.codec(), s.lastError(), s.instance())));
+        }
+        return pool.withTransaction(c -> c.preparedQuery("""
+                with prev as (select state from events.camera_status_latest where camera_id = $1),
+                latest as (
+                    insert into events.camera_status_latest (camera_id, at, site, state, fps, width, height, codec,
+                                                             last_error, instance)
+                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    on conflict (camera_id) do update set at = excluded.at, site = excluded.site,
+                        state = excluded.state, fps = excluded.fps, width = excluded.width, height = excluded.height,
+                        codec = excluded.codec, last_error = excluded.last_error, instance = excluded.instance
+                    where excluded.at > camera_status_latest.at)
+                insert into events.camera_status (camera_id, at, site, state, fps, width, height, codec, last_error,
+                                                  instance)
+                select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+                where not exists (select 1 from prev where prev.state = $4)
+                on conflict (at, camera_id) do nothing
+                """).executeBatch(rows)).replaceWithVoid();
+    }
+
+    public Uni<Void> snapshots(Map<UUID, byte[]> jpegs) {
+        if (jpegs.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>();
+        jpegs.forEach((id, jpeg) -> rows.add(Tuple.of(id, io.vertx.core.buffer.Buffer.buffer(jpeg))));
+        return pool.withTransaction(c -> c.preparedQuery(
+                "insert into events.snapshots (event_id, jpeg) values ($1, $2) on conflict (event_id) do nothing")
+                .executeBatch(rows)).replaceWithVoid();
+    }
+
+    /**
+     * Appends audit entries in topic order ({@code seq} = offset in the one-partition topic) to the hash chain:
+     * {@code hash = SHA-256(prev_hash + "\n" + canonical JSON of the entry)}. An entry already stored (a replay) is
+     * skipped and does not move the chain.
+     */
+    public Uni<Void> audit(TreeMap<Long, AuditEntry> bySeq) {
+        if (bySeq.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        UUID[] ids = bySeq.values().stream().map(e -> UUID.fromString(e.id())).toArray(UUID[]::new);
+        return pool.withTransaction(c -> c.query("select pg_advisory_xact_lock(hashtext('events.audit_log'))").execute()
+                .chain(() -> c.preparedQuery("select id from events.audit_log where id = any($1)").execute(Tuple.of(
+                        ids)))
+                .chain(existing -> {
+                    Set<UUID> stored = new HashSet<>();
+                    for (Row r : existing) {
+                        stored.add(r.getUUID(0));
+                    }
+                    return lastHash(c).chain(prev -> {
+                        List<Tuple> rows = new ArrayList<>();
+                        String h = prev;
+                        for (Map.Entry<Long, AuditEntry> e : bySeq.entrySet()) {
+                            AuditEntry a = e.getValue();
+                            if (stored.contains(UUID.fromString(a.id()))) {
+                                continue;
+                            }
+                            String next = chain(h, a);
+                            rows.add(Tuple.from(java.util.Arrays.asList(e.getKey(), UUID.fromString(a.id()),
+                                    odt(a.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS)), a.service(),
+                                    a.actor(), a.action(), a.target(), a.site(),
+                                    a.outcome(), new String(Json.write(a.details()), StandardCharsets.UTF_8), h,
+                                    next)));
+                            h = next;
+                        }
+                        return rows.isEmpty() ? Uni.createFrom().voidItem() : c.preparedQuery("""
+                                insert into events.audit_log (seq, id, at, service, actor, action, target, site, outcome,
+                                                              details, prev_hash, hash)
+                                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, cast($10::text as jsonb), $11, $12)
+                                on conflict (at, id) do nothing
+                                """).executeBatch(rows).replaceWithVoid();
+                    });
+                }));
+    }
+
+    /**
+     * The entry as JSON with a fixed field order, details sorted by key and the time in microseconds (what the
+     * database keeps): {@code {"id":…,"at":…,"service":…,"actor":…,"action":…,"target":…,"site":…,"outcome":…,
+     * "details":{…}}}.
+     */
+    public static String canonical(AuditEntry e) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("at", e.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString());
+        m.put("service", e.service());
+        m.put("actor", e.actor());
+        m.put("action", e.action());
+        m.put("target", e.target());
+        m.put("site", e.site());
+        m.put("outcome", e.outcome());
+        m.put("details", new TreeMap<>(e.details()));
+        return new String(Json.write(m), StandardCharsets.UTF_8);
+    }
+
+    private static Uni<String> lastHash(SqlConnection c) {
+        return c.query("select hash from events.audit_log order by seq desc limit 1").execute()
+                .map(rs -> rs.size() == 0 ? GENESIS : rs.iterator().next().getString(0));
+    }
+
+    /**
+     * The chain step, also what a verifier recomputes from the stored rows: SHA-256 over the previous hash, a newline
+     * and {@link #canonical} of the entry.
+     */
+    public static String chain(String prevHash, AuditEntry entry) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(prevHash.getBytes(StandardCharsets.US_ASCII));
+            md.update((byte) '\n');
+            md.update(canonical(entry).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static OffsetDateTime odt(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+
+    /** Creates the day partitions around today for every partitioned table; safe to run from several instances. */
+    public Uni<Integer> ensurePartitions(int daysBack, int daysAhead) {
+        return pool.withTransaction(c -> c.preparedQuery("""
+                select sum(events.ensure_partitions(t, $1, $2)) from unnest(array['motion_events', 'segments',
+                    'camera_status', 'detections', 'audit_log']) t
+                """).execute(Tuple.of(daysBack, daysAhead)).map(rs -> {
+                    Long n = rs.iterator().next().getLong(0);
+                    return n == null ? 0 : n.intValue();
+                }));
+    }
+}
