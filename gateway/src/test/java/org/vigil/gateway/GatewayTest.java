@@ -180,6 +180,10 @@ class GatewayTest {
             JsonNode hello = Json.mapper().readTree(messages.poll(10, TimeUnit.SECONDS));
             assertThat(hello.path("type").asText()).isEqualTo("hello");
             assertThat(hello.path("user").asText()).isEqualTo("hq-viewer");
+            // no event service runs in this test: the snapshot cannot be loaded, and the client is told so
+            JsonNode noSnapshot = Json.mapper().readTree(messages.poll(10, TimeUnit.SECONDS));
+            assertThat(noSnapshot.path("type").asText()).isEqualTo("status");
+            assertThat(noSnapshot.path("live").asText()).isEqualTo("degraded");
 
             redis.pubsub(String.class).publish(LiveUpdate.channel("branch"), status("cam-b", "branch"));
             redis.pubsub(String.class).publish(LiveUpdate.channel("hq"), status("cam-h", "hq"));
@@ -284,5 +288,132 @@ class GatewayTest {
         String admin = sessionCookie("admin", ADMIN_PASSWORD);
         given().cookie("vigil_session", admin).when().get("/api/recorder/storage").then().statusCode(502)
                 .body("error", equalTo("bad_gateway"));
+    }
+
+    /** A WebSocket client collecting text messages; it reads only while {@code reading} is set. */
+    private static final class Collector implements WebSocket.Listener {
+        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+        volatile boolean reading = true;
+        private final StringBuilder partial = new StringBuilder();
+        private volatile WebSocket socket;
+
+        @Override
+        public void onOpen(WebSocket w) {
+            socket = w;
+            w.request(1);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+            }
+            if (reading) {
+                w.request(1);
+            }
+            return null;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+            closed.complete(code);
+            return null;
+        }
+
+        void readAgain() {
+            reading = true;
+            socket.request(Long.MAX_VALUE);
+        }
+    }
+
+    private Collector connect(String user, String site) throws Exception {
+        users.createIfAbsent(user, hasher.hash(user + "-password"), "viewer", List.of(site), "test");
+        String cookie = sessionCookie(user, user + "-password");
+        Collector c = new Collector();
+        HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", "vigil_session=" + cookie)
+                .buildAsync(wsUri(), c).get(10, TimeUnit.SECONDS);
+        assertThat(c.messages.poll(10, TimeUnit.SECONDS)).contains("\"hello\"");
+        assertThat(c.messages.poll(10, TimeUnit.SECONDS)).contains("\"degraded\"");
+        return c;
+    }
+
+    @Test
+    void aClientThatDoesNotReadIsClosedWithTooSlowInsteadOfGrowingMemory() throws Exception {
+        Collector slow = connect("slow-reader", "slow");
+        slow.reading = false;
+        String filler = "x".repeat(8000);
+        String before = given().when().get("/q/metrics").then().extract().asString();
+        for (int i = 0; i < 5000 && !slow.closed.isDone(); i++) {
+            redis.pubsub(String.class).publish(LiveUpdate.channel("slow"), "{\"v\":1,\"type\":\"status\","
+                    + "\"site\":\"slow\",\"n\":" + i + ",\"pad\":\"" + filler + "\"}");
+            if (i % 500 == 0 && dropped() > droppedIn(before)) {
+                break;
+            }
+        }
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (dropped() <= droppedIn(before) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(dropped()).as("the gateway dropped the slow client").isGreaterThan(droppedIn(before));
+        slow.readAgain();
+        assertThat(slow.closed.get(30, TimeUnit.SECONDS)).isEqualTo(4008);
+    }
+
+    private double dropped() {
+        return droppedIn(given().when().get("/q/metrics").then().extract().asString());
+    }
+
+    private static double droppedIn(String metrics) {
+        return metrics.lines().filter(l -> l.startsWith("vigil_gateway_websocket_dropped_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void whenRedisGoesAwayClientsAreToldAndTheFeedComesBackByItselfWithoutDuplicates() throws Exception {
+        Collector c = connect("outage-viewer", "outage");
+        var server = org.vigil.devstack.testing.SharedServers.redis();
+        server.close();
+        try {
+            assertThat(next(c, "degraded")).contains("paused");
+        } finally {
+            server.start();
+        }
+        next(c, "restored");
+        String update = status("cam-o", "outage");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        String got = null;
+        while (got == null && System.nanoTime() < deadline) {
+            redis.pubsub(String.class).publish(LiveUpdate.channel("outage"), update);
+            got = c.messages.poll(500, TimeUnit.MILLISECONDS);
+            while (got != null && !got.contains("cam-o")) {
+                got = c.messages.poll(500, TimeUnit.MILLISECONDS);
+            }
+        }
+        assertThat(got).as("relayed again after the outage").contains("cam-o");
+        // each publish arrives once: nothing relayed twice by an old and a new subscription
+        redis.pubsub(String.class).publish(LiveUpdate.channel("outage"), status("cam-once", "outage"));
+        int seen = 0;
+        String m;
+        while ((m = c.messages.poll(1500, TimeUnit.MILLISECONDS)) != null) {
+            if (m.contains("cam-once")) {
+                seen++;
+            }
+        }
+        assertThat(seen).isEqualTo(1);
+    }
+
+    /** The next message containing {@code text}, skipping others (deadline 30 s). */
+    private static String next(Collector c, String text) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            String m = c.messages.poll(500, TimeUnit.MILLISECONDS);
+            if (m != null && m.contains(text)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no message containing " + text);
     }
 }

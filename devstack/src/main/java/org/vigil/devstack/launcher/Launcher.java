@@ -223,6 +223,8 @@ public final class Launcher {
         env.put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + cfg.gateway().port());
         cfg.services().stream().filter(x -> x.name().equals("recorder-service")).findFirst()
                 .ifPresent(r -> env.put("VIGIL_RECORDER_URL", "http://127.0.0.1:" + r.port()));
+        cfg.services().stream().filter(x -> x.name().equals("event-service")).findFirst()
+                .ifPresent(r -> env.put("VIGIL_EVENTS_URL", "http://127.0.0.1:" + r.port()));
         env.put("VIGIL_KEYS_DIR", cfg.env().getOrDefault("VIGIL_KEYS_DIR", cfg.home().resolve("keys").toString()));
         env.put("VIGIL_INSTANCE", s.name() + "-1");
         if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank()) {

@@ -43,4 +43,8 @@ public interface GatewayConfig {
     /** VIGIL_RECORDER_URL: where {@code /api/recorder/*} is passed on to. */
     @WithDefault("http://127.0.0.1:8082")
     java.net.URI recorderUrl();
+
+    /** VIGIL_EVENTS_URL: the event service, for live snapshots. */
+    @WithDefault("http://127.0.0.1:8083")
+    java.net.URI eventsUrl();
 }

@@ -8,7 +8,7 @@ import org.vigil.gateway.ws.LiveClients;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Ready to serve /ws once subscribed to the live channels in Redis. */
+/** Ready once subscribed to the live channels in Redis; a later Redis outage shows as {@code live=false}. */
 @Readiness
 @ApplicationScoped
 public class LiveRelayReadiness implements HealthCheck {
@@ -24,6 +24,6 @@ public class LiveRelayReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("live-relay").status(relay.subscribed())
-                .withData("websocketClients", clients.size()).build();
+                .withData("websocketClients", clients.size()).withData("live", relay.live()).build();
     }
 }

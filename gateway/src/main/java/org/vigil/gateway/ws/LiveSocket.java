@@ -11,12 +11,16 @@ import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
 /**
- * {@code /ws}: live updates for the signed-in user's sites. The upgrade itself requires a session (path
- * permission), so an anonymous client never gets a socket. The first message says who the server thinks you are;
- * then every {@link org.vigil.contracts.LiveUpdate} for your sites follows as it happens.
+ * {@code /ws}: live updates for the signed-in user's sites. The upgrade itself requires a session (path permission),
+ * so an anonymous client never gets a socket. Messages, all JSON text: {@code hello} (who the server thinks you are),
+ * {@code snapshot} (newest events and every camera status you may see), then every change as it happens
+ * ({@code motion}, {@code status}, {@code segment}: {@link org.vigil.contracts.LiveUpdate}), and {@code status}
+ * messages about the feed itself ({@code live}: {@code degraded} or {@code restored}, the latter followed by a fresh
+ * snapshot). The server pings every 20 s; a client that cannot keep up is closed with code 4008.
  */
 @WebSocket(path = "/ws")
 public class LiveSocket {
@@ -28,11 +32,12 @@ public class LiveSocket {
     LiveClients clients;
 
     @OnOpen
-    public String onOpen(WebSocketConnection connection) {
+    public Uni<Void> onOpen(WebSocketConnection connection) {
         TokenService.Caller caller = identity.getAttribute(SessionAuthMechanism.CALLER);
-        clients.add(connection, caller.sites());
-        return new String(Json.write(Map.of("v", 1, "type", "hello", "user", caller.username(), "role", caller.role(),
-                "sites", caller.sites())), java.nio.charset.StandardCharsets.UTF_8);
+        String hello = new String(Json.write(Map.of("v", 1, "type", "hello", "user", caller.username(), "role",
+                caller.role(), "sites", caller.sites())), java.nio.charset.StandardCharsets.UTF_8);
+        // hello first, then the snapshot and the changes: registering after the hello keeps that order
+        return connection.sendText(hello).invoke(() -> clients.add(connection, caller.sites(), caller.token()));
     }
 
     @OnClose
