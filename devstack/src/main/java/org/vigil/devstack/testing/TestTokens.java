@@ -30,7 +30,8 @@ public final class TestTokens {
 
     public static final String ISSUER = "vigil";
     public static final String AUDIENCE = "vigil-services";
-    private static final String KID = "test-key";
+    /** The trusted key's RFC 7638 thumbprint, as the gateway names its key. */
+    private static String kid;
 
     private static KeyPair trusted;
     private static KeyPair untrusted;
@@ -47,6 +48,7 @@ public final class TestTokens {
                 g.initialize(2048);
                 trusted = g.generateKeyPair();
                 untrusted = g.generateKeyPair();
+                kid = thumbprint((RSAPublicKey) trusted.getPublic());
                 server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
                 byte[] jwks = jwks((RSAPublicKey) trusted.getPublic());
                 server.createContext("/auth/jwks", exchange -> {
@@ -99,7 +101,7 @@ public final class TestTokens {
     private static String sign(Map<String, Object> claims, KeyPair key) {
         try {
             Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-            String header = b64.encodeToString(Json.write(Map.of("alg", "RS256", "typ", "JWT", "kid", KID)));
+            String header = b64.encodeToString(Json.write(Map.of("alg", "RS256", "typ", "JWT", "kid", kid)));
             String payload = b64.encodeToString(Json.write(claims));
             Signature s = Signature.getInstance("SHA256withRSA");
             s.initSign(key.getPrivate());
@@ -112,10 +114,34 @@ public final class TestTokens {
 
     private static byte[] jwks(RSAPublicKey key) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        Map<String, Object> jwk = Map.of("kty", "RSA", "use", "sig", "alg", "RS256", "kid", KID,
+        Map<String, Object> jwk = Map.of("kty", "RSA", "use", "sig", "alg", "RS256", "kid", kid,
                 "n", b64.encodeToString(unsigned(key.getModulus().toByteArray())),
                 "e", b64.encodeToString(unsigned(key.getPublicExponent().toByteArray())));
         return Json.write(Map.of("keys", List.of(jwk)));
+    }
+
+    /**
+     * Writes the trusted signing key where a gateway reads its own ({@code <keysDir>/token-signing-key.pem}, PKCS#8,
+     * owner-only), so that gateways started on that directory accept and issue tokens {@link #token} can stand for.
+     */
+    public static synchronized void writeSigningKey(java.nio.file.Path keysDir) throws IOException {
+        issuerBaseUrl();
+        java.nio.file.Files.createDirectories(keysDir);
+        java.nio.file.Path f = keysDir.resolve("token-signing-key.pem");
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(
+                trusted.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        java.nio.file.Files.writeString(f, pem, StandardCharsets.US_ASCII);
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rw-------"));
+    }
+
+    private static String thumbprint(RSAPublicKey key) throws GeneralSecurityException {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String canonical = "{\"e\":\"" + b64.encodeToString(unsigned(key.getPublicExponent().toByteArray()))
+                + "\",\"kty\":\"RSA\",\"n\":\"" + b64.encodeToString(unsigned(key.getModulus().toByteArray()))
+                + "\"}";
+        return b64.encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(
+                StandardCharsets.UTF_8)));
     }
 
     private static byte[] unsigned(byte[] twosComplement) {
