@@ -12,7 +12,10 @@ public record LiveUpdate(int v, String type, String site, MotionEvent motion, Ca
         SegmentClosed segment) {
 
     public static final int VERSION = 1;
-    /** Redis channel prefix; gateways subscribe to the pattern {@code CHANNEL_PREFIX + "*"}. */
+    /**
+     * Redis channel prefix; gateways subscribe to the pattern {@code CHANNEL_PREFIX + "*"}. A message on a channel is a
+     * JSON array of updates of that site (a single JSON object is accepted too).
+     */
     public static final String CHANNEL_PREFIX = "vigil:live:";
 
     public static String channel(String site) {

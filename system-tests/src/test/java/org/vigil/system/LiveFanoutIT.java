@@ -167,8 +167,12 @@ class LiveFanoutIT {
                 continue;
             }
             JsonNode n = Json.mapper().readTree(m);
-            if (n.path("type").asText().equals("motion")) {
-                got.merge(n.path("motion").path("eventId").asText(), 1, Integer::sum);
+            if (n.isArray()) { // changes come as arrays
+                for (JsonNode u : n) {
+                    if (u.path("type").asText().equals("motion")) {
+                        got.merge(u.path("motion").path("eventId").asText(), 1, Integer::sum);
+                    }
+                }
             }
         }
         return got;

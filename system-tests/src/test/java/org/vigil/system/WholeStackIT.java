@@ -85,8 +85,12 @@ class WholeStackIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (motion == null && System.nanoTime() < deadline) {
                 String m = messages.poll(1, TimeUnit.SECONDS);
-                if (m != null && m.contains("\"type\":\"motion\"")) {
-                    motion = Json.read(m.getBytes(), LiveUpdate.class).motion();
+                if (m != null && m.startsWith("[") && m.contains("\"type\":\"motion\"")) {
+                    for (LiveUpdate u : Json.read(m.getBytes(), LiveUpdate[].class)) {
+                        if (u.motion() != null) {
+                            motion = u.motion();
+                        }
+                    }
                 }
             }
             assertThat(motion).as("a motion event from the synthetic camera within 90 s").isNotNull();

@@ -46,27 +46,74 @@ public class IngestWriter {
         this.pool = pool;
     }
 
+    /**
+     * Stores motion phases as one statement per batch ({@code unnest} of arrays): the phases of one event in the batch
+     * are folded first (a row may be touched once per statement), then merged with what is stored so that a stale or
+     * replayed phase never moves a row backwards: {@code last_at} only grows, {@code ended_at} is set once.
+     */
     public Uni<Void> motion(List<MotionEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> rows = new ArrayList<>();
+        Map<String, MotionEvent[]> folded = new java.util.LinkedHashMap<>();
         for (MotionEvent e : events) {
-            rows.add(Tuple.tuple().addUUID(UUID.fromString(e.eventId())).addString(e.cameraId()).addString(e.site())
-                    .addOffsetDateTime(odt(e.startedAt())).addOffsetDateTime(odt(e.at()))
-                    .addOffsetDateTime(e.phase() == MotionEvent.Phase.END ? odt(e.at()) : null).addDouble(e.score())
-                    .addString(new String(Json.write(e.boxes()), StandardCharsets.UTF_8)).addString(e.zone()));
+            // [latest phase, end phase]
+            MotionEvent[] f = folded.computeIfAbsent(e.eventId() + "|" + e.startedAt(), k -> new MotionEvent[2]);
+            if (f[0] == null || e.at().isAfter(f[0].at()) || (e.at().equals(f[0].at()) && e.score() > f[0].score())) {
+                f[0] = f[0] != null && f[0].score() > e.score() ? withScore(e, f[0].score()) : e;
+            } else if (e.score() > f[0].score()) {
+                f[0] = withScore(f[0], e.score());
+            }
+            if (e.phase() == MotionEvent.Phase.END && f[1] == null) {
+                f[1] = e;
+            }
         }
-        return pool.withTransaction(c -> c.preparedQuery("""
+        int n = folded.size();
+        UUID[] ids = new UUID[n];
+        String[] cameras = new String[n];
+        String[] sites = new String[n];
+        OffsetDateTime[] started = new OffsetDateTime[n];
+        OffsetDateTime[] last = new OffsetDateTime[n];
+        OffsetDateTime[] ended = new OffsetDateTime[n];
+        Double[] scores = new Double[n];
+        String[] boxes = new String[n];
+        String[] zones = new String[n];
+        int i = 0;
+        for (MotionEvent[] f : folded.values()) {
+            MotionEvent e = f[0];
+            ids[i] = UUID.fromString(e.eventId());
+            cameras[i] = e.cameraId();
+            sites[i] = e.site();
+            started[i] = odt(e.startedAt());
+            last[i] = odt(e.at());
+            ended[i] = f[1] == null ? null : odt(f[1].at());
+            scores[i] = e.score();
+            boxes[i] = new String(Json.write(e.boxes()), StandardCharsets.UTF_8);
+            zones[i] = e.zone();
+            i++;
+        }
+        return pool.preparedQuery("""
                 insert into events.motion_events (event_id, camera_id, site, started_at, last_at, ended_at, score, boxes, zone)
-                values ($1, $2, $3, $4, $5, $6, $7, cast($8::text as jsonb), $9)
+                select u.id, u.camera, u.site, u.started, u.last, u.ended, u.score, u.boxes::jsonb, u.zone
+                from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
+                            $7::float8[], $8::text[], $9::text[])
+                     as u(id, camera, site, started, last, ended, score, boxes, zone)
                 on conflict (started_at, event_id) do update set
                     last_at  = greatest(motion_events.last_at, excluded.last_at),
                     ended_at = coalesce(motion_events.ended_at, excluded.ended_at),
                     score    = greatest(motion_events.score, excluded.score),
                     boxes    = case when excluded.last_at > motion_events.last_at and excluded.boxes <> '[]'::jsonb
                                     then excluded.boxes else motion_events.boxes end
-                """).executeBatch(rows)).replaceWithVoid();
+                """).execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(cameras).addArrayOfString(sites)
+                        .addArrayOfOffsetDateTime(started).addArrayOfOffsetDateTime(last)
+                        .addArrayOfOffsetDateTime(ended).addArrayOfDouble(scores).addArrayOfString(boxes)
+                        .addArrayOfString(zones))
+                .replaceWithVoid();
+    }
+
+    private static MotionEvent withScore(MotionEvent e, double score) {
+        return new MotionEvent(e.v(), e.eventId(), e.cameraId(), e.site(), e.phase(), e.startedAt(), e.at(), score,
+                e.boxes(), e.zone());
     }
 
     /** Stores detections and adds their labels to the motion event they belong to. */

@@ -3,7 +3,9 @@ package org.vigil.events.service;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Json;
@@ -12,11 +14,13 @@ import org.vigil.contracts.LiveUpdate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Publishes durable changes to Redis, one channel per site. Fan-out is best effort by design: when Redis is down the
+ * Publishes durable changes to Redis, one channel per site; each message is a JSON array of {@link LiveUpdate}s (the
+ * changes of one batch on that site). Fan-out is best effort by design: when Redis is down the
  * change is still in PostgreSQL (clients get it in their next snapshot), so a Redis failure is counted and logged,
  * never allowed to fail or stall consumption from Kafka. After a failure, publishing is skipped for a short while
  * instead of waiting on a dead connection for every message.
@@ -46,11 +50,14 @@ public class LiveFanout {
             metrics.counter("vigil_events_fanout_total", "outcome", "skipped").increment(updates.size());
             return Uni.createFrom().voidItem();
         }
-        List<Uni<Void>> sends = new ArrayList<>(updates.size());
-        for (LiveUpdate u : updates) {
-            sends.add(pubsub.publish(LiveUpdate.channel(u.site()), new String(Json.write(u), StandardCharsets.UTF_8)));
-        }
-        return Uni.join().all(sends).andFailFast()
+        // one message per site per batch (a JSON array), sites one after another: a burst of thousands of changes
+        // costs a few PUBLISH commands, not thousands of round trips
+        Map<String, List<LiveUpdate>> bySite = new LinkedHashMap<>();
+        updates.forEach(u -> bySite.computeIfAbsent(u.site(), k -> new ArrayList<>()).add(u));
+        return Multi.createFrom().iterable(bySite.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> pubsub.publish(LiveUpdate.channel(e.getKey()),
+                        new String(Json.write(e.getValue()), StandardCharsets.UTF_8)))
+                .collect().last()
                 .ifNoItem().after(TIMEOUT).fail()
                 .invoke(() -> metrics.counter("vigil_events_fanout_total", "outcome", "published")
                         .increment(updates.size()))

@@ -19,14 +19,16 @@ import jakarta.enterprise.context.ApplicationScoped;
  * The WebSocket clients of this gateway, the sites each may see, and what is on its way to each. A client first gets
  * a snapshot (the newest events and every camera status it may see, from the event service), then every change;
  * changes that arrive while its snapshot is being fetched wait and follow it. A client that does not read fast enough
- * ({@value #MAX_PENDING} messages not yet written to its socket) is closed with code {@value #TOO_SLOW} instead of
- * letting the gateway's memory grow; it may reconnect and start again from a snapshot.
+ * (more than {@value #MAX_PENDING} messages or {@value #MAX_PENDING_BYTES} bytes not yet written to its socket) is
+ * closed with code {@value #TOO_SLOW} instead of letting the gateway's memory grow; it may reconnect and start again
+ * from a snapshot.
  */
 @ApplicationScoped
 public class LiveClients {
 
     private static final Logger LOG = Logger.getLogger(LiveClients.class);
-    static final int MAX_PENDING = 1000;
+    static final int MAX_PENDING = 10_000;
+    static final long MAX_PENDING_BYTES = 16L << 20;
     /** Close code for a client that reads too slowly (application range 4000-4999). */
     public static final int TOO_SLOW = 4008;
 
@@ -35,6 +37,7 @@ public class LiveClients {
         final List<String> sites;
         final String token;
         final AtomicInteger pending = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
         /** Changes that arrived before the snapshot was sent; {@code null} once live. */
         ArrayDeque<String> early = new ArrayDeque<>();
 
@@ -133,12 +136,17 @@ public class LiveClients {
             clients.remove(c.connection.id());
             return;
         }
-        if (c.pending.incrementAndGet() > MAX_PENDING) {
+        long bytes = json.length();
+        if (c.pending.incrementAndGet() > MAX_PENDING || c.pendingBytes.addAndGet(bytes) > MAX_PENDING_BYTES) {
             tooSlow(c);
             return;
         }
-        c.connection.sendText(json).subscribe().with(ok -> c.pending.decrementAndGet(), failure -> {
+        c.connection.sendText(json).subscribe().with(ok -> {
             c.pending.decrementAndGet();
+            c.pendingBytes.addAndGet(-bytes);
+        }, failure -> {
+            c.pending.decrementAndGet();
+            c.pendingBytes.addAndGet(-bytes);
             clients.remove(c.connection.id());
         });
     }

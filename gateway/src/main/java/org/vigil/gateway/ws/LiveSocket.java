@@ -17,8 +17,9 @@ import jakarta.inject.Inject;
 /**
  * {@code /ws}: live updates for the signed-in user's sites. The upgrade itself requires a session (path permission),
  * so an anonymous client never gets a socket. Messages, all JSON text: {@code hello} (who the server thinks you are),
- * {@code snapshot} (newest events and every camera status you may see), then every change as it happens
- * ({@code motion}, {@code status}, {@code segment}: {@link org.vigil.contracts.LiveUpdate}), and {@code status}
+ * {@code snapshot} (newest events and every camera status you may see), then every change as it happens: a JSON
+ * array of {@link org.vigil.contracts.LiveUpdate}s ({@code motion}, {@code status}, {@code segment}), the changes the
+ * event service stored together (one, or thousands in a burst), and {@code status}
  * messages about the feed itself ({@code live}: {@code degraded} or {@code restored}, the latter followed by a fresh
  * snapshot). The server pings every 20 s; a client that cannot keep up is closed with code 4008.
  */

@@ -1,0 +1,331 @@
+package org.vigil.system.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.SharedServers;
+import org.vigil.devstack.testing.TestTokens;
+
+/**
+ * Events through the whole path: Kafka → event-service (batched into PostgreSQL) → Redis → gateway → WebSocket client,
+ * with the services in their own JVMs as {@code ./vigil up} runs them.
+ * <ul>
+ * <li>throughput: a backlog of motion events drained end to end (events/s at the client, rows/s in PostgreSQL, CPU
+ * of the two services per 1000 events), beside the rate a plain Kafka consumer reads the same backlog (the input's
+ * ceiling) as the baseline; goal ≥ 20,000/s;</li>
+ * <li>latency: 1,000 events/s for 20 s, publish-to-WebSocket p50/p99, beside Kafka's own publish-to-consume latency
+ * measured the same way; goal p99 < 100 ms.</li>
+ * </ul>
+ */
+public final class EventFlowBench {
+
+    static final long TICKS = 100;
+
+    public static void main(String[] args) throws Exception {
+        int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        String bootstrap = SharedServers.kafka().bootstrapServers();
+        var pg = SharedServers.postgres();
+        var redis = SharedServers.redis();
+        Path work = Path.of("target", "bench-events").toAbsolutePath();
+        Files.createDirectories(work);
+        Path keys = work.resolve("keys");
+        TestTokens.writeSigningKey(keys);
+        int gw = SharedServers.freePort();
+        int ev = SharedServers.freePort();
+        Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "DATABASE_URL", pg.url(),
+                "DATABASE_USER", "vigil", "REDIS_URL", redis.url(), "VIGIL_KEYS_DIR", keys.toString(),
+                "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + gw, "VIGIL_EVENTS_URL", "http://127.0.0.1:" + ev,
+                "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "bench-admin-password"));
+        Process gateway = start("gateway", gw, env, work);
+        ready(gw, gateway);
+        Process events = null;
+        boolean ok = false;
+        try {
+            String site = "bench-" + UUID.randomUUID().toString().substring(0, 6);
+            Client client = new Client();
+            HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + TestTokens.token("bench", "viewer", site))
+                    .buildAsync(URI.create("ws://127.0.0.1:" + gw + "/ws"), client).get(10, TimeUnit.SECONDS);
+
+            // throughput: the backlog is produced first (in production the cameras are other machines; here the
+            // producer would take the same two cores), then the event service starts and drains it
+            long rowsBefore = rows(pg.jdbcUrl(), site);
+            Instant t0 = Instant.now();
+            long produceStart = System.nanoTime();
+            produce(bootstrap, site, backlog, 0, t0);
+            double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
+            events = start("event-service", ev, env, work);
+            ready(ev, events);
+            long c0 = ticks(List.of(gateway, events));
+            long start = client.firstAt.get() == 0 ? System.nanoTime() : client.firstAt.get();
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (client.motion.get() < backlog && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            long c1 = ticks(List.of(gateway, events));
+            long received = client.motion.get();
+            double seconds = (client.lastAt.get() - Math.min(start, client.firstAt.get())) / 1e9;
+            double perSecond = received / seconds;
+            long rows = rows(pg.jdbcUrl(), site) - rowsBefore;
+            double cpu = (c1 - c0) / (double) TICKS;
+            double kafkaRate = kafkaReadRate(bootstrap, backlog);
+            System.out.printf("throughput: %d events produced in %.1f s; %d received over WebSocket in %.2f s%n",
+                    backlog, produceSeconds, received, seconds);
+            System.out.printf("  Vigil Kafka -> PostgreSQL -> Redis -> gateway -> WebSocket: %8.0f events/s "
+                    + "(%d rows stored)%n", perSecond, rows);
+            System.out.printf("  baseline: a plain Kafka consumer reading the same topic:  %8.0f events/s   ratio "
+                    + "%.2f%n", kafkaRate, perSecond / kafkaRate);
+            System.out.printf("  CPU of event-service + gateway: %.1f core-seconds, %.1f ms per 1000 events%n", cpu,
+                    cpu * 1000 / Math.max(1, received) * 1000);
+            System.out.printf("  goal >= 20000 events/s: %s%n", perSecond >= 20_000 ? "met" : "MISSED");
+
+            // latency at 1000 events/s
+            client.latencies.clear();
+            long latencyRun = 20_000;
+            long before = client.motion.get();
+            produce(bootstrap, site, (int) latencyRun, 1000, null);
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (client.motion.get() < before + latencyRun && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            double[] vigil = percentiles(client.latencies);
+            double[] kafka = kafkaLatency(bootstrap, 2000);
+            System.out.printf("latency at 1000 events/s, %d events: p50 %.1f ms, p99 %.1f ms (max %.1f)%n",
+                    client.latencies.size(), vigil[0], vigil[1], vigil[2]);
+            System.out.printf("  baseline: Kafka publish -> consume alone: p50 %.1f ms, p99 %.1f ms   ratio p99 "
+                    + "%.1f%n", kafka[0], kafka[1], vigil[1] / Math.max(0.001, kafka[1]));
+            System.out.printf("  goal p99 < 100 ms: %s%n", vigil[1] < 100 ? "met" : "MISSED");
+            ok = perSecond >= 20_000 && vigil[1] < 100 && received == backlog;
+        } finally {
+            gateway.destroy();
+            if (events != null) {
+                events.destroy();
+            }
+            gateway.waitFor(30, TimeUnit.SECONDS);
+            if (events != null) {
+                events.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** Sends {@code n} motion starts; at {@code rate} per second (0: as fast as possible). {@code at} = send time. */
+    static void produce(String bootstrap, String site, int n, int rate, Instant fixed) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "linger.ms", rate == 0 ? 20 : 0, "batch.size", 512 * 1024), new StringSerializer(),
+                new ByteArraySerializer())) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (rate > 0) {
+                    long due = t0 + i * 1_000_000_000L / rate;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
+                Instant now = fixed != null ? fixed.plusNanos(i * 1000L) : Instant.now();
+                String camera = "cam-" + (i % 32);
+                p.send(new ProducerRecord<>(Topics.MOTION, camera, Json.write(new MotionEvent(1,
+                        UUID.randomUUID().toString(), camera, site, MotionEvent.Phase.START, now, now, 0.2,
+                        List.of(), null))));
+            }
+            p.flush();
+        }
+    }
+
+    /** How fast a plain consumer reads the whole motion topic (the input ceiling), events/s. */
+    static double kafkaReadRate(String bootstrap, int atLeast) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrap);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.MOTION).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long t0 = System.nanoTime();
+            long n = 0;
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (var r : c.poll(Duration.ofMillis(200))) {
+                    Json.read(r.value(), MotionEvent.class);
+                    n++;
+                }
+            }
+            return n / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Kafka alone: publish at 1000/s and consume in another thread, the same way as the pipeline is measured. */
+    static double[] kafkaLatency(String bootstrap, int n) throws Exception {
+        String topic = Topics.MOTION;
+        ConcurrentLinkedQueue<Double> lat = new ConcurrentLinkedQueue<>();
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrap);
+        String marker = "lat-" + UUID.randomUUID().toString().substring(0, 6);
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                c.assign(parts);
+                c.seekToEnd(parts);
+                parts.forEach(c::position);
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (lat.size() < n && System.nanoTime() < deadline) {
+                    for (var r : c.poll(Duration.ofMillis(50))) {
+                        MotionEvent e = Json.read(r.value(), MotionEvent.class);
+                        if (e.site().equals(marker)) {
+                            lat.add(ChronoUnit.MICROS.between(e.at(), Instant.now()) / 1000.0);
+                        }
+                    }
+                }
+            }
+        });
+        reader.start();
+        Thread.sleep(2000);
+        produce(bootstrap, marker, n, 1000, null);
+        reader.join();
+        return percentiles(lat);
+    }
+
+    static double[] percentiles(java.util.Collection<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        if (v.length == 0) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        Arrays.sort(v);
+        return new double[] {v[v.length / 2], v[(int) Math.min(v.length - 1, Math.ceil(v.length * 0.99) - 1)],
+                v[v.length - 1]};
+    }
+
+    /** Counts motion messages and their publish-to-receipt latency. */
+    static final class Client implements WebSocket.Listener {
+        final AtomicLong motion = new AtomicLong();
+        final AtomicLong firstAt = new AtomicLong();
+        final AtomicLong lastAt = new AtomicLong();
+        final ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket w) {
+            w.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String m = partial.toString();
+                partial.setLength(0);
+                if (m.startsWith("[")) {
+                    long now = System.nanoTime();
+                    Instant wall = Instant.now();
+                    firstAt.compareAndSet(0, now);
+                    lastAt.set(now);
+                    // each update: count it and how long since its event was published ("at")
+                    int from = 0;
+                    int i;
+                    while ((i = m.indexOf("\"type\":\"motion\"", from)) >= 0) {
+                        motion.incrementAndGet();
+                        int a = m.indexOf("\"at\":\"", i);
+                        if (a >= 0) {
+                            Instant at = Instant.parse(m.substring(a + 6, m.indexOf('"', a + 6)));
+                            latencies.add(ChronoUnit.MICROS.between(at, wall) / 1000.0);
+                        }
+                        from = i + 10;
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    static long rows(String jdbcUrl, String site) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+                ResultSet rs = c.createStatement().executeQuery("select to_regclass('events.motion_events')")) {
+            rs.next();
+            if (rs.getString(1) == null) {
+                return 0; // the event service has not created its schema yet
+            }
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+                ResultSet rs = c.createStatement().executeQuery("select count(*) from events.motion_events where "
+                        + "site = '" + site + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static Process start(String service, int port, Map<String, String> env, Path work) throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path jar = root.resolve(service + "/target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true)
+                .redirectOutput(work.resolve(service + ".log").toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        return pb.start();
+    }
+
+    static void ready(int port, Process p) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("not ready on port " + port);
+    }
+
+    static long ticks(List<Process> ps) throws Exception {
+        long sum = 0;
+        for (Process p : ps) {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+        return sum;
+    }
+
+}
