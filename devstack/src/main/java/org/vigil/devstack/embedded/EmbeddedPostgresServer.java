@@ -68,6 +68,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
                 .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
                 .setPGStartupWait(Duration.ofSeconds(60))
+                // the first bundle on the class path: with the launcher's jar on it, the bundle can be there twice
+                // (its manifest Class-Path and the Maven dependency), which zonky's own resolver refuses
+                .setPgBinaryResolver((system, hardware) -> EmbeddedPostgresServer.class.getResourceAsStream(
+                        "/postgres-" + system + "-" + hardware + ".txz"))
                 .start();
         try {
             ensureRoleAndDatabase();
