@@ -71,7 +71,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 // the first bundle on the class path: with the launcher's jar on it, the bundle can be there twice
                 // (its manifest Class-Path and the Maven dependency), which zonky's own resolver refuses
                 .setPgBinaryResolver((system, hardware) -> EmbeddedPostgresServer.class.getResourceAsStream(
-                        "/postgres-" + system + "-" + hardware + ".txz"))
+                        "/postgres-" + system.toLowerCase(java.util.Locale.ROOT) + "-" + hardware + ".txz"))
                 .start();
         try {
             ensureRoleAndDatabase();
