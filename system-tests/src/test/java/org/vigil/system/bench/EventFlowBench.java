@@ -46,8 +46,8 @@ import org.vigil.devstack.testing.TestTokens;
  * <li>throughput: a backlog of motion events drained end to end (events/s at the client, rows/s in PostgreSQL, CPU
  * of the two services per 1000 events), beside the rate a plain Kafka consumer reads the same backlog (the input's
  * ceiling) as the baseline; goal ≥ 20,000/s;</li>
- * <li>latency: 1,000 events/s for 20 s, publish-to-WebSocket p50/p99, beside Kafka's own publish-to-consume latency
- * measured the same way; goal p99 < 100 ms.</li>
+ * <li>latency: 1,000 events/s for 20 s after 30 s of warm-up, publish-to-WebSocket p50/p99, beside Kafka's own
+ * publish-to-consume latency measured the same way; goal p99 < 100 ms; measured again right after the burst.</li>
  * </ul>
  */
 public final class EventFlowBench {
@@ -71,7 +71,8 @@ public final class EventFlowBench {
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "bench-admin-password"));
         Process gateway = start("gateway", gw, env, work);
         ready(gw, gateway);
-        Process events = null;
+        Process events = start("event-service", ev, env, work);
+        ready(ev, events);
         boolean ok = false;
         try {
             String site = "bench-" + UUID.randomUUID().toString().substring(0, 6);
@@ -80,9 +81,20 @@ public final class EventFlowBench {
                     .header("Authorization", "Bearer " + TestTokens.token("bench", "viewer", site))
                     .buildAsync(URI.create("ws://127.0.0.1:" + gw + "/ws"), client).get(10, TimeUnit.SECONDS);
 
-            // throughput: the backlog is produced first (in production the cameras are other machines; here the
-            // producer would take the same two cores), then the event service starts and drains it
+            // latency in steady state: 30 s of warm-up (fresh JVMs compile their hot paths on two shared cores),
+            // then 20 s measured, at 1000 events/s
+            latencyRun(bootstrap, site, client, 30_000);
+            double[] steady = latencyRun(bootstrap, site, client, 20_000);
+            kafkaLatency(bootstrap, 2000); // warm-up of the measuring consumer, as for the pipeline
+            double[] kafka = kafkaLatency(bootstrap, 5000);
+
+            // throughput: the event service is stopped, a backlog is produced (in production the cameras are other
+            // machines; here the producer would take the same two cores), then it starts again and drains it
+            events.destroy();
+            events.waitFor(60, TimeUnit.SECONDS);
             long rowsBefore = rows(pg.jdbcUrl(), site);
+            long receivedBefore = client.motion.get();
+            client.firstAt.set(0);
             Instant t0 = Instant.now();
             long produceStart = System.nanoTime();
             produce(bootstrap, site, backlog, 0, t0);
@@ -90,18 +102,19 @@ public final class EventFlowBench {
             events = start("event-service", ev, env, work);
             ready(ev, events);
             long c0 = ticks(List.of(gateway, events));
-            long start = client.firstAt.get() == 0 ? System.nanoTime() : client.firstAt.get();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (client.motion.get() < backlog && System.nanoTime() < deadline) {
+            while (client.motion.get() - receivedBefore < backlog && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             long c1 = ticks(List.of(gateway, events));
-            long received = client.motion.get();
-            double seconds = (client.lastAt.get() - Math.min(start, client.firstAt.get())) / 1e9;
+            long received = client.motion.get() - receivedBefore;
+            double seconds = (client.lastAt.get() - client.firstAt.get()) / 1e9;
             double perSecond = received / seconds;
             long rows = rows(pg.jdbcUrl(), site) - rowsBefore;
             double cpu = (c1 - c0) / (double) TICKS;
             double kafkaRate = kafkaReadRate(bootstrap, backlog);
+            double[] afterBurst = latencyRun(bootstrap, site, client, 20_000);
+
             System.out.printf("throughput: %d events produced in %.1f s; %d received over WebSocket in %.2f s%n",
                     backlog, produceSeconds, received, seconds);
             System.out.printf("  Vigil Kafka -> PostgreSQL -> Redis -> gateway -> WebSocket: %8.0f events/s "
@@ -111,35 +124,33 @@ public final class EventFlowBench {
             System.out.printf("  CPU of event-service + gateway: %.1f core-seconds, %.1f ms per 1000 events%n", cpu,
                     cpu * 1000 / Math.max(1, received) * 1000);
             System.out.printf("  goal >= 20000 events/s: %s%n", perSecond >= 20_000 ? "met" : "MISSED");
-
-            // latency at 1000 events/s
-            client.latencies.clear();
-            long latencyRun = 20_000;
-            long before = client.motion.get();
-            produce(bootstrap, site, (int) latencyRun, 1000, null);
-            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (client.motion.get() < before + latencyRun && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            double[] vigil = percentiles(client.latencies);
-            double[] kafka = kafkaLatency(bootstrap, 2000);
-            System.out.printf("latency at 1000 events/s, %d events: p50 %.1f ms, p99 %.1f ms (max %.1f)%n",
-                    client.latencies.size(), vigil[0], vigil[1], vigil[2]);
-            System.out.printf("  baseline: Kafka publish -> consume alone: p50 %.1f ms, p99 %.1f ms   ratio p99 "
-                    + "%.1f%n", kafka[0], kafka[1], vigil[1] / Math.max(0.001, kafka[1]));
-            System.out.printf("  goal p99 < 100 ms: %s%n", vigil[1] < 100 ? "met" : "MISSED");
-            ok = perSecond >= 20_000 && vigil[1] < 100 && received == backlog;
+            System.out.printf("latency at 1000 events/s, steady (after 30 s of warm-up, 20 s measured): p50 %.1f ms, "
+                    + "p99 %.1f ms (max %.1f)%n", steady[0], steady[1], steady[2]);
+            System.out.printf("  right after draining the burst:                                  p50 %.1f ms, "
+                    + "p99 %.1f ms (max %.1f)%n", afterBurst[0], afterBurst[1], afterBurst[2]);
+            System.out.printf("  baseline: Kafka publish -> consume alone: p50 %.1f ms, p99 %.1f ms   ratio p99 %.1f%n",
+                    kafka[0], kafka[1], steady[1] / Math.max(0.001, kafka[1]));
+            System.out.printf("  goal p99 < 100 ms: %s%n", steady[1] < 100 ? "met" : "MISSED");
+            ok = perSecond >= 20_000 && steady[1] < 100 && received == backlog;
         } finally {
             gateway.destroy();
-            if (events != null) {
-                events.destroy();
-            }
+            events.destroy();
             gateway.waitFor(30, TimeUnit.SECONDS);
-            if (events != null) {
-                events.waitFor(30, TimeUnit.SECONDS);
-            }
+            events.waitFor(30, TimeUnit.SECONDS);
         }
         System.exit(ok ? 0 : 1);
+    }
+
+    /** {@code n} events at 1000/s; p50, p99 and max of publish-to-WebSocket latency in ms. */
+    static double[] latencyRun(String bootstrap, String site, Client client, int n) throws Exception {
+        client.latencies.clear();
+        long before = client.motion.get();
+        produce(bootstrap, site, n, 1000, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (client.motion.get() < before + n && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return percentiles(client.latencies);
     }
 
     /** Sends {@code n} motion starts; at {@code rate} per second (0: as fast as possible). {@code at} = send time. */
