@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TopicProbe;
@@ -59,23 +58,6 @@ class LiveFanoutIT {
         return p;
     }
 
-    private static void awaitReady(int port, Process p) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(p.isAlive()).as("process on port " + port + " running").isTrue();
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("not ready on port " + port);
-    }
 
     /** A client that keeps every text message. */
     private static final class Client implements WebSocket.Listener {
@@ -109,11 +91,11 @@ class LiveFanoutIT {
                 "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + gw1, "VIGIL_EVENTS_URL", "http://127.0.0.1:" + events,
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "fanout-admin-password"));
         Process a = start("gateway", gw1, common);
-        awaitReady(gw1, a);
+        ServiceProcesses.awaitReady(gw1, a, Duration.ofSeconds(120));
         Process b = start("gateway", gw2, common);
         Process e = start("event-service", events, common);
-        awaitReady(gw2, b);
-        awaitReady(events, e);
+        ServiceProcesses.awaitReady(gw2, b, Duration.ofSeconds(120));
+        ServiceProcesses.awaitReady(events, e, Duration.ofSeconds(120));
 
         String site1 = "north-" + UUID.randomUUID().toString().substring(0, 6);
         String site2 = "south-" + UUID.randomUUID().toString().substring(0, 6);

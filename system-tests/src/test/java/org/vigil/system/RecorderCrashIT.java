@@ -2,10 +2,6 @@ package org.vigil.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +30,7 @@ import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.StreamParams;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestClips;
 import org.vigil.devstack.testing.TopicProbe;
@@ -69,28 +66,10 @@ class RecorderCrashIT {
                 "VIGIL_GATEWAY_URL", "http://127.0.0.1:9"));
         Process p = pb.start();
         recorders.add(p);
-        awaitReady(port, p, log);
+        ServiceProcesses.awaitReady(port, p, Duration.ofSeconds(90)); // its log: target/recorder-crash-<run>.log
         return p;
     }
 
-    private static void awaitReady(int port, Process p, Path log) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(p.isAlive()).as("recorder running; see " + log).isTrue();
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("recorder not ready in 90 s; see " + log);
-    }
 
     @Test
     void afterAKill9EveryFileIsIndexedOrQuarantinedEverySegmentDecodesAndNoPacketIsLostOrDoubled() throws Exception {

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import org.bytedeco.javacpp.Loader;
 import org.vigil.devstack.testing.RtspServer;
+import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestClips;
 import org.vigil.devstack.testing.TopicProbe;
@@ -36,7 +37,6 @@ public final class CameraCostBench {
     /** Long enough for the JIT to finish with the service (on 2 cores, over a minute). */
     static final Duration WARM_UP = Duration.ofSeconds(120);
     static final Duration MEASURE = Duration.ofSeconds(30);
-    static final long TICKS = 100; // USER_HZ on Linux
 
     private CameraCostBench() {
     }
@@ -134,15 +134,15 @@ public final class CameraCostBench {
                 }
             }
             long t0 = System.nanoTime();
-            long c0 = cpuTicks(processes);
+            long c0 = ServiceProcesses.cpuTicks(processes);
             Thread.sleep(MEASURE.toMillis());
-            long c1 = cpuTicks(processes);
+            long c1 = ServiceProcesses.cpuTicks(processes);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double rss = 0;
             for (Process p : processes) {
-                rss += rssKb(p.pid()) / 1024.0;
+                rss += ServiceProcesses.rssKb(p.pid()) / 1024.0;
             }
-            return new Sample(100.0 * (c1 - c0) / TICKS / seconds, rss, cameras);
+            return new Sample(100.0 * (c1 - c0) / ServiceProcesses.TICKS_PER_SECOND / seconds, rss, cameras);
         } finally {
             for (Process p : processes) {
                 p.destroy();
@@ -151,24 +151,7 @@ public final class CameraCostBench {
         }
     }
 
-    private static long cpuTicks(List<Process> processes) throws Exception {
-        long sum = 0;
-        for (Process p : processes) {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        }
-        return sum;
-    }
 
-    private static long rssKb(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return 0;
-    }
 
     private static Path clip(Path dir, int w, int h, int frames) throws Exception {
         Optional<Path> real = Media.file("one-by-one-person-detection.mp4");

@@ -20,7 +20,6 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
-import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +52,7 @@ import org.jboss.logging.Logger;
 import org.vigil.recorder.config.RecorderConfig;
 import org.vigil.recorder.service.FrameIndex;
 import org.vigil.recorder.service.SegmentFiles;
+import org.vigil.recorder.service.SegmentWriter;
 import org.vigil.recorder.service.Storage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -283,7 +283,7 @@ public class Playback {
     private Rendered write(List<Segment> segments, long from, long to, Path file) throws IOException {
         Plan plan = plan(segments, from, to);
         AVFormatContext oc = new AVFormatContext(null);
-        check(avformat_alloc_output_context2(oc, null, "mp4", file.toString()), "creating the MP4 muxer");
+        SegmentWriter.check(avformat_alloc_output_context2(oc, null, "mp4", file.toString()), "creating the MP4 muxer");
         AVPacket pkt = av_packet_alloc();
         AVDictionary opts = new AVDictionary(null);
         long written = 0;
@@ -294,20 +294,20 @@ public class Playback {
                 Segment seg = segments.get(s);
                 List<FrameIndex.Frame> frames = seg.index().frames();
                 AVFormatContext in = new AVFormatContext(null);
-                check(avformat_open_input(in, seg.video().toString(), null, null), "opening " + seg.video()
+                SegmentWriter.check(avformat_open_input(in, seg.video().toString(), null, null), "opening " + seg.video()
                         .getFileName());
                 try {
                     if (out == null) {
                         out = avformat_new_stream(oc, null);
                         AVCodecParameters par = out.codecpar();
-                        check(avcodec_parameters_copy(par, in.streams(0).codecpar()), "copying stream parameters");
+                        SegmentWriter.check(avcodec_parameters_copy(par, in.streams(0).codecpar()), "copying stream parameters");
                         par.codec_tag(0);
                         out.time_base(av_make_q(1, TIME_BASE));
                         AVIOContext pb = new AVIOContext(null);
-                        check(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
+                        SegmentWriter.check(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
                         oc.pb(pb);
                         av_dict_set(opts, "movflags", "+faststart", 0);
-                        check(avformat_write_header(oc, opts), "writing the MP4 header");
+                        SegmentWriter.check(avformat_write_header(oc, opts), "writing the MP4 header");
                     }
                     int k = 0;
                     int first = s == plan.firstSegment ? plan.firstFrame : 0;
@@ -332,7 +332,7 @@ public class Playback {
                             if (frames.get(n).keyFrame()) {
                                 pkt.flags(pkt.flags() | AV_PKT_FLAG_KEY);
                             }
-                            check(av_write_frame(oc, pkt), "writing a frame");
+                            SegmentWriter.check(av_write_frame(oc, pkt), "writing a frame");
                             lastPts = pts;
                             written++;
                         } finally {
@@ -343,7 +343,7 @@ public class Playback {
                     avformat_close_input(in);
                 }
             }
-            check(av_write_trailer(oc), "finishing the MP4");
+            SegmentWriter.check(av_write_trailer(oc), "finishing the MP4");
         } finally {
             av_dict_free(opts);
             av_packet_free(pkt);
@@ -409,17 +409,5 @@ public class Playback {
 
     private static Instant instant(long micros) {
         return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    }
-
-    private static void check(int rc, String what) throws IOException {
-        if (rc < 0) {
-            byte[] buf = new byte[256];
-            av_strerror(rc, buf, buf.length);
-            int n = 0;
-            while (n < buf.length && buf[n] != 0) {
-                n++;
-            }
-            throw new IOException(what + " failed: " + new String(buf, 0, n, StandardCharsets.UTF_8));
-        }
     }
 }

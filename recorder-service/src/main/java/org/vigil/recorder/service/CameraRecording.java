@@ -254,10 +254,6 @@ final class CameraRecording {
         return writer != null;
     }
 
-    Instant lastFrameAt() {
-        return lastFrameAt;
-    }
-
     Instant startedAt() {
         return writer == null ? null : startedAt;
     }

@@ -177,7 +177,8 @@ public final class SegmentWriter implements AutoCloseable {
         av_packet_free(packet);
     }
 
-    private static void check(int rc, String what) throws IOException {
+    /** Turns a negative FFmpeg return code into an IOException saying what failed and FFmpeg's reason. */
+    public static void check(int rc, String what) throws IOException {
         if (rc < 0) {
             byte[] buf = new byte[256];
             av_strerror(rc, buf, buf.length);

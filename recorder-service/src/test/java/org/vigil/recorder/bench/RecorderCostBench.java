@@ -29,6 +29,7 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.StreamParams;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestClips;
 import org.vigil.devstack.testing.TopicProbe;
@@ -43,7 +44,6 @@ public final class RecorderCostBench {
 
     static final Duration WARM_UP = Duration.ofSeconds(20);
     static final Duration MEASURE = Duration.ofSeconds(60);
-    static final long TICKS = 100; // USER_HZ on Linux
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 16;
@@ -64,7 +64,7 @@ public final class RecorderCostBench {
 
         int port = SharedServers.freePort();
         Process recorder = recorder(bootstrap, dir, port);
-        awaitReady(port, recorder);
+        ServiceProcesses.awaitReady(port, recorder, Duration.ofSeconds(90));
         Cameras sender = new Cameras(bootstrap, cameras, clip);
         sender.start();
         Thread.sleep(WARM_UP.toMillis());
@@ -166,18 +166,18 @@ public final class RecorderCostBench {
 
     private static Sample sample(List<Process> processes, int cameras) throws Exception {
         long t0 = System.nanoTime();
-        long c0 = cpuTicks(processes);
+        long c0 = ServiceProcesses.cpuTicks(processes);
         Thread.sleep(MEASURE.toMillis());
-        long c1 = cpuTicks(processes);
+        long c1 = ServiceProcesses.cpuTicks(processes);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double rss = 0;
         for (Process p : processes) {
             if (!p.isAlive()) {
                 throw new IllegalStateException("a measured process died");
             }
-            rss += rssKb(p.pid()) / 1024.0;
+            rss += ServiceProcesses.rssKb(p.pid()) / 1024.0;
         }
-        return new Sample(100.0 * (c1 - c0) / TICKS / seconds, rss, cameras);
+        return new Sample(100.0 * (c1 - c0) / ServiceProcesses.TICKS_PER_SECOND / seconds, rss, cameras);
     }
 
     /** Frames in the segments on disk (final or recovered), per camera and sequence number. */
@@ -244,22 +244,6 @@ public final class RecorderCostBench {
         return pb.start();
     }
 
-    private static void awaitReady(int port, Process p) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the recorder did not become ready");
-    }
 
     private static List<Process> ffmpeg(Path ts, Path dir, int n) throws Exception {
         String ffmpeg = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
@@ -274,22 +258,5 @@ public final class RecorderCostBench {
         return ps;
     }
 
-    private static long cpuTicks(List<Process> processes) throws Exception {
-        long sum = 0;
-        for (Process p : processes) {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        }
-        return sum;
-    }
 
-    private static long rssKb(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return 0;
-    }
 }

@@ -2,8 +2,6 @@ package org.vigil.system.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +11,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestTokens;
 
@@ -52,7 +50,6 @@ import org.vigil.devstack.testing.TestTokens;
  */
 public final class EventFlowBench {
 
-    static final long TICKS = 100;
 
     public static void main(String[] args) throws Exception {
         int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
@@ -70,9 +67,9 @@ public final class EventFlowBench {
                 "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + gw, "VIGIL_EVENTS_URL", "http://127.0.0.1:" + ev,
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "bench-admin-password"));
         Process gateway = start("gateway", gw, env, work);
-        ready(gw, gateway);
+        ServiceProcesses.awaitReady(gw, gateway, Duration.ofSeconds(120));
         Process events = start("event-service", ev, env, work);
-        ready(ev, events);
+        ServiceProcesses.awaitReady(ev, events, Duration.ofSeconds(120));
         boolean ok = false;
         try {
             String site = "bench-" + UUID.randomUUID().toString().substring(0, 6);
@@ -100,18 +97,18 @@ public final class EventFlowBench {
             produce(bootstrap, site, backlog, 0, t0);
             double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
             events = start("event-service", ev, env, work);
-            ready(ev, events);
-            long c0 = ticks(List.of(gateway, events));
+            ServiceProcesses.awaitReady(ev, events, Duration.ofSeconds(120));
+            long c0 = ServiceProcesses.cpuTicks(List.of(gateway, events));
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (client.motion.get() - receivedBefore < backlog && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            long c1 = ticks(List.of(gateway, events));
+            long c1 = ServiceProcesses.cpuTicks(List.of(gateway, events));
             long received = client.motion.get() - receivedBefore;
             double seconds = (client.lastAt.get() - client.firstAt.get()) / 1e9;
             double perSecond = received / seconds;
             long rows = rows(pg.jdbcUrl(), site) - rowsBefore;
-            double cpu = (c1 - c0) / (double) TICKS;
+            double cpu = (c1 - c0) / (double) ServiceProcesses.TICKS_PER_SECOND;
             double kafkaRate = kafkaReadRate(bootstrap, backlog);
             double[] afterBurst = latencyRun(bootstrap, site, client, 20_000);
 
@@ -312,31 +309,6 @@ public final class EventFlowBench {
         return pb.start();
     }
 
-    static void ready(int port, Process p) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // starting
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("not ready on port " + port);
-    }
 
-    static long ticks(List<Process> ps) throws Exception {
-        long sum = 0;
-        for (Process p : ps) {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        }
-        return sum;
-    }
 
 }
