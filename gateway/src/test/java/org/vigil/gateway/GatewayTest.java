@@ -68,7 +68,7 @@ class GatewayTest {
     @Inject
     RedisDataSource redis;
 
-    private static Response login(String user, String password) {
+    static Response login(String user, String password) {
         return given().contentType(ContentType.JSON).body(Map.of("username", user, "password", password))
                 .when().post("/api/auth/login");
     }
@@ -77,12 +77,26 @@ class GatewayTest {
         return login(user, password).then().statusCode(200).extract().cookie("vigil_session");
     }
 
+    /** A signed-in browser: its session and CSRF cookies. */
+    record Session(String token, String csrf) {
+    }
+
+    static Session session(String user, String password) {
+        Response r = login(user, password).then().statusCode(200).extract().response();
+        return new Session(r.getCookie("vigil_session"), r.getCookie("vigil_csrf"));
+    }
+
+    /** A request as the browser's script sends it: both cookies and the CSRF header. */
+    static io.restassured.specification.RequestSpecification as(Session s) {
+        return given().cookie("vigil_session", s.token()).cookie("vigil_csrf", s.csrf()).header("X-CSRF-Token", s.csrf());
+    }
+
     @Test
     void theFirstAdminSignsInAndGetsAnHttpOnlyStrictSessionCookie() {
         Response r = login("admin", ADMIN_PASSWORD);
         r.then().statusCode(200).body("role", equalTo("admin")).body("sites", equalTo(List.of("*")));
         String setCookie = r.getHeader("Set-Cookie");
-        assertThat(setCookie).contains("vigil_session=").contains("HttpOnly").containsIgnoringCase("SameSite=Strict");
+        assertThat(setCookie).contains("vigil_session=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
         assertThat(r.asString()).doesNotContain(r.getCookie("vigil_session"));
 
         given().cookie("vigil_session", r.getCookie("vigil_session")).when().get("/api/auth/me")
@@ -228,27 +242,27 @@ class GatewayTest {
         TopicProbe.send(bootstrap, Topics.CAMERAS, other.id(), org.vigil.contracts.Json.write(other));
         users.createIfAbsent("olga", hasher.hash("operator-pass-1"), "operator", List.of("north"), "test");
         users.createIfAbsent("vic", hasher.hash("viewer-pass-1"), "viewer", List.of("north"), "test");
-        String olga = sessionCookie("olga", "operator-pass-1");
-        String vic = sessionCookie("vic", "viewer-pass-1");
+        Session olga = session("olga", "operator-pass-1");
+        Session vic = session("vic", "viewer-pass-1");
 
         // the list: own site only, and never a stream address
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
         String list = "";
         while (System.nanoTime() < deadline && !list.contains("gw-cam")) {
-            list = given().cookie("vigil_session", olga).when().get("/api/cameras").then().statusCode(200).extract()
+            list = as(olga).when().get("/api/cameras").then().statusCode(200).extract()
                     .asString();
         }
         assertThat(list).contains("\"gw-cam\"").doesNotContain("gw-cam-south").doesNotContain("secret")
                 .doesNotContain("rtsp");
 
         java.time.Instant before = java.time.Instant.now();
-        given().cookie("vigil_session", vic).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
+        as(vic).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
                 .put("/api/cameras/gw-cam/recording").then().statusCode(403);
-        given().cookie("vigil_session", olga).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
+        as(olga).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
                 .put("/api/cameras/gw-cam-south/recording").then().statusCode(404);
-        given().cookie("vigil_session", olga).contentType(ContentType.JSON).body(Map.of("on", "yes")).when()
+        as(olga).contentType(ContentType.JSON).body(Map.of("on", "yes")).when()
                 .put("/api/cameras/gw-cam/recording").then().statusCode(400);
-        given().cookie("vigil_session", olga).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
+        as(olga).contentType(ContentType.JSON).body(Map.of("recording", false)).when()
                 .put("/api/cameras/gw-cam/recording").then().statusCode(200).body("recording", equalTo(false))
                 .body("updatedBy", equalTo("olga"));
 

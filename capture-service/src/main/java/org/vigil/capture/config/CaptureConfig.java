@@ -93,9 +93,9 @@ public interface CaptureConfig {
         Duration absorbAfter();
     }
 
-    /** Low-rate JPEG previews for live view. */
+    /** JPEG previews: the live view's video (gateways relay them to the browsers watching). */
     interface Preview {
-        @WithDefault("2")
+        @WithDefault("5")
         double fps();
 
         @WithDefault("640")

@@ -20,7 +20,9 @@ import static org.bytedeco.ffmpeg.presets.avutil.AVERROR_EAGAIN;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2YUV_I420;
 import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
+import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
+import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
 import static org.bytedeco.opencv.global.opencv_imgproc.circle;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import static org.bytedeco.opencv.global.opencv_imgproc.line;
@@ -28,6 +30,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -63,6 +66,11 @@ public final class SyntheticSource implements VideoSource {
     static final Duration WALK = Duration.ofSeconds(6);
     /** Height of the strip at the top that holds the clock; a natural motion mask. */
     public static final double CLOCK_STRIP = 0.12;
+
+    /** The time code: bits, and its left and right edges as shares of the width. */
+    public static final int CODE_BITS = 48;
+    public static final double CODE_LEFT = 0.64;
+    public static final double CODE_RIGHT = 0.99;
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
             .withZone(ZoneOffset.UTC);
@@ -227,9 +235,46 @@ public final class SyntheticSource implements VideoSource {
         }
         int stripH = (int) (height * CLOCK_STRIP);
         rectangle(canvas, new Point(0, 0), new Point(width, stripH), new Scalar(20, 20, 20, 0), -1, LINE_AA, 0);
-        double scale = stripH / 40.0;
-        putText(canvas, CLOCK.format(clock.instant()) + " UTC", new Point(8, (int) (stripH * 0.72)), FONT_HERSHEY_SIMPLEX,
+        Instant now = clock.instant();
+        double scale = textScale(stripH);
+        putText(canvas, CLOCK.format(now) + " UTC", new Point(8, (int) (stripH * 0.72)), FONT_HERSHEY_SIMPLEX,
                 scale, new Scalar(235, 235, 235, 0), Math.max(1, (int) Math.round(scale * 1.5)), LINE_AA, false);
+        drawTimeCode(now.toEpochMilli(), stripH);
+    }
+
+    /** Text scale for the clock: as large as the strip allows, but clear of the time code on the right. */
+    private double textScale(int stripH) {
+        double scale = stripH / 40.0;
+        int[] baseline = new int[1];
+        org.bytedeco.opencv.opencv_core.Size size = getTextSize("0000-00-00 00:00:00.000 UTC", FONT_HERSHEY_SIMPLEX,
+                1.0, 2, baseline);
+        double fit = (width * (CODE_LEFT - 0.03) - 8) / Math.max(1, size.width());
+        size.close();
+        return Math.min(scale, fit);
+    }
+
+    /**
+     * Burns the frame's time into the clock strip as a machine-readable code, so a viewer's clock can be compared
+     * with the moment the frame was made (live-view latency): {@value #CODE_BITS} bits of epoch milliseconds, most
+     * significant first, in 2 rows of cells over x in [{@value #CODE_LEFT}w, {@value #CODE_RIGHT}w) and the strip's
+     * height; a light cell is 1. Large cells survive H.264 and JPEG at any preview size.
+     */
+    private void drawTimeCode(long millis, int stripH) {
+        int perRow = CODE_BITS / 2;
+        double cellW = width * (CODE_RIGHT - CODE_LEFT) / perRow;
+        double cellH = stripH / 2.0;
+        for (int i = 0; i < CODE_BITS; i++) {
+            if (((millis >>> (CODE_BITS - 1 - i)) & 1) == 0) {
+                continue;
+            }
+            int row = i / perRow;
+            int col = i % perRow;
+            int x0 = (int) Math.round(width * CODE_LEFT + col * cellW);
+            int x1 = (int) Math.round(width * CODE_LEFT + (col + 1) * cellW) - 1;
+            int y0 = (int) Math.round(row * cellH);
+            int y1 = (int) Math.round((row + 1) * cellH) - 1;
+            rectangle(canvas, new Point(x0, y0), new Point(x1, y1), new Scalar(235, 235, 235, 0), -1, LINE_8, 0);
+        }
     }
 
     private static Mat drawBackground(int w, int h) {

@@ -221,10 +221,14 @@ public final class Launcher {
         env.put("REDIS_URL", cfg.redisUrl());
         env.put("RECORDINGS_DIR", cfg.env().getOrDefault("RECORDINGS_DIR", cfg.home().resolve("recordings").toString()));
         env.put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + cfg.gateway().port());
-        cfg.services().stream().filter(x -> x.name().equals("recorder-service")).findFirst()
-                .ifPresent(r -> env.put("VIGIL_RECORDER_URL", "http://127.0.0.1:" + r.port()));
-        cfg.services().stream().filter(x -> x.name().equals("event-service")).findFirst()
-                .ifPresent(r -> env.put("VIGIL_EVENTS_URL", "http://127.0.0.1:" + r.port()));
+        Map<String, String> urls = Map.of("capture-service", "VIGIL_CAPTURE_URL", "recorder-service",
+                "VIGIL_RECORDER_URL", "event-service", "VIGIL_EVENTS_URL", "export-service", "VIGIL_EXPORT_URL",
+                "retention-service", "VIGIL_RETENTION_URL");
+        cfg.services().forEach(x -> {
+            if (urls.containsKey(x.name())) {
+                env.put(urls.get(x.name()), "http://127.0.0.1:" + x.port());
+            }
+        });
         env.put("VIGIL_KEYS_DIR", cfg.env().getOrDefault("VIGIL_KEYS_DIR", cfg.home().resolve("keys").toString()));
         env.put("VIGIL_INSTANCE", s.name() + "-1");
         if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank()) {

@@ -54,13 +54,18 @@ public final class TopicProbe {
 
     /** Writes one record and waits for the broker's acknowledgement. */
     public static void send(String bootstrap, String topic, String key, byte[] value) {
+        send(bootstrap, new ProducerRecord<>(topic, key, value));
+    }
+
+    /** Writes one record (with its headers) and waits for the broker's acknowledgement. */
+    public static void send(String bootstrap, ProducerRecord<String, byte[]> record) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
                 new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot write to " + topic, e);
+            throw new IllegalStateException("cannot write to " + record.topic(), e);
         }
     }
 }

@@ -18,9 +18,13 @@ public interface GatewayConfig {
     @WithDefault("vigil")
     String tokenIssuer();
 
-    /** Absolute lifetime of a sign-in; the session cookie and its token expire together. */
+    /** Absolute lifetime of a sign-in (VIGIL_SESSION_LENGTH): the session ends then, however busy. */
     @WithDefault("8h")
     Duration sessionLength();
+
+    /** A session not used for this long ends (VIGIL_SESSION_IDLE); each use renews it, up to its absolute end. */
+    @WithDefault("30m")
+    Duration sessionIdle();
 
     /** Mark the session cookie Secure: on whenever the gateway is reached over HTTPS. */
     @WithDefault("false")
@@ -44,7 +48,61 @@ public interface GatewayConfig {
     @WithDefault("http://127.0.0.1:8082")
     java.net.URI recorderUrl();
 
-    /** VIGIL_EVENTS_URL: the event service, for live snapshots. */
+    /** VIGIL_EVENTS_URL: the event service ({@code /api/events}, {@code /api/segments}, live snapshots). */
     @WithDefault("http://127.0.0.1:8083")
     java.net.URI eventsUrl();
+
+    /** VIGIL_CAPTURE_URL: the capture service (its health, for the dashboard). */
+    @WithDefault("http://127.0.0.1:8081")
+    java.net.URI captureUrl();
+
+    /** VIGIL_EXPORT_URL: where {@code /api/exports/*} is passed on to. */
+    @WithDefault("http://127.0.0.1:8084")
+    java.net.URI exportUrl();
+
+    /** VIGIL_RETENTION_URL: where {@code /api/retention/*} is passed on to. */
+    @WithDefault("http://127.0.0.1:8085")
+    java.net.URI retentionUrl();
+
+    /** NTP_SERVER: the time source whose offset the dashboard reports; unset means "unknown". */
+    Optional<String> ntpServer();
+
+    /** Single sign-on through an OpenID Connect provider (Keycloak, Entra ID, Okta...). */
+    Oidc oidc();
+
+    /** How an OIDC provider's tokens map to Vigil's roles and sites. */
+    interface Oidc {
+        /** OIDC_ENABLED: offer single sign-on and accept the provider's bearer tokens (client credentials). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** OIDC_ISSUER: the provider's issuer URL (also quarkus.oidc.auth-server-url). */
+        Optional<String> issuer();
+
+        /** OIDC_AUDIENCE: the {@code aud} a bearer token must carry to be accepted here. */
+        @WithDefault("vigil")
+        String audience();
+
+        /** OIDC_ROLES_CLAIM: claim with the provider's roles or groups; a dotted path such as realm_access.roles. */
+        @WithDefault("vigil_roles")
+        String rolesClaim();
+
+        /** OIDC_SITES_CLAIM: claim with the sites (a list, or one string); "*" means every site. */
+        @WithDefault("sites")
+        String sitesClaim();
+
+        /** OIDC_ADMIN_ROLE, OIDC_OPERATOR_ROLE, OIDC_VIEWER_ROLE: the provider's names for Vigil's roles. */
+        @WithDefault("vigil-admin")
+        String adminRole();
+
+        @WithDefault("vigil-operator")
+        String operatorRole();
+
+        @WithDefault("vigil-viewer")
+        String viewerRole();
+
+        /** How the sign-in page names the provider. */
+        @WithDefault("Single sign-on")
+        String label();
+    }
 }

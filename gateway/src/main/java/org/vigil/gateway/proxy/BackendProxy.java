@@ -24,9 +24,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Passes {@code /api/recorder/*} through to the recorder service, streaming both ways (playback MP4s are large and
- * ranged). The caller's signed token goes along as a bearer token, and the recorder checks role and site itself; the
- * gateway's path permissions have already refused anonymous callers.
+ * Passes the backends' APIs through, streaming both ways (playback MP4s and exports are large and ranged):
+ * {@code /api/recorder/*} to the recorder, {@code /api/events*} and {@code /api/segments} to the event service,
+ * {@code /api/exports*} to the export service and {@code /api/retention/*} to the retention service. The caller's
+ * gateway-signed token goes along as a bearer token (for API-token and single sign-on bearer callers, the short-lived
+ * one minted for them), and each backend checks role and site itself; the gateway's path permissions have already
+ * refused anonymous callers.
  */
 @ApplicationScoped
 public class BackendProxy {
@@ -37,14 +40,22 @@ public class BackendProxy {
             HttpHeaders.ACCEPT, "If-Range", HttpHeaders.CONTENT_LENGTH);
     /** Response headers passed back. */
     private static final Set<String> RESPONSE_HEADERS = Set.of("content-type", "content-length", "content-range",
-            "accept-ranges", "cache-control", "x-vigil-start", "x-vigil-end", "x-vigil-frames", "x-vigil-cut-short");
+            "accept-ranges", "cache-control", "content-disposition", "x-export-utc", "x-vigil-start", "x-vigil-end", "x-vigil-frames", "x-vigil-cut-short");
 
     void routes(@Observes Router router, Vertx vertx, GatewayConfig config) {
-        URI recorder = config.recorderUrl();
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(recorder.getHost())
-                .setDefaultPort(recorder.getPort()).setConnectTimeout(5000).setIdleTimeout(60)
+        route(router, vertx, config.recorderUrl(), "recorder", "/api/recorder/*");
+        route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/segments");
+        route(router, vertx, config.exportUrl(), "export", "/api/exports", "/api/exports/*");
+        route(router, vertx, config.retentionUrl(), "retention", "/api/retention/*");
+    }
+
+    private static void route(Router router, Vertx vertx, URI backend, String service, String... paths) {
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(backend.getHost())
+                .setDefaultPort(backend.getPort()).setConnectTimeout(5000).setIdleTimeout(60)
                 .setMaxPoolSize(64));
-        router.route("/api/recorder/*").handler(ctx -> forward(ctx, client, "recorder"));
+        for (String path : paths) {
+            router.route(path).handler(ctx -> forward(ctx, client, service));
+        }
     }
 
     private static void forward(RoutingContext ctx, HttpClient client, String service) {

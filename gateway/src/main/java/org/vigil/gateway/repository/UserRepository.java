@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -22,8 +24,11 @@ public class UserRepository {
 
     /** A stored account. */
     public record User(String username, String passwordHash, String role, List<String> sites, boolean disabled,
-            int failedLogins, Instant lockedUntil) {
+            int failedLogins, Instant lockedUntil, Instant createdAt, String createdBy) {
     }
+
+    private static final String COLUMNS = "username, password_hash, role, sites, disabled, failed_logins, "
+            + "locked_until, created_at, created_by";
 
     private final Pool pool;
 
@@ -37,17 +42,56 @@ public class UserRepository {
     }
 
     public Optional<User> find(String username) {
+        return findAsync(username).await().atMost(TIMEOUT);
+    }
+
+    public Uni<Optional<User>> findAsync(String username) {
+        return pool.preparedQuery("select " + COLUMNS + " from identity.users where username = $1")
+                .execute(Tuple.of(username))
+                .map(rows -> rows.iterator().hasNext() ? Optional.of(user(rows.iterator().next())) : Optional.empty());
+    }
+
+    public List<User> all() {
+        List<User> out = new ArrayList<>();
+        pool.query("select " + COLUMNS + " from identity.users order by username").execute().await().atMost(TIMEOUT)
+                .forEach(r -> out.add(user(r)));
+        return out;
+    }
+
+    /**
+     * Changes what is given (null leaves a field as it is); a new password also clears the lockout.
+     *
+     * @return the account after the change, or empty when there is none
+     */
+    public Optional<User> update(String username, String role, List<String> sites, Boolean disabled,
+            String passwordHash, String by) {
         RowSet<Row> rows = pool.preparedQuery("""
-                select username, password_hash, role, sites, disabled, failed_logins, locked_until
-                from identity.users where username = $1""").execute(Tuple.of(username)).await().atMost(TIMEOUT);
-        if (!rows.iterator().hasNext()) {
-            return Optional.empty();
-        }
-        Row r = rows.iterator().next();
-        OffsetDateTime locked = r.getOffsetDateTime("locked_until");
-        return Optional.of(new User(r.getString("username"), r.getString("password_hash"), r.getString("role"),
+                update identity.users set
+                    role = coalesce($2, role),
+                    sites = coalesce($3, sites),
+                    disabled = coalesce($4, disabled),
+                    password_hash = coalesce($5, password_hash),
+                    failed_logins = case when $5::text is null then failed_logins else 0 end,
+                    locked_until = case when $5::text is null then locked_until else null end,
+                    updated_at = now(), updated_by = $6
+                where username = $1
+                returning """ + " " + COLUMNS)
+                .execute(Tuple.tuple().addValue(username).addValue(role)
+                        .addValue(sites == null ? null : sites.toArray(String[]::new)).addValue(disabled)
+                        .addValue(passwordHash).addValue(by))
+                .await().atMost(TIMEOUT);
+        return rows.iterator().hasNext() ? Optional.of(user(rows.iterator().next())) : Optional.empty();
+    }
+
+    private static User user(Row r) {
+        return new User(r.getString("username"), r.getString("password_hash"), r.getString("role"),
                 Arrays.asList(r.getArrayOfStrings("sites")), r.getBoolean("disabled"), r.getInteger("failed_logins"),
-                locked == null ? null : locked.toInstant()));
+                instant(r, "locked_until"), instant(r, "created_at"), r.getString("created_by"));
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
     }
 
     /** Creates the account unless one with that name exists; returns whether it was created. */

@@ -74,7 +74,7 @@ public class CameraResource {
     public Response setRecording(@PathParam("id") String id, RecordingSwitch body) throws Exception {
         TokenService.Caller caller = identity.getAttribute(SessionAuthMechanism.CALLER);
         if (body == null || body.recording() == null) {
-            return error(400, "bad_request", "a JSON body {\"recording\": true|false} is required");
+            return Errors.of(400, "bad_request", "a JSON body {\"recording\": true|false} is required");
         }
         Optional<CameraConfig> current = registry.get(id);
         if (current.isEmpty() || !Access.siteAllowed(caller.sites(), current.get().site())) {
@@ -82,7 +82,7 @@ public class CameraResource {
                 audit.record(caller.username(), "camera.recording.set", id, "denied",
                         Map.of("site", current.get().site(), "recording", body.recording().toString()));
             }
-            return error(404, "not_found", "no camera " + id + " on your sites"); // other sites are not disclosed
+            return Errors.of(404, "not_found", "no camera " + id + " on your sites"); // other sites are not disclosed
         }
         CameraConfig c = current.get();
         CameraConfig next = new CameraConfig(CameraConfig.VERSION, c.id(), c.name(), c.site(), c.url(), c.subStreamUrl(),
@@ -92,15 +92,10 @@ public class CameraResource {
         } catch (Exception e) {
             audit.record(caller.username(), "camera.recording.set", id, "failure",
                     Map.of("site", c.site(), "recording", body.recording().toString()));
-            return error(503, "unavailable", "the change could not be stored; nothing was changed");
+            return Errors.of(503, "unavailable", "the change could not be stored; nothing was changed");
         }
         audit.record(caller.username(), "camera.recording.set", id, "success",
                 Map.of("site", c.site(), "recording", body.recording().toString(), "was", Boolean.toString(c.recording())));
         return Response.ok(CameraView.of(next)).build();
-    }
-
-    private static Response error(int status, String code, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", code, "message", message)).build();
     }
 }

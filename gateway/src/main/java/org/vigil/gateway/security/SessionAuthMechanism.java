@@ -3,6 +3,9 @@ package org.vigil.gateway.security;
 import java.util.Optional;
 import java.util.Set;
 
+import org.vigil.gateway.repository.UserRepository;
+import org.vigil.gateway.service.ApiTokenService;
+
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -10,47 +13,100 @@ import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Authenticates a request by its session cookie (browsers) or {@code Authorization: Bearer} (scripts and tests).
- * Both carry the same signed token; a request with neither is anonymous and stopped by the path permissions.
+ * Authenticates a request by one of:
+ * <ul>
+ * <li>the session cookie (browsers): a token this gateway signed; a state-changing request must also carry the CSRF
+ * secret whose hash the token holds ({@link RequestGuard} has checked it equals the CSRF cookie); a session in use is
+ * renewed (idle expiry), and a local account's current role, sites and disabled flag are applied at renewal;</li>
+ * <li>{@code Authorization: Bearer} with an API token ({@code vgl_...}), a token this gateway signed, or, with single
+ * sign-on on, the provider's own token (client credentials).</li>
+ * </ul>
+ * A request with none of these is anonymous and stopped by the path permissions.
  */
 @ApplicationScoped
 public class SessionAuthMechanism implements HttpAuthenticationMechanism {
 
-    public static final String COOKIE = "vigil_session";
     /** Attribute of the identity holding the {@link TokenService.Caller}. */
     public static final String CALLER = "vigil.caller";
+    private static final Set<HttpMethod> UNSAFE = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
 
     private final TokenService tokens;
+    private final Sessions sessions;
+    private final UserRepository users;
+    private final ApiTokenService apiTokens;
+    private final OidcAccess oidc;
 
-    public SessionAuthMechanism(TokenService tokens) {
+    public SessionAuthMechanism(TokenService tokens, Sessions sessions, UserRepository users,
+            ApiTokenService apiTokens, OidcAccess oidc) {
         this.tokens = tokens;
+        this.sessions = sessions;
+        this.users = users;
+        this.apiTokens = apiTokens;
+        this.oidc = oidc;
     }
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext ctx, IdentityProviderManager identityProviderManager) {
-        String token = bearer(ctx).orElseGet(() -> {
-            Cookie c = ctx.request().getCookie(COOKIE);
-            return c == null ? null : c.getValue();
+        Optional<String> bearer = bearer(ctx);
+        if (bearer.isPresent()) {
+            return fromBearer(bearer.get()).map(c -> c.map(SessionAuthMechanism::identity).orElse(null));
+        }
+        Cookie cookie = ctx.request().getCookie(Sessions.SESSION_COOKIE);
+        if (cookie == null || cookie.getValue().isBlank()) {
+            return Uni.createFrom().nullItem();
+        }
+        Optional<TokenService.Caller> session = tokens.verify(cookie.getValue()).filter(c -> c.csrfHash() != null);
+        if (session.isEmpty()) {
+            return Uni.createFrom().nullItem();
+        }
+        TokenService.Caller c = session.get();
+        if (UNSAFE.contains(ctx.request().method())
+                && !Sessions.same(c.csrfHash(), Sessions.hash(String.valueOf(ctx.request().getHeader(Sessions.CSRF_HEADER))))) {
+            return Uni.createFrom().nullItem();
+        }
+        if (!sessions.dueForRenewal(c)) {
+            return Uni.createFrom().item(identity(c));
+        }
+        return renew(ctx, c).map(r -> r.map(SessionAuthMechanism::identity).orElse(null));
+    }
+
+    private Uni<Optional<TokenService.Caller>> fromBearer(String token) {
+        if (ApiTokenService.looksLikeApiToken(token)) {
+            return apiTokens.authenticate(token);
+        }
+        Optional<TokenService.Caller> ours = tokens.verify(token);
+        return ours.isPresent() ? Uni.createFrom().item(ours) : oidc.bearer(token);
+    }
+
+    /** Renews a session in use; a local account that was disabled or removed meanwhile ends it. */
+    private Uni<Optional<TokenService.Caller>> renew(RoutingContext ctx, TokenService.Caller c) {
+        if (c.source() != TokenService.Source.LOCAL) {
+            return Uni.createFrom().item(Optional.of(sessions.renew(c, c.role(), c.sites(), ctx.response())));
+        }
+        return users.findAsync(c.username()).map(u -> {
+            if (u.isEmpty() || u.get().disabled()) {
+                sessions.clear(ctx.response());
+                return Optional.empty();
+            }
+            return Optional.of(sessions.renew(c, u.get().role(), u.get().sites(), ctx.response()));
         });
-        if (token == null || token.isBlank()) {
-            return Uni.createFrom().nullItem();
-        }
-        Optional<TokenService.Caller> caller = tokens.verify(token);
-        if (caller.isEmpty()) {
-            return Uni.createFrom().nullItem();
-        }
-        TokenService.Caller c = caller.get();
-        return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
+    }
+
+    private static SecurityIdentity identity(TokenService.Caller c) {
+        return QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(c.username()))
                 .addRole(c.role())
                 .addAttribute(CALLER, c)
-                .build());
+                .build();
     }
 
     private static Optional<String> bearer(RoutingContext ctx) {
@@ -64,6 +120,20 @@ public class SessionAuthMechanism implements HttpAuthenticationMechanism {
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(new ChallengeData(401, null, null));
+    }
+
+    /** The name path permissions use to pick this mechanism ({@code auth-mechanism=vigil}). */
+    public static final String SCHEME = "vigil";
+
+    @Override
+    public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+        return Uni.createFrom().item(new HttpCredentialTransport(HttpCredentialTransport.Type.COOKIE, SCHEME));
+    }
+
+    /** Ahead of the single sign-on mechanism, so an unauthenticated API call gets this 401, not a redirect. */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 100;
     }
 
     @Override

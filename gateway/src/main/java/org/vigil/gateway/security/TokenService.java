@@ -1,5 +1,6 @@
 package org.vigil.gateway.security;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -20,15 +21,41 @@ import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Issues and checks the RS256 access tokens that carry a user's role and sites to every service. The same token is
- * the browser's session (in an HttpOnly cookie) and the bearer token the gateway forwards.
+ * Issues and checks the RS256 access tokens that carry a caller's role and sites to every service. For a browser the
+ * same token is the session (in an HttpOnly cookie): it expires after {@link GatewayConfig#sessionIdle()} without
+ * use and never later than {@link GatewayConfig#sessionLength()} after sign-in ({@code auth_time}); the gateway
+ * renews it while it is used. For API tokens and single sign-on bearer tokens it is minted per caller, short-lived,
+ * and only ever travels from the gateway to a backend.
  */
 @ApplicationScoped
 public class TokenService {
 
-    /** Who a valid token speaks for. */
-    public record Caller(String username, String role, List<String> sites, Instant expiresAt, String token) {
+    /** How the caller proved who they are. */
+    public enum Source {
+        LOCAL, OIDC, TOKEN;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
+
+    /**
+     * Who a valid token speaks for.
+     *
+     * @param authTime when the caller signed in; the session ends {@link GatewayConfig#sessionLength()} later
+     * @param csrfHash SHA-256 (base64url) of the session's CSRF secret; {@code null} for tokens without a session
+     */
+    public record Caller(String username, String role, List<String> sites, Source source, Instant authTime,
+            Instant expiresAt, String csrfHash, String token) {
+
+        public boolean atLeast(String role) {
+            return Access.ROLES.indexOf(this.role) >= Access.ROLES.indexOf(role);
+        }
+    }
+
+    private static final String AUTH_TIME = "auth_time";
+    private static final String SOURCE = "src";
+    private static final String CSRF = "csrf";
 
     private final SigningKeys keys;
     private final GatewayConfig config;
@@ -50,20 +77,50 @@ public class TokenService {
                 .build();
     }
 
-    public Caller issue(String username, String role, List<String> sites) {
+    /** A browser session starting now. */
+    public Caller session(String username, String role, List<String> sites, Source source, String csrfHash) {
         Instant now = clock.instant();
-        Instant exp = now.plus(config.sessionLength());
-        String token = Jwt.issuer(config.tokenIssuer())
+        return session(username, role, sites, source, now, csrfHash);
+    }
+
+    /**
+     * A browser session signed in at {@code authTime}, valid for the idle time from now but never past its absolute
+     * end.
+     */
+    public Caller session(String username, String role, List<String> sites, Source source, Instant authTime,
+            String csrfHash) {
+        Instant now = clock.instant();
+        Instant idleEnd = now.plus(config.sessionIdle());
+        Instant absoluteEnd = authTime.plus(config.sessionLength());
+        return sign(username, role, sites, source, authTime, idleEnd.isBefore(absoluteEnd) ? idleEnd : absoluteEnd,
+                csrfHash);
+    }
+
+    /** A short-lived token for a backend call on behalf of an API token or single sign-on bearer caller. */
+    public Caller delegated(String username, String role, List<String> sites, Source source, Duration lifetime) {
+        Instant now = clock.instant();
+        return sign(username, role, sites, source, now, now.plus(lifetime), null);
+    }
+
+    private Caller sign(String username, String role, List<String> sites, Source source, Instant authTime,
+            Instant exp, String csrfHash) {
+        var builder = Jwt.issuer(config.tokenIssuer())
                 .audience(Access.AUDIENCE)
                 .subject(username)
                 .upn(username)
                 .groups(Set.of(role))
                 .claim(Access.SITES_CLAIM, List.copyOf(sites))
-                .issuedAt(now.getEpochSecond())
-                .expiresAt(exp.getEpochSecond())
-                .jws().keyId(keys.keyId())
-                .sign(keys.privateKey());
-        return new Caller(username, role, List.copyOf(sites), exp, token);
+                .claim(AUTH_TIME, authTime.getEpochSecond())
+                .claim(SOURCE, source.wire())
+                .issuedAt(clock.instant().getEpochSecond())
+                .expiresAt(exp.getEpochSecond());
+        if (csrfHash != null) {
+            builder.claim(CSRF, csrfHash);
+        }
+        String token = builder.jws().keyId(keys.keyId()).sign(keys.privateKey());
+        return new Caller(username, role, List.copyOf(sites), source,
+                Instant.ofEpochSecond(authTime.getEpochSecond()), Instant.ofEpochSecond(exp.getEpochSecond()),
+                csrfHash, token);
     }
 
     /** The caller of a token that is signed by us, unexpired and meant for Vigil; empty otherwise. */
@@ -75,9 +132,21 @@ public class TokenService {
             if (groups == null || groups.size() != 1 || !Access.ROLES.contains(groups.get(0)) || sites == null) {
                 return Optional.empty();
             }
-            return Optional.of(new Caller(c.getSubject(), groups.get(0), sites,
-                    Instant.ofEpochSecond(c.getExpirationTime().getValue()), token));
-        } catch (InvalidJwtException | MalformedClaimException e) {
+            Source source = Source.LOCAL;
+            String src = c.getStringClaimValue(SOURCE);
+            if (src != null) {
+                source = Source.valueOf(src.toUpperCase(java.util.Locale.ROOT));
+            }
+            Instant exp = Instant.ofEpochSecond(c.getExpirationTime().getValue());
+            if (!exp.isAfter(clock.instant().minusSeconds(30))) {
+                return Optional.empty(); // this service's clock is the one that counts (jose4j reads the system's)
+            }
+            Object authTime = c.getClaimValue(AUTH_TIME);
+            Instant signedIn = authTime instanceof Number n ? Instant.ofEpochSecond(n.longValue())
+                    : Instant.ofEpochSecond(c.getIssuedAt().getValue());
+            return Optional.of(new Caller(c.getSubject(), groups.get(0), sites, source, signedIn, exp,
+                    c.getStringClaimValue(CSRF), token));
+        } catch (InvalidJwtException | MalformedClaimException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }

@@ -26,7 +26,7 @@ public class UserService {
 
     /** How a sign-in attempt ended. */
     public sealed interface LoginResult {
-        record Success(TokenService.Caller caller) implements LoginResult {
+        record Success(UserRepository.User user) implements LoginResult {
         }
 
         record Rejected() implements LoginResult {
@@ -38,16 +38,14 @@ public class UserService {
 
     private final UserRepository users;
     private final PasswordHasher hasher;
-    private final TokenService tokens;
     private final AuditPublisher audit;
     private final GatewayConfig config;
     private final InstantSource clock;
 
-    public UserService(UserRepository users, PasswordHasher hasher, TokenService tokens, AuditPublisher audit,
+    public UserService(UserRepository users, PasswordHasher hasher, AuditPublisher audit,
             GatewayConfig config, InstantSource clock) {
         this.users = users;
         this.hasher = hasher;
-        this.tokens = tokens;
         this.audit = audit;
         this.config = config;
         this.clock = clock;
@@ -96,6 +94,103 @@ public class UserService {
         UserRepository.User u = user.get();
         users.recordSuccess(username);
         audit.record(username, "auth.login", username, "success", Map.of("from", from));
-        return new LoginResult.Success(tokens.issue(u.username(), u.role(), u.sites()));
+        return new LoginResult.Success(u);
     }
+
+    /** A request an admin may not make, with the field at fault. */
+    public static final class Refused extends RuntimeException {
+        public final int status;
+        public final String field;
+
+        Refused(int status, String field, String message) {
+            super(message);
+            this.status = status;
+            this.field = field;
+        }
+    }
+
+    public List<UserRepository.User> all() {
+        return users.all();
+    }
+
+    /** Creates a local account; blocking. */
+    public UserRepository.User create(TokenService.Caller admin, String username, String password, String role,
+            List<String> sites) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw new Refused(400, "username", "a user name is 1-64 letters, digits, '.', '_', '-' or '@'");
+        }
+        checkPassword(password);
+        checkGrant(admin, role, sites);
+        if (!users.createIfAbsent(username, hasher.hash(password), role, sites, admin.username())) {
+            throw new Refused(409, "username", "a user named " + username + " exists already");
+        }
+        audit.record(admin.username(), "user.create", username, "success",
+                Map.of("role", role, "sites", String.join(",", sites)));
+        return users.find(username).orElseThrow();
+    }
+
+    /** Changes role, sites, disabled or password of an account (null leaves a field alone); blocking. */
+    public UserRepository.User update(TokenService.Caller admin, String username, String role, List<String> sites,
+            Boolean disabled, String password) {
+        UserRepository.User current = users.find(username)
+                .orElseThrow(() -> new Refused(404, "username", "no user named " + username));
+        if (role != null || sites != null) {
+            checkGrant(admin, role == null ? current.role() : role, sites == null ? current.sites() : sites);
+        }
+        if (!Access.siteAllowed(admin.sites(), Access.ALL_SITES) && !admin.sites().containsAll(current.sites())) {
+            throw new Refused(403, "username", "you may change only users whose sites you hold yourself");
+        }
+        if (username.equals(admin.username()) && (Boolean.TRUE.equals(disabled)
+                || (role != null && !role.equals(Access.ADMIN)))) {
+            throw new Refused(400, "username", "you cannot disable or demote your own account");
+        }
+        if (password != null) {
+            checkPassword(password);
+        }
+        UserRepository.User after = users.update(username, role, sites, disabled,
+                password == null ? null : hasher.hash(password), admin.username()).orElseThrow();
+        Map<String, String> details = new java.util.TreeMap<>();
+        if (role != null) {
+            details.put("role", role);
+        }
+        if (sites != null) {
+            details.put("sites", String.join(",", sites));
+        }
+        if (disabled != null) {
+            details.put("disabled", disabled.toString());
+        }
+        if (password != null) {
+            details.put("password", "reset");
+        }
+        audit.record(admin.username(), "user.update", username, "success", details);
+        return after;
+    }
+
+    /** An admin may grant any role, but only sites they hold themselves. */
+    public static void checkGrant(TokenService.Caller admin, String role, List<String> sites) {
+        if (role == null || !Access.ROLES.contains(role)) {
+            throw new Refused(400, "role", "role must be one of " + Access.ROLES);
+        }
+        if (sites == null || sites.isEmpty()) {
+            throw new Refused(400, "sites", "give at least one site, or \"*\" for every site");
+        }
+        for (String site : sites) {
+            if (site == null || !(site.equals(Access.ALL_SITES) || SITE.matcher(site).matches())) {
+                throw new Refused(400, "sites", "a site id is 1-64 letters, digits, '.', '_' or '-'");
+            }
+            if (!Access.siteAllowed(admin.sites(), site) || (site.equals(Access.ALL_SITES)
+                    && !admin.sites().contains(Access.ALL_SITES))) {
+                throw new Refused(403, "sites", "you may grant only sites you hold yourself; not " + site);
+            }
+        }
+    }
+
+    private static void checkPassword(String password) {
+        if (password == null || password.length() < 12 || password.length() > 1024) {
+            throw new Refused(400, "password", "a password is 12 to 1024 characters long");
+        }
+    }
+
+    private static final java.util.regex.Pattern USERNAME = java.util.regex.Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+    private static final java.util.regex.Pattern SITE = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 }

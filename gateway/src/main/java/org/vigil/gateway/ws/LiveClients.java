@@ -3,6 +3,7 @@ package org.vigil.gateway.ws;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,6 +14,7 @@ import org.vigil.gateway.service.EventServiceClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -29,6 +31,7 @@ public class LiveClients {
     private static final Logger LOG = Logger.getLogger(LiveClients.class);
     static final int MAX_PENDING = 10_000;
     static final long MAX_PENDING_BYTES = 16L << 20;
+    static final long MAX_PENDING_VIDEO = 1L << 20;
     /** Close code for a client that reads too slowly (application range 4000-4999). */
     public static final int TOO_SLOW = 4008;
 
@@ -38,6 +41,10 @@ public class LiveClients {
         final String token;
         final AtomicInteger pending = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
+        /** Cameras whose live video this client shows now. */
+        volatile Set<String> watching = Set.of();
+        /** Video bytes handed to the socket and not yet written: frames are skipped while this is high. */
+        final java.util.concurrent.atomic.AtomicLong pendingVideo = new java.util.concurrent.atomic.AtomicLong();
         /** Changes that arrived before the snapshot was sent; {@code null} once live. */
         ArrayDeque<String> early = new ArrayDeque<>();
 
@@ -51,11 +58,13 @@ public class LiveClients {
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final EventServiceClient events;
     private final MeterRegistry metrics;
+    private final io.micrometer.core.instrument.Counter framesSkipped;
 
     public LiveClients(EventServiceClient events, MeterRegistry metrics) {
         this.events = events;
         this.metrics = metrics;
         metrics.gaugeMapSize("vigil_gateway_websocket_clients", List.of(), clients);
+        this.framesSkipped = metrics.counter("vigil_gateway_live_frames_skipped_total");
     }
 
     /** A new client: its snapshot is fetched now; changes wait until it is sent. */
@@ -160,6 +169,40 @@ public class LiveClients {
                     }, failure -> {
                     });
         }
+    }
+
+    /** The cameras a client wants live video of (replacing its previous choice). */
+    void watch(WebSocketConnection c, Set<String> cameras) {
+        Client client = clients.get(c.id());
+        if (client != null) {
+            client.watching = Set.copyOf(cameras);
+        }
+    }
+
+    /**
+     * Sends a live video frame to the clients watching {@code camera} and allowed to see {@code site}. Video is
+     * never queued: while a client still has {@value #MAX_PENDING_VIDEO} bytes of frames unwritten, it skips frames
+     * (the next one shows the present, which is what live view is for).
+     */
+    public void frame(String camera, String site, Buffer message) {
+        for (Client c : clients.values()) {
+            if (!c.watching.contains(camera) || !Access.siteAllowed(c.sites, site) || !c.connection.isOpen()) {
+                continue;
+            }
+            long bytes = message.length();
+            if (c.pendingVideo.get() + bytes > MAX_PENDING_VIDEO) {
+                framesSkipped.increment();
+                continue;
+            }
+            c.pendingVideo.addAndGet(bytes);
+            c.connection.sendBinary(message.copy()).subscribe().with(ok -> c.pendingVideo.addAndGet(-bytes),
+                    failure -> c.pendingVideo.addAndGet(-bytes));
+        }
+    }
+
+    /** Whether anyone on this gateway watches {@code camera}. */
+    public boolean watched(String camera) {
+        return clients.values().stream().anyMatch(c -> c.watching.contains(camera));
     }
 
     public int size() {

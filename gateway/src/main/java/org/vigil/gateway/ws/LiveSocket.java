@@ -1,6 +1,10 @@
 package org.vigil.gateway.ws;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import org.vigil.contracts.Json;
 import org.vigil.gateway.security.SessionAuthMechanism;
@@ -9,6 +13,7 @@ import org.vigil.gateway.security.TokenService;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
@@ -21,7 +26,9 @@ import jakarta.inject.Inject;
  * array of {@link org.vigil.contracts.LiveUpdate}s ({@code motion}, {@code status}, {@code segment}), the changes the
  * event service stored together (one, or thousands in a burst), and {@code status}
  * messages about the feed itself ({@code live}: {@code degraded} or {@code restored}, the latter followed by a fresh
- * snapshot). The server pings every 20 s; a client that cannot keep up is closed with code 4008.
+ * snapshot). Live video comes as binary messages, {@code [u16 header length][JSON header][JPEG]}, for the cameras
+ * the client asked for with {@code {"type":"watch","cameras":[...]}}. The server pings every 20 s; a client that
+ * cannot keep up with the changes is closed with code 4008 (video frames are skipped instead).
  */
 @WebSocket(path = "/ws")
 public class LiveSocket {
@@ -40,6 +47,30 @@ public class LiveSocket {
         // hello first, then the snapshot and the changes: registering after the hello keeps that order
         return connection.sendText(hello).invoke(() -> clients.add(connection, caller.sites(), caller.token()));
     }
+
+    /**
+     * Requests from the client. {@code {"type":"watch","cameras":[...]}} chooses the cameras whose live video it
+     * gets (at most {@value #MAX_WATCH}; cameras of other sites simply never send it anything).
+     */
+    @OnTextMessage
+    public void onMessage(String message, WebSocketConnection connection) {
+        try {
+            JsonNode m = Json.mapper().readTree(message);
+            if (m != null && "watch".equals(m.path("type").asText()) && m.path("cameras").isArray()) {
+                Set<String> cameras = new HashSet<>();
+                m.path("cameras").forEach(c -> {
+                    if (c.isTextual() && cameras.size() < MAX_WATCH) {
+                        cameras.add(c.asText());
+                    }
+                });
+                clients.watch(connection, cameras);
+            }
+        } catch (java.io.IOException e) {
+            // not JSON: nothing to do; the socket stays open
+        }
+    }
+
+    static final int MAX_WATCH = 64;
 
     @OnClose
     public void onClose(WebSocketConnection connection) {

@@ -50,6 +50,9 @@ public class PlaybackResource {
     Registry registry;
 
     @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
+    @Inject
     RecorderConfig config;
 
     @Inject
@@ -60,7 +63,11 @@ public class PlaybackResource {
     @Path("/{camera}.mp4")
     @Blocking
     public Response play(@PathParam("camera") String camera, @QueryParam("from") String fromParam,
-            @QueryParam("to") String toParam, @HeaderParam("Range") String range) throws IOException {
+            @QueryParam("to") String toParam, @QueryParam("download") boolean download,
+            @HeaderParam("Range") String range) throws IOException {
+        if (download && !identity.hasRole(Access.OPERATOR) && !identity.hasRole(Access.ADMIN)) {
+            return error(403, "forbidden", "downloading recordings needs the operator role or higher");
+        }
         Instant from = time("from", fromParam);
         Instant to = time("to", toParam);
         if (!to.isAfter(from)) {
@@ -105,6 +112,11 @@ public class PlaybackResource {
             }
             b = Response.status(206).entity(new PathPart(mp4.file(), start, end - start + 1))
                     .header("Content-Range", "bytes " + start + "-" + end + "/" + size);
+        }
+        if (download) {
+            b.header("Content-Disposition", "attachment; filename=\"" + camera.replaceAll("[^A-Za-z0-9._-]", "_") + "_"
+                    + from.toString().replace(':', '-') + ".mp4\"")
+                    .header("X-Export-UTC", Instant.now().toString());
         }
         return b.type("video/mp4")
                 .header("Accept-Ranges", "bytes")

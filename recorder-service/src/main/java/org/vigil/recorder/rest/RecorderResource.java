@@ -108,6 +108,20 @@ public class RecorderResource {
                 c.setBy() == null ? null : c.setBy().updatedBy());
     }
 
+    /** Free space on the recordings volume, for every role (the dashboard); no paths, no rates. */
+    public record StorageSummary(long freeBytes, long totalBytes, long minFreeBytes, boolean low) {
+    }
+
+    @GET
+    @Path("/storage/summary")
+    @RolesAllowed({Access.VIEWER, Access.OPERATOR, Access.ADMIN})
+    public StorageSummary storageSummary() throws IOException {
+        Storage.Current c = storage.current();
+        Storage.Disk disk = storage.disk();
+        return new StorageSummary(disk.freeBytes(), disk.totalBytes(), c.minFreeBytes(),
+                disk.freeBytes() < c.minFreeBytes());
+    }
+
     /**
      * Sets where every recorder writes new segments (and optionally the free-space floor). Segments already written
      * stay where they are and stay findable. Validated here; stored in Kafka so every recorder follows it.

@@ -1,0 +1,63 @@
+package org.vigil.gateway.messaging;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MediaPacket;
+import org.vigil.gateway.service.CameraRegistry;
+import org.vigil.gateway.ws.LiveClients;
+
+import io.vertx.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Live video: the capture service's JPEG previews ({@code vigil.previews.v1}) relayed to the browsers watching each
+ * camera. Every gateway reads every preview from the newest on (a group of its own, nothing committed: a preview that
+ * is late is worthless). A frame is framed once and the same bytes go to every watcher.
+ */
+@ApplicationScoped
+public class PreviewConsumer {
+
+    private final CameraRegistry cameras;
+    private final LiveClients clients;
+
+    public PreviewConsumer(CameraRegistry cameras, LiveClients clients) {
+        this.cameras = cameras;
+        this.clients = clients;
+    }
+
+    @Incoming("previews")
+    public void on(ConsumerRecord<String, byte[]> r) {
+        if (r.key() == null || r.value() == null || !clients.watched(r.key())) {
+            return;
+        }
+        CameraConfig camera = cameras.get(r.key()).orElse(null);
+        if (camera == null) {
+            return;
+        }
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("camera", r.key());
+        header.put("wall", number(r, MediaPacket.H_WALL));
+        header.put("width", number(r, MediaPacket.H_WIDTH));
+        header.put("height", number(r, MediaPacket.H_HEIGHT));
+        byte[] h = Json.write(header);
+        Buffer message = Buffer.buffer(2 + h.length + r.value().length).appendUnsignedShort(h.length).appendBytes(h)
+                .appendBytes(r.value());
+        clients.frame(r.key(), camera.site(), message);
+    }
+
+    private static Long number(ConsumerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        try {
+            return h == null ? null : Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

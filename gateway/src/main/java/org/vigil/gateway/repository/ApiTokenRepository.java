@@ -1,0 +1,85 @@
+package org.vigil.gateway.repository;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** API tokens in {@code identity.api_tokens}. Lookups for authentication are reactive; admin calls block. */
+@ApplicationScoped
+public class ApiTokenRepository {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String COLUMNS = "id, name, secret_hash, role, sites, created_at, created_by, expires_at, "
+            + "last_used_at, revoked_at";
+
+    /** A stored token (its secret only as a hash). */
+    public record StoredToken(String id, String name, String secretHash, String role, List<String> sites,
+            Instant createdAt, String createdBy, Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
+    }
+
+    private final Pool pool;
+
+    public ApiTokenRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Optional<StoredToken>> find(String id) {
+        return pool.preparedQuery("select " + COLUMNS + " from identity.api_tokens where id = $1")
+                .execute(Tuple.of(id)).map(rows -> rows.iterator().hasNext()
+                        ? Optional.of(token(rows.iterator().next()))
+                        : Optional.empty());
+    }
+
+    public Uni<Void> touch(String id, Instant at) {
+        return pool.preparedQuery("update identity.api_tokens set last_used_at = $2 where id = $1")
+                .execute(Tuple.of(id, at.atOffset(ZoneOffset.UTC))).replaceWithVoid();
+    }
+
+    public void insert(StoredToken t) {
+        pool.preparedQuery("""
+                insert into identity.api_tokens (id, name, secret_hash, role, sites, created_at, created_by, expires_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8)""")
+                .execute(Tuple.tuple().addValue(t.id()).addValue(t.name()).addValue(t.secretHash())
+                        .addValue(t.role()).addValue(t.sites().toArray(String[]::new))
+                        .addValue(t.createdAt().atOffset(ZoneOffset.UTC)).addValue(t.createdBy())
+                        .addValue(t.expiresAt() == null ? null : t.expiresAt().atOffset(ZoneOffset.UTC)))
+                .await().atMost(TIMEOUT);
+    }
+
+    public List<StoredToken> all() {
+        List<StoredToken> out = new ArrayList<>();
+        pool.query("select " + COLUMNS + " from identity.api_tokens order by created_at desc").execute()
+                .await().atMost(TIMEOUT).forEach(r -> out.add(token(r)));
+        return out;
+    }
+
+    /** Revokes a token that is not revoked yet; returns whether it did. */
+    public boolean revoke(String id, String by, Instant at) {
+        return pool.preparedQuery("""
+                update identity.api_tokens set revoked_at = $3, revoked_by = $2
+                where id = $1 and revoked_at is null""")
+                .execute(Tuple.of(id, by, at.atOffset(ZoneOffset.UTC))).await().atMost(TIMEOUT).rowCount() == 1;
+    }
+
+    private static StoredToken token(Row r) {
+        return new StoredToken(r.getString("id"), r.getString("name"), r.getString("secret_hash"), r.getString("role"),
+                Arrays.asList(r.getArrayOfStrings("sites")), instant(r, "created_at"), r.getString("created_by"),
+                instant(r, "expires_at"), instant(r, "last_used_at"), instant(r, "revoked_at"));
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,163 @@
+package org.vigil.gateway.rest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeSet;
+
+import org.vigil.contracts.Access;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.gateway.repository.ApiTokenRepository.StoredToken;
+import org.vigil.gateway.repository.UserRepository;
+import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.TokenService;
+import org.vigil.gateway.service.ApiTokenService;
+import org.vigil.gateway.service.CameraRegistry;
+import org.vigil.gateway.service.UserService;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Users, their sites, and API tokens: admins only. An admin grants only sites they hold; every change is audited.
+ * Password hashes and token secrets never leave the gateway (a new token's secret is answered once, at creation).
+ */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Access.ADMIN)
+public class AdminResource {
+
+    /** A user as admins see it. */
+    public record UserView(String username, String role, List<String> sites, boolean disabled, boolean locked,
+            Instant createdAt, String createdBy) {
+        static UserView of(UserRepository.User u) {
+            return new UserView(u.username(), u.role(), u.sites(), u.disabled(),
+                    u.lockedUntil() != null && u.lockedUntil().isAfter(Instant.now()), u.createdAt(), u.createdBy());
+        }
+    }
+
+    public record NewUser(String username, String password, String role, List<String> sites) {
+    }
+
+    public record UserChange(String role, List<String> sites, Boolean disabled, String password) {
+    }
+
+    /** A token as admins see it; {@code token} (the secret) only in the answer that created it. */
+    public record TokenView(String id, String name, String role, List<String> sites, Instant createdAt,
+            String createdBy, Instant expiresAt, Instant lastUsedAt, Instant revokedAt, String token) {
+        static TokenView of(StoredToken t, String secret) {
+            return new TokenView(t.id(), t.name(), t.role(), t.sites(), t.createdAt(), t.createdBy(), t.expiresAt(),
+                    t.lastUsedAt(), t.revokedAt(), secret);
+        }
+    }
+
+    public record NewToken(String name, String role, List<String> sites, Integer expiresInDays) {
+    }
+
+    private final UserService users;
+    private final ApiTokenService apiTokens;
+    private final CameraRegistry cameras;
+    private final SecurityIdentity identity;
+
+    public AdminResource(UserService users, ApiTokenService apiTokens, CameraRegistry cameras,
+            SecurityIdentity identity) {
+        this.users = users;
+        this.apiTokens = apiTokens;
+        this.cameras = cameras;
+        this.identity = identity;
+    }
+
+    @GET
+    @Path("/users")
+    public List<UserView> users() {
+        return users.all().stream().map(UserView::of).toList();
+    }
+
+    @POST
+    @Path("/users")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response createUser(NewUser body) {
+        if (body == null) {
+            return Errors.of(400, "bad_request", "send {username, password, role, sites}");
+        }
+        try {
+            UserRepository.User u = users.create(caller(), body.username(), body.password(), body.role(),
+                    body.sites());
+            return Response.status(201).entity(UserView.of(u)).build();
+        } catch (UserService.Refused e) {
+            return Errors.of(e.status, "invalid_" + e.field, e.getMessage());
+        }
+    }
+
+    @PATCH
+    @Path("/users/{username}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response updateUser(@PathParam("username") String username, UserChange body) {
+        if (body == null) {
+            return Errors.of(400, "bad_request", "send any of {role, sites, disabled, password}");
+        }
+        try {
+            return Response.ok(UserView.of(users.update(caller(), username, body.role(), body.sites(), body.disabled(),
+                    body.password()))).build();
+        } catch (UserService.Refused e) {
+            return Errors.of(e.status, e.status == 404 ? "not_found" : "invalid_" + e.field, e.getMessage());
+        }
+    }
+
+    /** Every site that has a camera, and those the admin holds, for granting. */
+    @GET
+    @Path("/sites")
+    public List<String> sites() {
+        TreeSet<String> sites = new TreeSet<>();
+        cameras.all().stream().map(CameraConfig::site).forEach(sites::add);
+        sites.addAll(caller().sites());
+        sites.remove(Access.ALL_SITES);
+        return sites.stream().filter(s -> Access.siteAllowed(caller().sites(), s)).toList();
+    }
+
+    @GET
+    @Path("/tokens")
+    public List<TokenView> tokens() {
+        return apiTokens.all().stream().map(t -> TokenView.of(t, null)).toList();
+    }
+
+    @POST
+    @Path("/tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response createToken(NewToken body) {
+        if (body == null || body.name() == null || body.name().isBlank() || body.name().length() > 100) {
+            return Errors.of(400, "invalid_name", "give the token a name of 1-100 characters");
+        }
+        if (body.expiresInDays() != null && (body.expiresInDays() < 1 || body.expiresInDays() > 3650)) {
+            return Errors.of(400, "invalid_expiresInDays", "expiresInDays is 1 to 3650, or absent for no expiry");
+        }
+        try {
+            UserService.checkGrant(caller(), body.role(), body.sites());
+        } catch (UserService.Refused e) {
+            return Errors.of(e.status, "invalid_" + e.field, e.getMessage());
+        }
+        ApiTokenService.Created c = apiTokens.create(body.name().strip(), body.role(), body.sites(),
+                body.expiresInDays(), caller().username());
+        return Response.status(201).entity(TokenView.of(c.token(), c.secret())).build();
+    }
+
+    @DELETE
+    @Path("/tokens/{id}")
+    public Response revokeToken(@PathParam("id") String id) {
+        return apiTokens.revoke(id, caller().username()) ? Response.noContent().build()
+                : Errors.of(404, "not_found", "no active token " + id);
+    }
+
+    private TokenService.Caller caller() {
+        return identity.getAttribute(SessionAuthMechanism.CALLER);
+    }
+}

@@ -1,0 +1,104 @@
+package org.vigil.gateway.security;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Runs before authentication on every request:
+ * <ul>
+ * <li>a state-changing request ({@code POST PUT PATCH DELETE}) or a WebSocket upgrade that a browser sent from another
+ * origin (its {@code Origin} is neither this gateway nor CORS_ORIGIN) is refused;</li>
+ * <li>a state-changing request that relies on the session cookie must echo the CSRF cookie in
+ * {@value Sessions#CSRF_HEADER} (bearer-token callers are exempt: nothing ambient is sent for them);</li>
+ * <li>every response gets the security headers the UI is written for (a strict Content-Security-Policy, no
+ * sniffing, no framing, no referrer) and API answers are never cached.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class RequestGuard {
+
+    private static final Set<HttpMethod> UNSAFE = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+            HttpMethod.DELETE);
+    static final String CSP = "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
+            + "connect-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+            + "form-action 'self'";
+
+    private final List<String> allowedOrigins;
+
+    public RequestGuard(@ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> corsOrigins) {
+        this.allowedOrigins = corsOrigins.orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
+                .toList();
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(this::guard, Integer.MAX_VALUE - 10); // before authentication and every route
+    }
+
+    void guard(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        headers(ctx);
+        boolean unsafe = UNSAFE.contains(req.method());
+        boolean upgrade = "websocket".equalsIgnoreCase(req.getHeader("Upgrade"));
+        if ((unsafe || upgrade) && !originAllowed(req)) {
+            refuse(ctx, "origin", "requests from " + req.getHeader("Origin") + " are not accepted; set CORS_ORIGIN "
+                    + "to allow a different web origin");
+            return;
+        }
+        if (unsafe && req.getHeader("Authorization") == null && req.getCookie(Sessions.SESSION_COOKIE) != null) {
+            Cookie csrf = req.getCookie(Sessions.CSRF_COOKIE);
+            if (csrf == null || !Sessions.same(csrf.getValue(), req.getHeader(Sessions.CSRF_HEADER))) {
+                refuse(ctx, "csrf", "missing or wrong " + Sessions.CSRF_HEADER + " header: send the value of the "
+                        + Sessions.CSRF_COOKIE + " cookie with every change");
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    private static void headers(RoutingContext ctx) {
+        var h = ctx.response().headers();
+        h.set("Content-Security-Policy", CSP);
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("X-Frame-Options", "DENY");
+        h.set("Referrer-Policy", "no-referrer");
+        if (ctx.request().path().startsWith("/api/")) {
+            h.set("Cache-Control", "no-store");
+        }
+    }
+
+    /** No Origin (not a browser, or a same-origin GET) passes; otherwise it must be us or a configured origin. */
+    private boolean originAllowed(HttpServerRequest req) {
+        String origin = req.getHeader("Origin");
+        if (origin == null) {
+            return true;
+        }
+        if (allowedOrigins.contains(origin)) {
+            return true;
+        }
+        try {
+            URI o = URI.create(origin);
+            String host = req.getHeader("Host");
+            return host != null && o.getRawAuthority() != null && o.getRawAuthority().equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static void refuse(RoutingContext ctx, String code, String message) {
+        ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
+                .end("{\"error\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
+                        + "\"}");
+    }
+}

@@ -1,0 +1,138 @@
+// Live: a grid of camera tiles drawing the JPEG frames that /ws sends for the watched cameras.
+import { api, atLeast, handled } from '../api.js';
+import * as socket from '../socket.js';
+import { h, fill, STATE_TEXT, stateOf } from '../dom.js';
+import { latencyEnabled, latencyStore, measureFrame } from '../latency.js';
+
+export function mount(root, { me, signal }) {
+  const grid = h('ul', { id: 'live-grid', class: 'live-grid', 'aria-label': 'Live cameras' });
+  fill(root, h('h1', null, 'Live'), grid);
+  const measure = latencyEnabled();
+  if (measure) latencyStore();
+  const canToggle = atLeast(me.role, 'operator');
+  const tiles = new Map();
+
+  api('/api/cameras', { signal }).then((cameras) => {
+    if (!cameras.length) grid.append(h('li', { class: 'empty' }, 'No cameras in your sites.'));
+    for (const cam of cameras) {
+      const tile = liveTile(cam, { canToggle, measure });
+      tiles.set(cam.id, tile);
+      grid.append(tile.el);
+    }
+    socket.watch(cameras.map((c) => c.id));
+  }).catch((e) => { if (!handled(e)) throw e; });
+
+  const offFrame = socket.on('frame', (f) => { const t = tiles.get(f.camera); if (t) t.frame(f); });
+  const offStatus = socket.on('status', (s) => { const t = tiles.get(s.cameraId); if (t) t.status(s); });
+  const offSnapshot = socket.on('snapshot', () => {
+    for (const [id, t] of tiles) t.status(socket.cameraStates.get(id));
+  });
+  return () => {
+    socket.watch([]);
+    offFrame();
+    offStatus();
+    offSnapshot();
+    for (const t of tiles.values()) t.dispose();
+  };
+}
+
+/** One camera tile; returns {el, frame(f), status(s), dispose()}. */
+function liveTile(cam, { canToggle, measure }) {
+  const name = cam.name || cam.id;
+  const canvas = h('canvas', {
+    'data-live': cam.id, 'data-frames': '0', role: 'img', 'aria-label': `Live view of ${name}`,
+    width: 640, height: 360,
+  });
+  // reading pixels back (latency) is much faster from a CPU-backed canvas; otherwise leave it on the GPU
+  const ctx = canvas.getContext('2d', { willReadFrequently: measure });
+  const overlay = h('p', { class: 'overlay' }, 'Waiting for video…');
+  const badge = h('span', { class: 'state-badge' });
+  const lastFrame = h('span', { class: 'last-frame' }, 'No frame yet');
+  const el = h('li', { class: 'live-tile', 'data-camera': cam.id },
+    h('div', { class: 'live-head' }, h('h2', null, name), badge),
+    h('div', { class: 'video' }, canvas, overlay),
+    h('div', { class: 'live-foot' }, h('span', null, 'Last frame: ', lastFrame), recordingControl(cam, canToggle)));
+
+  let frames = 0;
+  let busy = false;
+  let pending = null;
+  let disposed = false;
+  let lastLabelAt = 0;
+
+  // decoding is async; while one frame decodes only the newest waiting frame is kept, so a slow
+  // client shows the present instead of a growing backlog
+  const draw = async (f) => {
+    busy = true;
+    try {
+      const bitmap = await createImageBitmap(new Blob([f.jpeg], { type: 'image/jpeg' }));
+      if (disposed) { bitmap.close(); return; }
+      if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
+      if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
+      ctx.drawImage(bitmap, 0, 0);
+      bitmap.close();
+      canvas.dataset.frames = String(++frames);
+      overlay.hidden = true;
+      if (measure) measureFrame(ctx, canvas.width, canvas.height);
+      labelFrame(f.wall);
+    } catch {
+      if (measure) latencyStore().errors++;
+    } finally {
+      busy = false;
+      if (pending && !disposed) { const p = pending; pending = null; draw(p); }
+    }
+  };
+
+  // the clock text changes at most once a second: enough to read, cheap on layout
+  const labelFrame = (wallMicros) => {
+    const now = Date.now();
+    if (now - lastLabelAt < 1000) return;
+    lastLabelAt = now;
+    const d = new Date(typeof wallMicros === 'number' ? wallMicros / 1000 : now);
+    lastFrame.textContent = d.toLocaleTimeString();
+    lastFrame.title = `${d.toISOString()} (UTC)`;
+  };
+
+  const status = (s) => {
+    const state = stateOf(s);
+    el.dataset.state = state;
+    badge.className = `state-badge state-${state}`;
+    badge.textContent = STATE_TEXT[state];
+    // an offline camera's last picture stays visible but is marked as stale
+    const stale = state === 'offline' || state === 'no_signal';
+    overlay.hidden = frames > 0 && !stale;
+    overlay.textContent = stale ? STATE_TEXT[state] : 'Waiting for video…';
+  };
+  status(socket.cameraStates.get(cam.id));
+
+  return {
+    el,
+    frame: (f) => { if (busy) pending = f; else draw(f); },
+    status,
+    dispose: () => { disposed = true; pending = null; },
+  };
+}
+
+/** Operators and admins get a real toggle button; viewers only read the state. */
+function recordingControl(cam, canToggle) {
+  if (!canToggle) {
+    return h('span', { class: cam.recording ? 'rec on' : 'rec' }, cam.recording ? 'Recording' : 'Not recording');
+  }
+  const button = h('button', {
+    type: 'button', class: 'rec-toggle', 'data-recording': cam.id, 'aria-pressed': Boolean(cam.recording),
+  }, 'Recording');
+  button.addEventListener('click', async () => {
+    const wanted = button.getAttribute('aria-pressed') !== 'true';
+    button.disabled = true;
+    try {
+      const updated = await api(`/api/cameras/${encodeURIComponent(cam.id)}/recording`, {
+        method: 'PUT', body: { recording: wanted },
+      });
+      button.setAttribute('aria-pressed', String(Boolean(updated ? updated.recording : wanted)));
+    } catch (e) {
+      if (!handled(e)) throw e;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}

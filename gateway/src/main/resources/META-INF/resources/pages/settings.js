@@ -1,0 +1,130 @@
+// Settings: a sub-navigation over sections; admin-only sections are neither linked nor rendered for others
+// (the gateway refuses their calls anyway, this just keeps the page honest).
+import { api, atLeast, handled } from '../api.js';
+import * as socket from '../socket.js';
+import { h, fill, timeEl, bytes, field, STATE_TEXT, stateOf } from '../dom.js';
+import * as users from './users.js';
+import * as tokens from './tokens.js';
+
+const SECTIONS = [
+  { path: '/settings/users', title: 'Users & sites', admin: true, mount: users.mount,
+    about: 'Accounts, roles and which sites each user may see.' },
+  { path: '/settings/tokens', title: 'API tokens', admin: true, mount: tokens.mount,
+    about: 'Tokens for scripts and integrations.' },
+  { path: '/settings/cameras', title: 'Cameras', admin: false, mount: cameras,
+    about: 'The cameras of your sites.' },
+  { path: '/settings/storage', title: 'Storage', admin: true, mount: storage,
+    about: 'Where recordings are kept and how much space stays free.' },
+  { path: '/settings/retention', title: 'Retention & legal holds', admin: false, mount: retention,
+    about: 'How long recordings are kept.' },
+];
+
+export function mount(root, ctx) {
+  const isAdmin = atLeast(ctx.me.role, 'admin');
+  const visible = SECTIONS.filter((s) => isAdmin || !s.admin);
+  const section = SECTIONS.find((s) => s.path === ctx.path);
+  const content = h('div', { class: 'settings-content' });
+  fill(root,
+    h('h1', null, section ? `Settings: ${section.title}` : 'Settings'),
+    h('nav', { class: 'subnav', 'aria-label': 'Settings sections' }, h('ul', null, visible.map((s) =>
+      h('li', null, h('a', { href: `#${s.path}`, 'aria-current': s === section ? 'page' : null }, s.title))))),
+    content);
+
+  if (!section) {
+    fill(content,
+      h('ul', { class: 'overview' }, visible.map((s) =>
+        h('li', null, h('a', { href: `#${s.path}` }, s.title), ' — ', s.about))),
+      isAdmin ? null : adminNote());
+    return null;
+  }
+  if (section.admin && !isAdmin) {
+    fill(content, adminNote());
+    return null;
+  }
+  return section.mount(content, ctx);
+}
+
+function adminNote() {
+  return h('p', { class: 'note', id: 'settings-admin-note' },
+    'Users, API tokens and storage are managed by administrators.');
+}
+
+function cameras(root, { signal }) {
+  const body = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
+  fill(root, h('h2', null, 'Cameras'),
+    h('p', { class: 'note' }, 'Editing motion zones and privacy masks comes with a later issue.'), body);
+  api('/api/cameras', { signal }).then((list) => {
+    if (!list.length) { fill(body, h('p', null, 'No cameras in your sites.')); return; }
+    fill(body, h('table', { id: 'camera-table' },
+      h('caption', { class: 'visually-hidden' }, 'Cameras'),
+      h('thead', null, h('tr', null, ['Name', 'ID', 'Site', 'State', 'Recording', 'Changed'].map((c) =>
+        h('th', { scope: 'col' }, c)))),
+      h('tbody', null, list.map((cam) => {
+        const state = stateOf(socket.cameraStates.get(cam.id));
+        return h('tr', { 'data-camera': cam.id },
+          h('th', { scope: 'row' }, cam.name || cam.id), h('td', null, cam.id), h('td', null, cam.site),
+          h('td', null, h('span', { class: `state-badge state-${state}` }, STATE_TEXT[state])),
+          h('td', null, cam.recording ? 'On' : 'Off'),
+          h('td', null, timeEl(cam.updatedAt), cam.updatedBy ? ` by ${cam.updatedBy}` : null));
+      }))));
+  }).catch((e) => { if (!handled(e)) throw e; });
+}
+
+function retention(root) {
+  fill(root, h('h2', null, 'Retention & legal holds'),
+    h('p', { class: 'note' }, 'Retention periods and legal holds are managed here once the retention issue lands.'));
+}
+
+function storage(root, { signal }) {
+  const facts = h('dl', { id: 'storage-facts', class: 'facts' });
+  const dir = h('input', { id: 'storage-dir', name: 'recordingsDir', required: true, autocomplete: 'off' });
+  const minFree = h('input', { id: 'storage-min-free', name: 'minFreeGiB', type: 'number', min: 0, step: 0.1 });
+  const done = h('p', { id: 'storage-status', class: 'muted', role: 'status' });
+  const save = h('button', { id: 'storage-save', type: 'submit', disabled: true }, 'Save');
+  const form = h('form', { id: 'storage-form', class: 'stack' },
+    field('Recordings directory', dir, 'New recordings go here; older ones stay readable where they are.'),
+    field('Minimum free space (GiB)', minFree, 'Recording stops before the disk gets fuller than this.'),
+    save, done);
+  fill(root, h('h2', null, 'Storage'), facts, form);
+
+  let current = null;
+  let shownMinFree = ''; // compared as text: the GiB field is rounded, so bytes would always differ
+  const show = (s) => {
+    current = s;
+    save.disabled = false;
+    dir.value = s.recordingsDir || '';
+    minFree.value = typeof s.minFreeBytes === 'number' ? (s.minFreeBytes / 2 ** 30).toFixed(1) : '';
+    shownMinFree = minFree.value;
+    fill(facts,
+      h('dt', null, 'Recordings directory'), h('dd', null, h('code', null, s.recordingsDir || '—')),
+      h('dt', null, 'Free space'), h('dd', null, `${bytes(s.freeBytes)} of ${bytes(s.totalBytes)}`),
+      h('dt', null, 'Minimum free space'), h('dd', null, bytes(s.minFreeBytes)),
+      h('dt', null, 'Former directories'), h('dd', null, (s.formerDirs || []).length
+        ? h('ul', null, s.formerDirs.map((d) => h('li', null, h('code', null, d)))) : 'none'));
+  };
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = {};
+    if (dir.value.trim() && dir.value.trim() !== current.recordingsDir) body.recordingsDir = dir.value.trim();
+    if (minFree.value !== '' && minFree.value !== shownMinFree) {
+      body.minFreeBytes = Math.round(Number(minFree.value) * 2 ** 30);
+    }
+    if (!Object.keys(body).length) { done.textContent = 'Nothing changed.'; return; }
+    save.disabled = true;
+    try {
+      const updated = await api('/api/recorder/storage', { method: 'PUT', body, signal });
+      show(updated || { ...current, ...body });
+      done.textContent = 'Storage settings saved.';
+    } catch (err) {
+      if (!handled(err)) throw err;
+    } finally {
+      save.disabled = false;
+    }
+  });
+
+  api('/api/recorder/storage', { signal }).then(show).catch((e) => {
+    done.textContent = 'Storage settings could not be loaded.';
+    if (!handled(e)) throw e;
+  });
+}

@@ -1,0 +1,391 @@
+package org.vigil.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.vigil.gateway.GatewayTest.as;
+import static org.vigil.gateway.GatewayTest.session;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MediaPacket;
+import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.PostgresTestResource;
+import org.vigil.devstack.testing.RedisTestResource;
+import org.vigil.devstack.testing.TopicProbe;
+import org.vigil.gateway.GatewayTest.Session;
+import org.vigil.gateway.security.Sessions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+
+/** Sessions, CSRF, origins, user and token administration, and the gateway's answers to bad requests. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(RedisTestResource.class)
+class GatewaySecurityTest {
+
+    private static final String ADMIN_PASSWORD = "correct-horse-battery";
+
+    @Inject
+    TestClock clock;
+
+    @Inject
+    Pool pool;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TestHTTPResource("/ws")
+    URI http;
+
+    private URI ws() {
+        return URI.create(http.toString().replaceFirst("^http", "ws"));
+    }
+
+    @AfterEach
+    void resetClock() {
+        clock.reset();
+    }
+
+    private static Session admin() {
+        return session("admin", ADMIN_PASSWORD);
+    }
+
+    /** Creates a local user through the admin API (idempotent across tests). */
+    private static void user(String name, String password, String role, List<String> sites) {
+        Response r = as(admin()).contentType(ContentType.JSON)
+                .body(Map.of("username", name, "password", password, "role", role, "sites", sites))
+                .when().post("/api/users");
+        assertThat(r.statusCode()).as(r.asString()).isIn(201, 409);
+    }
+
+    // ---- CSRF and origins
+
+    @Test
+    void aChangeWithTheSessionCookieNeedsTheCsrfHeader() {
+        user("csrf-target", "csrf-target-pass", "viewer", List.of("north"));
+        Session a = admin();
+        Map<String, Object> change = Map.of("sites", List.of("north", "south"));
+        // no header: refused before anything runs
+        given().cookie("vigil_session", a.token()).cookie("vigil_csrf", a.csrf()).contentType(ContentType.JSON)
+                .body(change).when().patch("/api/users/csrf-target").then().statusCode(403)
+                .body("error", equalTo("csrf"));
+        // a header that is not the cookie's value
+        given().cookie("vigil_session", a.token()).cookie("vigil_csrf", a.csrf()).header("X-CSRF-Token", "guess")
+                .contentType(ContentType.JSON).body(change).when().patch("/api/users/csrf-target").then()
+                .statusCode(403);
+        // a cookie and header planted together (e.g. from a sibling subdomain) do not match the session's secret
+        given().cookie("vigil_session", a.token()).cookie("vigil_csrf", "planted").header("X-CSRF-Token", "planted")
+                .contentType(ContentType.JSON).body(change).when().patch("/api/users/csrf-target").then()
+                .statusCode(401);
+        as(a).contentType(ContentType.JSON).body(change).when().patch("/api/users/csrf-target").then().statusCode(200)
+                .body("sites", equalTo(List.of("north", "south")));
+        // bearer callers send nothing ambient, so they need no CSRF header
+        given().header("Authorization", "Bearer " + a.token()).contentType(ContentType.JSON)
+                .body(Map.of("sites", List.of("north"))).when().patch("/api/users/csrf-target").then().statusCode(200);
+    }
+
+    @Test
+    void requestsFromAnotherOriginAreRefusedAndCorsIsLimitedToCorsOrigin() {
+        given().header("Origin", "http://evil.example").contentType(ContentType.JSON)
+                .body(Map.of("username", "admin", "password", ADMIN_PASSWORD)).when().post("/api/auth/login").then()
+                .statusCode(403).body("error", equalTo("origin"));
+        given().header("Origin", "http://console.example").contentType(ContentType.JSON)
+                .body(Map.of("username", "admin", "password", ADMIN_PASSWORD)).when().post("/api/auth/login").then()
+                .statusCode(200);
+        // preflight: only the configured origin is granted
+        Response evil = given().header("Origin", "http://evil.example").header("Access-Control-Request-Method", "PUT")
+                .when().options("/api/cameras/x/recording");
+        assertThat(evil.getHeader("Access-Control-Allow-Origin")).isNull();
+        Response console = given().header("Origin", "http://console.example")
+                .header("Access-Control-Request-Method", "PUT").when().options("/api/cameras/x/recording");
+        assertThat(console.getHeader("Access-Control-Allow-Origin")).isEqualTo("http://console.example");
+        // a WebSocket opened by a page of another origin is refused even with the session cookie
+        Session a = admin();
+        try {
+            HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", "vigil_session=" + a.token())
+                    .header("Origin", "http://evil.example").buildAsync(ws(), new WebSocket.Listener() {
+                    }).join();
+            throw new AssertionError("a cross-origin WebSocket was accepted");
+        } catch (CompletionException e) {
+            assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(403);
+        }
+    }
+
+    // ---- session expiry
+
+    @Test
+    void anUnusedSessionEndsAfterTheIdleTime() {
+        Session a = admin();
+        clock.advance(Duration.ofMinutes(31));
+        given().cookie("vigil_session", a.token()).when().get("/api/auth/me").then().statusCode(401);
+    }
+
+    @Test
+    void aSessionInUseIsRenewedButEndsAtItsAbsoluteLimit() {
+        Session a = admin();
+        String token = a.token();
+        Instant signedIn = clock.instant();
+        // used every 20 minutes: renewed each time (a new cookie), so it outlives the 30 minute idle limit...
+        while (clock.instant().isBefore(signedIn.plus(Duration.ofHours(8)).minus(Duration.ofMinutes(20)))) {
+            clock.advance(Duration.ofMinutes(20));
+            Response r = given().cookie("vigil_session", token).when().get("/api/auth/me");
+            r.then().statusCode(200);
+            String renewed = r.getCookie("vigil_session");
+            assertThat(renewed).as("renewed at " + clock.instant()).isNotNull().isNotEqualTo(token);
+            assertThat(r.getHeader("Set-Cookie")).containsIgnoringCase("HttpOnly");
+            token = renewed;
+        }
+        // ...but never past 8 hours after sign-in, however busy
+        clock.advance(Duration.ofMinutes(21));
+        given().cookie("vigil_session", token).when().get("/api/auth/me").then().statusCode(401);
+    }
+
+    @Test
+    void disablingAUserEndsTheirSessionAtTheNextRenewalAndChangesApplyThen() {
+        user("leaver", "leaver-password", "operator", List.of("north"));
+        as(admin()).contentType(ContentType.JSON).body(Map.of("disabled", false, "role", "operator"))
+                .when().patch("/api/users/leaver").then().statusCode(200);
+        Session leaver = session("leaver", "leaver-password");
+        as(admin()).contentType(ContentType.JSON).body(Map.of("role", "viewer")).when().patch("/api/users/leaver")
+                .then().statusCode(200);
+        clock.advance(Duration.ofMinutes(2));
+        Response r = given().cookie("vigil_session", leaver.token()).when().get("/api/auth/me");
+        r.then().statusCode(200).body("role", equalTo("viewer"));
+        String renewed = r.getCookie("vigil_session");
+
+        as(admin()).contentType(ContentType.JSON).body(Map.of("disabled", true)).when().patch("/api/users/leaver")
+                .then().statusCode(200).body("disabled", equalTo(true));
+        clock.advance(Duration.ofMinutes(2));
+        given().cookie("vigil_session", renewed).when().get("/api/auth/me").then().statusCode(401);
+        GatewayTest.login("leaver", "leaver-password").then().statusCode(401);
+    }
+
+    @Test
+    void logoutClearsBothCookies() {
+        Session a = admin();
+        Response r = as(a).when().post("/api/auth/logout");
+        r.then().statusCode(204);
+        assertThat(r.getHeaders().getValues("Set-Cookie")).anySatisfy(c -> assertThat(c).startsWith("vigil_session=;")
+                .containsIgnoringCase("Max-Age=0")).anySatisfy(c -> assertThat(c).startsWith("vigil_csrf=;"));
+    }
+
+    // ---- users and sites
+
+    @Test
+    void adminsManageUsersAndOthersCannot() {
+        user("norma", "norma-password-1", "operator", List.of("north"));
+        Session a = admin();
+        as(a).contentType(ContentType.JSON).body(Map.of("username", "norma", "password", "another-password",
+                "role", "viewer", "sites", List.of("north"))).when().post("/api/users").then().statusCode(409);
+        as(a).contentType(ContentType.JSON).body(Map.of("username", "shorty", "password", "short", "role", "viewer",
+                "sites", List.of("north"))).when().post("/api/users").then().statusCode(400)
+                .body("error", equalTo("invalid_password"));
+        as(a).contentType(ContentType.JSON).body(Map.of("username", "<b>x</b>", "password", "long-enough-pass",
+                "role", "viewer", "sites", List.of("north"))).when().post("/api/users").then().statusCode(400);
+        as(a).contentType(ContentType.JSON).body(Map.of("username", "bad-role", "password", "long-enough-pass",
+                "role", "root", "sites", List.of("north"))).when().post("/api/users").then().statusCode(400);
+        String list = as(a).when().get("/api/users").then().statusCode(200).extract().asString();
+        assertThat(list).contains("\"norma\"").doesNotContain("argon2").doesNotContain("password");
+
+        Session norma = session("norma", "norma-password-1");
+        as(norma).when().get("/api/users").then().statusCode(403);
+        as(norma).contentType(ContentType.JSON).body(Map.of("username", "x2", "password", "long-enough-pass",
+                "role", "admin", "sites", List.of("*"))).when().post("/api/users").then().statusCode(403);
+
+        // an admin of one site grants only that site
+        user("north-admin", "north-admin-pass", "admin", List.of("north"));
+        Session na = session("north-admin", "north-admin-pass");
+        as(na).contentType(ContentType.JSON).body(Map.of("username", "south-guard", "password", "long-enough-pass",
+                "role", "viewer", "sites", List.of("south"))).when().post("/api/users").then().statusCode(403);
+        as(na).contentType(ContentType.JSON).body(Map.of("username", "everywhere", "password", "long-enough-pass",
+                "role", "viewer", "sites", List.of("*"))).when().post("/api/users").then().statusCode(403);
+        // and cannot lock themselves out
+        as(na).contentType(ContentType.JSON).body(Map.of("disabled", true)).when().patch("/api/users/north-admin")
+                .then().statusCode(400);
+    }
+
+    // ---- API tokens
+
+    @Test
+    void apiTokensAreShownOnceStoredHashedAndStopWorkingWhenRevoked() {
+        Session a = admin();
+        Response created = as(a).contentType(ContentType.JSON)
+                .body(Map.of("name", "nightly report", "role", "viewer", "sites", List.of("north")))
+                .when().post("/api/tokens");
+        created.then().statusCode(201).body("role", equalTo("viewer"));
+        String secret = created.path("token");
+        String id = created.path("id");
+        assertThat(secret).startsWith("vgl_" + id + "_");
+        assertThat(as(a).when().get("/api/tokens").then().statusCode(200).extract().asString()).contains(id)
+                .doesNotContain(secret.substring(21));
+        String stored = pool.preparedQuery("select secret_hash from identity.api_tokens where id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).await().atMost(Duration.ofSeconds(10)).iterator()
+                .next().getString(0);
+        assertThat(stored).isEqualTo(Sessions.hash(secret.substring(21))).doesNotContain(secret.substring(21));
+
+        given().header("Authorization", "Bearer " + secret).when().get("/api/auth/me").then().statusCode(200)
+                .body("username", equalTo("token:nightly report")).body("role", equalTo("viewer"))
+                .body("source", equalTo("token"));
+        // a viewer token may not change anything
+        given().header("Authorization", "Bearer " + secret).contentType(ContentType.JSON)
+                .body(Map.of("recording", false)).when().put("/api/cameras/any/recording").then().statusCode(403);
+        // a wrong secret with a real id
+        given().header("Authorization", "Bearer vgl_" + id + "_" + "A".repeat(43)).when().get("/api/auth/me").then()
+                .statusCode(401);
+
+        as(a).when().delete("/api/tokens/" + id).then().statusCode(204);
+        given().header("Authorization", "Bearer " + secret).when().get("/api/auth/me").then().statusCode(401);
+        as(a).when().delete("/api/tokens/" + id).then().statusCode(404);
+    }
+
+    // ---- bad input
+
+    @Test
+    void badRequestsGetClearAnswersWithoutStackTraces() {
+        Session a = admin();
+        String big = "x".repeat(2 * 1024 * 1024);
+        given().contentType(ContentType.JSON).body("{\"username\":\"" + big + "\"}").when().post("/api/auth/login")
+                .then().statusCode(413);
+        for (String path : List.of("/api/nothing-here", "/nothing-here.html", "/api/users/nobody/extra")) {
+            String body = as(a).when().get(path).then().statusCode(404).extract().asString();
+            assertThat(body).doesNotContain("Exception").doesNotContain("at org.").doesNotContain("at io.");
+        }
+        String malformed = as(a).contentType(ContentType.JSON).body("{not json").when().post("/api/users").then()
+                .statusCode(400).extract().asString();
+        assertThat(malformed).doesNotContain("Exception").doesNotContain("at com.");
+    }
+
+    @Test
+    void everyAnswerCarriesTheSecurityHeaders() {
+        for (String path : List.of("/", "/api/auth/providers")) {
+            Response r = given().when().get(path);
+            assertThat(r.getHeader("Content-Security-Policy")).contains("default-src 'self'")
+                    .contains("frame-ancestors 'none'").doesNotContain("unsafe-inline");
+            assertThat(r.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+        }
+        given().when().get("/api/auth/providers").then().statusCode(200).body("local", equalTo(true))
+                .body("oidc.enabled", equalTo(false));
+    }
+
+    // ---- dashboard status
+
+    @Test
+    void systemStatusSaysWhichServicesAreDownAndThatTimeIsUnknownWithoutAServer() {
+        as(admin()).when().get("/api/system/status").then().statusCode(200)
+                .body("services.find { it.name == 'gateway' }.status", equalTo("up"))
+                .body("services.find { it.name == 'recorder' }.status", equalTo("down"))
+                .body("timeSync.status", equalTo("unknown"));
+    }
+
+    // ---- live video
+
+    @Test
+    void liveVideoGoesOnlyToClientsWatchingACameraOfTheirSite() throws Exception {
+        CameraConfig north = new CameraConfig(CameraConfig.VERSION, "live-north", "Gate", "north", "test:", null, true,
+                0.5, null, null, Instant.now(), "test");
+        TopicProbe.send(bootstrap, Topics.CAMERAS, north.id(), Json.write(north));
+        user("north-eyes", "north-eyes-pass", "viewer", List.of("north"));
+        user("south-eyes", "south-eyes-pass", "viewer", List.of("south"));
+        Frames northClient = new Frames();
+        Frames southClient = new Frames();
+        WebSocket n = open(session("north-eyes", "north-eyes-pass"), northClient);
+        WebSocket s = open(session("south-eyes", "south-eyes-pass"), southClient);
+        String watch = "{\"type\":\"watch\",\"cameras\":[\"live-north\"]}";
+        n.sendText(watch, true).get(5, TimeUnit.SECONDS);
+        s.sendText(watch, true).get(5, TimeUnit.SECONDS);
+
+        byte[] jpeg = {(byte) 0xff, (byte) 0xd8, 1, 2, 3, (byte) 0xff, (byte) 0xd9};
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        ByteBuffer got = null;
+        while (got == null && System.nanoTime() < deadline) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.PREVIEWS, "live-north", jpeg);
+            r.headers().add(MediaPacket.H_WALL, "1700000000000000".getBytes(StandardCharsets.US_ASCII));
+            r.headers().add(MediaPacket.H_WIDTH, "640".getBytes(StandardCharsets.US_ASCII));
+            r.headers().add(MediaPacket.H_HEIGHT, "360".getBytes(StandardCharsets.US_ASCII));
+            TopicProbe.send(bootstrap, r);
+            got = northClient.frames.poll(1, TimeUnit.SECONDS);
+        }
+        assertThat(got).as("a frame reached the watching client of the camera's site").isNotNull();
+        int n16 = got.getShort() & 0xffff;
+        byte[] header = new byte[n16];
+        got.get(header);
+        JsonNode h = Json.mapper().readTree(header);
+        assertThat(h.path("camera").asText()).isEqualTo("live-north");
+        assertThat(h.path("wall").asLong()).isEqualTo(1700000000000000L);
+        byte[] body = new byte[got.remaining()];
+        got.get(body);
+        assertThat(body).isEqualTo(jpeg);
+        assertThat(southClient.frames).as("another site's viewer gets nothing").isEmpty();
+
+        // after "watch nothing", frames stop
+        n.sendText("{\"type\":\"watch\",\"cameras\":[]}", true).get(5, TimeUnit.SECONDS);
+        northClient.frames.clear();
+        for (int i = 0; i < 5; i++) {
+            TopicProbe.send(bootstrap, new ProducerRecord<>(Topics.PREVIEWS, "live-north", jpeg));
+        }
+        assertThat(northClient.frames.poll(3, TimeUnit.SECONDS)).isNull();
+        n.abort();
+        s.abort();
+    }
+
+    private WebSocket open(Session s, Frames listener) throws Exception {
+        return HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", "vigil_session=" + s.token())
+                .buildAsync(ws(), listener).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Collects binary messages. */
+    private static final class Frames implements WebSocket.Listener {
+        final BlockingQueue<ByteBuffer> frames = new LinkedBlockingQueue<>();
+        private ByteBuffer partial = ByteBuffer.allocate(0);
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+            ByteBuffer joined = ByteBuffer.allocate(partial.remaining() + data.remaining());
+            joined.put(partial).put(data).flip();
+            partial = joined;
+            if (last) {
+                frames.add(partial);
+                partial = ByteBuffer.allocate(0);
+            }
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            w.request(1);
+            return null;
+        }
+    }
+}
