@@ -64,15 +64,15 @@ function showSignIn(message, keepRoute = true) {
   socket.stop();
   me = null;
   const params = new URLSearchParams(location.search);
-  const next = params.get('next') || `${location.pathname}${searchWithoutNext()}${location.hash}`;
+  const next = keepRoute ? params.get('next') || `${location.pathname}${searchWithoutNext()}${location.hash}` : '/';
   params.delete('next');
-  if (keepRoute && next !== '/') params.set('next', next);
+  if (next !== '/') params.set('next', next);
   const s = params.toString();
   history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
   $('shell').hidden = true;
   $('signin').hidden = false;
   document.title = 'Sign in · Vigil';
-  renderSignIn($('signin'), { message, next: keepRoute ? next : '/', onSignedIn: (user) => enter(user, next) });
+  renderSignIn($('signin'), { message, next, onSignedIn: (user) => enter(user, next) });
 }
 
 /** Enters the app as user; next (when given) is where to go, falling back to the dashboard if unsafe. */

@@ -68,7 +68,7 @@ export function timeEl(iso, style = 'datetime') {
   if (!d) return h('span', { class: 'muted' }, '—');
   const utc = d.toISOString();
   const text = style === 'time' ? d.toLocaleTimeString() : d.toLocaleString();
-  return h('time', { datetime: utc, title: `${utc} (UTC)` }, text);
+  return h('time', { datetime: utc, title: utc }, text);
 }
 
 /** Human size in binary units (the recorder reports bytes). */

@@ -7,7 +7,6 @@ const listeners = new Map();
 /** cameraId → latest CameraStatus/StatusChange seen (snapshot, then updates). */
 export const cameraStates = new Map();
 let snapshotEvents = [];
-let connection = { state: 'connecting', message: null };
 
 let ws = null;
 let wanted = false;
@@ -29,7 +28,6 @@ function emit(type, data) {
   }
 }
 
-export const connectionState = () => connection;
 /** Events of the latest snapshot, newest first. */
 export const latestEvents = () => snapshotEvents;
 
@@ -66,8 +64,7 @@ function send(msg) {
 }
 
 function setConnection(state, message = null) {
-  connection = { state, message };
-  emit('connection', connection);
+  emit('connection', { state, message });
 }
 
 function open() {

@@ -13,6 +13,7 @@ export function mount(root, { me, signal }) {
   const tiles = new Map();
 
   api('/api/cameras', { signal }).then((cameras) => {
+    if (signal.aborted) return; // left while the answer was parsed: do not start video for a gone page
     if (!cameras.length) grid.append(h('li', { class: 'empty' }, 'No cameras in your sites.'));
     for (const cam of cameras) {
       const tile = liveTile(cam, { canToggle, measure });
@@ -89,7 +90,7 @@ function liveTile(cam, { canToggle, measure }) {
     lastLabelAt = now;
     const d = new Date(typeof wallMicros === 'number' ? wallMicros / 1000 : now);
     lastFrame.textContent = d.toLocaleTimeString();
-    lastFrame.title = `${d.toISOString()} (UTC)`;
+    lastFrame.title = d.toISOString();
   };
 
   const status = (s) => {
@@ -119,6 +120,7 @@ function recordingControl(cam, canToggle) {
   }
   const button = h('button', {
     type: 'button', class: 'rec-toggle', 'data-recording': cam.id, 'aria-pressed': Boolean(cam.recording),
+    'aria-label': `Recording ${cam.name || cam.id}`,
   }, 'Recording');
   button.addEventListener('click', async () => {
     const wanted = button.getAttribute('aria-pressed') !== 'true';

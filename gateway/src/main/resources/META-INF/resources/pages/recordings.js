@@ -67,7 +67,7 @@ export function mount(root, { me, params, signal }) {
     video.src = url;
     video.play().catch(() => {}); // autoplay can be refused; the controls are there
     fill(info, `${cameraName()}: ${from.toLocaleString()} – ${to.toLocaleTimeString()}`);
-    info.title = `${from.toISOString()} – ${to.toISOString()} (UTC)`;
+    info.title = `${from.toISOString()} – ${to.toISOString()}`;
     if (download) {
       download.href = `${url}&download=1`;
       download.hidden = false;

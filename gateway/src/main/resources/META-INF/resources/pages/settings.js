@@ -25,7 +25,7 @@ export function mount(root, ctx) {
   const section = SECTIONS.find((s) => s.path === ctx.path);
   const content = h('div', { class: 'settings-content' });
   fill(root,
-    h('h1', null, section ? `Settings: ${section.title}` : 'Settings'),
+    h('h1', null, 'Settings'),
     h('nav', { class: 'subnav', 'aria-label': 'Settings sections' }, h('ul', null, visible.map((s) =>
       h('li', null, h('a', { href: `#${s.path}`, 'aria-current': s === section ? 'page' : null }, s.title))))),
     content);

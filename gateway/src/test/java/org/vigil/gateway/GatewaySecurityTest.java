@@ -269,6 +269,23 @@ class GatewaySecurityTest {
         as(a).when().delete("/api/tokens/" + id).then().statusCode(404);
     }
 
+    @Test
+    void theGatewayItselfRefusesRolesBeforeForwarding() {
+        user("gate-viewer", "gate-viewer-pass", "viewer", List.of("north"));
+        Session v = session("gate-viewer", "gate-viewer-pass");
+        // no backend runs in this test: a 403 can only be the gateway's own, a 502 means it was let through
+        for (String path : List.of("/api/recorder/storage", "/api/recorder/cameras", "/api/retention/policy",
+                "/api/users", "/api/tokens", "/api/sites")) {
+            as(v).when().get(path).then().statusCode(403);
+        }
+        as(v).contentType(ContentType.JSON).body("{}").when().post("/api/exports").then().statusCode(403);
+        as(v).when().get("/api/exports/access").then().statusCode(502);
+        as(admin()).when().get("/api/exports/access").then().statusCode(502);
+        as(v).when().get("/api/recorder/storage/summary").then().statusCode(502);
+        as(admin()).when().get("/api/recorder/storage").then().statusCode(502);
+        as(admin()).contentType(ContentType.JSON).body("{}").when().post("/api/exports").then().statusCode(502);
+    }
+
     // ---- bad input
 
     @Test

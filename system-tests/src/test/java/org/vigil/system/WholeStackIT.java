@@ -220,6 +220,11 @@ class WholeStackIT {
     }
 
     static String login(String user, String password) throws Exception {
+        return login(stack, user, password);
+    }
+
+    /** Signs in on a running stack and returns the session token (also usable as a bearer token). */
+    static String login(Stack stack, String user, String password) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + stack.port("GATEWAY_PORT") + "/api/auth/login")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user + "\",\"password\":\"" + password

@@ -63,8 +63,9 @@ public class PlaybackResource {
     @Path("/{camera}.mp4")
     @Blocking
     public Response play(@PathParam("camera") String camera, @QueryParam("from") String fromParam,
-            @QueryParam("to") String toParam, @QueryParam("download") boolean download,
+            @QueryParam("to") String toParam, @QueryParam("download") String downloadParam,
             @HeaderParam("Range") String range) throws IOException {
+        boolean download = "1".equals(downloadParam) || "true".equalsIgnoreCase(downloadParam);
         if (download && !identity.hasRole(Access.OPERATOR) && !identity.hasRole(Access.ADMIN)) {
             return error(403, "forbidden", "downloading recordings needs the operator role or higher");
         }

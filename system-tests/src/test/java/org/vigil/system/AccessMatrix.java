@@ -1,0 +1,93 @@
+package org.vigil.system;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every endpoint of the system with who may call it: the minimum role, and what a caller allowed by role gets for a
+ * camera or site that is not theirs. {@code {cam}} and {@code {site}} are filled with the caller's own camera and site,
+ * or another site's.
+ *
+ * @param service    which port answers: the gateway, or a backend called directly with the same bearer token
+ * @param minRole    the least role that may call it
+ * @param allowed    the status an allowed caller gets on its own site
+ * @param otherSite  the status an allowed caller gets for another site's camera or site ({@code allowed} when the
+ *                   endpoint has no site)
+ */
+record AccessMatrix(String service, String method, String path, String body, String minRole, int allowed,
+        int otherSite) {
+
+    static final List<String> ROLES = List.of("viewer", "operator", "admin");
+
+    static AccessMatrix of(String service, String method, String path, String body, String minRole, int allowed,
+            int otherSite) {
+        return new AccessMatrix(service, method, path, body, minRole, allowed, otherSite);
+    }
+
+    /** The status a caller with {@code role} should get, on its own site or another. */
+    int expected(String role, boolean ownSite) {
+        if (ROLES.indexOf(role) < ROLES.indexOf(minRole)) {
+            return 403;
+        }
+        return ownSite ? allowed : otherSite;
+    }
+
+    String resolve(Map<String, String> values) {
+        return fill(path, values);
+    }
+
+    String resolveBody(Map<String, String> values) {
+        return body == null ? null : fill(body, values);
+    }
+
+    private static String fill(String template, Map<String, String> values) {
+        String p = template;
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            p = p.replace("{" + e.getKey() + "}", e.getValue());
+        }
+        return p;
+    }
+
+    /** The rows: through the gateway, and each backend directly (each must enforce the rule itself). */
+    static List<AccessMatrix> rows() {
+        String play = "/api/recorder/playback/{cam}.mp4?from={from}&to={to}";
+        return List.of(
+                of("gateway", "GET", "/api/auth/me", null, "viewer", 200, 200),
+                of("gateway", "GET", "/api/cameras", null, "viewer", 200, 200),
+                of("gateway", "PUT", "/api/cameras/{cam}/recording", "{\"recording\":true}", "operator", 200, 404),
+                of("gateway", "GET", "/api/system/status", null, "viewer", 200, 200),
+                of("gateway", "GET", "/api/users", null, "admin", 200, 200),
+                of("gateway", "PATCH", "/api/users/{user}", "{\"sites\":[\"{site}\"]}", "admin", 200, 403),
+                of("gateway", "GET", "/api/sites", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/tokens", null, "admin", 200, 200),
+                of("gateway", "POST", "/api/tokens", "{\"name\":\"matrix\",\"role\":\"viewer\",\"sites\":[\"{site}\"]}",
+                        "admin", 201, 403),
+                // passed through the gateway to the backends
+                of("gateway", "GET", "/api/events?site={site}", null, "viewer", 200, 403),
+                of("gateway", "GET", "/api/events/{event}/snapshot", null, "viewer", 200, 404),
+                of("gateway", "GET", "/api/segments?camera={cam}", null, "viewer", 200, 200),
+                of("gateway", "GET", play, null, "viewer", 200, 403),
+                of("gateway", "GET", play + "&download=1", null, "operator", 200, 403),
+                of("gateway", "GET", "/api/recorder/storage/summary", null, "viewer", 200, 200),
+                of("gateway", "GET", "/api/recorder/storage", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/recorder/cameras", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/exports/access", null, "viewer", 200, 200),
+                of("gateway", "POST", "/api/exports", "{}", "operator", 501, 501),
+                of("gateway", "GET", "/api/retention/policy", null, "admin", 200, 200),
+                // the backends on their own, with the same token
+                of("capture", "GET", "/api/capture/cameras", null, "viewer", 200, 200),
+                of("recorder", "GET", play, null, "viewer", 200, 403),
+                of("recorder", "GET", play + "&download=1", null, "operator", 200, 403),
+                of("recorder", "GET", "/api/recorder/storage/summary", null, "viewer", 200, 200),
+                of("recorder", "GET", "/api/recorder/storage", null, "admin", 200, 200),
+                of("recorder", "GET", "/api/recorder/cameras", null, "admin", 200, 200),
+                of("events", "GET", "/api/events?site={site}", null, "viewer", 200, 403),
+                of("events", "GET", "/api/events/{event}", null, "viewer", 200, 404),
+                of("events", "GET", "/api/events/{event}/snapshot", null, "viewer", 200, 404),
+                of("events", "GET", "/api/segments?camera={cam}", null, "viewer", 200, 200),
+                of("events", "GET", "/api/cameras/status", null, "viewer", 200, 200),
+                of("export", "GET", "/api/exports/access", null, "viewer", 200, 200),
+                of("export", "POST", "/api/exports", "{}", "operator", 501, 501),
+                of("retention", "GET", "/api/retention/policy", null, "admin", 200, 200));
+    }
+}
