@@ -9,9 +9,13 @@ export function latencyEnabled() {
   try { return localStorage.getItem('vigilLatency') === '1'; } catch { return false; }
 }
 
-/** The shared results object benchmarks read: {samples: [ms...], errors: n}. */
+/**
+ * The shared results object benchmarks read: {samples: [ms...], errors: n, delivery: [ms...]}. samples is glass to
+ * glass (the camera drew the frame → it is painted here); delivery, the baseline, starts later, when the capture
+ * service published the preview (its wall header), so samples − delivery is what the camera side adds.
+ */
 export function latencyStore() {
-  if (!window.vigilLatency) window.vigilLatency = { samples: [], errors: 0 };
+  if (!window.vigilLatency) window.vigilLatency = { samples: [], errors: 0, delivery: [] };
   return window.vigilLatency;
 }
 
@@ -57,7 +61,7 @@ function meanLuma({ data, width }, xs, xe, ys, ye) {
  * Called right after a frame was drawn on ctx: decodes its time code and, in the next animation frame
  * (when the browser actually paints it), records now − code. Bad or implausible codes count as errors.
  */
-export function measureFrame(ctx, w, h) {
+export function measureFrame(ctx, w, h, wallMicros) {
   const store = latencyStore();
   const ms = decodeTimestamp(ctx, w, h);
   if (ms == null || Math.abs(ms - Date.now()) > MAX_SKEW_MS) {
@@ -65,7 +69,13 @@ export function measureFrame(ctx, w, h) {
     return;
   }
   requestAnimationFrame(() => {
-    store.samples.push(Date.now() - ms);
-    if (store.samples.length > MAX_SAMPLES) store.samples.splice(0, store.samples.length - MAX_SAMPLES);
+    const now = Date.now();
+    push(store.samples, now - ms);
+    if (typeof wallMicros === 'number') push(store.delivery, now - wallMicros / 1000);
   });
+}
+
+function push(list, value) {
+  list.push(value);
+  if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
 }

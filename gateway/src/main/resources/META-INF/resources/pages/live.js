@@ -73,7 +73,7 @@ function liveTile(cam, { canToggle, measure }) {
       bitmap.close();
       canvas.dataset.frames = String(++frames);
       overlay.hidden = true;
-      if (measure) measureFrame(ctx, canvas.width, canvas.height);
+      if (measure) measureFrame(ctx, canvas.width, canvas.height, f.wall);
       labelFrame(f.wall);
     } catch {
       if (measure) latencyStore().errors++;
