@@ -135,6 +135,7 @@ class OperatorUiIT {
             b.navigate(gatewayUrl() + "/" + query + "#/dashboard");
             b.waitFor("document.querySelector('#login-username') && !document.querySelector('#signin').hidden",
                     Duration.ofSeconds(30));
+            b.screenshot(SCREENSHOTS.resolve("signin.png"));
             b.type("#login-username", user);
             b.type("#login-password", password);
             b.click("#login-submit");
@@ -302,6 +303,10 @@ class OperatorUiIT {
             // what must hold: the codes decode (so the figures are real) and nothing is from the future
             assertThat(errors).as("undecodable frames").isLessThan(glass.size() / 10 + 1);
             assertThat(glass.get(0)).as("no frame is shown before it was made").isGreaterThanOrEqualTo(0);
+            Long goal = Long.getLong("vigil.bench.latency-goal-ms"); // bench/run live-latency sets the goal
+            if (goal != null) {
+                assertThat(pct(glass, 95)).as("p95 glass to glass against the goal").isLessThan(goal);
+            }
         }
     }
 
