@@ -230,6 +230,10 @@ class GatewaySecurityTest {
                 "role", "viewer", "sites", List.of("south"))).when().post("/api/users").then().statusCode(403);
         as(na).contentType(ContentType.JSON).body(Map.of("username", "everywhere", "password", "long-enough-pass",
                 "role", "viewer", "sites", List.of("*"))).when().post("/api/users").then().statusCode(403);
+        // and sees only the users of their sites
+        user("south-only", "south-only-pass", "viewer", List.of("south"));
+        assertThat(as(na).when().get("/api/users").then().statusCode(200).extract().asString()).contains("\"norma\"")
+                .doesNotContain("south-only").doesNotContain("\"username\":\"admin\"");
         // and cannot lock themselves out
         as(na).contentType(ContentType.JSON).body(Map.of("disabled", true)).when().patch("/api/users/north-admin")
                 .then().statusCode(400);

@@ -76,10 +76,11 @@ public class AdminResource {
         this.identity = identity;
     }
 
+    /** The users an admin may manage: all for an admin of every site, else those whose sites the admin holds. */
     @GET
     @Path("/users")
     public List<UserView> users() {
-        return users.all().stream().map(UserView::of).toList();
+        return users.all().stream().filter(u -> withinCallerSites(u.sites())).map(UserView::of).toList();
     }
 
     @POST
@@ -127,7 +128,8 @@ public class AdminResource {
     @GET
     @Path("/tokens")
     public List<TokenView> tokens() {
-        return apiTokens.all().stream().map(t -> TokenView.of(t, null)).toList();
+        return apiTokens.all().stream().filter(t -> withinCallerSites(t.sites())).map(t -> TokenView.of(t, null))
+                .toList();
     }
 
     @POST
@@ -153,8 +155,16 @@ public class AdminResource {
     @DELETE
     @Path("/tokens/{id}")
     public Response revokeToken(@PathParam("id") String id) {
+        if (apiTokens.all().stream().noneMatch(t -> t.id().equals(id) && withinCallerSites(t.sites()))) {
+            return Errors.of(404, "not_found", "no active token " + id);
+        }
         return apiTokens.revoke(id, caller().username()) ? Response.noContent().build()
                 : Errors.of(404, "not_found", "no active token " + id);
+    }
+
+    private boolean withinCallerSites(List<String> sites) {
+        List<String> mine = caller().sites();
+        return mine.contains(Access.ALL_SITES) || (!sites.contains(Access.ALL_SITES) && mine.containsAll(sites));
     }
 
     private TokenService.Caller caller() {
