@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import org.vigil.gateway.ApiToken;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -23,18 +25,13 @@ public class ApiTokenRepository {
     private static final String COLUMNS = "id, name, secret_hash, role, sites, created_at, created_by, expires_at, "
             + "last_used_at, revoked_at";
 
-    /** A stored token (its secret only as a hash). */
-    public record StoredToken(String id, String name, String secretHash, String role, List<String> sites,
-            Instant createdAt, String createdBy, Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
-    }
-
     private final Pool pool;
 
     public ApiTokenRepository(Pool pool) {
         this.pool = pool;
     }
 
-    public Uni<Optional<StoredToken>> find(String id) {
+    public Uni<Optional<ApiToken>> find(String id) {
         return pool.preparedQuery("select " + COLUMNS + " from identity.api_tokens where id = $1")
                 .execute(Tuple.of(id)).map(rows -> rows.iterator().hasNext()
                         ? Optional.of(token(rows.iterator().next()))
@@ -46,7 +43,7 @@ public class ApiTokenRepository {
                 .execute(Tuple.of(id, at.atOffset(ZoneOffset.UTC))).replaceWithVoid();
     }
 
-    public void insert(StoredToken t) {
+    public void insert(ApiToken t) {
         pool.preparedQuery("""
                 insert into identity.api_tokens (id, name, secret_hash, role, sites, created_at, created_by, expires_at)
                 values ($1, $2, $3, $4, $5, $6, $7, $8)""")
@@ -57,8 +54,8 @@ public class ApiTokenRepository {
                 .await().atMost(TIMEOUT);
     }
 
-    public List<StoredToken> all() {
-        List<StoredToken> out = new ArrayList<>();
+    public List<ApiToken> all() {
+        List<ApiToken> out = new ArrayList<>();
         pool.query("select " + COLUMNS + " from identity.api_tokens order by created_at desc").execute()
                 .await().atMost(TIMEOUT).forEach(r -> out.add(token(r)));
         return out;
@@ -72,8 +69,8 @@ public class ApiTokenRepository {
                 .execute(Tuple.of(id, by, at.atOffset(ZoneOffset.UTC))).await().atMost(TIMEOUT).rowCount() == 1;
     }
 
-    private static StoredToken token(Row r) {
-        return new StoredToken(r.getString("id"), r.getString("name"), r.getString("secret_hash"), r.getString("role"),
+    private static ApiToken token(Row r) {
+        return new ApiToken(r.getString("id"), r.getString("name"), r.getString("secret_hash"), r.getString("role"),
                 Arrays.asList(r.getArrayOfStrings("sites")), instant(r, "created_at"), r.getString("created_by"),
                 instant(r, "expires_at"), instant(r, "last_used_at"), instant(r, "revoked_at"));
     }

@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import org.vigil.gateway.User;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -21,11 +23,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class UserRepository {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    /** A stored account. */
-    public record User(String username, String passwordHash, String role, List<String> sites, boolean disabled,
-            int failedLogins, Instant lockedUntil, Instant createdAt, String createdBy) {
-    }
 
     private static final String COLUMNS = "username, password_hash, role, sites, disabled, failed_logins, "
             + "locked_until, created_at, created_by";

@@ -6,8 +6,8 @@ import java.util.TreeSet;
 
 import org.vigil.contracts.Access;
 import org.vigil.contracts.CameraConfig;
-import org.vigil.gateway.repository.ApiTokenRepository.StoredToken;
-import org.vigil.gateway.repository.UserRepository;
+import org.vigil.gateway.ApiToken;
+import org.vigil.gateway.User;
 import org.vigil.gateway.security.SessionAuthMechanism;
 import org.vigil.gateway.security.TokenService;
 import org.vigil.gateway.service.ApiTokenService;
@@ -39,7 +39,7 @@ public class AdminResource {
     /** A user as admins see it. */
     public record UserView(String username, String role, List<String> sites, boolean disabled, boolean locked,
             Instant createdAt, String createdBy) {
-        static UserView of(UserRepository.User u) {
+        static UserView of(User u) {
             return new UserView(u.username(), u.role(), u.sites(), u.disabled(),
                     u.lockedUntil() != null && u.lockedUntil().isAfter(Instant.now()), u.createdAt(), u.createdBy());
         }
@@ -54,7 +54,7 @@ public class AdminResource {
     /** A token as admins see it; {@code token} (the secret) only in the answer that created it. */
     public record TokenView(String id, String name, String role, List<String> sites, Instant createdAt,
             String createdBy, Instant expiresAt, Instant lastUsedAt, Instant revokedAt, String token) {
-        static TokenView of(StoredToken t, String secret) {
+        static TokenView of(ApiToken t, String secret) {
             return new TokenView(t.id(), t.name(), t.role(), t.sites(), t.createdAt(), t.createdBy(), t.expiresAt(),
                     t.lastUsedAt(), t.revokedAt(), secret);
         }
@@ -91,7 +91,7 @@ public class AdminResource {
             return Errors.of(400, "bad_request", "send {username, password, role, sites}");
         }
         try {
-            UserRepository.User u = users.create(caller(), body.username(), body.password(), body.role(),
+            User u = users.create(caller(), body.username(), body.password(), body.role(),
                     body.sites());
             return Response.status(201).entity(UserView.of(u)).build();
         } catch (UserService.Refused e) {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.repository.ApiTokenRepository;
-import org.vigil.gateway.repository.ApiTokenRepository.StoredToken;
+import org.vigil.gateway.ApiToken;
 import org.vigil.gateway.security.Sessions;
 import org.vigil.gateway.security.TokenService;
 
@@ -34,7 +34,7 @@ public class ApiTokenService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A newly created token: the stored form and the secret, which is never shown again. */
-    public record Created(StoredToken token, String secret) {
+    public record Created(ApiToken token, String secret) {
     }
 
     private final ApiTokenRepository repository;
@@ -65,7 +65,7 @@ public class ApiTokenService {
         String id = HexFormat.of().formatHex(idBytes);
         String secret = Sessions.randomSecret();
         Instant now = clock.instant();
-        StoredToken t = new StoredToken(id, name, Sessions.hash(secret), role, List.copyOf(sites), now, by,
+        ApiToken t = new ApiToken(id, name, Sessions.hash(secret), role, List.copyOf(sites), now, by,
                 expiresInDays == null ? null : now.plus(Duration.ofDays(expiresInDays)), null, null);
         repository.insert(t);
         audit.record(by, "api_token.create", id, "success", Map.of("name", name, "role", role,
@@ -73,7 +73,7 @@ public class ApiTokenService {
         return new Created(t, PREFIX + id + "_" + secret);
     }
 
-    public List<StoredToken> all() {
+    public List<ApiToken> all() {
         return repository.all();
     }
 
@@ -98,13 +98,13 @@ public class ApiTokenService {
         return repository.find(id).map(found -> found.filter(t -> valid(t, secret)).map(this::caller));
     }
 
-    private boolean valid(StoredToken t, String secret) {
+    private boolean valid(ApiToken t, String secret) {
         Instant now = clock.instant();
         return Sessions.same(t.secretHash(), Sessions.hash(secret)) && t.revokedAt() == null
                 && (t.expiresAt() == null || t.expiresAt().isAfter(now));
     }
 
-    private TokenService.Caller caller(StoredToken t) {
+    private TokenService.Caller caller(ApiToken t) {
         Instant now = clock.instant();
         Instant last = touched.get(t.id());
         if (last == null || last.isBefore(now.minusSeconds(60))) {

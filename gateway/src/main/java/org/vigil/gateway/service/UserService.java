@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Access;
+import org.vigil.gateway.User;
 import org.vigil.gateway.config.GatewayConfig;
 import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.repository.UserRepository;
@@ -26,7 +27,7 @@ public class UserService {
 
     /** How a sign-in attempt ended. */
     public sealed interface LoginResult {
-        record Success(UserRepository.User user) implements LoginResult {
+        record Success(User user) implements LoginResult {
         }
 
         record Rejected() implements LoginResult {
@@ -75,13 +76,13 @@ public class UserService {
     /** Checks a user name and password. Blocking (password hashing is deliberately slow): call from a worker. */
     public LoginResult login(String username, String password, String from) {
         Instant now = clock.instant();
-        Optional<UserRepository.User> user = users.find(username);
+        Optional<User> user = users.find(username);
         if (user.isPresent() && user.get().lockedUntil() != null && user.get().lockedUntil().isAfter(now)) {
             hasher.verify(password, null);
             audit.record(username, "auth.login", username, "denied", Map.of("reason", "locked", "from", from));
             return new LoginResult.Locked(user.get().lockedUntil());
         }
-        boolean ok = hasher.verify(password, user.map(UserRepository.User::passwordHash).orElse(null));
+        boolean ok = hasher.verify(password, user.map(User::passwordHash).orElse(null));
         if (!ok || user.get().disabled()) {
             Optional<Instant> locked = user.isPresent()
                     ? users.recordFailure(username, config.maxFailedLogins(), now.plus(config.lockout()))
@@ -91,7 +92,7 @@ public class UserService {
             return locked.filter(t -> t.isAfter(now)).<LoginResult>map(LoginResult.Locked::new)
                     .orElseGet(LoginResult.Rejected::new);
         }
-        UserRepository.User u = user.get();
+        User u = user.get();
         users.recordSuccess(username);
         audit.record(username, "auth.login", username, "success", Map.of("from", from));
         return new LoginResult.Success(u);
@@ -109,12 +110,12 @@ public class UserService {
         }
     }
 
-    public List<UserRepository.User> all() {
+    public List<User> all() {
         return users.all();
     }
 
     /** Creates a local account; blocking. */
-    public UserRepository.User create(TokenService.Caller admin, String username, String password, String role,
+    public User create(TokenService.Caller admin, String username, String password, String role,
             List<String> sites) {
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw new Refused(400, "username", "a user name is 1-64 letters, digits, '.', '_', '-' or '@'");
@@ -130,9 +131,9 @@ public class UserService {
     }
 
     /** Changes role, sites, disabled or password of an account (null leaves a field alone); blocking. */
-    public UserRepository.User update(TokenService.Caller admin, String username, String role, List<String> sites,
+    public User update(TokenService.Caller admin, String username, String role, List<String> sites,
             Boolean disabled, String password) {
-        UserRepository.User current = users.find(username)
+        User current = users.find(username)
                 .orElseThrow(() -> new Refused(404, "username", "no user named " + username));
         if (role != null || sites != null) {
             checkGrant(admin, role == null ? current.role() : role, sites == null ? current.sites() : sites);
@@ -147,7 +148,7 @@ public class UserService {
         if (password != null) {
             checkPassword(password);
         }
-        UserRepository.User after = users.update(username, role, sites, disabled,
+        User after = users.update(username, role, sites, disabled,
                 password == null ? null : hasher.hash(password), admin.username()).orElseThrow();
         Map<String, String> details = new java.util.TreeMap<>();
         if (role != null) {

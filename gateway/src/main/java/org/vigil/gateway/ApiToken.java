@@ -1,0 +1,9 @@
+package org.vigil.gateway;
+
+import java.time.Instant;
+import java.util.List;
+
+/** An integrator's API token as stored (its secret only as a SHA-256 hash). */
+public record ApiToken(String id, String name, String secretHash, String role, List<String> sites,
+        Instant createdAt, String createdBy, Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
+}
