@@ -2,10 +2,11 @@
 // one place that turns 401 into "show sign-in" and error bodies into a readable message.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details; // the error body's other fields, e.g. field, segment, freeBytes
   }
 }
 
@@ -68,7 +69,7 @@ export async function api(path, { method = 'GET', body, signal, quiet = false, a
     const data = await res.json().catch(() => null);
     const code = (data && data.error) || `http_${res.status}`;
     const message = (data && typeof data.message === 'string' && data.message) || fallbackMessage(res.status, code);
-    throw report(new ApiError(res.status, code, message), quiet);
+    throw report(new ApiError(res.status, code, message, data), quiet);
   }
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';

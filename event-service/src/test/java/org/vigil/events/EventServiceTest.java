@@ -289,11 +289,31 @@ class EventServiceTest {
                 AuditEntry e = new AuditEntry(1, rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
                         rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), details);
                 assertThat(rs.getString(10)).as("row %d links to the one before", rows).isEqualTo(prev);
-                prev = org.vigil.events.repository.IngestWriter.chain(prev, e);
+                prev = org.vigil.contracts.audit.AuditChain.chain(prev, e);
                 assertThat(rs.getString(11)).as("row %d hash", rows).isEqualTo(prev);
                 rows++;
             }
             assertThat(rows).isGreaterThanOrEqualTo(4);
+        }
+
+        // the admin check agrees, and finds a row edited in PostgreSQL behind the service's back
+        given().auth().oauth2(TestTokens.token("vic", "viewer", "*")).when().get("/api/audit/verify").then()
+                .statusCode(403);
+        String admin = TestTokens.token("ada", "admin", "*");
+        given().auth().oauth2(admin).when().get("/api/audit/verify").then().statusCode(200)
+                .body("ok", org.hamcrest.Matchers.equalTo(true));
+        long seq = query("select seq from events.audit_log where target = '" + target + "' order by seq limit 1");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "")) {
+            c.createStatement().executeUpdate("update events.audit_log set actor = 'mallory' where seq = " + seq);
+            given().auth().oauth2(admin).when().get("/api/audit/verify").then().statusCode(200)
+                    .body("ok", org.hamcrest.Matchers.equalTo(false))
+                    .body("problems[0]", org.hamcrest.Matchers.containsString("(seq " + seq + "): its hash does not "
+                            + "match its content"));
+            c.createStatement().executeUpdate("update events.audit_log set actor = 'ada' where seq = " + seq);
+            c.createStatement().executeUpdate("delete from events.audit_log where seq = " + (seq + 1));
+            given().auth().oauth2(admin).when().get("/api/audit/verify").then().statusCode(200)
+                    .body("ok", org.hamcrest.Matchers.equalTo(false))
+                    .body("problems[0]", org.hamcrest.Matchers.containsString("the chain is broken here"));
         }
     }
 

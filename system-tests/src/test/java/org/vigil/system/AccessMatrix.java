@@ -18,6 +18,8 @@ record AccessMatrix(String service, String method, String path, String body, Str
         int otherSite) {
 
     static final List<String> ROLES = List.of("viewer", "operator", "admin");
+    static final String EXPORT = "{\"cameras\":[\"{cam}\"],\"from\":\"{fromIso}\",\"to\":\"{toIso}\","
+            + "\"reason\":\"access matrix\"}";
 
     static AccessMatrix of(String service, String method, String path, String body, String minRole, int allowed,
             int otherSite) {
@@ -72,7 +74,11 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "GET", "/api/recorder/storage", null, "admin", 200, 200),
                 of("gateway", "GET", "/api/recorder/cameras", null, "admin", 200, 200),
                 of("gateway", "GET", "/api/exports/access", null, "viewer", 200, 200),
-                of("gateway", "POST", "/api/exports", "{}", "operator", 501, 501),
+                of("gateway", "POST", "/api/exports", EXPORT, "operator", 202, 404),
+                of("gateway", "GET", "/api/exports", null, "operator", 200, 200),
+                of("gateway", "GET", "/api/exports/keys", null, "viewer", 200, 200),
+                of("gateway", "GET", "/api/exports/events.csv?camera={cam}&from={from}&to={to}", null, "operator", 200,
+                        404),
                 of("gateway", "GET", "/api/retention/policy", null, "admin", 200, 200),
                 // the backends on their own, with the same token
                 of("capture", "GET", "/api/capture/cameras", null, "viewer", 200, 200),
@@ -87,7 +93,10 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("events", "GET", "/api/segments?camera={cam}", null, "viewer", 200, 200),
                 of("events", "GET", "/api/cameras/status", null, "viewer", 200, 200),
                 of("export", "GET", "/api/exports/access", null, "viewer", 200, 200),
-                of("export", "POST", "/api/exports", "{}", "operator", 501, 501),
+                of("export", "POST", "/api/exports", EXPORT, "operator", 202, 404),
+                of("export", "GET", "/api/exports/events.json?camera={cam}&from={from}&to={to}", null, "operator", 200,
+                        404),
+                of("events", "GET", "/api/audit/verify", null, "admin", 200, 200),
                 of("retention", "GET", "/api/retention/policy", null, "admin", 200, 200));
     }
 }

@@ -89,7 +89,7 @@ class OperatorUiIT {
                     Map<String, String> values = Map.of("cam", own ? "cam-a" : "cam-b", "site",
                             own ? "site-a" : "site-b", "event", own ? eventA : eventB, "user", "matrix-target",
                             "from", URLEncoder.encode(from, StandardCharsets.UTF_8), "to",
-                            URLEncoder.encode(to, StandardCharsets.UTF_8));
+                            URLEncoder.encode(to, StandardCharsets.UTF_8), "fromIso", from, "toIso", to);
                     String path = row.resolve(values);
                     String body = row.resolveBody(values);
                     HttpResponse<String> r = call(row.service(), row.method(), path, body, tokens.get(role));
@@ -123,6 +123,54 @@ class OperatorUiIT {
         }
         // and the global admin does see both, so the lists above were not empty by accident
         assertThat(call("gateway", "GET", "/api/cameras", null, admin).body()).contains("cam-a", "cam-b");
+    }
+
+    @Test
+    @Order(9)
+    void anOperatorsExportVerifiesOfflineWithThePublishedKey() throws Exception {
+        JsonNode seg = awaitSegment("cam-a");
+        String token = tokens.get("operator");
+        HttpResponse<String> created = call("gateway", "POST", "/api/exports", "{\"cameras\":[\"cam-a\"],\"from\":\""
+                + seg.path("startedAt").asText() + "\",\"to\":\"" + seg.path("endedAt").asText()
+                + "\",\"reason\":\"system test\",\"caseId\":\"SYS-1\"}", token);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String id = Json.mapper().readTree(created.body()).path("id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        JsonNode job = null;
+        while (System.nanoTime() < deadline) {
+            job = Json.mapper().readTree(call("gateway", "GET", "/api/exports/" + id, null, token).body());
+            if (List.of("done", "failed").contains(job.path("state").asText())) {
+                break;
+            }
+            Thread.sleep(300);
+        }
+        assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("done");
+        HttpResponse<java.io.InputStream> zip = HTTP.send(HttpRequest.newBuilder(URI.create(gatewayUrl() + "/api/exports/"
+                + id + "/download")).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(zip.statusCode()).isEqualTo(200);
+        assertThat(zip.headers().firstValue("X-Export-UTC")).isPresent();
+        Path file = Path.of("target", "export-" + id + ".zip");
+        java.nio.file.Files.copy(zip.body(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path key = Path.of("target", "published-key.pem");
+        java.nio.file.Files.writeString(key, Json.mapper().readTree(call("gateway", "GET", "/api/exports/keys", null,
+                token).body()).path("publicKeyPem").asText());
+        Stack.Result verified = stack.run(List.of("verify", "--key", key.toAbsolutePath().toString(),
+                file.toAbsolutePath().toString()), Map.of(), Duration.ofSeconds(60));
+        assertThat(verified.exitCode()).as(verified.output()).isZero();
+        assertThat(verified.output()).contains("OK:").doesNotContain("WARNING");
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            String audit = new String(z.getInputStream(z.getEntry("audit.jsonl")).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(audit).as("the excerpt holds this export's own entry").contains("\"action\":\"export.create\"")
+                    .contains(id);
+            String avi = seg.path("path").asText();
+            byte[] original = java.nio.file.Files.readAllBytes(Path.of(seg.path("root").asText()).resolve(avi));
+            byte[] packed = z.getInputStream(z.getEntry("segments/cam-a/" + Path.of(avi).getFileName())).readAllBytes();
+            assertThat(packed).as("bit for bit").isEqualTo(original);
+        }
+        Stack.Result chain = stack.run(List.of("verify-audit"), Map.of(), Duration.ofSeconds(60));
+        assertThat(chain.exitCode()).as(chain.output()).isZero();
+        assertThat(chain.output()).contains("OK: the audit log's hash chain holds");
     }
 
     // ---- in a real browser (Debian's Chromium, headless)
@@ -307,6 +355,35 @@ class OperatorUiIT {
             if (goal != null) {
                 assertThat(pct(glass, 95)).as("p95 glass to glass against the goal").isLessThan(goal);
             }
+        }
+    }
+
+    @Test
+    @Order(10)
+    void anOperatorExportsFromTheExportsPageAndSeesItFinish() throws Exception {
+        assumeBrowser();
+        JsonNode seg = awaitSegment("cam-a");
+        try (Browser b = signedIn("matrix-operator", "matrix-password-operator", "")) {
+            go(b, "#/exports", "document.querySelector('#export-form input[data-camera=\"cam-a\"]')");
+            String local = "d => { const p = n => String(n).padStart(2, '0'); return d.getFullYear() + '-' + "
+                    + "p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + "
+                    + "':' + p(d.getSeconds()); }";
+            b.evaluate("(() => { const local = " + local + "; const set = (id, v) => { const e = document.getElementById(id); "
+                    + "e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); "
+                    + "e.dispatchEvent(new Event('change', {bubbles: true})); }; "
+                    + "set('export-from', local(new Date('" + seg.path("startedAt").asText() + "'))); "
+                    + "set('export-to', local(new Date(new Date('" + seg.path("endedAt").asText() + "').getTime() + 1000))); "
+                    + "})()");
+            b.click("#export-form input[data-camera=\"cam-a\"]");
+            b.type("#export-reason", "browser test: incident at the gate");
+            String before = b.evaluate("JSON.stringify([...document.querySelectorAll('#export-jobs tr[data-export-id]')]"
+                    + ".map(r => r.dataset.exportId))").asText();
+            b.click("#export-submit");
+            // a new row appears and runs to done, with its download link, without reloading the page
+            b.waitFor("[...document.querySelectorAll('#export-jobs tr[data-export-id][data-state=\"done\"]')].some(r => !"
+                    + before + ".includes(r.dataset.exportId) && r.querySelector('a[data-action=\"download\"]'))",
+                    Duration.ofSeconds(90));
+            b.screenshot(SCREENSHOTS.resolve("exports-operator.png"));
         }
     }
 

@@ -231,6 +231,10 @@ public final class Launcher {
         });
         env.put("VIGIL_KEYS_DIR", cfg.env().getOrDefault("VIGIL_KEYS_DIR", cfg.home().resolve("keys").toString()));
         env.put("VIGIL_INSTANCE", s.name() + "-1");
+        env.put("VIGIL_EXPORTS_DIR", cfg.env().getOrDefault("VIGIL_EXPORTS_DIR", cfg.home().resolve("exports").toString()));
+        if (cfg.env().getOrDefault("EXPORT_SIGNING_KEY_FILE", "").isBlank()) {
+            env.put("VIGIL_DEV_SIGNING_KEY", "true"); // the embedded stack is a development system: a key is generated
+        }
         if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank()) {
             env.put("CAMERA_SOURCES", "test:");
         }

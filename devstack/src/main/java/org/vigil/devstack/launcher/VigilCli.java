@@ -3,7 +3,7 @@ package org.vigil.devstack.launcher;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Entry point of the launcher jar: {@code up} and {@code status}. The {@code ./vigil} script builds, then calls this. */
+/** Entry point of the launcher jar: {@code up}, {@code status} and {@code verify-audit}. The {@code ./vigil} script builds, then calls this. */
 public final class VigilCli {
 
     private VigilCli() {
@@ -21,8 +21,9 @@ public final class VigilCli {
             code = switch (command) {
                 case "up" -> new Launcher(cfg, out).up();
                 case "status" -> new StatusCommand(cfg, out).run();
+                case "verify-audit" -> new AuditCheck(cfg, out).run();
                 default -> {
-                    out.println("usage: vigil up | status");
+                    out.println("usage: vigil up | status | verify-audit");
                     yield command.equals("help") ? 0 : 2;
                 }
             };

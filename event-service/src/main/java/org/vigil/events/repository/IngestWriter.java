@@ -1,14 +1,11 @@
 package org.vigil.events.repository;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +16,7 @@ import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Detections;
 import org.vigil.contracts.Json;
+import org.vigil.contracts.audit.AuditChain;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.SegmentClosed;
 
@@ -38,7 +36,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class IngestWriter {
 
     /** The audit chain starts from this hash. */
-    public static final String GENESIS = "0".repeat(64);
+    public static final String GENESIS = AuditChain.GENESIS;
 
     private final Pool pool;
 
@@ -229,7 +227,7 @@ public class IngestWriter {
                             if (stored.contains(UUID.fromString(a.id()))) {
                                 continue;
                             }
-                            String next = chain(h, a);
+                            String next = AuditChain.chain(h, a);
                             rows.add(Tuple.from(java.util.Arrays.asList(e.getKey(), UUID.fromString(a.id()),
                                     odt(a.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS)), a.service(),
                                     a.actor(), a.action(), a.target(), a.site(),
@@ -247,44 +245,9 @@ public class IngestWriter {
                 }));
     }
 
-    /**
-     * The entry as JSON with a fixed field order, details sorted by key and the time in microseconds (what the
-     * database keeps): {@code {"id":…,"at":…,"service":…,"actor":…,"action":…,"target":…,"site":…,"outcome":…,
-     * "details":{…}}}.
-     */
-    public static String canonical(AuditEntry e) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("id", e.id());
-        m.put("at", e.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString());
-        m.put("service", e.service());
-        m.put("actor", e.actor());
-        m.put("action", e.action());
-        m.put("target", e.target());
-        m.put("site", e.site());
-        m.put("outcome", e.outcome());
-        m.put("details", new TreeMap<>(e.details()));
-        return new String(Json.write(m), StandardCharsets.UTF_8);
-    }
-
     private static Uni<String> lastHash(SqlConnection c) {
         return c.query("select hash from events.audit_log order by seq desc limit 1").execute()
                 .map(rs -> rs.size() == 0 ? GENESIS : rs.iterator().next().getString(0));
-    }
-
-    /**
-     * The chain step, also what a verifier recomputes from the stored rows: SHA-256 over the previous hash, a newline
-     * and {@link #canonical} of the entry.
-     */
-    public static String chain(String prevHash, AuditEntry entry) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(prevHash.getBytes(StandardCharsets.US_ASCII));
-            md.update((byte) '\n');
-            md.update(canonical(entry).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static OffsetDateTime odt(Instant i) {

@@ -1,0 +1,121 @@
+package org.vigil.export.repository;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.vigil.contracts.Json;
+import org.vigil.contracts.export.ExportPackage.AuditLine;
+import org.vigil.export.Evidence;
+
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Reads the event store (schema {@code events}, owned by the event service) for what an export covers: segments,
+ * motion events and audit entries. Read-only; the event service's tables are its public record of what was recorded.
+ */
+@ApplicationScoped
+public class EvidenceRepository {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** An export carries at most this many audit entries (the newest). */
+    public static final int MAX_AUDIT = 10_000;
+
+    private final Pool pool;
+
+    public EvidenceRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Segments of the cameras overlapping [from, to), oldest first. */
+    public List<Evidence.Segment> segments(List<String> cameras, Instant from, Instant to) {
+        List<Evidence.Segment> out = new ArrayList<>();
+        pool.preparedQuery("""
+                select segment_id, camera_id, site, root, path, started_at, ended_at, bytes, sha256
+                from events.segments
+                where camera_id = any($1) and started_at < $3 and ended_at > $2
+                order by camera_id, started_at""")
+                .execute(Tuple.of(cameras.toArray(String[]::new), odt(from), odt(to))).await().atMost(TIMEOUT)
+                .forEach(r -> out.add(new Evidence.Segment(r.getString("segment_id"), r.getString("camera_id"),
+                        r.getString("site"), r.getString("root"), r.getString("path"), instant(r, "started_at"),
+                        instant(r, "ended_at"), r.getLong("bytes"), r.getString("sha256"))));
+        return out;
+    }
+
+    /** Sites of the cameras, from what they recorded or detected (cameras never seen have none). */
+    public Map<String, String> sitesOf(List<String> cameras) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        pool.preparedQuery("""
+                select distinct on (camera_id) camera_id, site from events.segments where camera_id = any($1)
+                order by camera_id, started_at desc""")
+                .execute(Tuple.of((Object) cameras.toArray(String[]::new))).await().atMost(TIMEOUT)
+                .forEach(r -> out.put(r.getString(0), r.getString(1)));
+        return out;
+    }
+
+    /** Motion events of the cameras starting in [from, to), oldest first; at most {@code limit}. */
+    public List<Evidence.Event> events(List<String> cameras, Instant from, Instant to, int limit) {
+        List<Evidence.Event> out = new ArrayList<>();
+        pool.preparedQuery("""
+                select event_id, camera_id, site, started_at, ended_at, score, zone, labels
+                from events.motion_events
+                where camera_id = any($1) and started_at >= $2 and started_at < $3
+                order by started_at, event_id limit $4""")
+                .execute(Tuple.of(cameras.toArray(String[]::new), odt(from), odt(to), limit)).await().atMost(TIMEOUT)
+                .forEach(r -> out.add(new Evidence.Event(r.getUUID("event_id").toString(), r.getString("camera_id"),
+                        r.getString("site"), instant(r, "started_at"), instant(r, "ended_at"), r.getDouble("score"),
+                        r.getString("zone"), Arrays.asList(r.getArrayOfStrings("labels")))));
+        return out;
+    }
+
+    /**
+     * The audit entries about this footage: those whose target is one of the cameras or this export, in chain order
+     * (the newest {@value #MAX_AUDIT} at most), with their hashes.
+     */
+    public List<AuditLine> audit(List<String> cameras, String exportId) {
+        List<AuditLine> out = new ArrayList<>();
+        List<String> targets = new ArrayList<>(cameras);
+        targets.add(exportId);
+        pool.preparedQuery("""
+                select * from (
+                    select seq, id, at, service, actor, action, target, site, outcome, details::text as details,
+                           prev_hash, hash
+                    from events.audit_log where target = any($1) order by seq desc limit $2) newest
+                order by seq""")
+                .execute(Tuple.of(targets.toArray(String[]::new), MAX_AUDIT)).await().atMost(TIMEOUT)
+                .forEach(r -> out.add(line(r)));
+        return out;
+    }
+
+    /** Whether the audit entry {@code id} is in the chain yet. */
+    public boolean audited(String id) {
+        return pool.preparedQuery("select 1 from events.audit_log where id = $1")
+                .execute(Tuple.of(java.util.UUID.fromString(id))).await().atMost(TIMEOUT).size() > 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static AuditLine line(Row r) {
+        Map<String, String> details = Json.read(r.getString("details").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.class);
+        return new AuditLine(r.getLong("seq"), r.getUUID("id").toString(), instant(r, "at"), r.getString("service"),
+                r.getString("actor"), r.getString("action"), r.getString("target"), r.getString("site"),
+                r.getString("outcome"), details, r.getString("prev_hash"), r.getString("hash"));
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime odt(Instant i) {
+        return i.atOffset(ZoneOffset.UTC);
+    }
+}

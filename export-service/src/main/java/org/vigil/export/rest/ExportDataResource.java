@@ -1,0 +1,96 @@
+package org.vigil.export.rest;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.Json;
+import org.vigil.export.Evidence;
+import org.vigil.export.messaging.AuditPublisher;
+import org.vigil.export.repository.EvidenceRepository;
+import org.vigil.export.service.EventsCsv;
+import org.vigil.export.service.ExportProblem;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+/** "Export data": the motion events of a camera and range as CSV or JSON, for operators and admins; audited. */
+@Path("/api/exports")
+@RequestScoped
+@RolesAllowed({Access.OPERATOR, Access.ADMIN})
+public class ExportDataResource {
+
+    private static final int MAX = 100_000;
+
+    @Inject
+    EvidenceRepository evidence;
+
+    @Inject
+    AuditPublisher audit;
+
+    @Inject
+    JsonWebToken token;
+
+    @Inject
+    @Claim(Access.SITES_CLAIM)
+    Set<String> sites;
+
+    @GET
+    @Path("/events.csv")
+    public Response csv(@QueryParam("camera") String camera, @QueryParam("from") String from,
+            @QueryParam("to") String to) {
+        List<Evidence.Event> events = events(camera, from, to, "csv");
+        return Response.ok(EventsCsv.of(events)).type("text/csv; charset=utf-8")
+                .header("Content-Disposition", "attachment; filename=\"events-" + camera + ".csv\"")
+                .header(Errors.EXPORT_UTC, Instant.now().toString()).build();
+    }
+
+    @GET
+    @Path("/events.json")
+    public Response json(@QueryParam("camera") String camera, @QueryParam("from") String from,
+            @QueryParam("to") String to) {
+        List<Evidence.Event> events = events(camera, from, to, "json");
+        return Response.ok(Json.write(events)).type("application/json")
+                .header("Content-Disposition", "attachment; filename=\"events-" + camera + ".json\"")
+                .header(Errors.EXPORT_UTC, Instant.now().toString()).build();
+    }
+
+    private List<Evidence.Event> events(String camera, String fromParam, String toParam, String format) {
+        if (camera == null || !camera.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ExportProblem(400, "invalid_camera", "give camera=<id>", Map.of("field", "camera"));
+        }
+        Instant from = time("from", fromParam);
+        Instant to = time("to", toParam);
+        if (!to.isAfter(from)) {
+            throw new ExportProblem(400, "invalid_range", "to must be after from", Map.of("field", "to"));
+        }
+        String site = evidence.sitesOf(List.of(camera)).get(camera);
+        if (site == null || !Access.siteAllowed(sites, site)) {
+            throw new ExportProblem(404, "not_found", "no camera " + camera + " on your sites");
+        }
+        List<Evidence.Event> events = evidence.events(List.of(camera), from, to, MAX);
+        audit.record(Instant.now(), token.getName(), "export.data", camera, site, "success",
+                Map.of("format", format, "from", from.toString(), "to", to.toString(),
+                        "events", Integer.toString(events.size())));
+        return events;
+    }
+
+    private static Instant time(String name, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (NullPointerException | DateTimeParseException e) {
+            throw new ExportProblem(400, "invalid_" + name, name + " must be an ISO-8601 UTC time such as "
+                    + "2026-11-28T10:00:00Z", Map.of("field", name));
+        }
+    }
+}

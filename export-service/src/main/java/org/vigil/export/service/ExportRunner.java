@@ -1,0 +1,269 @@
+package org.vigil.export.service;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.export.ExportPackage;
+import org.vigil.contracts.export.ExportPackage.AuditLine;
+import org.vigil.contracts.export.PackageWriter;
+import org.vigil.contracts.time.Sntp;
+import org.vigil.export.Evidence;
+import org.vigil.export.ExportJob;
+import org.vigil.export.config.ExportConfig;
+import org.vigil.export.messaging.AuditPublisher;
+import org.vigil.export.repository.EvidenceRepository;
+import org.vigil.export.repository.JobRepository;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Runs export jobs one at a time: the package is streamed to {@code <id>.zip.partial} (never held in memory),
+ * fsynced, then renamed to {@code <id>.zip}. Progress is stored every second; cancellation is checked as often. At
+ * start-up, jobs a stopped instance left running are queued again (they start over) or, after
+ * {@code max-attempts}, failed with the reason, so none stays "running" forever.
+ */
+@ApplicationScoped
+public class ExportRunner {
+
+    private static final Logger LOG = Logger.getLogger(ExportRunner.class);
+    private static final int MAX_EVENTS = 100_000;
+
+    /** Thrown from the copy loop when the job was cancelled. */
+    private static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
+    private final JobRepository jobs;
+    private final EvidenceRepository evidence;
+    private final SigningKeys keys;
+    private final ExportConfig config;
+    private final AuditPublisher audit;
+    private final String version;
+    private final Semaphore wake = new Semaphore(0);
+    private ExecutorService worker;
+    private volatile boolean stopping;
+
+    public ExportRunner(JobRepository jobs, EvidenceRepository evidence, SigningKeys keys, ExportConfig config,
+            AuditPublisher audit, @ConfigProperty(name = "quarkus.application.version") String version) {
+        this.jobs = jobs;
+        this.evidence = evidence;
+        this.keys = keys;
+        this.config = config;
+        this.audit = audit;
+        this.version = version;
+    }
+
+    void start(@Observes StartupEvent e) throws IOException {
+        Files.createDirectories(config.exportsDir());
+        int[] recovered = jobs.recoverInterrupted(config.maxAttempts(), Instant.now());
+        if (recovered[0] + recovered[1] > 0) {
+            LOG.warnf("exports interrupted by a stop: %d started again, %d failed after %d attempts", recovered[0],
+                    recovered[1], config.maxAttempts());
+        }
+        worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "export-runner"));
+        worker.submit(this::loop);
+    }
+
+    void stop(@Observes ShutdownEvent e) throws InterruptedException {
+        stopping = true;
+        wake.release();
+        if (worker != null) {
+            worker.shutdownNow();
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A new job is waiting. */
+    public void wake() {
+        wake.release();
+    }
+
+    public Path packagePath(String id) {
+        return config.exportsDir().resolve(id + ".zip");
+    }
+
+    private void loop() {
+        while (!stopping) {
+            try {
+                var job = jobs.claimNext(Instant.now());
+                if (job.isPresent()) {
+                    run(job.get());
+                } else {
+                    wake.tryAcquire(2, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
+                LOG.errorf(e, "export runner: %s", e.getMessage());
+                try {
+                    wake.tryAcquire(2, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    void run(ExportJob job) {
+        Path partial = config.exportsDir().resolve(job.id() + ".zip.partial");
+        try {
+            List<Evidence.Segment> segments = evidence.segments(job.cameras(), job.from(), job.to());
+            for (Evidence.Segment s : segments) {
+                if (!Files.isRegularFile(Path.of(s.root()).resolve(s.path()))) {
+                    fail(job, "the recording " + s.path() + " is indexed but missing on disk");
+                    return;
+                }
+            }
+            long total = segments.stream().mapToLong(Evidence.Segment::bytes).sum();
+            awaitOwnAuditEntry(job);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Files.deleteIfExists(partial);
+            try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream out = new DigestOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch),
+                        1 << 20), sha);
+                PackageWriter w = new PackageWriter(out);
+                write(job, segments, total, w);
+                ch.force(true);
+                w.close(); // after the fsync: closing also closes the channel
+            }
+            Path done = packagePath(job.id());
+            Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
+            long size = Files.size(done);
+            String hash = HexFormat.of().formatHex(sha.digest());
+            jobs.progress(job.id(), total, total);
+            jobs.finish(job.id(), ExportJob.DONE, null, size, hash, Instant.now());
+            audit.record(Instant.now(), job.requestedBy(), "export.complete", job.id(), String.join(",", job.sites()),
+                    "success", Map.of("sha256", hash, "bytes", Long.toString(size)));
+            LOG.infof("export %s done: %d segments, %d bytes, sha256 %s", job.id(), segments.size(), size, hash);
+        } catch (Cancelled c) {
+            deleteQuietly(partial);
+            jobs.finish(job.id(), ExportJob.CANCELLED, null, null, null, Instant.now());
+            LOG.infof("export %s cancelled", job.id());
+        } catch (IOException e) {
+            deleteQuietly(partial);
+            String reason = diskFull(e) ? "disk full: " + freeBytes() + " bytes free on the exports volume"
+                    : "could not write the package: " + e;
+            LOG.warnf(e, "export %s: %s", job.id(), reason);
+            fail(job, reason);
+        } catch (RuntimeException | java.security.NoSuchAlgorithmException e) {
+            deleteQuietly(partial);
+            String errorId = UUID.randomUUID().toString();
+            LOG.errorf(e, "export %s failed, error id %s", job.id(), errorId);
+            fail(job, "internal error " + errorId + " (see the export service's log)");
+        }
+    }
+
+    private void write(ExportJob job, List<Evidence.Segment> segments, long total, PackageWriter w)
+            throws IOException {
+        long[] done = {0};
+        long[] lastReport = {System.nanoTime()};
+        for (Evidence.Segment s : segments) {
+            Path file = Path.of(s.root()).resolve(s.path());
+            try (InputStream in = Files.newInputStream(file)) {
+                w.add(ExportPackage.SEGMENTS_DIR + s.cameraId() + "/" + file.getFileName(), in, false, n -> {
+                    done[0] += n;
+                    if (System.nanoTime() - lastReport[0] > config.progressEvery().toNanos()) {
+                        lastReport[0] = System.nanoTime();
+                        jobs.progress(job.id(), done[0], total);
+                        if (stopping || jobs.cancelRequested(job.id())) {
+                            throw new Cancelled();
+                        }
+                    }
+                });
+            }
+        }
+        List<Evidence.Event> events = evidence.events(job.cameras(), job.from(), job.to(), MAX_EVENTS);
+        w.add(ExportPackage.EVENTS_JSON, Json.write(events));
+        w.add(ExportPackage.EVENTS_CSV, EventsCsv.of(events).getBytes(StandardCharsets.UTF_8));
+        StringBuilder lines = new StringBuilder();
+        for (AuditLine l : evidence.audit(job.cameras(), job.id())) {
+            lines.append(new String(Json.write(l), StandardCharsets.UTF_8)).append('\n');
+        }
+        w.add(ExportPackage.AUDIT, lines.toString().getBytes(StandardCharsets.UTF_8));
+        Sntp.Result time = Sntp.query(config.ntpServer(), Duration.ofSeconds(2));
+        w.finish(new ExportPackage.Manifest(null, job.id(), Instant.now(), job.requestedBy(), job.reason(),
+                job.caseId(), job.cameras(), job.from(), job.to(),
+                new ExportPackage.TimeSync(time.status(), time.offsetMs(), time.server()),
+                new ExportPackage.Software("vigil-export-service", version), null, null), keys.pair());
+    }
+
+    /** The excerpt should hold this export's own creation entry: wait briefly for the event service to chain it. */
+    private void awaitOwnAuditEntry(ExportJob job) {
+        long deadline = System.nanoTime() + config.auditWait().toNanos();
+        while (System.nanoTime() < deadline) {
+            if (evidence.audit(List.of(), job.id()).stream().anyMatch(l -> "export.create".equals(l.action()))) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warnf("export %s: its creation is not in the audit chain after %d s; the excerpt will lack it", job.id(),
+                config.auditWait().toSeconds());
+    }
+
+    private void fail(ExportJob job, String reason) {
+        jobs.finish(job.id(), ExportJob.FAILED, reason, null, null, Instant.now());
+        audit.record(Instant.now(), job.requestedBy(), "export.complete", job.id(), String.join(",", job.sites()),
+                "failure", Map.of("reason", reason));
+        LOG.warnf("export %s failed: %s", job.id(), reason);
+    }
+
+    private static boolean diskFull(IOException e) {
+        return String.valueOf(e.getMessage()).contains("No space left") || e instanceof java.nio.file.FileSystemException
+                && String.valueOf(((java.nio.file.FileSystemException) e).getReason()).contains("No space");
+    }
+
+    private long freeBytes() {
+        try {
+            return Files.getFileStore(config.exportsDir()).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warnf("could not delete %s: %s", p, e.getMessage());
+        }
+    }
+}

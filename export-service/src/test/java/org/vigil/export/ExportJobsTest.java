@@ -1,0 +1,300 @@
+package org.vigil.export;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.zip.ZipFile;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.audit.AuditChain;
+import org.vigil.contracts.export.ExportPackage;
+import org.vigil.contracts.export.ExportVerifier;
+import org.vigil.contracts.export.Signing;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.PostgresTestResource;
+import org.vigil.devstack.testing.TestTokens;
+import org.vigil.devstack.testing.TokenIssuerTestResource;
+import org.vigil.export.repository.JobRepository;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+
+/**
+ * Export jobs against real PostgreSQL and Kafka: roles, bad input, a missing recording, no room on disk, a package
+ * that verifies offline with the service's public key, cancellation, and jobs left running by a stop. The event
+ * store's tables (owned by the event service) are created here with the columns the export reads; the system test
+ * runs against the real ones.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(TokenIssuerTestResource.class)
+class ExportJobsTest {
+
+    static final String OLGA = TestTokens.token("olga", "operator", "hq");
+    static final String VERA = TestTokens.token("vera", "viewer", "hq");
+    static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    @Inject
+    JobRepository jobs;
+
+    Path recordings = Path.of("target", "export-test-recordings").toAbsolutePath();
+
+    @BeforeEach
+    void eventStore() throws Exception {
+        try (Connection c = db()) {
+            c.createStatement().execute("""
+                    create schema if not exists events;
+                    create table if not exists events.segments (segment_id text, camera_id text, site text, root text,
+                        path text, started_at timestamptz, ended_at timestamptz, frames bigint, bytes bigint,
+                        sha256 text, codec text, width int, height int);
+                    create table if not exists events.motion_events (event_id uuid, camera_id text, site text,
+                        started_at timestamptz, last_at timestamptz, ended_at timestamptz, score double precision,
+                        boxes jsonb default '[]', zone text, labels text[] default '{}');
+                    create table if not exists events.audit_log (seq bigint, id uuid, at timestamptz, service text,
+                        actor text, action text, target text, site text, outcome text, details jsonb,
+                        prev_hash text, hash text);
+                    """);
+        }
+    }
+
+    private Connection db() throws Exception {
+        return DriverManager.getConnection(jdbcUrl, "vigil", "");
+    }
+
+    /** Writes {@code n} segment files of {@code size} bytes for a fresh camera and indexes them; returns the camera. */
+    private String camera(String site, int n, int size) throws Exception {
+        String cam = "cam-" + UUID.randomUUID().toString().substring(0, 8);
+        Random r = new Random(cam.hashCode());
+        try (Connection c = db(); PreparedStatement p = c.prepareStatement(
+                "insert into events.segments values (?, ?, ?, ?, ?, ?, ?, 15, ?, ?, 'h264', 640, 360)")) {
+            for (int i = 0; i < n; i++) {
+                String rel = cam + "/recording_" + cam + "_" + i + ".avi";
+                Path f = recordings.resolve(rel);
+                Files.createDirectories(f.getParent());
+                byte[] data = new byte[size];
+                r.nextBytes(data);
+                Files.write(f, data);
+                p.setString(1, cam + "-" + i);
+                p.setString(2, cam);
+                p.setString(3, site);
+                p.setString(4, recordings.toString());
+                p.setString(5, rel);
+                p.setObject(6, java.time.OffsetDateTime.ofInstant(T0.plusSeconds(60L * i), java.time.ZoneOffset.UTC));
+                p.setObject(7, java.time.OffsetDateTime.ofInstant(T0.plusSeconds(60L * i + 60), java.time.ZoneOffset.UTC));
+                p.setLong(8, size);
+                p.setString(9, "x");
+                p.executeUpdate();
+            }
+            c.createStatement().executeUpdate("insert into events.motion_events (event_id, camera_id, site, started_at, "
+                    + "last_at, score, zone, labels) values ('" + UUID.randomUUID() + "', '" + cam + "', '" + site
+                    + "', '" + T0.plusSeconds(30) + "', '" + T0.plusSeconds(31) + "', 0.4, '=cmd|'' /C calc''!A0', "
+                    + "'{person}')");
+            // three audit entries about the camera, chained
+            String prev = "cd".repeat(32);
+            long seq = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                AuditEntry e = new AuditEntry(1, UUID.randomUUID().toString(), T0.plusSeconds(i), "gateway", "ada",
+                        "camera.recording.set", cam, site, "success", Map.of("recording", "true"));
+                String hash = AuditChain.chain(prev, e);
+                try (PreparedStatement a = c.prepareStatement("insert into events.audit_log values (?, ?::uuid, ?, ?, ?, ?, "
+                        + "?, ?, ?, ?::jsonb, ?, ?)")) {
+                    a.setLong(1, seq + i);
+                    a.setString(2, e.id());
+                    a.setObject(3, java.time.OffsetDateTime.ofInstant(e.at(), java.time.ZoneOffset.UTC));
+                    a.setString(4, e.service());
+                    a.setString(5, e.actor());
+                    a.setString(6, e.action());
+                    a.setString(7, e.target());
+                    a.setString(8, e.site());
+                    a.setString(9, e.outcome());
+                    a.setString(10, new String(Json.write(e.details()), StandardCharsets.UTF_8));
+                    a.setString(11, prev);
+                    a.setString(12, hash);
+                    a.executeUpdate();
+                }
+                prev = hash;
+            }
+        }
+        return cam;
+    }
+
+    private static Map<String, Object> body(String cam, Instant from, Instant to) {
+        return Map.of("cameras", List.of(cam), "from", from.toString(), "to", to.toString(), "reason",
+                "theft at the north gate", "caseId", "CASE-42");
+    }
+
+    private static Response create(String token, Map<String, Object> body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body).when().post("/api/exports");
+    }
+
+    private static String awaitState(String id, String... states) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String state = null;
+        while (System.nanoTime() < deadline) {
+            state = given().auth().oauth2(OLGA).when().get("/api/exports/" + id).then().statusCode(200).extract()
+                    .path("state");
+            if (List.of(states).contains(state)) {
+                return state;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("export " + id + " still " + state + " after 60 s");
+    }
+
+    @Test
+    void aViewerIsRefusedWithTheRoleNeeded() throws Exception {
+        String cam = camera("hq", 1, 1000);
+        create(VERA, body(cam, T0, T0.plusSeconds(60))).then().statusCode(403)
+                .body("requiredRole", equalTo("operator")).body("message", containsString("operator"));
+        given().auth().oauth2(VERA).when().get("/api/exports").then().statusCode(403);
+        given().auth().oauth2(VERA).when().get("/api/exports/keys").then().statusCode(200)
+                .body("fingerprint", containsString("SHA256:"));
+    }
+
+    @Test
+    void badRequestsAreNamedAndOtherSitesAreNotDisclosed() throws Exception {
+        String cam = camera("elsewhere", 1, 1000);
+        create(OLGA, body(cam, T0, T0.plusSeconds(60))).then().statusCode(404);
+        create(OLGA, Map.of("cameras", List.of(), "from", T0.toString(), "to", T0.plusSeconds(1).toString(),
+                "reason", "x y z")).then().statusCode(400).body("field", equalTo("cameras"));
+        create(OLGA, Map.of("cameras", List.of(cam), "from", T0.toString(), "to", T0.toString(), "reason", "abc"))
+                .then().statusCode(400).body("field", equalTo("to"));
+        create(OLGA, Map.of("cameras", List.of(cam), "from", T0.toString(), "to", T0.plusSeconds(9).toString(),
+                "reason", "")).then().statusCode(400).body("field", equalTo("reason"));
+    }
+
+    @Test
+    void aMissingRecordingIsNamedAndNothingIsExported() throws Exception {
+        String cam = camera("hq", 2, 1000);
+        Files.delete(recordings.resolve(cam + "/recording_" + cam + "_1.avi"));
+        create(OLGA, body(cam, T0, T0.plusSeconds(120))).then().statusCode(409)
+                .body("error", equalTo("missing_segment"))
+                .body("segment", equalTo(cam + "/recording_" + cam + "_1.avi"));
+    }
+
+    @Test
+    void noRoomOnDiskIs507WithTheFreeSpace() throws Exception {
+        String cam = camera("hq", 1, 1000);
+        try (Connection c = db()) {
+            c.createStatement().executeUpdate("update events.segments set bytes = 1000000000000000 where camera_id = '"
+                    + cam + "'");
+        }
+        create(OLGA, body(cam, T0, T0.plusSeconds(60))).then().statusCode(507)
+                .body("error", equalTo("insufficient_storage")).body("freeBytes", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void aFinishedExportVerifiesOfflineAndHoldsTheOriginalsBitForBit() throws Exception {
+        String cam = camera("hq", 3, 700_000);
+        Response created = create(OLGA, body(cam, T0, T0.plusSeconds(150)));
+        created.then().statusCode(202).body("state", equalTo("queued"));
+        String id = created.path("id");
+        assertThat(awaitState(id, "done", "failed")).isEqualTo("done");
+        given().auth().oauth2(OLGA).when().get("/api/exports/" + id).then().body("percent", equalTo(100))
+                .body("sha256", org.hamcrest.Matchers.hasLength(64));
+
+        Response dl = given().auth().oauth2(OLGA).when().get("/api/exports/" + id + "/download");
+        dl.then().statusCode(200).contentType("application/zip");
+        assertThat(dl.getHeader("X-Export-UTC")).isNotBlank();
+        Path zip = Path.of("target", id + ".zip");
+        Files.write(zip, dl.asByteArray());
+        String pem = given().auth().oauth2(OLGA).when().get("/api/exports/keys").then().extract().path("publicKeyPem");
+        ExportVerifier.Report report = ExportVerifier.verify(zip, Optional.of(Signing.readPublic(pem)));
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.auditLines()).isEqualTo(3);
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            for (int i = 0; i < 3; i++) {
+                String name = "segments/" + cam + "/recording_" + cam + "_" + i + ".avi";
+                assertThat(z.getInputStream(z.getEntry(name)).readAllBytes()).as(name)
+                        .isEqualTo(Files.readAllBytes(recordings.resolve(cam + "/recording_" + cam + "_" + i + ".avi")));
+            }
+            ExportPackage.Manifest m = Json.read(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(),
+                    ExportPackage.Manifest.class);
+            assertThat(m.requestedBy()).isEqualTo("olga");
+            assertThat(m.reason()).isEqualTo("theft at the north gate");
+            assertThat(m.caseId()).isEqualTo("CASE-42");
+            assertThat(m.timeSync().status()).isEqualTo("unknown");
+            assertThat(m.software().name()).isEqualTo("vigil-export-service");
+            String csv = new String(z.getInputStream(z.getEntry("events.csv")).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(csv).contains(cam).contains("'=cmd").contains("person");
+        }
+    }
+
+    @Test
+    void exportsAreCancelledQueuedOrRunning() throws Exception {
+        String big = camera("hq", 6, 40_000_000);
+        String small = camera("hq", 1, 1000);
+        String running = create(OLGA, body(big, T0, T0.plusSeconds(360))).then().statusCode(202).extract().path("id");
+        String queued = create(OLGA, body(small, T0, T0.plusSeconds(60))).then().statusCode(202).extract().path("id");
+        given().auth().oauth2(OLGA).when().post("/api/exports/" + queued + "/cancel").then().statusCode(200)
+                .body("state", equalTo("cancelled"));
+        awaitState(running, "running", "done");
+        given().auth().oauth2(OLGA).when().post("/api/exports/" + running + "/cancel").then().statusCode(200);
+        assertThat(awaitState(running, "cancelled", "done")).isEqualTo("cancelled");
+        assertThat(Path.of("target/exports", running + ".zip.partial")).doesNotExist();
+        assertThat(Path.of("target/exports", running + ".zip")).doesNotExist();
+        given().auth().oauth2(OLGA).when().post("/api/exports/" + running + "/cancel").then().statusCode(409);
+    }
+
+    @Test
+    void jobsLeftRunningByAStopStartAgainOrFailWithTheReason() throws Exception {
+        String cam = camera("hq", 1, 1000);
+        String again = UUID.randomUUID().toString();
+        String givenUp = UUID.randomUUID().toString();
+        try (Connection c = db()) {
+            for (String[] j : new String[][] {{again, "1"}, {givenUp, "3"}}) {
+                c.createStatement().executeUpdate("insert into exports.jobs (id, state, cameras, sites, from_ts, to_ts, "
+                        + "reason, requested_by, attempts, bytes_total) values ('" + j[0] + "', 'running', '{" + cam
+                        + "}', '{hq}', '" + T0 + "', '" + T0.plusSeconds(60) + "', 'restart test', 'olga', " + j[1]
+                        + ", 1000)");
+            }
+        }
+        int[] recovered = jobs.recoverInterrupted(3, Instant.now());
+        assertThat(recovered).containsExactly(1, 1);
+        given().auth().oauth2(OLGA).when().get("/api/exports/" + givenUp).then().body("state", equalTo("failed"))
+                .body("error", containsString("interrupted 3 times"));
+        assertThat(awaitState(again, "done", "failed")).isEqualTo("done");
+    }
+
+    @Test
+    void eventDataExportsAsCsvAndJsonForOperatorsOnly() throws Exception {
+        String cam = camera("hq", 1, 1000);
+        String q = "?camera=" + cam + "&from=" + T0 + "&to=" + T0.plusSeconds(60);
+        Response csv = given().auth().oauth2(OLGA).when().get("/api/exports/events.csv" + q);
+        csv.then().statusCode(200).contentType(containsString("text/csv"));
+        assertThat(csv.getHeader("X-Export-UTC")).isNotBlank();
+        assertThat(csv.asString()).startsWith("event_id,camera_id").contains(cam).contains("'=cmd");
+        given().auth().oauth2(OLGA).when().get("/api/exports/events.json" + q).then().statusCode(200)
+                .body("[0].cameraId", equalTo(cam));
+        given().auth().oauth2(VERA).when().get("/api/exports/events.csv" + q).then().statusCode(403);
+        given().auth().oauth2(OLGA).when().get("/api/exports/events.csv?camera=" + cam + "&from=yesterday&to=x").then()
+                .statusCode(400).body("field", equalTo("from"));
+    }
+}
