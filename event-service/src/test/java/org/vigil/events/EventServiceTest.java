@@ -2,6 +2,7 @@ package org.vigil.events;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -304,6 +305,13 @@ class EventServiceTest {
                 .body("ok", org.hamcrest.Matchers.equalTo(true));
         long seq = query("select seq from events.audit_log where target = '" + target + "' order by seq limit 1");
         try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "")) {
+            // the table refuses changes...
+            assertThatThrownBy(() -> c.createStatement().executeUpdate("update events.audit_log set actor = 'mallory' "
+                    + "where seq = " + seq)).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> c.createStatement().executeUpdate("delete from events.audit_log where seq = " + seq))
+                    .hasMessageContaining("append-only");
+            // ...and someone who owns it and switches that off is still found by the chain
+            c.createStatement().execute("alter table events.audit_log disable trigger user");
             c.createStatement().executeUpdate("update events.audit_log set actor = 'mallory' where seq = " + seq);
             given().auth().oauth2(admin).when().get("/api/audit/verify").then().statusCode(200)
                     .body("ok", org.hamcrest.Matchers.equalTo(false))
@@ -314,6 +322,7 @@ class EventServiceTest {
             given().auth().oauth2(admin).when().get("/api/audit/verify").then().statusCode(200)
                     .body("ok", org.hamcrest.Matchers.equalTo(false))
                     .body("problems[0]", org.hamcrest.Matchers.containsString("the chain is broken here"));
+            c.createStatement().execute("alter table events.audit_log enable trigger user");
         }
     }
 

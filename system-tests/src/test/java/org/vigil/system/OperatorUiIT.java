@@ -387,6 +387,31 @@ class OperatorUiIT {
         }
     }
 
+    @Test
+    @Order(11)
+    void inProductionTheExportServiceRefusesToStartWithoutASigningKey() throws Exception {
+        Path jar = Stack.root().resolve("export-service/target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-jar", jar.toString()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("VIGIL_") || k.startsWith("EXPORT_"));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(Stack.freePort()));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + stack.port("KAFKA_PORT"));
+        env.put("DATABASE_URL", "postgresql://127.0.0.1:" + stack.port("POSTGRES_PORT") + "/vigil");
+        env.put("VIGIL_GATEWAY_URL", gatewayUrl());
+        env.put("VIGIL_KEYS_DIR", stack.home.resolve("no-keys-here").toString());
+        Process p = pb.start();
+        try {
+            assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the service stops by itself").isTrue();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).isNotZero();
+            assertThat(out).contains("no export signing key: set EXPORT_SIGNING_KEY_FILE");
+            assertThat(stack.home.resolve("no-keys-here")).as("and generated nothing").doesNotExist();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     static long pct(List<Long> sorted, int p) {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
     }

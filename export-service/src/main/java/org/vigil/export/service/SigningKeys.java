@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import org.vigil.contracts.export.Signing;
 import org.vigil.export.config.ExportConfig;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -21,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * production ({@code vigil.export.generate-key=false}) the service refuses to start instead.
  */
 @ApplicationScoped
+@Startup // read (or refused) at start-up, not at the first export
 public class SigningKeys {
 
     private static final Logger LOG = Logger.getLogger(SigningKeys.class);
