@@ -130,6 +130,10 @@ class OperatorUiIT {
     void anOperatorsExportVerifiesOfflineWithThePublishedKey() throws Exception {
         JsonNode seg = awaitSegment("cam-a");
         String token = tokens.get("operator");
+        HttpResponse<String> viewed = call("gateway", "GET", "/api/recorder/playback/cam-a.mp4?from="
+                + URLEncoder.encode(seg.path("startedAt").asText(), StandardCharsets.UTF_8) + "&to="
+                + URLEncoder.encode(seg.path("endedAt").asText(), StandardCharsets.UTF_8), null, token);
+        assertThat(viewed.statusCode()).isEqualTo(200);
         HttpResponse<String> created = call("gateway", "POST", "/api/exports", "{\"cameras\":[\"cam-a\"],\"from\":\""
                 + seg.path("startedAt").asText() + "\",\"to\":\"" + seg.path("endedAt").asText()
                 + "\",\"reason\":\"system test\",\"caseId\":\"SYS-1\"}", token);
@@ -163,6 +167,8 @@ class OperatorUiIT {
             String audit = new String(z.getInputStream(z.getEntry("audit.jsonl")).readAllBytes(), StandardCharsets.UTF_8);
             assertThat(audit).as("the excerpt holds this export's own entry").contains("\"action\":\"export.create\"")
                     .contains(id);
+            assertThat(audit).as("and the viewings of the footage")
+                    .contains("\"action\":\"recording.view\"");
             String avi = seg.path("path").asText();
             byte[] original = java.nio.file.Files.readAllBytes(Path.of(seg.path("root").asText()).resolve(avi));
             byte[] packed = z.getInputStream(z.getEntry("segments/cam-a/" + Path.of(avi).getFileName())).readAllBytes();

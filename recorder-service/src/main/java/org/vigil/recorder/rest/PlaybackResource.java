@@ -53,6 +53,9 @@ public class PlaybackResource {
     io.quarkus.security.identity.SecurityIdentity identity;
 
     @Inject
+    org.vigil.recorder.messaging.RecorderPublisher publisher;
+
+    @Inject
     RecorderConfig config;
 
     @Inject
@@ -90,6 +93,10 @@ public class PlaybackResource {
         }
         Playback.Rendered mp4 = r.get();
         long size = Files.size(mp4.file());
+        if (range == null || range.trim().startsWith("bytes=0-")) { // once per viewing, not per seek
+            publisher.audit(identity.getPrincipal().getName(), download ? "recording.download" : "recording.view",
+                    camera, "success", Map.of("from", from.toString(), "to", to.toString(), "site", cam.site()));
+        }
         Response.ResponseBuilder b;
         if (range == null) {
             b = Response.ok(new PathPart(mp4.file(), 0, size));
