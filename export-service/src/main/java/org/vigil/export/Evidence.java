@@ -10,7 +10,7 @@ public final class Evidence {
 
     /** An indexed recording: {@code root}/{@code path} on the recordings volume. */
     public record Segment(String segmentId, String cameraId, String site, String root, String path, Instant startedAt,
-            Instant endedAt, long bytes, String sha256) {
+            Instant endedAt, long frames, long bytes, String sha256) {
     }
 
     /** A motion event, as events.json/csv carry it. */

@@ -5,7 +5,7 @@ import java.util.List;
 
 /** An export job as stored and as the API shows it. */
 public record ExportJob(String id, String state, List<String> cameras, List<String> sites, Instant from, Instant to,
-        String reason, String caseId, String requestedBy, Instant createdAt, Instant startedAt, Instant finishedAt,
+        String reason, String caseId, boolean includeMp4, String requestedBy, Instant createdAt, Instant startedAt, Instant finishedAt,
         int attempts, boolean cancelRequested, long bytesTotal, long bytesDone, String error, Long size,
         String sha256) {
 

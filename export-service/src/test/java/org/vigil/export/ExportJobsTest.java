@@ -32,6 +32,7 @@ import org.vigil.contracts.export.ExportVerifier;
 import org.vigil.contracts.export.Signing;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
+import org.vigil.devstack.testing.TestClips;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.export.repository.JobRepository;
@@ -245,6 +246,31 @@ class ExportJobsTest {
             String csv = new String(z.getInputStream(z.getEntry("events.csv")).readAllBytes(), StandardCharsets.UTF_8);
             assertThat(csv).contains(cam).contains("'=cmd").contains("person");
         }
+    }
+
+    @Test
+    void anMp4CopyIsAddedOnRequestWithTheOriginalsFrames() throws Exception {
+        String cam = camera("hq", 2, 1000);
+        for (int i = 0; i < 2; i++) { // real video: two 2-second H.264 segments of 15 fps
+            TestClips.writeTs(TestClips.h264(2, 15, 320, 240, 15), 15,
+                    recordings.resolve(cam + "/recording_" + cam + "_" + i + ".avi"));
+        }
+        try (Connection c = db()) {
+            c.createStatement().executeUpdate("update events.segments set frames = 30, bytes = 1000 where camera_id = '"
+                    + cam + "'");
+        }
+        Map<String, Object> body = new java.util.HashMap<>(body(cam, T0, T0.plusSeconds(120)));
+        body.put("includeMp4", true);
+        String id = create(OLGA, body).then().statusCode(202).body("includeMp4", equalTo(true)).extract().path("id");
+        assertThat(awaitState(id, "done", "failed")).isEqualTo("done");
+        Path zip = Path.of("target", id + ".zip");
+        Files.write(zip, given().auth().oauth2(OLGA).when().get("/api/exports/" + id + "/download").asByteArray());
+        assertThat(ExportVerifier.verify(zip, Optional.empty()).problems()).isEmpty();
+        Path mp4 = Path.of("target", id + ".mp4");
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            Files.write(mp4, z.getInputStream(z.getEntry("mp4/" + cam + ".mp4")).readAllBytes());
+        }
+        assertThat(TestClips.decodedFrames(mp4)).as("every original frame, copied").isEqualTo(60);
     }
 
     @Test

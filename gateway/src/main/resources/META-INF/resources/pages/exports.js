@@ -81,6 +81,7 @@ function exportsUi(body, access, { signal }) {
   const reason = h('textarea', { id: 'export-reason', required: true, rows: 3, minlength: REASON_MIN,
     maxlength: REASON_MAX, autocomplete: 'off' });
   const caseId = h('input', { id: 'export-case', autocomplete: 'off', spellcheck: 'false', maxlength: CASE_MAX });
+  const mp4 = h('input', { id: 'export-mp4', type: 'checkbox' });
   const submit = h('button', { id: 'export-submit', type: 'submit' }, 'Start export');
   const formError = h('div', { id: 'export-error', class: 'error', role: 'alert' });
   const form = h('form', { id: 'export-form', class: 'stack export-form', novalidate: true,
@@ -91,6 +92,8 @@ function exportsUi(body, access, { signal }) {
   field('Reason', reason, `Why the footage is needed (${REASON_MIN}–${REASON_MAX} characters). `
     + 'It is written into the signed package and the audit log.'),
   field('Case or incident number (optional)', caseId, `At most ${CASE_MAX} characters.`),
+  h('div', { class: 'check' }, mp4, h('label', { for: 'export-mp4' },
+    'Also include an MP4 copy per camera, for any video player (the originals stay the evidence)')),
   h('div', { class: 'actions' }, submit, submitted), formError);
   const controls = { cameras: cameraSet, from, to, reason, caseId };
 
@@ -222,7 +225,7 @@ function exportsUi(body, access, { signal }) {
       return;
     }
     const request = { cameras: cams, from: r.from.toISOString(), to: r.to.toISOString(), reason: why,
-      caseId: caseId.value.trim() || null };
+      caseId: caseId.value.trim() || null, includeMp4: mp4.checked };
     submit.disabled = true;
     try {
       const job = await api('/api/exports', { method: 'POST', body: request, signal, quiet: true });

@@ -136,7 +136,7 @@ class OperatorUiIT {
         assertThat(viewed.statusCode()).isEqualTo(200);
         HttpResponse<String> created = call("gateway", "POST", "/api/exports", "{\"cameras\":[\"cam-a\"],\"from\":\""
                 + seg.path("startedAt").asText() + "\",\"to\":\"" + seg.path("endedAt").asText()
-                + "\",\"reason\":\"system test\",\"caseId\":\"SYS-1\"}", token);
+                + "\",\"reason\":\"system test\",\"caseId\":\"SYS-1\",\"includeMp4\":true}", token);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         String id = Json.mapper().readTree(created.body()).path("id").asText();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -173,6 +173,10 @@ class OperatorUiIT {
             byte[] original = java.nio.file.Files.readAllBytes(Path.of(seg.path("root").asText()).resolve(avi));
             byte[] packed = z.getInputStream(z.getEntry("segments/cam-a/" + Path.of(avi).getFileName())).readAllBytes();
             assertThat(packed).as("bit for bit").isEqualTo(original);
+            Path mp4 = Path.of("target", "export-" + id + ".mp4");
+            java.nio.file.Files.write(mp4, z.getInputStream(z.getEntry("mp4/cam-a.mp4")).readAllBytes());
+            assertThat(org.vigil.devstack.testing.TestClips.decodedFrames(mp4)).as("the MP4 copy has every frame")
+                    .isEqualTo(seg.path("frames").asLong());
         }
         Stack.Result chain = stack.run(List.of("verify-audit"), Map.of(), Duration.ofSeconds(60));
         assertThat(chain.exitCode()).as(chain.output()).isZero();

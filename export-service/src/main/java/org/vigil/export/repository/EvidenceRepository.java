@@ -39,14 +39,14 @@ public class EvidenceRepository {
     public List<Evidence.Segment> segments(List<String> cameras, Instant from, Instant to) {
         List<Evidence.Segment> out = new ArrayList<>();
         pool.preparedQuery("""
-                select segment_id, camera_id, site, root, path, started_at, ended_at, bytes, sha256
+                select segment_id, camera_id, site, root, path, started_at, ended_at, frames, bytes, sha256
                 from events.segments
                 where camera_id = any($1) and started_at < $3 and ended_at > $2
                 order by camera_id, started_at""")
                 .execute(Tuple.of(cameras.toArray(String[]::new), odt(from), odt(to))).await().atMost(TIMEOUT)
                 .forEach(r -> out.add(new Evidence.Segment(r.getString("segment_id"), r.getString("camera_id"),
                         r.getString("site"), r.getString("root"), r.getString("path"), instant(r, "started_at"),
-                        instant(r, "ended_at"), r.getLong("bytes"), r.getString("sha256"))));
+                        instant(r, "ended_at"), r.getLong("frames"), r.getLong("bytes"), r.getString("sha256"))));
         return out;
     }
 

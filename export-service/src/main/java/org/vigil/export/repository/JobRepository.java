@@ -23,7 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class JobRepository {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final String COLUMNS = "id, state, cameras, sites, from_ts, to_ts, reason, case_id, requested_by, "
+    private static final String COLUMNS = "id, state, cameras, sites, from_ts, to_ts, reason, case_id, include_mp4, requested_by, "
             + "created_at, started_at, finished_at, attempts, cancel_requested, bytes_total, bytes_done, error, "
             + "file_size, file_sha256";
 
@@ -36,12 +36,12 @@ public class JobRepository {
     public void insert(ExportJob j) {
         pool.preparedQuery("""
                 insert into exports.jobs (id, state, cameras, sites, from_ts, to_ts, reason, case_id, requested_by,
-                                          created_at, bytes_total)
-                values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10)""")
+                                          created_at, bytes_total, include_mp4)
+                values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
                 .execute(Tuple.tuple().addValue(UUID.fromString(j.id())).addValue(j.cameras().toArray(String[]::new))
                         .addValue(j.sites().toArray(String[]::new)).addValue(odt(j.from())).addValue(odt(j.to()))
                         .addValue(j.reason()).addValue(j.caseId()).addValue(j.requestedBy())
-                        .addValue(odt(j.createdAt())).addValue(j.bytesTotal()))
+                        .addValue(odt(j.createdAt())).addValue(j.bytesTotal()).addValue(j.includeMp4()))
                 .await().atMost(TIMEOUT);
     }
 
@@ -122,7 +122,7 @@ public class JobRepository {
     private static ExportJob job(Row r) {
         return new ExportJob(r.getUUID("id").toString(), r.getString("state"), Arrays.asList(r.getArrayOfStrings("cameras")),
                 Arrays.asList(r.getArrayOfStrings("sites")), instant(r, "from_ts"), instant(r, "to_ts"),
-                r.getString("reason"), r.getString("case_id"), r.getString("requested_by"), instant(r, "created_at"),
+                r.getString("reason"), r.getString("case_id"), r.getBoolean("include_mp4"), r.getString("requested_by"), instant(r, "created_at"),
                 instant(r, "started_at"), instant(r, "finished_at"), r.getInteger("attempts"),
                 r.getBoolean("cancel_requested"), r.getLong("bytes_total"), r.getLong("bytes_done"), r.getString("error"),
                 r.getLong("file_size"), r.getString("file_sha256"));

@@ -37,16 +37,17 @@ import jakarta.ws.rs.core.Response;
 public class ExportJobsResource {
 
     /** The body of a new export. */
-    public record NewExport(List<String> cameras, Instant from, Instant to, String reason, String caseId) {
+    public record NewExport(List<String> cameras, Instant from, Instant to, String reason, String caseId,
+            Boolean includeMp4) {
     }
 
     /** A job as the API shows it. */
     public record JobView(String id, String state, List<String> cameras, List<String> sites, Instant from, Instant to,
-            String reason, String caseId, String requestedBy, Instant createdAt, Instant startedAt, Instant finishedAt,
-            int attempts, int percent, long bytesDone, long bytesTotal, String error, Long size, String sha256) {
+            String reason, String caseId, boolean includeMp4, String requestedBy, Instant createdAt, Instant startedAt,
+            Instant finishedAt, int attempts, int percent, long bytesDone, long bytesTotal, String error, Long size, String sha256) {
         static JobView of(ExportJob j) {
             return new JobView(j.id(), j.state(), j.cameras(), j.sites(), j.from(), j.to(), j.reason(), j.caseId(),
-                    j.requestedBy(), j.createdAt(), j.startedAt(), j.finishedAt(), j.attempts(), j.percent(),
+                    j.includeMp4(), j.requestedBy(), j.createdAt(), j.startedAt(), j.finishedAt(), j.attempts(), j.percent(),
                     DONE(j) ? j.bytesTotal() : j.bytesDone(), j.bytesTotal(), j.error(), j.size(), j.sha256());
         }
 
@@ -78,7 +79,7 @@ public class ExportJobsResource {
             return Errors.of(400, "bad_request", "send {cameras, from, to, reason, caseId}");
         }
         ExportJob j = jobs.create(caller(), new ExportJobs.Request(body.cameras(), body.from(), body.to(),
-                body.reason(), body.caseId()));
+                body.reason(), body.caseId(), Boolean.TRUE.equals(body.includeMp4())));
         return Response.status(202).entity(JobView.of(j)).build();
     }
 

@@ -39,7 +39,8 @@ public class ExportJobs {
     }
 
     /** What a job should cover. */
-    public record Request(List<String> cameras, Instant from, Instant to, String reason, String caseId) {
+    public record Request(List<String> cameras, Instant from, Instant to, String reason, String caseId,
+            boolean includeMp4) {
     }
 
     private final JobRepository jobs;
@@ -73,12 +74,13 @@ public class ExportJobs {
                     + r.from() + " and " + r.to());
         }
         checkPresent(segments);
-        long bytes = segments.stream().mapToLong(Evidence.Segment::bytes).sum();
+        long bytes = segments.stream().mapToLong(Evidence.Segment::bytes).sum() * (r.includeMp4() ? 2 : 1);
         checkRoom(bytes);
         Instant now = Instant.now();
         ExportJob job = new ExportJob(UUID.randomUUID().toString(), ExportJob.QUEUED, cameras,
                 List.copyOf(new TreeSet<>(sites.values())), r.from(), r.to(), r.reason().strip(),
-                r.caseId() == null || r.caseId().isBlank() ? null : r.caseId().strip(), caller.name(), now, null, null,
+                r.caseId() == null || r.caseId().isBlank() ? null : r.caseId().strip(), r.includeMp4(), caller.name(),
+                now, null, null,
                 0, false, bytes, 0, null, null, null);
         jobs.insert(job);
         Map<String, String> details = new LinkedHashMap<>();
@@ -91,6 +93,7 @@ public class ExportJobs {
         }
         details.put("segments", Integer.toString(segments.size()));
         details.put("bytes", Long.toString(bytes));
+        details.put("mp4", Boolean.toString(r.includeMp4()));
         audit.record(now, caller.name(), "export.create", job.id(), String.join(",", job.sites()), "success", details);
         runner.wake();
         return job;

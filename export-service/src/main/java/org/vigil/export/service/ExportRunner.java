@@ -148,7 +148,7 @@ public class ExportRunner {
                     return;
                 }
             }
-            long total = segments.stream().mapToLong(Evidence.Segment::bytes).sum();
+            long total = segments.stream().mapToLong(Evidence.Segment::bytes).sum() * (job.includeMp4() ? 2 : 1);
             awaitOwnAuditEntry(job);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             Files.deleteIfExists(partial);
@@ -196,14 +196,27 @@ public class ExportRunner {
             try (InputStream in = Files.newInputStream(file)) {
                 w.add(ExportPackage.SEGMENTS_DIR + s.cameraId() + "/" + file.getFileName(), in, false, n -> {
                     done[0] += n;
-                    if (System.nanoTime() - lastReport[0] > config.progressEvery().toNanos()) {
-                        lastReport[0] = System.nanoTime();
-                        jobs.progress(job.id(), done[0], total);
-                        if (stopping || jobs.cancelRequested(job.id())) {
-                            throw new Cancelled();
-                        }
-                    }
+                    report(job, done[0], total, lastReport);
                 });
+            }
+        }
+        if (job.includeMp4()) {
+            for (String camera : job.cameras()) {
+                List<Evidence.Segment> own = segments.stream().filter(s -> s.cameraId().equals(camera)).toList();
+                if (!own.isEmpty()) {
+                    Path mp4 = config.exportsDir().resolve(job.id() + "-" + camera + ".mp4.tmp");
+                    try {
+                        Mp4Copy.write(own, mp4);
+                        try (InputStream in = Files.newInputStream(mp4)) {
+                            w.add(ExportPackage.MP4_DIR + camera + ".mp4", in, false, n -> {
+                                done[0] += n;
+                                report(job, done[0], total, lastReport);
+                            });
+                        }
+                    } finally {
+                        deleteQuietly(mp4);
+                    }
+                }
             }
         }
         List<Evidence.Event> events = evidence.events(job.cameras(), job.from(), job.to(), MAX_EVENTS);
@@ -219,6 +232,17 @@ public class ExportRunner {
                 job.caseId(), job.cameras(), job.from(), job.to(),
                 new ExportPackage.TimeSync(time.status(), time.offsetMs(), time.server()),
                 new ExportPackage.Software("vigil-export-service", version), null, null), keys.pair());
+    }
+
+    /** Stores progress and looks for a cancellation, at most every {@code progress-every}. */
+    private void report(ExportJob job, long done, long total, long[] lastReport) {
+        if (System.nanoTime() - lastReport[0] > config.progressEvery().toNanos()) {
+            lastReport[0] = System.nanoTime();
+            jobs.progress(job.id(), done, total);
+            if (stopping || jobs.cancelRequested(job.id())) {
+                throw new Cancelled();
+            }
+        }
     }
 
     /** The excerpt should hold this export's own creation entry: wait briefly for the event service to chain it. */
