@@ -11,9 +11,9 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.Json;
 import org.vigil.export.Evidence;
-import org.vigil.export.messaging.AuditPublisher;
-import org.vigil.export.repository.EvidenceRepository;
 import org.vigil.export.service.EventsCsv;
+import org.vigil.export.service.ExportData;
+import org.vigil.export.service.ExportJobs;
 import org.vigil.export.service.ExportProblem;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -30,13 +30,8 @@ import jakarta.ws.rs.core.Response;
 @RolesAllowed({Access.OPERATOR, Access.ADMIN})
 public class ExportDataResource {
 
-    private static final int MAX = 100_000;
-
     @Inject
-    EvidenceRepository evidence;
-
-    @Inject
-    AuditPublisher audit;
+    ExportData data;
 
     @Inject
     JsonWebToken token;
@@ -74,15 +69,8 @@ public class ExportDataResource {
         if (!to.isAfter(from)) {
             throw new ExportProblem(400, "invalid_range", "to must be after from", Map.of("field", "to"));
         }
-        String site = evidence.sitesOf(List.of(camera)).get(camera);
-        if (site == null || !Access.siteAllowed(sites, site)) {
-            throw new ExportProblem(404, "not_found", "no camera " + camera + " on your sites");
-        }
-        List<Evidence.Event> events = evidence.events(List.of(camera), from, to, MAX);
-        audit.record(Instant.now(), token.getName(), "export.data", camera, site, "success",
-                Map.of("format", format, "from", from.toString(), "to", to.toString(),
-                        "events", Integer.toString(events.size())));
-        return events;
+        return data.events(new ExportJobs.Caller(token.getName(), List.copyOf(sites == null ? Set.of() : sites)), camera,
+                from, to, format);
     }
 
     private static Instant time(String name, String value) {
