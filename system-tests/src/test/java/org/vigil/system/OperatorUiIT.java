@@ -422,6 +422,40 @@ class OperatorUiIT {
         }
     }
 
+    @Test
+    @Order(12)
+    void everyPageMeetsWcagAaForWhatAMachineCanCheck() throws Exception {
+        assumeBrowser();
+        String axe;
+        try (java.io.InputStream in = OperatorUiIT.class.getResourceAsStream(
+                "/META-INF/resources/webjars/axe-core/4.6.3/axe.min.js")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(in != null, "axe-core (org.webjars.npm:axe-core) is missing");
+            axe = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<String> problems = new ArrayList<>();
+        try (Browser b = signedIn("admin", stack.adminPassword, "")) {
+            for (String route : List.of("#/dashboard", "#/live", "#/events", "#/recordings", "#/exports", "#/settings",
+                    "#/settings/users", "#/settings/tokens", "#/settings/storage", "#/settings/cameras",
+                    "#/settings/retention")) {
+                go(b, route, "document.querySelector('#view h1')");
+                b.waitFor("document.readyState === 'complete'", Duration.ofSeconds(10));
+                if (b.evaluate("typeof window.axe").asText().equals("undefined")) {
+                    b.evaluate(axe + ";true");
+                }
+                JsonNode v = b.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+                        + ".then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                        + ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' '))"
+                        + ".join(', ')))");
+                v.forEach(x -> problems.add(route + " " + x.asText()));
+            }
+            // the check itself can fail: an unlabelled input is reported
+            b.evaluate("document.querySelector('#view').appendChild(document.createElement('input')).id = 'unlabelled'");
+            assertThat(b.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a']}}).then(r => "
+                    + "r.violations.map(v => v.id))").toString()).contains("label");
+        }
+        assertThat(problems).as("serious or critical WCAG 2 A/AA violations found by axe-core").isEmpty();
+    }
+
     static long pct(List<Long> sorted, int p) {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
     }
