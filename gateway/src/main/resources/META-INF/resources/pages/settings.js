@@ -16,7 +16,7 @@ const SECTIONS = [
   { path: '/settings/storage', title: 'Storage', admin: true, mount: storage,
     about: 'Where recordings are kept and how much space stays free.' },
   { path: '/settings/retention', title: 'Retention & legal holds', admin: false, mount: retention,
-    about: 'How long recordings are kept.' },
+    about: 'How long recordings are kept, and legal holds.' },
 ];
 
 export function mount(root, ctx) {
@@ -70,9 +70,52 @@ function cameras(root, { signal }) {
   }).catch((e) => { if (!handled(e)) throw e; });
 }
 
-function retention(root) {
+function retention(root, { me, signal }) {
+  const isAdmin = atLeast(me.role, 'admin');
+  if (!atLeast(me.role, 'operator')) {
+    fill(root, h('h2', null, 'Retention & legal holds'),
+      h('p', { class: 'note', id: 'holds-denied' }, 'Legal holds are placed by operators and released by admins.'));
+    return null;
+  }
+  const holdsBody = h('div', { id: 'holds' }, h('p', { class: 'muted' }, 'Loading…'));
+  const dry = h('div', { id: 'retention-dry-run', 'aria-live': 'polite' });
+  const load = () => api('/api/retention/holds', { signal }).then((list) => {
+    if (!list.length) { fill(holdsBody, h('p', { id: 'holds-empty' }, 'No legal holds on your sites.')); return; }
+    fill(holdsBody, h('table', { id: 'hold-table' },
+      h('caption', { class: 'visually-hidden' }, 'Legal holds'),
+      h('thead', null, h('tr', null, ['Camera', 'Footage', 'Case', 'Reason', 'Placed', 'State', ''].map((c) =>
+        h('th', { scope: 'col' }, c)))),
+      h('tbody', null, list.map((hold) => h('tr', { 'data-hold': hold.id, 'data-active': String(!hold.releasedAt) },
+        h('th', { scope: 'row' }, hold.cameraId),
+        h('td', null, timeEl(hold.from), ' – ', timeEl(hold.to)),
+        h('td', null, hold.caseId), h('td', null, hold.reason),
+        h('td', null, timeEl(hold.placedAt), ` by ${hold.placedBy}`),
+        h('td', null, hold.releasedAt ? h('span', null, 'Released ', timeEl(hold.releasedAt), ` by ${hold.releasedBy}`)
+          : (hold.expiresAt ? h('span', null, 'Active until ', timeEl(hold.expiresAt)) : 'Active')),
+        h('td', null, isAdmin && !hold.releasedAt ? h('button', {
+          type: 'button', 'data-action': 'release', 'aria-label': `Release the hold on ${hold.cameraId}, case ${hold.caseId}`,
+          onclick: () => {
+            if (!confirm(`Release the legal hold for case ${hold.caseId}? Its footage becomes subject to retention again.`)) return;
+            api(`/api/retention/holds/${encodeURIComponent(hold.id)}/release`, { method: 'POST', signal }).then(load)
+              .catch((e) => { if (!handled(e)) throw e; });
+          },
+        }, 'Release') : null))))));
+  }).catch((e) => { if (!handled(e)) throw e; });
   fill(root, h('h2', null, 'Retention & legal holds'),
-    h('p', { class: 'note' }, 'Retention periods and legal holds are managed here once the retention issue lands.'));
+    h('p', { class: 'note' }, 'Recordings older than the retention period are deleted, except footage under a legal '
+      + 'hold. Operators place holds (API: POST /api/retention/holds); admins release them. Both are audited.'),
+    h('h3', null, 'Legal holds'), holdsBody,
+    isAdmin ? h('section', { 'aria-labelledby': 'dry-run-heading' },
+      h('h3', { id: 'dry-run-heading' }, 'What the next run would delete'),
+      h('button', { type: 'button', id: 'retention-dry-run-button', onclick: () => {
+        fill(dry, h('p', { class: 'muted' }, 'Checking…'));
+        api('/api/retention/dry-run', { signal }).then((r) => fill(dry, h('p', null,
+          `${r.segments} recordings, ${bytes(r.bytes)}`, r.oldest ? h('span', null, ', from ', timeEl(r.oldest),
+            ' to ', timeEl(r.newest)) : null, ' (older than ', timeEl(r.cutoff), '; nothing was deleted).')))
+          .catch((e) => { if (!handled(e)) throw e; });
+      } }, 'Dry run'), dry) : null);
+  load();
+  return null;
 }
 
 function storage(root, { signal }) {

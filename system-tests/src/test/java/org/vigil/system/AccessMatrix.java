@@ -18,6 +18,8 @@ record AccessMatrix(String service, String method, String path, String body, Str
         int otherSite) {
 
     static final List<String> ROLES = List.of("viewer", "operator", "admin");
+    static final String HOLD = "{\"cameraId\":\"{cam}\",\"from\":\"{fromIso}\",\"to\":\"{toIso}\","
+            + "\"caseId\":\"MATRIX\",\"reason\":\"access matrix\"}";
     static final String EXPORT = "{\"cameras\":[\"{cam}\"],\"from\":\"{fromIso}\",\"to\":\"{toIso}\","
             + "\"reason\":\"access matrix\"}";
 
@@ -80,6 +82,11 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "GET", "/api/exports/events.csv?camera={cam}&from={from}&to={to}", null, "operator", 200,
                         404),
                 of("gateway", "GET", "/api/retention/policy", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/retention/holds", null, "operator", 200, 200),
+                of("gateway", "POST", "/api/retention/holds", HOLD, "operator", 201, 404),
+                of("gateway", "GET", "/api/retention/dry-run", null, "admin", 200, 200),
+                of("retention", "POST", "/api/retention/holds", HOLD, "operator", 201, 404),
+                of("retention", "GET", "/api/retention/dry-run", null, "admin", 200, 200),
                 // the backends on their own, with the same token
                 of("capture", "GET", "/api/capture/cameras", null, "viewer", 200, 200),
                 of("recorder", "GET", play, null, "viewer", 200, 403),

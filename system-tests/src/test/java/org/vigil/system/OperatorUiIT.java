@@ -178,9 +178,9 @@ class OperatorUiIT {
             long originalFrames = 0; // every segment the range touched (neighbours may overlap its edges)
             for (java.util.zip.ZipEntry e : java.util.Collections.list(z.entries())) {
                 if (e.getName().startsWith("segments/cam-a/")) {
-                    Path avi = Path.of("target", "export-" + id + "-" + Path.of(e.getName()).getFileName());
-                    java.nio.file.Files.write(avi, z.getInputStream(e).readAllBytes());
-                    originalFrames += org.vigil.devstack.testing.TestClips.decodedFrames(avi);
+                    Path part = Path.of("target", "export-" + id + "-" + Path.of(e.getName()).getFileName());
+                    java.nio.file.Files.write(part, z.getInputStream(e).readAllBytes());
+                    originalFrames += org.vigil.devstack.testing.TestClips.decodedFrames(part);
                 }
             }
             assertThat(originalFrames).isGreaterThanOrEqualTo(seg.path("frames").asLong());

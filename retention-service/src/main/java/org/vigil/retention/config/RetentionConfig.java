@@ -1,6 +1,7 @@
 package org.vigil.retention.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -9,10 +10,14 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "vigil.retention")
 public interface RetentionConfig {
 
-    /** RETENTION_DAYS: how long recordings and events are kept unless a site, camera or hold says otherwise. */
+    /** RETENTION_DAYS: how long recordings are kept unless a legal hold says otherwise. */
     @WithDefault("30")
     int days();
 
     /** RECORDINGS_DIR: the volume retention prunes. */
     Path recordingsDir();
+
+    /** RETENTION_INTERVAL: how often a run starts by itself (0: only when asked). */
+    @WithDefault("1h")
+    Duration interval();
 }

@@ -1,0 +1,110 @@
+package org.vigil.retention.repository;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.vigil.retention.Hold;
+
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Legal holds in {@code retention.holds}, and what the event store says about the things they cover. Blocking. */
+@ApplicationScoped
+public class HoldRepository {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String COLUMNS = "id, kind, camera_id, site, from_ts, to_ts, event_id, case_id, reason, "
+            + "placed_by, placed_at, expires_at, released_by, released_at";
+
+    /** What an event covers: its camera, site and span. */
+    public record EventSpan(String cameraId, String site, Instant from, Instant to) {
+    }
+
+    private final Pool pool;
+
+    public HoldRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public void insert(Hold h) {
+        pool.preparedQuery("""
+                insert into retention.holds (id, kind, camera_id, site, from_ts, to_ts, event_id, case_id, reason,
+                                             placed_by, placed_at, expires_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""")
+                .execute(Tuple.tuple().addValue(UUID.fromString(h.id())).addValue(h.kind()).addValue(h.cameraId())
+                        .addValue(h.site()).addValue(odt(h.from())).addValue(odt(h.to()))
+                        .addValue(h.eventId() == null ? null : UUID.fromString(h.eventId())).addValue(h.caseId())
+                        .addValue(h.reason()).addValue(h.placedBy()).addValue(odt(h.placedAt()))
+                        .addValue(odt(h.expiresAt())))
+                .await().atMost(TIMEOUT);
+    }
+
+    public List<Hold> all() {
+        List<Hold> out = new ArrayList<>();
+        pool.query("select " + COLUMNS + " from retention.holds order by placed_at desc").execute().await()
+                .atMost(TIMEOUT).forEach(r -> out.add(hold(r)));
+        return out;
+    }
+
+    public Optional<Hold> find(String id) {
+        RowSet<Row> rows = pool.preparedQuery("select " + COLUMNS + " from retention.holds where id = $1")
+                .execute(Tuple.of(UUID.fromString(id))).await().atMost(TIMEOUT);
+        return rows.iterator().hasNext() ? Optional.of(hold(rows.iterator().next())) : Optional.empty();
+    }
+
+    /** Releases an active hold; returns whether it did. */
+    public boolean release(String id, String by, Instant at) {
+        return pool.preparedQuery("""
+                update retention.holds set released_by = $2, released_at = $3
+                where id = $1 and released_at is null""")
+                .execute(Tuple.of(UUID.fromString(id), by, odt(at))).await().atMost(TIMEOUT).rowCount() == 1;
+    }
+
+    /** The camera, site and span of a stored motion event. */
+    public Optional<EventSpan> event(String eventId) {
+        RowSet<Row> rows = pool.preparedQuery("""
+                select camera_id, site, started_at, coalesce(ended_at, last_at) as ended
+                from events.motion_events where event_id = $1 limit 1""")
+                .execute(Tuple.of(UUID.fromString(eventId))).await().atMost(TIMEOUT);
+        if (!rows.iterator().hasNext()) {
+            return Optional.empty();
+        }
+        Row r = rows.iterator().next();
+        return Optional.of(new EventSpan(r.getString(0), r.getString(1), r.getOffsetDateTime(2).toInstant(),
+                r.getOffsetDateTime(3).toInstant()));
+    }
+
+    /** The site a camera recorded on, from the segment index. */
+    public Optional<String> siteOf(String cameraId) {
+        RowSet<Row> rows = pool.preparedQuery("""
+                select site from events.segments where camera_id = $1 order by started_at desc limit 1""")
+                .execute(Tuple.of(cameraId)).await().atMost(TIMEOUT);
+        return rows.iterator().hasNext() ? Optional.of(rows.iterator().next().getString(0)) : Optional.empty();
+    }
+
+    private static Hold hold(Row r) {
+        UUID event = r.getUUID("event_id");
+        return new Hold(r.getUUID("id").toString(), r.getString("kind"), r.getString("camera_id"), r.getString("site"),
+                instant(r, "from_ts"), instant(r, "to_ts"), event == null ? null : event.toString(),
+                r.getString("case_id"), r.getString("reason"), r.getString("placed_by"), instant(r, "placed_at"),
+                instant(r, "expires_at"), r.getString("released_by"), instant(r, "released_at"));
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime odt(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+}

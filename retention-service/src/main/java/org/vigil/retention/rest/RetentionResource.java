@@ -1,0 +1,108 @@
+package org.vigil.retention.rest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.vigil.contracts.Access;
+import org.vigil.retention.Hold;
+import org.vigil.retention.service.Holds;
+import org.vigil.retention.service.Pruner;
+
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Legal holds (operators place, admins release) and retention runs (admins: a dry run that changes nothing, or a run
+ * now). Roles and sites are checked here from the bearer token.
+ */
+@Path("/api/retention")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class RetentionResource {
+
+    public record NewHold(String cameraId, Instant from, Instant to, String eventId, String caseId, String reason,
+            Instant expiresAt) {
+    }
+
+    @Inject
+    Holds holds;
+
+    @Inject
+    Pruner pruner;
+
+    @Inject
+    JsonWebToken token;
+
+    @Inject
+    @Claim(Access.SITES_CLAIM)
+    Set<String> sites;
+
+    @GET
+    @Path("/holds")
+    @RolesAllowed({Access.OPERATOR, Access.ADMIN})
+    @Blocking
+    public List<Hold> list() {
+        return holds.list(caller());
+    }
+
+    @POST
+    @Path("/holds")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Access.OPERATOR, Access.ADMIN})
+    @Blocking
+    public Response place(NewHold body) {
+        Hold h = holds.place(caller(), body == null ? null : new Holds.Request(body.cameraId(), body.from(), body.to(),
+                body.eventId(), body.caseId(), body.reason(), body.expiresAt()));
+        return Response.status(201).entity(h).build();
+    }
+
+    @POST
+    @Path("/holds/{id}/release")
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    public Hold release(@PathParam("id") String id) {
+        return holds.release(caller(), id);
+    }
+
+    @GET
+    @Path("/dry-run")
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    public Pruner.Report dryRun() {
+        return pruner.dryRun();
+    }
+
+    @POST
+    @Path("/run")
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    public Pruner.Report run() {
+        return pruner.run(token.getName());
+    }
+
+    private Holds.Caller caller() {
+        return new Holds.Caller(token.getName(), List.copyOf(sites == null ? Set.of() : sites));
+    }
+
+    @ServerExceptionMapper
+    public Response refused(Holds.Refused e) {
+        return Response.status(e.status).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", e.status == 404 ? "not_found" : "invalid_" + e.field, "field", e.field,
+                        "message", e.getMessage())).build();
+    }
+}

@@ -1,0 +1,131 @@
+package org.vigil.retention.service;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.vigil.contracts.Access;
+import org.vigil.retention.Hold;
+import org.vigil.retention.messaging.AuditPublisher;
+import org.vigil.retention.repository.HoldRepository;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Legal holds: operators place them (a camera and range, or an event), admins release them, on their sites; both are
+ * audited with the camera as target, so an export's audit excerpt shows the holds on its footage.
+ */
+@ApplicationScoped
+public class Holds {
+
+    private static final Pattern CAMERA = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    /** Who asks. */
+    public record Caller(String name, List<String> sites) {
+    }
+
+    /** What to hold: {@code eventId}, or {@code cameraId} with from and to. */
+    public record Request(String cameraId, Instant from, Instant to, String eventId, String caseId, String reason,
+            Instant expiresAt) {
+    }
+
+    /** A refused request. */
+    public static final class Refused extends RuntimeException {
+        public final int status;
+        public final String field;
+
+        Refused(int status, String field, String message) {
+            super(message);
+            this.status = status;
+            this.field = field;
+        }
+    }
+
+    private final HoldRepository holds;
+    private final AuditPublisher audit;
+
+    public Holds(HoldRepository holds, AuditPublisher audit) {
+        this.holds = holds;
+        this.audit = audit;
+    }
+
+    public Hold place(Caller caller, Request r) {
+        if (r == null || r.caseId() == null || r.caseId().isBlank() || r.caseId().length() > 100) {
+            throw new Refused(400, "caseId", "a case id of 1 to 100 characters is required");
+        }
+        if (r.reason() == null || r.reason().strip().length() < 3 || r.reason().length() > 500) {
+            throw new Refused(400, "reason", "a reason of 3 to 500 characters is required");
+        }
+        Instant now = Instant.now();
+        if (r.expiresAt() != null && !r.expiresAt().isAfter(now)) {
+            throw new Refused(400, "expiresAt", "expiresAt must be in the future (or absent: until released)");
+        }
+        Hold h;
+        if (r.eventId() != null) {
+            HoldRepository.EventSpan e = parseUuid(r.eventId()) ? holds.event(r.eventId()).orElse(null) : null;
+            if (e == null || !Access.siteAllowed(caller.sites(), e.site())) {
+                throw new Refused(404, "eventId", "no event " + r.eventId() + " on your sites");
+            }
+            h = new Hold(UUID.randomUUID().toString(), "event", e.cameraId(), e.site(), e.from(),
+                    e.to().isAfter(e.from()) ? e.to() : e.from().plusSeconds(1), r.eventId(), r.caseId().strip(),
+                    r.reason().strip(), caller.name(), now, r.expiresAt(), null, null);
+        } else {
+            if (r.cameraId() == null || !CAMERA.matcher(r.cameraId()).matches()) {
+                throw new Refused(400, "cameraId", "give cameraId with from and to, or eventId");
+            }
+            if (r.from() == null || r.to() == null || !r.to().isAfter(r.from())) {
+                throw new Refused(400, "to", "give from and to (ISO-8601 UTC), to after from");
+            }
+            String site = holds.siteOf(r.cameraId()).orElse(null);
+            if (site == null || !Access.siteAllowed(caller.sites(), site)) {
+                throw new Refused(404, "cameraId", "no recordings of camera " + r.cameraId() + " on your sites");
+            }
+            h = new Hold(UUID.randomUUID().toString(), "range", r.cameraId(), site, r.from(), r.to(), null,
+                    r.caseId().strip(), r.reason().strip(), caller.name(), now, r.expiresAt(), null, null);
+        }
+        holds.insert(h);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("hold", h.id());
+        details.put("case", h.caseId());
+        details.put("reason", h.reason());
+        details.put("from", h.from().toString());
+        details.put("to", h.to().toString());
+        if (h.eventId() != null) {
+            details.put("event", h.eventId());
+        }
+        if (h.expiresAt() != null) {
+            details.put("expires", h.expiresAt().toString());
+        }
+        audit.record(now, caller.name(), "hold.place", h.cameraId(), h.site(), "success", details);
+        return h;
+    }
+
+    public List<Hold> list(Caller caller) {
+        return holds.all().stream().filter(h -> Access.siteAllowed(caller.sites(), h.site())).toList();
+    }
+
+    public Hold release(Caller caller, String id) {
+        Hold h = (parseUuid(id) ? holds.find(id) : java.util.Optional.<Hold>empty())
+                .filter(x -> Access.siteAllowed(caller.sites(), x.site()))
+                .orElseThrow(() -> new Refused(404, "id", "no hold " + id + " on your sites"));
+        Instant now = Instant.now();
+        if (!holds.release(id, caller.name(), now)) {
+            throw new Refused(409, "id", "hold " + id + " was released already");
+        }
+        audit.record(now, caller.name(), "hold.release", h.cameraId(), h.site(), "success",
+                Map.of("hold", id, "case", h.caseId()));
+        return holds.find(id).orElseThrow();
+    }
+
+    private static boolean parseUuid(String s) {
+        try {
+            UUID.fromString(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
