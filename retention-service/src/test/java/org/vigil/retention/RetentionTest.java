@@ -81,6 +81,10 @@ class RetentionTest {
 
     /** A recorded minute of {@code camera} starting at {@code start}: its file and, when {@code indexed}, its row. */
     private Path segment(String camera, Instant start, boolean indexed) throws Exception {
+        return segment(camera, "hq", start, indexed);
+    }
+
+    private Path segment(String camera, String site, Instant start, boolean indexed) throws Exception {
         Path root = recordings.toAbsolutePath();
         String rel = camera + "/recording_" + camera + "_" + NAME.format(start) + ".avi";
         Path f = root.resolve(rel);
@@ -90,13 +94,14 @@ class RetentionTest {
         Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(start.plusSeconds(60)));
         if (indexed) {
             try (Connection c = db(); PreparedStatement p = c.prepareStatement(
-                    "insert into events.segments values (?, ?, 'hq', ?, ?, ?, ?, 900, 1000, 'x', 'h264', 640, 360)")) {
+                    "insert into events.segments values (?, ?, ?, ?, ?, ?, ?, 900, 1000, 'x', 'h264', 640, 360)")) {
                 p.setString(1, camera + "-" + start.toEpochMilli());
                 p.setString(2, camera);
-                p.setString(3, root.toString());
-                p.setString(4, rel);
-                p.setObject(5, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-                p.setObject(6, OffsetDateTime.ofInstant(start.plusSeconds(60), ZoneOffset.UTC));
+                p.setString(3, site);
+                p.setString(4, root.toString());
+                p.setString(5, rel);
+                p.setObject(6, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
+                p.setObject(7, OffsetDateTime.ofInstant(start.plusSeconds(60), ZoneOffset.UTC));
                 p.executeUpdate();
             }
         }
@@ -189,20 +194,37 @@ class RetentionTest {
     void aFileLeftWithoutItsRowByACrashIsRemovedByTheNextRunUnlessHeld() throws Exception {
         String camera = cam();
         Instant now = Instant.now();
-        Path orphan = segment(camera, now.minus(Duration.ofDays(45)), false);
-        Path heldOrphan = segment(camera, now.minus(Duration.ofDays(44)), false);
+        // older than every policy (the longest here is 90 days): a file without a row has no known site
+        Path orphan = segment(camera, now.minus(Duration.ofDays(100)), false);
+        Path heldOrphan = segment(camera, now.minus(Duration.ofDays(99)), false);
+        Path withinLongest = segment(camera, now.minus(Duration.ofDays(60)), false);
         Path young = segment(camera, now.minus(Duration.ofDays(1)), false); // maybe not indexed yet: left alone
         try (Connection c = db()) {
             c.createStatement().executeUpdate("insert into events.segments values ('seed-" + camera + "', '" + camera
                     + "', 'hq', 'x', 'y', now() - interval '1 day', now(), 1, 1, 'x', 'h264', 1, 1)");
         }
-        Instant h = now.minus(Duration.ofDays(44));
+        Instant h = now.minus(Duration.ofDays(99));
         given().auth().oauth2(OLGA).contentType(ContentType.JSON).body(hold(camera, h, h.plusSeconds(60))).when()
                 .post("/api/retention/holds").then().statusCode(201);
         given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200);
         assertThat(orphan).doesNotExist();
         assertThat(heldOrphan).exists();
+        assertThat(withinLongest).as("an orphan another policy might still keep").exists();
         assertThat(young).exists();
+    }
+
+    @Test
+    void cameraAndSiteOverridesWinOverTheDefault() throws Exception {
+        // the test profile: RETENTION_DAYS 30, site short-site 7 days, camera keep-cam 90 days
+        Instant now = Instant.now();
+        String shortCam = cam();
+        Path shortOld = segment(shortCam, "short-site", now.minus(Duration.ofDays(10)), true);
+        Path keptLong = segment("keep-cam", "hq", now.minus(Duration.ofDays(40)), true);
+        Path defaultYoung = segment(cam(), "hq", now.minus(Duration.ofDays(10)), true);
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200).body("ran", equalTo(true));
+        assertThat(shortOld).as("10 days old on a 7-day site").doesNotExist();
+        assertThat(keptLong).as("40 days old on a 90-day camera").exists();
+        assertThat(defaultYoung).as("10 days old under the 30-day default").exists();
     }
 
     @Test

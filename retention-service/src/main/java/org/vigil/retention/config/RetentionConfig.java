@@ -14,6 +14,12 @@ public interface RetentionConfig {
     @WithDefault("30")
     int days();
 
+    /** RETENTION_DAYS_BY_SITE: per-site overrides, e.g. {@code hq=90,kiosk=7}. */
+    java.util.Optional<String> siteDays();
+
+    /** RETENTION_DAYS_BY_CAMERA: per-camera overrides (they win over the site's), e.g. {@code gate=180}. */
+    java.util.Optional<String> cameraDays();
+
     /** RECORDINGS_DIR: the volume retention prunes. */
     Path recordingsDir();
 

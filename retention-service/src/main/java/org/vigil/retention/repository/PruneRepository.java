@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -43,15 +44,35 @@ public class PruneRepository {
         this.pool = pool;
     }
 
-    /** Up to {@code limit} deletable segments that ended before {@code cutoff}, oldest first. */
-    public List<Candidate> candidates(Instant cutoff, Instant now, int limit) {
-        List<Candidate> out = new ArrayList<>();
-        pool.preparedQuery("""
-                select segment_id, camera_id, site, root, path, started_at, ended_at, bytes from events.segments s
-                where s.ended_at < $1 and """ + NOT_HELD + """
+    /**
+     * Each segment's age limit: its camera's override, else its site's, else the default ({@code $3..$7}); {@code $8}
+     * is the oldest end any limit allows, so the index on ended_at narrows the scan.
+     */
+    private static final String DUE = """
+            with cam(c, d) as (select * from unnest($3::text[], $4::int[])),
+                 site(n, d) as (select * from unnest($5::text[], $6::int[]))
+            select %s from events.segments s
+            where s.ended_at < $8::timestamptz
+              and s.ended_at < $1::timestamptz - make_interval(days => coalesce((select d from cam where c = s.camera_id),
+                                                                   (select d from site where n = s.site), $7))
+              and""" + NOT_HELD;
 
-                order by s.ended_at limit $3""")
-                .execute(Tuple.of(odt(cutoff), odt(now), limit)).await().atMost(TIMEOUT)
+    private static Tuple due(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days) {
+        int shortest = Math.min(days, Math.min(cameras.values().stream().mapToInt(Integer::intValue).min().orElse(days),
+                sites.values().stream().mapToInt(Integer::intValue).min().orElse(days)));
+        return Tuple.tuple().addValue(odt(now)).addValue(odt(now))
+                .addValue(cameras.keySet().toArray(String[]::new)).addValue(cameras.values().toArray(Integer[]::new))
+                .addValue(sites.keySet().toArray(String[]::new)).addValue(sites.values().toArray(Integer[]::new))
+                .addValue(days).addValue(odt(now.minus(java.time.Duration.ofDays(shortest))));
+    }
+
+    /** Up to {@code limit} deletable segments (past their age limit, not held), oldest first. */
+    public List<Candidate> candidates(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days,
+            int limit) {
+        List<Candidate> out = new ArrayList<>();
+        pool.preparedQuery(DUE.formatted("segment_id, camera_id, site, root, path, started_at, ended_at, bytes")
+                + " order by s.ended_at limit $9")
+                .execute(due(now, cameras, sites, days).addValue(limit)).await().atMost(TIMEOUT)
                 .forEach(r -> out.add(new Candidate(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
                         r.getString(4), r.getOffsetDateTime(5).toInstant(), r.getOffsetDateTime(6).toInstant(),
                         r.getLong(7))));
@@ -59,11 +80,9 @@ public class PruneRepository {
     }
 
     /** Counts, bytes and span of what a run would delete now. */
-    public Summary summary(Instant cutoff, Instant now) {
-        Row r = pool.preparedQuery("""
-                select count(*), coalesce(sum(bytes), 0), min(started_at), max(ended_at) from events.segments s
-                where s.ended_at < $1 and """ + NOT_HELD)
-                .execute(Tuple.of(odt(cutoff), odt(now))).await().atMost(TIMEOUT).iterator().next();
+    public Summary summary(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days) {
+        Row r = pool.preparedQuery(DUE.formatted("count(*), coalesce(sum(bytes), 0), min(started_at), max(ended_at)"))
+                .execute(due(now, cameras, sites, days)).await().atMost(TIMEOUT).iterator().next();
         return new Summary(r.getLong(0), r.getLong(1), instant(r.getOffsetDateTime(2)), instant(r.getOffsetDateTime(3)));
     }
 

@@ -2,6 +2,7 @@ package org.vigil.retention.rest;
 
 import org.vigil.contracts.Access;
 import org.vigil.retention.config.RetentionConfig;
+import org.vigil.retention.service.Policy;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -15,18 +16,22 @@ import jakarta.ws.rs.core.MediaType;
 @RolesAllowed(Access.ADMIN)
 public class PolicyResource {
 
-    /** The default policy: how many days recordings and events are kept. */
-    public record Policy(int retentionDays, String recordingsDir) {
+    /** The policy: the default days, the overrides by site and by camera, and the volume pruned. */
+    public record PolicyView(int retentionDays, java.util.Map<String, Integer> siteDays,
+            java.util.Map<String, Integer> cameraDays, String recordingsDir) {
     }
 
     private final RetentionConfig config;
+    private final Policy policy;
 
-    public PolicyResource(RetentionConfig config) {
+    public PolicyResource(RetentionConfig config, Policy policy) {
         this.config = config;
+        this.policy = policy;
     }
 
     @GET
-    public Policy policy() {
-        return new Policy(config.days(), config.recordingsDir().toAbsolutePath().toString());
+    public PolicyView policy() {
+        return new PolicyView(policy.defaultDays(), policy.sites(), policy.cameras(),
+                config.recordingsDir().toAbsolutePath().toString());
     }
 }

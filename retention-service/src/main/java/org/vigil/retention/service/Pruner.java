@@ -50,12 +50,14 @@ public class Pruner {
     }
 
     private final PruneRepository repository;
+    private final Policy policy;
     private final RetentionConfig config;
     private final AuditPublisher audit;
     private ScheduledExecutorService schedule;
 
-    public Pruner(PruneRepository repository, RetentionConfig config, AuditPublisher audit) {
+    public Pruner(PruneRepository repository, Policy policy, RetentionConfig config, AuditPublisher audit) {
         this.repository = repository;
+        this.policy = policy;
         this.config = config;
         this.audit = audit;
     }
@@ -81,14 +83,14 @@ public class Pruner {
     }
 
     private Instant cutoff(Instant now) {
-        return now.minus(java.time.Duration.ofDays(config.days()));
+        return now.minus(java.time.Duration.ofDays(policy.defaultDays()));
     }
 
     /** What a run would delete now: counts, bytes, oldest and newest. */
     public Report dryRun() {
         Instant now = Instant.now();
         Instant cutoff = cutoff(now);
-        PruneRepository.Summary s = repository.summary(cutoff, now);
+        PruneRepository.Summary s = repository.summary(now, policy.cameras(), policy.sites(), policy.defaultDays());
         return new Report(true, true, cutoff, s.segments(), s.bytes(), s.oldest(), s.newest(), 0, List.of());
     }
 
@@ -126,7 +128,7 @@ public class Pruner {
         List<String> errors = new ArrayList<>();
         List<Candidate> batch;
         do {
-            batch = repository.candidates(cutoff, now, BATCH);
+            batch = repository.candidates(now, policy.cameras(), policy.sites(), policy.defaultDays(), BATCH);
             for (Candidate c : batch) {
                 if (!repository.deleteRow(c, now)) {
                     continue; // gone already, or a hold arrived meanwhile
@@ -144,7 +146,11 @@ public class Pruner {
                 newest = newest == null || c.endedAt().isAfter(newest) ? c.endedAt() : newest;
             }
         } while (batch.size() == BATCH);
-        long orphans = reconcile(now, cutoff, errors);
+        int longest = Math.max(policy.defaultDays(), Math.max(
+                policy.cameras().values().stream().mapToInt(Integer::intValue).max().orElse(0),
+                policy.sites().values().stream().mapToInt(Integer::intValue).max().orElse(0)));
+        // a file without a row has no known site: only what every policy would have deleted goes
+        long orphans = reconcile(now, now.minus(java.time.Duration.ofDays(longest)), errors);
         return new Report(false, true, cutoff, segments, bytes, oldest, newest, orphans, List.copyOf(errors));
     }
 
