@@ -30,6 +30,7 @@ import org.vigil.contracts.audit.AuditChain;
 import org.vigil.contracts.export.ExportPackage;
 import org.vigil.contracts.export.ExportVerifier;
 import org.vigil.contracts.export.Signing;
+import org.vigil.devstack.testing.EventStoreTables;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.TestClips;
@@ -69,20 +70,7 @@ class ExportJobsTest {
 
     @BeforeEach
     void eventStore() throws Exception {
-        try (Connection c = db()) {
-            c.createStatement().execute("""
-                    create schema if not exists events;
-                    create table if not exists events.segments (segment_id text, camera_id text, site text, root text,
-                        path text, started_at timestamptz, ended_at timestamptz, frames bigint, bytes bigint,
-                        sha256 text, codec text, width int, height int);
-                    create table if not exists events.motion_events (event_id uuid, camera_id text, site text,
-                        started_at timestamptz, last_at timestamptz, ended_at timestamptz, score double precision,
-                        boxes jsonb default '[]', zone text, labels text[] default '{}');
-                    create table if not exists events.audit_log (seq bigint, id uuid, at timestamptz, service text,
-                        actor text, action text, target text, site text, outcome text, details jsonb,
-                        prev_hash text, hash text);
-                    """);
-        }
+        EventStoreTables.createIfMissing(jdbcUrl);
     }
 
     private Connection db() throws Exception {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.EventStoreTables;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.TestTokens;
@@ -63,16 +64,7 @@ class RetentionTest {
 
     @BeforeEach
     void eventStore() throws Exception {
-        try (Connection c = db()) {
-            c.createStatement().execute("""
-                    create schema if not exists events;
-                    create table if not exists events.segments (segment_id text, camera_id text, site text, root text,
-                        path text, started_at timestamptz, ended_at timestamptz, frames bigint, bytes bigint,
-                        sha256 text, codec text, width int, height int);
-                    create table if not exists events.motion_events (event_id uuid, camera_id text, site text,
-                        started_at timestamptz, last_at timestamptz, ended_at timestamptz, score double precision);
-                    """);
-        }
+        EventStoreTables.createIfMissing(jdbcUrl);
     }
 
     private Connection db() throws Exception {

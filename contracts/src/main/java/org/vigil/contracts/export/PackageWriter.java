@@ -33,7 +33,6 @@ public final class PackageWriter implements Closeable {
     private final ZipOutputStream zip;
     private final List<FileEntry> files = new ArrayList<>();
     private final byte[] buffer = new byte[CHUNK];
-    private boolean finished;
 
     public PackageWriter(OutputStream out) {
         this.zip = new ZipOutputStream(out, StandardCharsets.UTF_8);
@@ -71,11 +70,6 @@ public final class PackageWriter implements Closeable {
         });
     }
 
-    /** The files added so far. */
-    public List<FileEntry> files() {
-        return List.copyOf(files);
-    }
-
     /**
      * Writes manifest.json ({@code manifest} with the files added so far and the key's fingerprint), its signature,
      * the public key and the ZIP's central directory, and flushes: the package is complete in the stream underneath,
@@ -94,7 +88,6 @@ public final class PackageWriter implements Closeable {
         entry(ExportPackage.PUBLIC_KEY, Signing.publicPem(key.getPublic()).getBytes(StandardCharsets.US_ASCII));
         zip.finish(); // the central directory; the stream underneath stays open, so the caller can fsync it
         zip.flush();
-        finished = true;
         return m;
     }
 
@@ -109,10 +102,6 @@ public final class PackageWriter implements Closeable {
     @Override
     public void close() throws IOException {
         zip.close();
-    }
-
-    public boolean finished() {
-        return finished;
     }
 
     private static MessageDigest sha256() {

@@ -95,12 +95,6 @@ public class EvidenceRepository {
         return out;
     }
 
-    /** Whether the audit entry {@code id} is in the chain yet. */
-    public boolean audited(String id) {
-        return pool.preparedQuery("select 1 from events.audit_log where id = $1")
-                .execute(Tuple.of(java.util.UUID.fromString(id))).await().atMost(TIMEOUT).size() > 0;
-    }
-
     @SuppressWarnings("unchecked")
     private static AuditLine line(Row r) {
         Map<String, String> details = Json.read(r.getString("details").getBytes(java.nio.charset.StandardCharsets.UTF_8),

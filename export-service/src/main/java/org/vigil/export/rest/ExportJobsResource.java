@@ -48,11 +48,8 @@ public class ExportJobsResource {
         static JobView of(ExportJob j) {
             return new JobView(j.id(), j.state(), j.cameras(), j.sites(), j.from(), j.to(), j.reason(), j.caseId(),
                     j.includeMp4(), j.requestedBy(), j.createdAt(), j.startedAt(), j.finishedAt(), j.attempts(), j.percent(),
-                    DONE(j) ? j.bytesTotal() : j.bytesDone(), j.bytesTotal(), j.error(), j.size(), j.sha256());
-        }
-
-        private static boolean DONE(ExportJob j) {
-            return ExportJob.DONE.equals(j.state());
+                    ExportJob.DONE.equals(j.state()) ? j.bytesTotal() : j.bytesDone(), j.bytesTotal(), j.error(),
+                    j.size(), j.sha256());
         }
     }
 

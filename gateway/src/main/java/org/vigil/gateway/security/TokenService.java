@@ -47,10 +47,6 @@ public class TokenService {
      */
     public record Caller(String username, String role, List<String> sites, Source source, Instant authTime,
             Instant expiresAt, String csrfHash, String token) {
-
-        public boolean atLeast(String role) {
-            return Access.ROLES.indexOf(this.role) >= Access.ROLES.indexOf(role);
-        }
     }
 
     private static final String AUTH_TIME = "auth_time";
