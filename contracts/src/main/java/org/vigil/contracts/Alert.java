@@ -31,6 +31,11 @@ public record Alert(
     public static final String LOW_DISK = "low_disk";
     /** The recordings volume refused a write (full, read-only, gone): recording is paused. */
     public static final String STORAGE_ERROR = "storage_error";
+    /**
+     * Free space on the recordings volume is below retention's threshold and nothing more may be deleted: what is
+     * left is under legal hold or within its retention period. Recorders pause at their floor rather than delete it.
+     */
+    public static final String DISK_FULL_OF_KEPT = "disk_full_of_kept";
 
     /** Whether the condition started or ended. */
     public enum State {

@@ -30,7 +30,7 @@ import org.vigil.contracts.audit.AuditChain;
 import org.vigil.contracts.export.ExportPackage;
 import org.vigil.contracts.export.ExportVerifier;
 import org.vigil.contracts.export.Signing;
-import org.vigil.devstack.testing.EventStoreTables;
+import org.vigil.devstack.testing.ServiceSchemas;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.TestClips;
@@ -70,7 +70,7 @@ class ExportJobsTest {
 
     @BeforeEach
     void eventStore() throws Exception {
-        EventStoreTables.createIfMissing(jdbcUrl);
+        ServiceSchemas.events(jdbcUrl);
     }
 
     private Connection db() throws Exception {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
-import org.vigil.devstack.testing.EventStoreTables;
+import org.vigil.devstack.testing.ServiceSchemas;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.TestTokens;
@@ -64,7 +64,7 @@ class RetentionTest {
 
     @BeforeEach
     void eventStore() throws Exception {
-        EventStoreTables.createIfMissing(jdbcUrl);
+        ServiceSchemas.events(jdbcUrl);
     }
 
     private Connection db() throws Exception {
@@ -231,5 +231,205 @@ class RetentionTest {
             other.createStatement().execute("select pg_advisory_unlock(hashtext('vigil.retention.prune'))");
         }
         given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200).body("ran", equalTo(true));
+    }
+
+    @Test
+    void quotasDeleteTheOldestUnheldFootageOfACameraAndOfASite() throws Exception {
+        // the test profile: camera quota-cam at most 3000 bytes, site quota-site at most 5000 (segments are 1000)
+        Instant now = Instant.now().minus(Duration.ofHours(6));
+        List<Path> cam = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            cam.add(segment("quota-cam", "hq", now.plus(Duration.ofMinutes(i)), true));
+        }
+        given().auth().oauth2(OLGA).contentType(ContentType.JSON).body(hold("quota-cam", now.plusSeconds(5),
+                now.plusSeconds(10))).when().post("/api/retention/holds").then().statusCode(201);
+        String a = cam();
+        String b = cam();
+        List<Path> site = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            site.add(segment(i % 2 == 0 ? a : b, "quota-site", now.plus(Duration.ofMinutes(i)), true));
+        }
+        given().auth().oauth2(ADA).when().get("/api/retention/dry-run").then().statusCode(200)
+                .body("byQuota.segments", equalTo(4));
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
+                .body("byQuota.segments", equalTo(4)).body("byQuota.bytes", equalTo(4000));
+        assertThat(cam.get(0)).as("held, though the oldest").exists();
+        assertThat(cam.get(1)).doesNotExist();
+        assertThat(cam.get(2)).doesNotExist();
+        assertThat(cam.get(3)).exists();
+        assertThat(cam.get(4)).exists();
+        assertThat(rows("quota-cam")).isEqualTo(3);
+        assertThat(site.subList(0, 2)).allSatisfy(f -> assertThat(f).doesNotExist());
+        assertThat(site.subList(2, 7)).allSatisfy(f -> assertThat(f).exists());
+
+        // everything left on the site held, and one more segment: nothing goes, and the report says why
+        given().auth().oauth2(ADA).contentType(ContentType.JSON).body(hold(a, now, now.plus(Duration.ofHours(1))))
+                .when().post("/api/retention/holds").then().statusCode(201);
+        given().auth().oauth2(ADA).contentType(ContentType.JSON).body(hold(b, now, now.plus(Duration.ofHours(1))))
+                .when().post("/api/retention/holds").then().statusCode(201);
+        Path extra = segment(a, "quota-site", now.plus(Duration.ofMinutes(10)), true);
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
+                .body("byQuota.segments", equalTo(0))
+                .body("warnings", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.containsString(
+                        "site quota-site is over its quota by 1000 bytes")));
+        assertThat(extra).exists();
+    }
+
+    /** Rows of an event-store table for this camera. */
+    private long eventRows(String table, String camera) throws Exception {
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "select count(*) from events." + table + " where camera_id = '" + camera + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void eventsAndAiDataGoByWholeDaysButHeldEventsStay() throws Exception {
+        // the test profile: events and ai_data kept 30 days (RETENTION_DAYS); the event store makes days 45 back
+        String camera = cam();
+        Instant day = Instant.now().minus(Duration.ofDays(40)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        String partition = "motion_events_" + DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC)
+                .format(day);
+        UUID held = UUID.randomUUID();
+        UUID free = UUID.randomUUID();
+        UUID recent = UUID.randomUUID();
+        Instant heldAt = day.plus(Duration.ofHours(3));
+        try (Connection c = db()) {
+            for (String t : List.of("motion_events", "camera_status", "detections")) {
+                c.createStatement().execute("select events.ensure_partitions('" + t + "', 45, 0)");
+            }
+            try (PreparedStatement p = c.prepareStatement("insert into events.motion_events (event_id, camera_id, "
+                    + "site, started_at, last_at, ended_at, score) values (?, ?, 'hq', ?, ?, ?, 0.5)")) {
+                for (Object[] e : new Object[][] {{held, heldAt}, {free, day.plus(Duration.ofHours(9))},
+                        {recent, Instant.now().minus(Duration.ofDays(2))}}) {
+                    Instant at = (Instant) e[1];
+                    p.setObject(1, e[0]);
+                    p.setString(2, camera);
+                    p.setObject(3, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+                    p.setObject(4, OffsetDateTime.ofInstant(at.plusSeconds(20), ZoneOffset.UTC));
+                    p.setObject(5, OffsetDateTime.ofInstant(at.plusSeconds(30), ZoneOffset.UTC));
+                    p.executeUpdate();
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement(
+                    "insert into events.snapshots (event_id, jpeg, stored_at) values (?, '\\xff'::bytea, ?)")) {
+                for (UUID id : List.of(held, free)) {
+                    p.setObject(1, id);
+                    p.setObject(2, OffsetDateTime.ofInstant(day.plus(Duration.ofHours(10)), ZoneOffset.UTC));
+                    p.executeUpdate();
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("insert into events.detections (camera_id, at, site, "
+                    + "detector, objects) values (?, ?, 'hq', 'test', '[]')")) {
+                for (Instant at : List.of(heldAt.plusSeconds(10), day.plus(Duration.ofHours(12)))) {
+                    p.setString(1, camera);
+                    p.setObject(2, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+                    p.executeUpdate();
+                }
+            }
+        }
+        // an event hold: looked up in the partitioned table, covering the event's span on its camera
+        String holdId = given().auth().oauth2(OLGA).contentType(ContentType.JSON).body(Map.of("eventId",
+                held.toString(), "caseId", "CASE-E", "reason", "assault in the car park")).when()
+                .post("/api/retention/holds").then().statusCode(201).body("kind", equalTo("event"))
+                .body("cameras[0]", equalTo(camera)).extract().path("id");
+        given().auth().oauth2(ADA).when().get("/api/retention/dry-run").then().statusCode(200)
+                .body("events.motion_events.keptHeld", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
+                .body("events.motion_events.daysDropped", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("events.motion_events.keptHeld", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "select to_regclass('events." + partition + "') is null")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).as("the day was dropped as a whole").isTrue();
+        }
+        assertThat(ids(camera)).as("the held event moved to the default partition; the recent one stays")
+                .containsExactlyInAnyOrder(held, recent);
+        assertThat(snapshots(held, free)).containsExactly(held);
+        assertThat(eventRows("detections", camera)).as("the detection during the held event stays").isEqualTo(1);
+
+        // released: the next run deletes it from the default partition, with its snapshot
+        given().auth().oauth2(ADA).when().post("/api/retention/holds/" + holdId + "/release").then().statusCode(200);
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200);
+        assertThat(ids(camera)).containsExactly(recent);
+        assertThat(snapshots(held, free)).isEmpty();
+        assertThat(eventRows("detections", camera)).isZero();
+    }
+
+    private List<UUID> ids(String camera) throws Exception {
+        List<UUID> out = new java.util.ArrayList<>();
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "select event_id from events.motion_events where camera_id = '" + camera + "'")) {
+            while (rs.next()) {
+                out.add(rs.getObject(1, UUID.class));
+            }
+        }
+        return out;
+    }
+
+    private List<UUID> snapshots(UUID... ids) throws Exception {
+        List<UUID> out = new java.util.ArrayList<>();
+        try (Connection c = db(); PreparedStatement p = c.prepareStatement(
+                "select event_id from events.snapshots where event_id = any(?)")) {
+            p.setArray(1, c.createArrayOf("uuid", ids));
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aHoldOnAnExportKeepsEveryCameraOfTheExport() throws Exception {
+        ServiceSchemas.exports(jdbcUrl);
+        String one = cam();
+        String two = cam();
+        Instant old = Instant.now().minus(Duration.ofDays(50));
+        Path a = segment(one, old, true);
+        Path b = segment(two, old.plusSeconds(60), true);
+        UUID export = UUID.randomUUID();
+        try (Connection c = db(); PreparedStatement p = c.prepareStatement("insert into exports.jobs (id, state, "
+                + "cameras, sites, from_ts, to_ts, reason, requested_by) values (?, 'done', ?, ?, ?, ?, 'case', 'olga')")) {
+            p.setObject(1, export);
+            p.setArray(2, c.createArrayOf("text", new String[] {one, two}));
+            p.setArray(3, c.createArrayOf("text", new String[] {"hq"}));
+            p.setObject(4, OffsetDateTime.ofInstant(old, ZoneOffset.UTC));
+            p.setObject(5, OffsetDateTime.ofInstant(old.plusSeconds(120), ZoneOffset.UTC));
+            p.executeUpdate();
+        }
+        Map<String, Object> body = Map.of("exportId", export.toString(), "caseId", "CASE-X", "reason",
+                "evidence handed to the police");
+        given().auth().oauth2(TestTokens.token("otto", "operator", "elsewhere")).contentType(ContentType.JSON)
+                .body(body).when().post("/api/retention/holds").then().statusCode(404);
+        given().auth().oauth2(OLGA).contentType(ContentType.JSON).body(Map.of("exportId", UUID.randomUUID().toString(),
+                "caseId", "CASE-X", "reason", "no such export")).when().post("/api/retention/holds").then()
+                .statusCode(404).body("field", equalTo("exportId"));
+        given().auth().oauth2(OLGA).contentType(ContentType.JSON).body(body).when().post("/api/retention/holds").then()
+                .statusCode(201).body("kind", equalTo("export")).body("exportId", equalTo(export.toString()))
+                .body("cameras", org.hamcrest.Matchers.containsInAnyOrder(one, two));
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200);
+        assertThat(a).exists();
+        assertThat(b).exists();
+        for (String camera : List.of(one, two)) {
+            AuditEntry e = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
+                AuditEntry x = Json.read(r.value(), AuditEntry.class);
+                return x.action().equals("hold.place") && camera.equals(x.target()) ? x : null;
+            });
+            assertThat(e.details()).containsEntry("export", export.toString());
+        }
+    }
+
+    @Test
+    void everyRoleSeesTheStorageFigures() {
+        given().auth().oauth2(VERA).when().get("/api/retention/status").then().statusCode(200)
+                .body("freeBytes", org.hamcrest.Matchers.greaterThan(0L))
+                .body("thresholdHours", equalTo(24.0f))
+                .body("usedBytes", org.hamcrest.Matchers.notNullValue())
+                .body("low", equalTo(false));
+        given().when().get("/api/retention/status").then().statusCode(401);
     }
 }

@@ -2,11 +2,13 @@ package org.vigil.retention.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Retention settings; RETENTION_DAYS and RECORDINGS_DIR are mapped in application.properties. */
+/** Retention settings; the environment names (RETENTION_DAYS, RECORDINGS_DIR, ...) are mapped in application.properties. */
 @ConfigMapping(prefix = "vigil.retention")
 public interface RetentionConfig {
 
@@ -15,15 +17,44 @@ public interface RetentionConfig {
     int days();
 
     /** RETENTION_DAYS_BY_SITE: per-site overrides, e.g. {@code hq=90,kiosk=7}. */
-    java.util.Optional<String> siteDays();
+    Optional<String> siteDays();
 
     /** RETENTION_DAYS_BY_CAMERA: per-camera overrides (they win over the site's), e.g. {@code gate=180}. */
-    java.util.Optional<String> cameraDays();
+    Optional<String> cameraDays();
 
-    /** RECORDINGS_DIR: the volume retention prunes. */
+    /** RETENTION_EVENTS_DAYS: how long motion events, snapshots and camera status history are kept. */
+    @WithDefault("30")
+    int eventsDays();
+
+    /** RETENTION_AI_DATA_DAYS: how long detector output (the detections table) is kept. */
+    @WithDefault("30")
+    int aiDataDays();
+
+    /** RETENTION_QUOTA_BY_CAMERA: most bytes of recordings per camera, e.g. {@code gate=200G}. */
+    Optional<String> cameraQuota();
+
+    /** RETENTION_QUOTA_BY_SITE: most bytes of recordings per site, e.g. {@code hq=2T}. */
+    Optional<String> siteQuota();
+
+    /**
+     * RETENTION_MIN_HEADROOM_HOURS: the low-disk threshold. When free space above the recorders' floor would last
+     * fewer hours than this at the current recording rate, the oldest unheld recordings are deleted.
+     */
+    @WithDefault("24")
+    double minHeadroomHours();
+
+    /** RECORDINGS_MIN_FREE: the recorders' free-space floor, unless an admin set another through the storage API. */
+    @WithDefault("1G")
+    MemorySize minFree();
+
+    /** RECORDINGS_DIR: the volume retention prunes, unless an admin set another through the storage API. */
     Path recordingsDir();
 
     /** RETENTION_INTERVAL: how often a run starts by itself (0: only when asked). */
     @WithDefault("1h")
     Duration interval();
+
+    /** RETENTION_DISK_CHECK: how often free space is checked against the threshold (0: never). */
+    @WithDefault("1m")
+    Duration diskCheck();
 }

@@ -22,11 +22,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class HoldRepository {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final String COLUMNS = "id, kind, camera_id, site, from_ts, to_ts, event_id, case_id, reason, "
-            + "placed_by, placed_at, expires_at, released_by, released_at";
+    private static final String COLUMNS = "id, kind, cameras, sites, from_ts, to_ts, event_id, export_id, case_id, "
+            + "reason, placed_by, placed_at, expires_at, released_by, released_at";
 
     /** What an event covers: its camera, site and span. */
     public record EventSpan(String cameraId, String site, Instant from, Instant to) {
+    }
+
+    /** What an export covers: its cameras, sites and range. */
+    public record ExportSpan(List<String> cameras, List<String> sites, Instant from, Instant to) {
     }
 
     private final Pool pool;
@@ -37,12 +41,13 @@ public class HoldRepository {
 
     public void insert(Hold h) {
         pool.preparedQuery("""
-                insert into retention.holds (id, kind, camera_id, site, from_ts, to_ts, event_id, case_id, reason,
-                                             placed_by, placed_at, expires_at)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""")
-                .execute(Tuple.tuple().addValue(UUID.fromString(h.id())).addValue(h.kind()).addValue(h.cameraId())
-                        .addValue(h.site()).addValue(odt(h.from())).addValue(odt(h.to()))
-                        .addValue(h.eventId() == null ? null : UUID.fromString(h.eventId())).addValue(h.caseId())
+                insert into retention.holds (id, kind, cameras, sites, from_ts, to_ts, event_id, export_id, case_id,
+                                             reason, placed_by, placed_at, expires_at)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""")
+                .execute(Tuple.tuple().addValue(UUID.fromString(h.id())).addValue(h.kind())
+                        .addValue(h.cameras().toArray(String[]::new)).addValue(h.sites().toArray(String[]::new))
+                        .addValue(odt(h.from())).addValue(odt(h.to())).addValue(uuid(h.eventId()))
+                        .addValue(uuid(h.exportId())).addValue(h.caseId())
                         .addValue(h.reason()).addValue(h.placedBy()).addValue(odt(h.placedAt()))
                         .addValue(odt(h.expiresAt())))
                 .await().atMost(TIMEOUT);
@@ -83,6 +88,19 @@ public class HoldRepository {
                 r.getOffsetDateTime(3).toInstant()));
     }
 
+    /** The cameras, sites and range of an export job that finished (a package exists). */
+    public Optional<ExportSpan> export(String exportId) {
+        RowSet<Row> rows = pool.preparedQuery("""
+                select cameras, sites, from_ts, to_ts from exports.jobs where id = $1 and state = 'done'""")
+                .execute(Tuple.of(UUID.fromString(exportId))).await().atMost(TIMEOUT);
+        if (!rows.iterator().hasNext()) {
+            return Optional.empty();
+        }
+        Row r = rows.iterator().next();
+        return Optional.of(new ExportSpan(List.of(r.getArrayOfStrings(0)), List.of(r.getArrayOfStrings(1)),
+                r.getOffsetDateTime(2).toInstant(), r.getOffsetDateTime(3).toInstant()));
+    }
+
     /** The site a camera recorded on, from the segment index. */
     public Optional<String> siteOf(String cameraId) {
         RowSet<Row> rows = pool.preparedQuery("""
@@ -93,8 +111,10 @@ public class HoldRepository {
 
     private static Hold hold(Row r) {
         UUID event = r.getUUID("event_id");
-        return new Hold(r.getUUID("id").toString(), r.getString("kind"), r.getString("camera_id"), r.getString("site"),
-                instant(r, "from_ts"), instant(r, "to_ts"), event == null ? null : event.toString(),
+        UUID export = r.getUUID("export_id");
+        return new Hold(r.getUUID("id").toString(), r.getString("kind"), List.of(r.getArrayOfStrings("cameras")),
+                List.of(r.getArrayOfStrings("sites")), instant(r, "from_ts"), instant(r, "to_ts"),
+                event == null ? null : event.toString(), export == null ? null : export.toString(),
                 r.getString("case_id"), r.getString("reason"), r.getString("placed_by"), instant(r, "placed_at"),
                 instant(r, "expires_at"), r.getString("released_by"), instant(r, "released_at"));
     }
@@ -102,6 +122,10 @@ public class HoldRepository {
     private static Instant instant(Row r, String column) {
         OffsetDateTime t = r.getOffsetDateTime(column);
         return t == null ? null : t.toInstant();
+    }
+
+    private static UUID uuid(String s) {
+        return s == null ? null : UUID.fromString(s);
     }
 
     private static OffsetDateTime odt(Instant i) {

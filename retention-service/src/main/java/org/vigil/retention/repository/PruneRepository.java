@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -15,8 +16,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The segment index rows retention may delete: older than the cut-off and not covered by any active hold. Deletes a
- * row only by its key, in small transactions, so ingest never waits on a long lock. Blocking.
+ * The segment index rows retention may delete, by each path: past their age limit, over a camera's or site's quota,
+ * or oldest first to free disk space; never one an active hold covers. Deletes rows only by key, a batch per short
+ * statement that checks the holds again, so ingest never waits on a long lock. Blocking.
  */
 @ApplicationScoped
 public class PruneRepository {
@@ -32,17 +34,27 @@ public class PruneRepository {
     public record Summary(long segments, long bytes, Instant oldest, Instant newest) {
     }
 
-    private static final String NOT_HELD = " " + """
-            not exists (select 1 from retention.holds h
-                        where h.camera_id = s.camera_id and h.released_at is null
-                          and (h.expires_at is null or h.expires_at > $2)
-                          and h.from_ts < s.ended_at and h.to_ts > s.started_at)""";
-
-    private final Pool pool;
-
-    public PruneRepository(Pool pool) {
-        this.pool = pool;
+    /** The recordings' figures: bytes indexed, and bytes under an active hold. */
+    public record Usage(long bytes, long heldBytes) {
     }
+
+    /** Bytes of segments that ended in the last hour and in the last day. */
+    public record Recent(long lastHourBytes, long lastDayBytes) {
+    }
+
+    /** An active hold covers segment {@code s} ({@code $2}: now). */
+    static String held(String alias, String from, String to, String now) {
+        return """
+                exists (select 1 from retention.holds h
+                        where %1$s.camera_id = any(h.cameras) and h.released_at is null
+                          and (h.expires_at is null or h.expires_at > %4$s)
+                          and h.from_ts < %3$s and h.to_ts > %2$s)""".formatted(alias, from, to, now);
+    }
+
+    private static final String NOT_HELD = " not " + held("s", "s.started_at", "s.ended_at", "$2");
+    private static final String COLUMNS = "s.segment_id, s.camera_id, s.site, s.root, s.path, s.started_at, "
+            + "s.ended_at, s.bytes";
+    private static final String SUMMARY = "count(*), coalesce(sum(bytes), 0), min(started_at), max(ended_at)";
 
     /**
      * Each segment's age limit: its camera's override, else its site's, else the default ({@code $3..$7}); {@code $8}
@@ -57,40 +69,157 @@ public class PruneRepository {
                                                                    (select d from site where n = s.site), $7))
               and""" + NOT_HELD;
 
+    /**
+     * Unheld segments of each group ({@code camera_id} or {@code site}) over its quota ({@code $1, $3}), oldest first,
+     * as many as bring it back under: the running total of unheld bytes, oldest first, up to the excess.
+     */
+    private static final String OVER_QUOTA = """
+            with q(k, b) as (select * from unnest($1::text[], $3::bigint[])),
+                 used as (select s.%1$s as k, sum(s.bytes) as total from events.segments s
+                          where s.%1$s = any($1::text[]) group by s.%1$s),
+                 ranked as (select %2$s, u.total - q.b as excess,
+                                   sum(s.bytes) over (partition by s.%1$s order by s.started_at, s.segment_id) as upto
+                            from events.segments s join q on q.k = s.%1$s join used u on u.k = s.%1$s
+                            where u.total > q.b and""" + NOT_HELD + """
+                            )
+            select %3$s from ranked s where s.upto - s.bytes < s.excess""";
+
+    /** The oldest unheld segments whose bytes add up to {@code $1} (the running total before each is short of it). */
+    private static final String OLDEST_UNHELD = """
+            with ranked as (select %s, sum(s.bytes) over (order by s.started_at, s.segment_id) as upto
+                            from events.segments s where""" + NOT_HELD + """
+                            )
+            select %s from ranked s where s.upto - s.bytes < $1""";
+
+    private final Pool pool;
+
+    public PruneRepository(Pool pool) {
+        this.pool = pool;
+    }
+
     private static Tuple due(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days) {
         int shortest = Math.min(days, Math.min(cameras.values().stream().mapToInt(Integer::intValue).min().orElse(days),
                 sites.values().stream().mapToInt(Integer::intValue).min().orElse(days)));
         return Tuple.tuple().addValue(odt(now)).addValue(odt(now))
                 .addValue(cameras.keySet().toArray(String[]::new)).addValue(cameras.values().toArray(Integer[]::new))
                 .addValue(sites.keySet().toArray(String[]::new)).addValue(sites.values().toArray(Integer[]::new))
-                .addValue(days).addValue(odt(now.minus(java.time.Duration.ofDays(shortest))));
+                .addValue(days).addValue(odt(now.minus(Duration.ofDays(shortest))));
     }
 
-    /** Up to {@code limit} deletable segments (past their age limit, not held), oldest first. */
-    public List<Candidate> candidates(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days,
+    private static Tuple quota(Instant now, Map<String, Long> quotas) {
+        return Tuple.tuple().addValue(quotas.keySet().toArray(String[]::new)).addValue(odt(now))
+                .addValue(quotas.values().toArray(Long[]::new));
+    }
+
+    /** Up to {@code limit} segments past their age limit and not held, oldest first. */
+    public List<Candidate> pastAge(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days,
             int limit) {
-        List<Candidate> out = new ArrayList<>();
-        pool.preparedQuery(DUE.formatted("segment_id, camera_id, site, root, path, started_at, ended_at, bytes")
-                + " order by s.ended_at limit $9")
-                .execute(due(now, cameras, sites, days).addValue(limit)).await().atMost(TIMEOUT)
-                .forEach(r -> out.add(new Candidate(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
-                        r.getString(4), r.getOffsetDateTime(5).toInstant(), r.getOffsetDateTime(6).toInstant(),
-                        r.getLong(7))));
+        return candidates(DUE.formatted(COLUMNS) + " order by s.ended_at limit $9",
+                due(now, cameras, sites, days).addValue(limit));
+    }
+
+    public Summary pastAgeSummary(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days) {
+        return summary(DUE.formatted(SUMMARY), due(now, cameras, sites, days));
+    }
+
+    /** Up to {@code limit} unheld segments that bring cameras or sites ({@code group}) over quota back under it. */
+    public List<Candidate> overQuota(QuotaGroup group, Instant now, Map<String, Long> quotas, int limit) {
+        if (quotas.isEmpty()) {
+            return List.of();
+        }
+        return candidates(OVER_QUOTA.formatted(group.column, COLUMNS, "s.*") + " order by s.started_at limit $4",
+                quota(now, quotas).addValue(limit));
+    }
+
+    public Summary overQuotaSummary(QuotaGroup group, Instant now, Map<String, Long> quotas) {
+        if (quotas.isEmpty()) {
+            return new Summary(0, 0, null, null);
+        }
+        return summary(OVER_QUOTA.formatted(group.column, COLUMNS, SUMMARY), quota(now, quotas));
+    }
+
+    /** What a quota counts: a camera's recordings, or a site's. */
+    public enum QuotaGroup {
+        CAMERA("camera_id"), SITE("site");
+
+        final String column;
+
+        QuotaGroup(String column) {
+            this.column = column;
+        }
+    }
+
+    /** Bytes of recordings of each named camera or site ({@code group}). */
+    public Map<String, Long> usageBy(QuotaGroup group, java.util.Set<String> names) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        if (names.isEmpty()) {
+            return out;
+        }
+        pool.preparedQuery("select s.%1$s, sum(s.bytes) from events.segments s where s.%1$s = any($1::text[]) group by 1"
+                .formatted(group.column)).execute(Tuple.of(names.toArray(String[]::new))).await().atMost(TIMEOUT)
+                .forEach(r -> out.put(r.getString(0), r.getLong(1)));
         return out;
     }
 
-    /** Counts, bytes and span of what a run would delete now. */
-    public Summary summary(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days) {
-        Row r = pool.preparedQuery(DUE.formatted("count(*), coalesce(sum(bytes), 0), min(started_at), max(ended_at)"))
-                .execute(due(now, cameras, sites, days)).await().atMost(TIMEOUT).iterator().next();
-        return new Summary(r.getLong(0), r.getLong(1), instant(r.getOffsetDateTime(2)), instant(r.getOffsetDateTime(3)));
+    /** Up to {@code limit} of the oldest unheld segments that together free {@code bytes}. */
+    public List<Candidate> oldestUnheld(long bytes, Instant now, int limit) {
+        return candidates(OLDEST_UNHELD.formatted(COLUMNS, "s.*") + " order by s.started_at limit $3",
+                Tuple.of(bytes, odt(now), limit));
     }
 
-    /** Deletes one index row (by key, checking again that no hold covers it now); returns whether it did. */
-    public boolean deleteRow(Candidate c, Instant now) {
-        return pool.preparedQuery("""
-                delete from events.segments s where s.segment_id = $1 and s.started_at = $3 and """ + NOT_HELD)
-                .execute(Tuple.of(c.segmentId(), odt(now), odt(c.startedAt()))).await().atMost(TIMEOUT).rowCount() > 0;
+    public Summary oldestUnheldSummary(long bytes, Instant now) {
+        return summary(OLDEST_UNHELD.formatted(COLUMNS, SUMMARY), Tuple.of(bytes, odt(now)));
+    }
+
+    private List<Candidate> candidates(String sql, Tuple args) {
+        List<Candidate> out = new ArrayList<>();
+        pool.preparedQuery(sql).execute(args).await().atMost(TIMEOUT).forEach(r -> out.add(candidate(r)));
+        return out;
+    }
+
+    private Summary summary(String sql, Tuple args) {
+        Row r = pool.preparedQuery(sql).execute(args).await().atMost(TIMEOUT).iterator().next();
+        return new Summary(r.getLong(0), r.getLong(1), instant(r.getOffsetDateTime(2)),
+                instant(r.getOffsetDateTime(3)));
+    }
+
+    /**
+     * Deletes these index rows in one statement, by key, each only if no hold covers it now (a hold placed since
+     * they were selected wins); returns the ones it deleted. Their files are the caller's to delete next.
+     */
+    public List<Candidate> deleteRows(List<Candidate> batch, Instant now) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        List<Candidate> out = new ArrayList<>();
+        pool.preparedQuery("""
+                delete from events.segments s using unnest($1::text[], $3::timestamptz[]) k(id, started)
+                where s.segment_id = k.id and s.started_at = k.started and""" + NOT_HELD + " returning " + COLUMNS)
+                .execute(Tuple.of(batch.stream().map(Candidate::segmentId).toArray(String[]::new), odt(now),
+                        batch.stream().map(c -> odt(c.startedAt())).toArray(OffsetDateTime[]::new)))
+                .await().atMost(TIMEOUT).forEach(r -> out.add(candidate(r)));
+        return out;
+    }
+
+    /** Bytes indexed, and bytes under active holds (a scan of the index: for the status page, not every check). */
+    public Usage usage(Instant now) {
+        Row r = pool.preparedQuery("""
+                select coalesce(sum(s.bytes), 0),
+                       coalesce(sum(s.bytes) filter (where""" + " " + held("s", "s.started_at", "s.ended_at", "$1") + """
+                       ), 0)
+                from events.segments s""").execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).iterator().next();
+        return new Usage(r.getLong(0), r.getLong(1));
+    }
+
+    /** Bytes of segments that ended in the last hour and the last day (cheap: partitions of the last two days). */
+    public Recent recent(Instant now) {
+        Row r = pool.preparedQuery("""
+                select coalesce(sum(bytes) filter (where ended_at > $1::timestamptz - interval '1 hour'), 0),
+                       coalesce(sum(bytes), 0)
+                from events.segments where started_at > $1::timestamptz - interval '2 days'
+                  and ended_at > $1::timestamptz - interval '1 day'""")
+                .execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).iterator().next();
+        return new Recent(r.getLong(0), r.getLong(1));
     }
 
     /** Whether an index row names this file. */
@@ -102,16 +231,16 @@ public class PruneRepository {
     /** Whether an active hold overlaps {@code camera}'s footage in [from, to]. */
     public boolean held(String camera, Instant from, Instant to, Instant now) {
         return pool.preparedQuery("""
-                select 1 from retention.holds h where h.camera_id = $1 and h.released_at is null
+                select 1 from retention.holds h where $1 = any(h.cameras) and h.released_at is null
                   and (h.expires_at is null or h.expires_at > $4) and h.from_ts <= $3 and h.to_ts > $2 limit 1""")
                 .execute(Tuple.of(camera, odt(from), odt(to), odt(now))).await().atMost(TIMEOUT).size() > 0;
     }
 
     /**
      * Runs {@code work} only if this instance gets the cluster-wide prune lock (a PostgreSQL advisory lock held on one
-     * connection for the run); returns false when another instance is pruning.
+     * connection for the run); returns false when another instance (or run) is pruning.
      */
-    public boolean withPruneLock(Runnable work) {
+    public boolean withPruneLock(BooleanSupplier work) {
         SqlConnection c = pool.getConnection().await().atMost(TIMEOUT);
         try {
             boolean got = c.query("select pg_try_advisory_lock(hashtext('vigil.retention.prune'))").execute().await()
@@ -120,7 +249,7 @@ public class PruneRepository {
                 return false;
             }
             try {
-                work.run();
+                work.getAsBoolean();
             } finally {
                 c.query("select pg_advisory_unlock(hashtext('vigil.retention.prune'))").execute().await()
                         .atMost(TIMEOUT);
@@ -131,11 +260,17 @@ public class PruneRepository {
         }
     }
 
-    private static OffsetDateTime odt(Instant i) {
+    private static Candidate candidate(Row r) {
+        return new Candidate(r.getString("segment_id"), r.getString("camera_id"), r.getString("site"),
+                r.getString("root"), r.getString("path"), r.getOffsetDateTime("started_at").toInstant(),
+                r.getOffsetDateTime("ended_at").toInstant(), r.getLong("bytes"));
+    }
+
+    static OffsetDateTime odt(Instant i) {
         return i.atOffset(ZoneOffset.UTC);
     }
 
-    private static Instant instant(OffsetDateTime t) {
+    static Instant instant(OffsetDateTime t) {
         return t == null ? null : t.toInstant();
     }
 }

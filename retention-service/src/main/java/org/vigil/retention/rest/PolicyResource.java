@@ -1,8 +1,12 @@
 package org.vigil.retention.rest;
 
+import java.util.List;
+import java.util.Map;
+
 import org.vigil.contracts.Access;
 import org.vigil.retention.config.RetentionConfig;
 import org.vigil.retention.service.Policy;
+import org.vigil.retention.service.StorageRoots;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -16,22 +20,29 @@ import jakarta.ws.rs.core.MediaType;
 @RolesAllowed(Access.ADMIN)
 public class PolicyResource {
 
-    /** The policy: the default days, the overrides by site and by camera, and the volume pruned. */
-    public record PolicyView(int retentionDays, java.util.Map<String, Integer> siteDays,
-            java.util.Map<String, Integer> cameraDays, String recordingsDir) {
+    /**
+     * The policy: days for recordings (default and overrides), events and ai_data; quotas; the low-disk threshold
+     * and the recorders' floor; and the directories pruned.
+     */
+    public record PolicyView(int retentionDays, Map<String, Integer> siteDays, Map<String, Integer> cameraDays,
+            int eventsDays, int aiDataDays, Map<String, Long> cameraQuotaBytes, Map<String, Long> siteQuotaBytes,
+            double minHeadroomHours, long floorBytes, List<String> recordingsDirs) {
     }
 
     private final RetentionConfig config;
     private final Policy policy;
+    private final StorageRoots roots;
 
-    public PolicyResource(RetentionConfig config, Policy policy) {
+    public PolicyResource(RetentionConfig config, Policy policy, StorageRoots roots) {
         this.config = config;
         this.policy = policy;
+        this.roots = roots;
     }
 
     @GET
     public PolicyView policy() {
-        return new PolicyView(policy.defaultDays(), policy.sites(), policy.cameras(),
-                config.recordingsDir().toAbsolutePath().toString());
+        return new PolicyView(policy.defaultDays(), policy.sites(), policy.cameras(), policy.eventsDays(),
+                policy.aiDataDays(), policy.cameraQuotas(), policy.siteQuotas(), config.minHeadroomHours(),
+                roots.floorBytes(), roots.all().stream().map(Object::toString).toList());
     }
 }

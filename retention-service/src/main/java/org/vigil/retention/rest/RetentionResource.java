@@ -1,5 +1,6 @@
 package org.vigil.retention.rest;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.vigil.contracts.Access;
 import org.vigil.retention.Hold;
+import org.vigil.retention.service.DiskPressure;
 import org.vigil.retention.service.Holds;
 import org.vigil.retention.service.Pruner;
 
@@ -27,16 +29,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * Legal holds (operators place, admins release) and retention runs (admins: a dry run that changes nothing, or a run
- * now). Roles and sites are checked here from the bearer token.
+ * Legal holds (operators place, admins release), retention runs (admins: a dry run that changes nothing, a run now,
+ * the last run's report) and the storage figures of the dashboard (every role). Roles and sites are checked here from
+ * the bearer token.
  */
 @Path("/api/retention")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class RetentionResource {
 
-    public record NewHold(String cameraId, Instant from, Instant to, String eventId, String caseId, String reason,
-            Instant expiresAt) {
+    public record NewHold(String cameraId, Instant from, Instant to, String eventId, String exportId, String caseId,
+            String reason, Instant expiresAt) {
     }
 
     @Inject
@@ -44,6 +47,9 @@ public class RetentionResource {
 
     @Inject
     Pruner pruner;
+
+    @Inject
+    DiskPressure disk;
 
     @Inject
     JsonWebToken token;
@@ -67,7 +73,7 @@ public class RetentionResource {
     @Blocking
     public Response place(NewHold body) {
         Hold h = holds.place(caller(), body == null ? null : new Holds.Request(body.cameraId(), body.from(), body.to(),
-                body.eventId(), body.caseId(), body.reason(), body.expiresAt()));
+                body.eventId(), body.exportId(), body.caseId(), body.reason(), body.expiresAt()));
         return Response.status(201).entity(h).build();
     }
 
@@ -83,8 +89,27 @@ public class RetentionResource {
     @Path("/dry-run")
     @RolesAllowed(Access.ADMIN)
     @Blocking
-    public Pruner.Report dryRun() {
-        return pruner.dryRun();
+    public Pruner.Report dryRun() throws IOException {
+        return pruner.dryRun(disk.status(false).bytesToFree());
+    }
+
+    /** The dashboard's storage figures: free space, bytes used and held, bytes per hour, headroom, threshold. */
+    @GET
+    @Path("/status")
+    @RolesAllowed({Access.VIEWER, Access.OPERATOR, Access.ADMIN})
+    @Blocking
+    public DiskPressure.Status status() throws IOException {
+        return disk.status(true);
+    }
+
+    /** The last real run's report (404 when none ran since this instance started). */
+    @GET
+    @Path("/last-run")
+    @RolesAllowed(Access.ADMIN)
+    public Response lastRun() {
+        Pruner.Report r = pruner.last();
+        return r == null ? Response.status(404).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "not_found",
+                "message", "no retention run since this instance started")).build() : Response.ok(r).build();
     }
 
     @POST
@@ -92,7 +117,7 @@ public class RetentionResource {
     @RolesAllowed(Access.ADMIN)
     @Blocking
     public Pruner.Report run() {
-        return pruner.run(token.getName());
+        return pruner.run(token.getName(), "manual");
     }
 
     private Holds.Caller caller() {

@@ -15,8 +15,8 @@ import org.vigil.retention.repository.HoldRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Legal holds: operators place them (a camera and range, or an event), admins release them, on their sites; both are
- * audited with the camera as target, so an export's audit excerpt shows the holds on its footage.
+ * Legal holds: operators place them (a camera and range, an event, or an export), admins release them, on their sites;
+ * both are audited with each held camera as target, so an export's audit excerpt shows the holds on its footage.
  */
 @ApplicationScoped
 public class Holds {
@@ -27,9 +27,9 @@ public class Holds {
     public record Caller(String name, List<String> sites) {
     }
 
-    /** What to hold: {@code eventId}, or {@code cameraId} with from and to. */
-    public record Request(String cameraId, Instant from, Instant to, String eventId, String caseId, String reason,
-            Instant expiresAt) {
+    /** What to hold: {@code exportId}, {@code eventId}, or {@code cameraId} with from and to. */
+    public record Request(String cameraId, Instant from, Instant to, String eventId, String exportId, String caseId,
+            String reason, Instant expiresAt) {
     }
 
     /** A refused request. */
@@ -63,18 +63,28 @@ public class Holds {
         if (r.expiresAt() != null && !r.expiresAt().isAfter(now)) {
             throw new Refused(400, "expiresAt", "expiresAt must be in the future (or absent: until released)");
         }
+        String id = UUID.randomUUID().toString();
+        String caseId = r.caseId().strip();
+        String reason = r.reason().strip();
         Hold h;
-        if (r.eventId() != null) {
+        if (r.exportId() != null) {
+            HoldRepository.ExportSpan e = parseUuid(r.exportId()) ? holds.export(r.exportId()).orElse(null) : null;
+            if (e == null || !e.sites().stream().allMatch(site -> Access.siteAllowed(caller.sites(), site))) {
+                throw new Refused(404, "exportId", "no finished export " + r.exportId() + " on your sites");
+            }
+            h = new Hold(id, "export", e.cameras(), e.sites(), e.from(), e.to(), null, r.exportId(), caseId, reason,
+                    caller.name(), now, r.expiresAt(), null, null);
+        } else if (r.eventId() != null) {
             HoldRepository.EventSpan e = parseUuid(r.eventId()) ? holds.event(r.eventId()).orElse(null) : null;
             if (e == null || !Access.siteAllowed(caller.sites(), e.site())) {
                 throw new Refused(404, "eventId", "no event " + r.eventId() + " on your sites");
             }
-            h = new Hold(UUID.randomUUID().toString(), "event", e.cameraId(), e.site(), e.from(),
-                    e.to().isAfter(e.from()) ? e.to() : e.from().plusSeconds(1), r.eventId(), r.caseId().strip(),
-                    r.reason().strip(), caller.name(), now, r.expiresAt(), null, null);
+            h = new Hold(id, "event", List.of(e.cameraId()), List.of(e.site()), e.from(),
+                    e.to().isAfter(e.from()) ? e.to() : e.from().plusSeconds(1), r.eventId(), null, caseId, reason,
+                    caller.name(), now, r.expiresAt(), null, null);
         } else {
             if (r.cameraId() == null || !CAMERA.matcher(r.cameraId()).matches()) {
-                throw new Refused(400, "cameraId", "give cameraId with from and to, or eventId");
+                throw new Refused(400, "cameraId", "give cameraId with from and to, eventId, or exportId");
             }
             if (r.from() == null || r.to() == null || !r.to().isAfter(r.from())) {
                 throw new Refused(400, "to", "give from and to (ISO-8601 UTC), to after from");
@@ -83,8 +93,8 @@ public class Holds {
             if (site == null || !Access.siteAllowed(caller.sites(), site)) {
                 throw new Refused(404, "cameraId", "no recordings of camera " + r.cameraId() + " on your sites");
             }
-            h = new Hold(UUID.randomUUID().toString(), "range", r.cameraId(), site, r.from(), r.to(), null,
-                    r.caseId().strip(), r.reason().strip(), caller.name(), now, r.expiresAt(), null, null);
+            h = new Hold(id, "range", List.of(r.cameraId()), List.of(site), r.from(), r.to(), null, null, caseId,
+                    reason, caller.name(), now, r.expiresAt(), null, null);
         }
         holds.insert(h);
         Map<String, String> details = new LinkedHashMap<>();
@@ -96,28 +106,43 @@ public class Holds {
         if (h.eventId() != null) {
             details.put("event", h.eventId());
         }
+        if (h.exportId() != null) {
+            details.put("export", h.exportId());
+        }
         if (h.expiresAt() != null) {
             details.put("expires", h.expiresAt().toString());
         }
-        audit.record(now, caller.name(), "hold.place", h.cameraId(), h.site(), "success", details);
+        audited(now, caller.name(), "hold.place", h, details);
         return h;
     }
 
     public List<Hold> list(Caller caller) {
-        return holds.all().stream().filter(h -> Access.siteAllowed(caller.sites(), h.site())).toList();
+        return holds.all().stream().filter(h -> visible(caller, h)).toList();
     }
 
     public Hold release(Caller caller, String id) {
         Hold h = (parseUuid(id) ? holds.find(id) : java.util.Optional.<Hold>empty())
-                .filter(x -> Access.siteAllowed(caller.sites(), x.site()))
+                .filter(x -> visible(caller, x))
                 .orElseThrow(() -> new Refused(404, "id", "no hold " + id + " on your sites"));
         Instant now = Instant.now();
         if (!holds.release(id, caller.name(), now)) {
             throw new Refused(409, "id", "hold " + id + " was released already");
         }
-        audit.record(now, caller.name(), "hold.release", h.cameraId(), h.site(), "success",
-                Map.of("hold", id, "case", h.caseId()));
+        audited(now, caller.name(), "hold.release", h, Map.of("hold", id, "case", h.caseId()));
         return holds.find(id).orElseThrow();
+    }
+
+    /** A hold is shown and released only by those who may see every site it covers. */
+    private static boolean visible(Caller caller, Hold h) {
+        return h.sites().stream().allMatch(site -> Access.siteAllowed(caller.sites(), site));
+    }
+
+    /** One audit entry per held camera, so each camera's audit trail (and its exports' excerpts) shows the hold. */
+    private void audited(Instant at, String actor, String action, Hold h, Map<String, String> details) {
+        String site = h.sites().size() == 1 ? h.sites().get(0) : null;
+        for (String camera : h.cameras()) {
+            audit.record(at, actor, action, camera, site, "success", details);
+        }
     }
 
     private static boolean parseUuid(String s) {

@@ -7,11 +7,14 @@ import java.util.Optional;
 import org.vigil.retention.config.RetentionConfig;
 
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * How many days each camera's recordings are kept: the camera's override, else its site's, else RETENTION_DAYS.
- * Overrides are written {@code name=days,name=days}; a malformed one stops the service at start with the entry named.
+ * What retention keeps. Recordings: the camera's days, else its site's, else RETENTION_DAYS, and optionally at most a
+ * quota of bytes per camera and per site. Events (motion events, snapshots, camera status history) and ai_data
+ * (detections) have their own days. Overrides are written {@code name=value,name=value}; a malformed one stops the
+ * service at start with the entry named.
  */
 @ApplicationScoped
 @Startup // a malformed override stops the service at start, not at the first run
@@ -20,11 +23,47 @@ public class Policy {
     private final int days;
     private final Map<String, Integer> sites;
     private final Map<String, Integer> cameras;
+    private final int eventsDays;
+    private final int aiDataDays;
+    private final Map<String, Long> cameraQuotas;
+    private final Map<String, Long> siteQuotas;
 
     public Policy(RetentionConfig config) {
         this.days = positive("RETENTION_DAYS", Integer.toString(config.days()));
         this.sites = parse("RETENTION_DAYS_BY_SITE", config.siteDays());
         this.cameras = parse("RETENTION_DAYS_BY_CAMERA", config.cameraDays());
+        this.eventsDays = positive("RETENTION_EVENTS_DAYS", Integer.toString(config.eventsDays()));
+        this.aiDataDays = positive("RETENTION_AI_DATA_DAYS", Integer.toString(config.aiDataDays()));
+        this.cameraQuotas = parseSizes("RETENTION_QUOTA_BY_CAMERA", config.cameraQuota());
+        this.siteQuotas = parseSizes("RETENTION_QUOTA_BY_SITE", config.siteQuota());
+        if (!(config.minHeadroomHours() >= 0)) {
+            throw new IllegalArgumentException("RETENTION_MIN_HEADROOM_HOURS: '" + config.minHeadroomHours()
+                    + "' is not a number of hours, 0 or more");
+        }
+    }
+
+    public int eventsDays() {
+        return eventsDays;
+    }
+
+    public int aiDataDays() {
+        return aiDataDays;
+    }
+
+    /** Most bytes of recordings per camera; cameras not named have no quota. */
+    public Map<String, Long> cameraQuotas() {
+        return cameraQuotas;
+    }
+
+    /** Most bytes of recordings per site; sites not named have no quota. */
+    public Map<String, Long> siteQuotas() {
+        return siteQuotas;
+    }
+
+    /** The longest any recording is kept by age: files past it are deleted whatever their camera or site. */
+    public int longestDays() {
+        return Math.max(days, Math.max(cameras.values().stream().mapToInt(Integer::intValue).max().orElse(0),
+                sites.values().stream().mapToInt(Integer::intValue).max().orElse(0)));
     }
 
     public int defaultDays() {
@@ -41,17 +80,42 @@ public class Policy {
 
     public static Map<String, Integer> parse(String name, Optional<String> spec) {
         Map<String, Integer> out = new LinkedHashMap<>();
+        entries(name, spec, "days").forEach((k, v) -> out.put(k, positive(name + " " + k, v)));
+        return Map.copyOf(out);
+    }
+
+    /** {@code name=size,...}, sizes as for RECORDINGS_MIN_FREE: bytes, or a number with K, M, G or T (powers of 1024). */
+    public static Map<String, Long> parseSizes(String name, Optional<String> spec) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        entries(name, spec, "size").forEach((k, v) -> {
+            long bytes;
+            try {
+                bytes = new MemorySizeConverter().convert(v).asLongValue();
+            } catch (IllegalArgumentException e) {
+                bytes = -1;
+            }
+            if (bytes < 1) {
+                throw new IllegalArgumentException(name + " " + k + ": '" + v
+                        + "' is not a size (bytes, or a number with K, M, G or T, e.g. 500G)");
+            }
+            out.put(k, bytes);
+        });
+        return Map.copyOf(out);
+    }
+
+    private static Map<String, String> entries(String name, Optional<String> spec, String what) {
+        Map<String, String> out = new LinkedHashMap<>();
         for (String entry : spec.orElse("").split(",")) {
             if (entry.isBlank()) {
                 continue;
             }
             String[] kv = entry.split("=", 2);
             if (kv.length != 2 || kv[0].isBlank()) {
-                throw new IllegalArgumentException(name + ": '" + entry.strip() + "' is not name=days");
+                throw new IllegalArgumentException(name + ": '" + entry.strip() + "' is not name=" + what);
             }
-            out.put(kv[0].strip(), positive(name + " " + kv[0].strip(), kv[1].strip()));
+            out.put(kv[0].strip(), kv[1].strip());
         }
-        return Map.copyOf(out);
+        return out;
     }
 
     private static int positive(String name, String value) {

@@ -1,0 +1,43 @@
+package org.vigil.devstack.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.flywaydb.core.Flyway;
+
+/**
+ * For tests of a service that reads another service's tables (export and retention read the event store; retention
+ * reads export jobs) without running that service: applies the owner's own Flyway migrations, from its source folder
+ * in this repository, to the test database. So the tables are the real ones (partitions, constraints, triggers), not a
+ * copy that could drift.
+ */
+public final class ServiceSchemas {
+
+    private ServiceSchemas() {
+    }
+
+    /** The event service's schema {@code events}. */
+    public static void events(String jdbcUrl) {
+        migrate(jdbcUrl, "event-service", "db/migration", "events");
+    }
+
+    /** The export service's schema {@code exports}. */
+    public static void exports(String jdbcUrl) {
+        migrate(jdbcUrl, "export-service", "db/exports", "exports");
+    }
+
+    private static void migrate(String jdbcUrl, String module, String location, String schema) {
+        Path dir = repositoryRoot().resolve(module).resolve("src/main/resources").resolve(location);
+        Flyway.configure().dataSource(jdbcUrl, "vigil", "").schemas(schema).defaultSchema(schema)
+                .locations("filesystem:" + dir).load().migrate();
+    }
+
+    private static Path repositoryRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("event-service")) && Files.isRegularFile(p.resolve("vigil"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("not inside the Vigil repository: " + Path.of("").toAbsolutePath());
+    }
+}

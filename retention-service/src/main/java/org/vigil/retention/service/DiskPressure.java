@@ -1,0 +1,182 @@
+package org.vigil.retention.service;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+import org.vigil.contracts.Alert;
+import org.vigil.retention.config.RetentionConfig;
+import org.vigil.retention.messaging.AlertPublisher;
+import org.vigil.retention.repository.PruneRepository;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Watches free space on the recordings volume against the low-disk threshold, expressed as hours of headroom: how long
+ * the space above the recorders' floor lasts at the current recording rate (the higher of the last hour's and the
+ * last day's average). Below the threshold, or when free space is already near the floor, it frees space by deleting
+ * the oldest unheld recordings. When only held (or nothing) is left to delete, it raises an alert: recorders then
+ * pause at their floor rather than anything held being deleted.
+ */
+@ApplicationScoped
+public class DiskPressure {
+
+    private static final Logger LOG = Logger.getLogger(DiskPressure.class);
+
+    /**
+     * The dashboard's storage figures.
+     *
+     * @param heldBytes      bytes of recordings under an active legal hold
+     * @param onlyHeldLeft   the alert is raised: low, and nothing unheld is left to delete
+     * @param headroomHours  hours until free space reaches the floor at {@code bytesPerHour}; null when nothing is
+     *                       being recorded
+     * @param bytesToFree    what an emergency deletion would free now (0 when not low)
+     * @param warning        one sentence when low, else null
+     */
+    public record Status(long totalBytes, long freeBytes, long floorBytes, Long usedBytes, Long heldBytes,
+            long bytesPerHour, Double headroomHours, double thresholdHours, boolean low, long bytesToFree,
+            String warning, boolean onlyHeldLeft, Instant checkedAt) {
+    }
+
+    private final RetentionConfig config;
+    private final StorageRoots roots;
+    private final PruneRepository repository;
+    private final Pruner pruner;
+    private final AlertPublisher alerts;
+    private final String source;
+    private volatile boolean alertRaised;
+    private volatile boolean exhausted;
+    private ScheduledExecutorService schedule;
+
+    public DiskPressure(RetentionConfig config, StorageRoots roots, PruneRepository repository, Pruner pruner,
+            AlertPublisher alerts) {
+        this.config = config;
+        this.roots = roots;
+        this.repository = repository;
+        this.pruner = pruner;
+        this.alerts = alerts;
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        this.source = "retention-service@" + host;
+    }
+
+    void start(@Observes StartupEvent e) {
+        if (config.diskCheck().isZero()) {
+            return;
+        }
+        schedule = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "retention-disk"));
+        schedule.scheduleWithFixedDelay(() -> {
+            try {
+                check();
+            } catch (RuntimeException | IOException ex) {
+                LOG.errorf("disk check failed: %s", ex.getMessage());
+            }
+        }, 10, config.diskCheck().toSeconds(), TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (schedule != null) {
+            schedule.shutdownNow();
+        }
+    }
+
+    /** The figures now; {@code withUsage} also sums the index (bytes used and held), which costs a scan. */
+    public Status status(boolean withUsage) throws IOException {
+        Instant now = Instant.now();
+        Path root = roots.current();
+        Path p = root;
+        while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            p = p.getParent();
+        }
+        FileStore store = Files.getFileStore(p == null ? Path.of("/") : p);
+        long total = store.getTotalSpace();
+        long free = store.getUsableSpace();
+        long floor = roots.floorBytes();
+        PruneRepository.Recent recent = repository.recent(now);
+        long rate = Math.max(recent.lastHourBytes(), recent.lastDayBytes() / 24);
+        PruneRepository.Usage usage = withUsage ? repository.usage(now) : null;
+        return status(total, free, floor, rate, config.minHeadroomHours(), usage, alertRaised, now);
+    }
+
+    /** The figures and the verdict from the measurements (pure, for tests of the arithmetic). */
+    static Status status(long total, long free, long floor, long rate, double thresholdHours,
+            PruneRepository.Usage usage, boolean onlyHeldLeft, Instant now) {
+        Double headroom = rate == 0 ? null : Math.round(Math.max(0, free - floor) * 10.0 / rate) / 10.0;
+        // recorders resume at floor + 10%; keep at least that, and the threshold's hours at the current rate
+        long target = Math.max(floor + floor / 10 + 1, floor + (long) Math.ceil(thresholdHours * rate));
+        boolean low = free < floor + floor / 10 || (headroom != null && headroom < thresholdHours);
+        long toFree = low ? Math.max(0, target - free) : 0;
+        String warning = !low ? null : headroom == null
+                ? "Free space (" + mb(free) + ") is near the recorders' floor (" + mb(floor) + ")"
+                : "Only " + hours(headroom) + " hours of recording space left (threshold " + hours(thresholdHours)
+                        + " h)";
+        return new Status(total, free, floor, usage == null ? null : usage.bytes(),
+                usage == null ? null : usage.heldBytes(), rate, headroom, thresholdHours, low, toFree, warning,
+                onlyHeldLeft, now);
+    }
+
+    private static String hours(double h) {
+        return h < 1e6 ? Double.toString(h) : String.format(java.util.Locale.ROOT, "%.3g", h);
+    }
+
+    private static String mb(long bytes) {
+        return (bytes >> 20) + " MiB";
+    }
+
+    /**
+     * One check: when low, frees space (oldest unheld first); raises the alert when nothing unheld is left and the
+     * disk is still low, clears it when the disk is no longer low. Returns the figures after any deletion.
+     */
+    public synchronized Status check() throws IOException {
+        Status s = status(false);
+        if (s.low() && s.bytesToFree() > 0) {
+            Pruner.Emergency e = pruner.freeSpace(s.bytesToFree(), "system");
+            if (e.ran()) {
+                exhausted = e.exhausted();
+            }
+            s = status(false);
+        }
+        if (s.low() && exhausted && !alertRaised) {
+            alertRaised = true;
+            LOG.errorf("%s, and everything left is under legal hold: recorders will pause at their floor rather than "
+                    + "delete held footage", s.warning());
+            alerts.send(alert(Alert.State.RAISED, s.warning() + ". Only footage under legal hold is left to delete: "
+                    + "recording pauses at the floor rather than delete it. Free space, or release holds.", s));
+        } else if (!s.low() && alertRaised) {
+            alertRaised = false;
+            exhausted = false;
+            alerts.send(alert(Alert.State.CLEARED, "Free space on the recordings volume is above the threshold again",
+                    s));
+        }
+        return s;
+    }
+
+    /** Whether the alert that only held footage is left is raised now. */
+    public boolean alertRaised() {
+        return alertRaised;
+    }
+
+    private Alert alert(Alert.State state, String message, Status s) {
+        return new Alert(Alert.VERSION, UUID.randomUUID().toString(), Alert.DISK_FULL_OF_KEPT, state, source, null,
+                message, Instant.now(), Map.of("freeBytes", Long.toString(s.freeBytes()), "floorBytes",
+                        Long.toString(s.floorBytes()), "bytesPerHour", Long.toString(s.bytesPerHour()),
+                        "thresholdHours", Double.toString(s.thresholdHours())));
+    }
+}

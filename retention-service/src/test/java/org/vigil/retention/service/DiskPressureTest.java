@@ -1,0 +1,42 @@
+package org.vigil.retention.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+/** The low-disk arithmetic: hours of headroom above the floor, when it is low, and how much to free. */
+class DiskPressureTest {
+
+    static final long GB = 1L << 30;
+
+    @Test
+    void headroomIsTheSpaceAboveTheFloorAtTheRecordingRate() {
+        DiskPressure.Status s = DiskPressure.status(100 * GB, 51 * GB, GB, GB, 24, null, false, Instant.EPOCH);
+        assertThat(s.headroomHours()).isEqualTo(50.0);
+        assertThat(s.low()).isFalse();
+        assertThat(s.bytesToFree()).isZero();
+        assertThat(s.warning()).isNull();
+    }
+
+    @Test
+    void belowTheThresholdItFreesEnoughForTheThresholdsHours() {
+        DiskPressure.Status s = DiskPressure.status(100 * GB, 11 * GB, GB, GB, 24, null, false, Instant.EPOCH);
+        assertThat(s.headroomHours()).isEqualTo(10.0);
+        assertThat(s.low()).isTrue();
+        assertThat(s.bytesToFree()).isEqualTo(14 * GB); // floor + 24 h at 1 GB/h, less what is free
+        assertThat(s.warning()).contains("10.0 hours").contains("threshold 24.0 h");
+    }
+
+    @Test
+    void withNothingRecordingItStillFreesSpaceWhenNearTheFloor() {
+        // paused recorders write nothing: the rate is 0, but free space under floor + 10% must still be freed
+        DiskPressure.Status s = DiskPressure.status(100 * GB, GB / 2, GB, 0, 24, null, false, Instant.EPOCH);
+        assertThat(s.headroomHours()).isNull();
+        assertThat(s.low()).isTrue();
+        assertThat(s.bytesToFree()).isEqualTo(GB + GB / 10 + 1 - GB / 2);
+        DiskPressure.Status idle = DiskPressure.status(100 * GB, 50 * GB, GB, 0, 24, null, false, Instant.EPOCH);
+        assertThat(idle.low()).isFalse();
+    }
+}
