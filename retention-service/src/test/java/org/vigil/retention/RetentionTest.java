@@ -432,4 +432,29 @@ class RetentionTest {
                 .body("low", equalTo(false));
         given().when().get("/api/retention/status").then().statusCode(401);
     }
+
+    @Test
+    void aDayWhoseTableIsLockedIsLeftForTheNextRunInsteadOfQueueingIngestBehindIt() throws Exception {
+        String camera = cam();
+        Instant day = Instant.now().minus(Duration.ofDays(42)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        try (Connection c = db()) {
+            c.createStatement().execute("select events.ensure_partitions('camera_status', 45, 0)");
+            c.createStatement().executeUpdate("insert into events.camera_status (camera_id, at, site, state, fps, "
+                    + "width, height) values ('" + camera + "', '" + day.plus(Duration.ofHours(1))
+                    + "', 'hq', 'online', 15, 640, 360)");
+        }
+        try (Connection reader = db()) {
+            reader.setAutoCommit(false); // a long report holding the table
+            reader.createStatement().execute("lock table events.camera_status in access share mode");
+            given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
+                    .body("events.camera_status.daysBusy", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                    .body("warnings", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.containsString(
+                            "of camera_status were left for the next run")));
+            assertThat(eventRows("camera_status", camera)).isEqualTo(1);
+            reader.rollback();
+        }
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
+                .body("events.camera_status.daysBusy", equalTo(0));
+        assertThat(eventRows("camera_status", camera)).isZero();
+    }
 }

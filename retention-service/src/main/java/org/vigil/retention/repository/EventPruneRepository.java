@@ -17,10 +17,10 @@ import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Prunes the event store's day-partitioned tables by whole days: a day past its policy is detached (a catalog change
- * that waits at most a moment for its lock, else gives up until the next run), the rows an active hold covers are
- * copied back through the parent (they land in the default partition), and the day is dropped, copy and drop in one
- * transaction. A crash between detach and drop leaves a detached day, which the next run finishes. Rows in the default
+ * Prunes the event store's day-partitioned tables by whole days: the days past their policy are detached together
+ * (catalog changes under one brief lock of the parent, which waits at most a moment for it, else gives up until the
+ * next run), then for each day the rows an active hold covers are copied back through the parent (they land in the
+ * default partition) and the day is dropped, copy and drop in one transaction. A crash between detach and drop leaves a detached day, which the next run finishes. Rows in the default
  * partition (held rows, or replays of old messages) are deleted by key in small batches once no hold covers them.
  * Blocking.
  */
@@ -98,39 +98,76 @@ public class EventPruneRepository {
     }
 
     /**
-     * Deletes one day of {@code t}, keeping held rows. Returns null when the table lock was not free within
-     * {@code lockWait} (ingest or a long reader was using it): the day is left for the next run.
+     * Detaches these day partitions of {@code t} in one transaction, one round trip: the parent's lock is taken once
+     * and held only for the catalog changes and the commit, never across the network. Returns false, detaching
+     * nothing, when the lock was not free within {@code lockWait} (a long reader or writer held it): the days are left
+     * for the next run rather than making ingest queue behind the wait.
      */
-    public DayDropped dropDay(Table t, String partition, Instant now, Duration lockWait) {
+    public boolean detach(Table t, List<String> partitions, Duration lockWait) {
+        StringBuilder sql = new StringBuilder("set local lock_timeout = '" + lockWait.toMillis() + "ms'");
+        for (String p : partitions) {
+            sql.append("; alter table events.").append(t.name).append(" detach partition events.").append(day(t, p));
+        }
+        try {
+            pool.query(sql.toString()).execute().await().atMost(TIMEOUT);
+            return true;
+        } catch (PgException e) {
+            if ("55P03".equals(e.getSqlState())) { // lock_not_available
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The day partitions of {@code t} that are attached now. */
+    public java.util.Set<String> attached(Table t) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        pool.preparedQuery("""
+                select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                join pg_class p on p.oid = i.inhparent join pg_namespace n on n.oid = p.relnamespace
+                where n.nspname = 'events' and p.relname = $1""").execute(Tuple.of(t.name)).await().atMost(TIMEOUT)
+                .forEach(r -> out.add(r.getString(0)));
+        return out;
+    }
+
+    /**
+     * Deletes detached days of {@code t}, keeping held rows: they are copied back through the parent (into the default
+     * partition), then the days are dropped in one statement, all in one transaction (one commit, one burst of file
+     * removals). The parent is only written to, as ingest does. A failure rolls it all back, copies included.
+     */
+    public List<DayDropped> dropDetached(Table t, List<String> partitions, Instant now) {
+        if (partitions.isEmpty()) {
+            return List.of();
+        }
+        return pool.withTransaction(c -> {
+            io.smallrye.mutiny.Uni<List<DayDropped>> chain = io.smallrye.mutiny.Uni.createFrom()
+                    .item(new ArrayList<>());
+            for (String partition : partitions) {
+                LocalDate day = LocalDate.parse(day(t, partition).substring(partition.length() - 8),
+                        java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+                // the first condition is evaluated once: a day no active hold comes near is not scanned at all
+                String copyHeld = "insert into events." + t.name + " select * from events." + partition + " x where "
+                        + "exists (select 1 from retention.holds h where h.released_at is null and (h.expires_at is "
+                        + "null or h.expires_at > $1) and h.from_ts <= $3 and h.to_ts >= $2) and " + t.held("$1");
+                Tuple args = Tuple.of(odt(now), odt(day.atStartOfDay(ZoneOffset.UTC).toInstant()),
+                        odt(day.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant())); // events may pass midnight
+                chain = chain.chain(done -> c.query("select count(*) from events." + partition).execute()
+                        .chain(total -> c.preparedQuery(copyHeld).execute(args).map(kept -> {
+                            long all = total.iterator().next().getLong(0);
+                            done.add(new DayDropped(partition, all - kept.rowCount(), kept.rowCount()));
+                            return done;
+                        })));
+            }
+            String drop = "drop table " + String.join(", ", partitions.stream().map(p -> "events." + p).toList());
+            return chain.chain(done -> c.query(drop).execute().map(x -> done));
+        }).await().atMost(TIMEOUT);
+    }
+
+    private static String day(Table t, String partition) {
         if (!DAY.matcher(partition).matches() || !partition.startsWith(t.name + "_")) {
             throw new IllegalArgumentException("not a day partition of " + t.name + ": " + partition);
         }
-        if (attached(partition)) {
-            try {
-                pool.withTransaction(c -> c.query("set local lock_timeout = '" + lockWait.toMillis() + "ms'")
-                        .execute().chain(() -> c.query("alter table events." + t.name + " detach partition events."
-                                + partition).execute())).await().atMost(TIMEOUT);
-            } catch (PgException e) {
-                if ("55P03".equals(e.getSqlState())) { // lock_not_available
-                    return null;
-                }
-                throw e;
-            }
-        }
-        return pool.withTransaction(c -> c.query("select count(*) from events." + partition).execute()
-                .chain(total -> c.preparedQuery("insert into events." + t.name + " select * from events." + partition
-                        + " x where " + t.held("$1")).execute(Tuple.of(odt(now)))
-                        .chain(kept -> c.query("drop table events." + partition).execute()
-                                .map(x -> new DayDropped(partition, total.iterator().next().getLong(0)
-                                        - kept.rowCount(), kept.rowCount())))))
-                .await().atMost(TIMEOUT);
-    }
-
-    private boolean attached(String partition) {
-        return pool.preparedQuery("""
-                select 1 from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n
-                    on n.oid = c.relnamespace where n.nspname = 'events' and c.relname = $1""")
-                .execute(Tuple.of(partition)).await().atMost(TIMEOUT).size() > 0;
+        return partition;
     }
 
     /** Deletes rows of the default partition before {@code boundary} that no hold covers, a batch per statement. */

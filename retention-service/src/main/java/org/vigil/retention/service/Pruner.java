@@ -53,6 +53,10 @@ public class Pruner {
     private static final int BATCH = 500;
     /** How long a day's detach may wait for the table lock before it is left for the next run. */
     private static final Duration LOCK_WAIT = Duration.ofMillis(200);
+    /** Days detached under one lock of a table; a backlog longer than this takes one lock per this many days. */
+    private static final int DETACH_BATCH = 100;
+    /** The longest pause after a batch (see {@link #yieldToIngest}). */
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
     private static final Pattern NAME = Pattern.compile("recording_(.+)_(\\d{8}T\\d{6}\\.\\d{3}Z)\\.avi");
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -74,8 +78,11 @@ public class Pruner {
         }
     }
 
-    /** Rows of one event-store table deleted (or due), kept because held, and days dropped or left (lock busy). */
-    public record Rows(long deleted, long keptHeld, int daysDropped, int daysBusy) {
+    /**
+     * Rows of one event-store table deleted (or due), kept because held, days dropped or left (lock busy), and how
+     * long it took.
+     */
+    public record Rows(long deleted, long keptHeld, int daysDropped, int daysBusy, long millis) {
     }
 
     /**
@@ -85,7 +92,7 @@ public class Pruner {
     public record Report(boolean dryRun, boolean ran, String trigger, Instant at, Instant cutoff, long segments,
             long bytes, Instant oldest, Instant newest, Deleted byAge, Deleted byQuota, Deleted byLowDisk,
             Map<String, Rows> events, long orphansRemoved, List<String> warnings, List<String> errors,
-            long millis) {
+            long recordingsMillis, long millis) {
     }
 
     /** What an emergency deletion did: what went, and whether unheld footage ran out before enough was freed. */
@@ -153,9 +160,9 @@ public class Pruner {
         Map<String, Rows> rows = new LinkedHashMap<>();
         for (Table t : Table.values()) {
             EventPruneRepository.Due d = events.due(t, EventPruneRepository.dayBoundary(eventsCutoff(t, now)), now);
-            rows.put(t.name, new Rows(d.rows(), d.held(), 0, 0));
+            rows.put(t.name, new Rows(d.rows(), d.held(), 0, 0, 0));
         }
-        return report(true, true, "dry_run", now, age, quota, low, rows, 0, List.of(), List.of(), t0);
+        return report(true, true, "dry_run", now, age, quota, low, rows, 0, List.of(), List.of(), 0, t0);
     }
 
     /** Prunes now by age, quota and the events policies, unless another run is going on ({@code ran} false). */
@@ -170,7 +177,7 @@ public class Pruner {
         if (!ran) {
             LOG.info("retention: another run is pruning; this one is skipped");
             return report(false, false, trigger, now, Deleted.NONE, Deleted.NONE, Deleted.NONE, Map.of(), 0,
-                    List.of("another run was pruning"), List.of(), t0);
+                    List.of("another run was pruning"), List.of(), 0, t0);
         }
         Report r = out[0];
         last = r;
@@ -211,7 +218,7 @@ public class Pruner {
         Emergency e = out[0];
         Report r = report(false, true, "low_disk", now, Deleted.NONE, Deleted.NONE, e.deleted(), Map.of(), 0,
                 e.exhausted() ? List.of("only recordings under legal hold are left to delete") : List.of(),
-                errors, t0);
+                errors, (System.nanoTime() - t0) / 1_000_000, t0);
         last = r;
         audited(actor, r);
         LOG.warnf("retention (low disk): removed %d of the oldest segments (%d bytes of %d wanted)%s",
@@ -223,22 +230,26 @@ public class Pruner {
     private Report prune(Instant now, String trigger, long t0) {
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        long r0 = System.nanoTime();
         Deleted age = drain(limit -> repository.pastAge(now, policy.cameras(), policy.sites(), policy.defaultDays(),
                 limit), now, errors);
         Deleted quota = drain(limit -> repository.overQuota(QuotaGroup.CAMERA, now, policy.cameraQuotas(), limit),
                 now, errors).plus(drain(limit -> repository.overQuota(QuotaGroup.SITE, now, policy.siteQuotas(),
                         limit), now, errors));
         quotaWarnings(warnings);
+        long recordingsMillis = (System.nanoTime() - r0) / 1_000_000;
         Map<String, Rows> rows = new LinkedHashMap<>();
         for (Table t : Table.values()) {
             rows.put(t.name, pruneTable(t, now, warnings));
         }
+        long s0 = System.nanoTime();
         long snapshots = events.deleteSnapshots(EventPruneRepository.dayBoundary(now.minus(
                 Duration.ofDays(policy.eventsDays()))));
-        rows.put("snapshots", new Rows(snapshots, 0, 0, 0));
+        rows.put("snapshots", new Rows(snapshots, 0, 0, 0, (System.nanoTime() - s0) / 1_000_000));
         // a file without a row has no known site: only what every policy would have deleted goes
         long orphans = reconcile(now, now.minus(Duration.ofDays(policy.longestDays())), errors);
-        return report(false, true, trigger, now, age, quota, Deleted.NONE, rows, orphans, warnings, errors, t0);
+        return report(false, true, trigger, now, age, quota, Deleted.NONE, rows, orphans, warnings, errors,
+                recordingsMillis, t0);
     }
 
     /** Repeats select-then-delete until a batch comes back short or nothing in it could be deleted. */
@@ -246,14 +257,25 @@ public class Pruner {
         Deleted d = Deleted.NONE;
         List<Candidate> batch;
         do {
+            long b0 = System.nanoTime();
             batch = select.apply(BATCH);
             List<Candidate> gone = batch.isEmpty() ? List.of() : repository.deleteRows(batch, now);
             if (gone.isEmpty()) {
                 break; // nothing, or all held since they were selected
             }
             d = d.plus(deleteFiles(gone, errors));
+            yieldToIngest(b0, 1);
         } while (batch.size() == BATCH);
         return d;
+    }
+
+    /**
+     * Pauses {@code factor} times as long as the batch begun at {@code startNanos} took (at most {@link #MAX_PAUSE}),
+     * like PostgreSQL's autovacuum cost delay: the disk and the database serve ingest between retention's bursts.
+     */
+    private static void yieldToIngest(long startNanos, int factor) {
+        long pause = Math.min(factor * (System.nanoTime() - startNanos), MAX_PAUSE.toNanos());
+        java.util.concurrent.locks.LockSupport.parkNanos(pause);
     }
 
     /** Deletes the files of rows already deleted; a failure is reported and left to the next reconcile. */
@@ -291,34 +313,51 @@ public class Pruner {
     }
 
     private Rows pruneTable(Table t, Instant now, List<String> warnings) {
+        long t0 = System.nanoTime();
         Instant boundary = EventPruneRepository.dayBoundary(eventsCutoff(t, now));
         long deleted = 0;
         long kept = 0;
         int dropped = 0;
         int busy = 0;
-        for (String day : events.daysBefore(t, boundary)) {
-            EventPruneRepository.DayDropped d = events.dropDay(t, day, now, LOCK_WAIT);
-            if (d == null) {
-                busy++;
+        List<String> days = events.daysBefore(t, boundary);
+        java.util.Set<String> attached = events.attached(t);
+        List<String> toDetach = days.stream().filter(attached::contains).toList();
+        java.util.Set<String> left = new java.util.HashSet<>();
+        for (int i = 0; i < toDetach.size(); i += DETACH_BATCH) {
+            List<String> chunk = toDetach.subList(i, Math.min(toDetach.size(), i + DETACH_BATCH));
+            if (!events.detach(t, chunk, LOCK_WAIT)) {
+                left.addAll(chunk); // the table was busy: these days wait for the next run
+                busy += chunk.size();
+            }
+        }
+        for (String day : days) {
+            if (left.contains(day)) {
                 continue;
             }
-            deleted += d.deleted();
-            kept += d.kept();
-            dropped++;
+            // a day at a time: dropping a day frees its files in one burst of disk work, which ingest's commits
+            // wait behind; so the pause after it is three times as long as the drop
+            long b0 = System.nanoTime();
+            for (EventPruneRepository.DayDropped d : events.dropDetached(t, List.of(day), now)) {
+                deleted += d.deleted();
+                kept += d.kept();
+                dropped++;
+            }
+            yieldToIngest(b0, 3);
         }
         if (busy > 0) {
             warnings.add(busy + " day(s) of " + t.name + " were left for the next run: the table was busy");
         }
         deleted += events.deleteDefaultRows(t, boundary, now);
-        return new Rows(deleted, kept, dropped, busy);
+        return new Rows(deleted, kept, dropped, busy, (System.nanoTime() - t0) / 1_000_000);
     }
 
     private Report report(boolean dryRun, boolean ran, String trigger, Instant now, Deleted age, Deleted quota,
-            Deleted low, Map<String, Rows> rows, long orphans, List<String> warnings, List<String> errors, long t0) {
+            Deleted low, Map<String, Rows> rows, long orphans, List<String> warnings, List<String> errors,
+            long recordingsMillis, long t0) {
         Deleted all = age.plus(quota).plus(low);
         return new Report(dryRun, ran, trigger, now, cutoff(now), all.segments(), all.bytes(), all.oldest(),
                 all.newest(), age, quota, low, rows, orphans, List.copyOf(warnings), List.copyOf(errors),
-                (System.nanoTime() - t0) / 1_000_000);
+                recordingsMillis, (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void audited(String actor, Report r) {

@@ -1,0 +1,491 @@
+package org.vigil.retention.bench;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.flywaydb.core.Flyway;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+import org.vigil.devstack.testing.ServiceSchemas;
+import org.vigil.retention.config.RetentionConfig;
+import org.vigil.retention.messaging.AuditPublisher;
+import org.vigil.retention.messaging.StorageSettingsReader;
+import org.vigil.retention.repository.EventPruneRepository;
+import org.vigil.retention.repository.PruneRepository;
+import org.vigil.retention.service.Policy;
+import org.vigil.retention.service.Pruner;
+import org.vigil.retention.service.StorageRoots;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgPool;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * Pruning 1,000,000 motion events and 10,000 segment files, with ingest going on. The event store is the event
+ * service's real schema (day partitions) on a real PostgreSQL 17 (fsync on); the events are 20 days past
+ * RETENTION_DAYS, 50,000 a day, on 50 cameras, and one hold keeps an hour of one camera. The pruner is the service's
+ * own {@link Pruner}. Ingest is what the event and recorder services do to the database: single-row inserts of motion
+ * events (and a segment row every 60th), each its own committed transaction, at a fixed rate. Its p99 latency while
+ * pruning is compared with its p99 in the same run without pruning (10 s before and 10 s after).
+ *
+ * <p>Usage: {@code bench/run retention-prune [events] [files] [insertsPerSecond]}; goals: the rows in under 10 s,
+ * ingest p99 while pruning within ±20% of its p99 without.
+ */
+public final class PruneBench {
+
+    private static final int DAYS = 20;
+    private static final int OLDEST_DAYS_AGO = 60;
+    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    public static void main(String[] argv) throws Exception {
+        boolean pin = !Arrays.asList(argv).contains("--no-pin") && Runtime.getRuntime().availableProcessors() >= 2;
+        String[] args = Arrays.stream(argv).filter(a -> !a.startsWith("--")).toArray(String[]::new);
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int files = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        int rate = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        Path home = Path.of("target", "bench-prune").toAbsolutePath();
+        deleteTree(home);
+        Files.createDirectories(home);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        boolean ok;
+        try (EmbeddedPostgresServer pg = new EmbeddedPostgresServer(home.resolve("pg"), port, home.resolve("pg.log"))) {
+            pg.start();
+            ServiceSchemas.events(pg.jdbcUrl());
+            Flyway.configure().dataSource(pg.jdbcUrl(), EmbeddedPostgresServer.USER, "").schemas("retention")
+                    .defaultSchema("retention").locations("classpath:db/retention").load().migrate();
+            Path recordings = Files.createDirectories(home.resolve("recordings"));
+            Vertx vertx = Vertx.vertx();
+            PgPool pool = PgPool.pool(vertx, PgConnectOptions.fromUri(pg.url()).setUser(EmbeddedPostgresServer.USER),
+                    new PoolOptions().setMaxSize(2));
+            RetentionConfig config = config(recordings);
+            Pruner pruner = new Pruner(new PruneRepository(pool), new EventPruneRepository(pool), new Policy(config),
+                    config, new StorageRoots(config, new StorageSettingsReader("127.0.0.1:1")),
+                    new AuditPublisher(new DroppingEmitter()));
+            // a service has pruned before: its classes are loaded and its queries planned (not what is measured)
+            seed(pg.jdbcUrl(), DAYS * 100, DAYS * 10, recordings);
+            pruner.run("bench", "warm-up");
+
+            long t = System.nanoTime();
+            seed(pg.jdbcUrl(), events, files, recordings);
+            System.out.printf("seeded %,d events and %,d segment files over %d days in %.1f s%n", events, files, DAYS,
+                    (System.nanoTime() - t) / 1e9);
+
+            try (Ingest ingest = new Ingest(pg.jdbcUrl(), rate)) {
+                if (pin) {
+                    pinIngestApart(home.resolve("pg"), ingest);
+                }
+                ingest.phase(Phase.WARM_UP);
+                Thread.sleep(3000);
+                ingest.phase(Phase.BEFORE);
+                Thread.sleep(10_000);
+                long freed = databaseBytes(pg.jdbcUrl()) + files * 16L * 1024;
+                ingest.phase(Phase.PRUNING);
+                long pruneStart = System.nanoTime();
+                Pruner.Report r = pruner.run("bench", "bench");
+                long pruneNanos = System.nanoTime() - pruneStart;
+                if (System.getProperty("bench.slow") != null) {
+                    synchronized (ingest.samples) {
+                        ingest.samples.stream().filter(x -> x[0] == Phase.PRUNING.ordinal() && x[1] > 1_000_000)
+                                .forEach(x -> System.out.printf("slow insert at +%d ms: %.2f ms%n",
+                                        (x[2] - pruneStart) / 1_000_000, x[1] / 1e6));
+                    }
+                }
+                ingest.phase(Phase.AFTER);
+                Thread.sleep(10_000);
+                // the file system's share: deleting as many bytes as the prune freed, with plain unlinks over the same
+                // time, on the same volume, while ingest goes on
+                ingest.phase(Phase.SETUP);
+                List<Path> big = fill(home.resolve("floor"), freed);
+                Thread.sleep(2000);
+                ingest.phase(Phase.UNLINK_ONLY);
+                long each = pruneNanos / big.size();
+                for (Path f : big) {
+                    long u0 = System.nanoTime();
+                    Files.delete(f);
+                    LockSupport.parkNanos(Math.max(0, each - (System.nanoTime() - u0)));
+                }
+                ingest.phase(Phase.DONE);
+
+                Pruner.Rows motion = r.events().get("motion_events");
+                long eventMillis = r.events().values().stream().mapToLong(Pruner.Rows::millis).sum();
+                System.out.printf("pruned %,d motion events (%d days dropped, %d held rows kept) in %.2f s; "
+                        + "all event-store tables %.2f s%n", motion.deleted(), motion.daysDropped(), motion.keptHeld(),
+                        motion.millis() / 1e3, eventMillis / 1e3);
+                System.out.printf("pruned %,d segments (rows and files, %,d bytes) in %.2f s; whole run %.2f s%n",
+                        r.byAge().segments(), r.byAge().bytes(), r.recordingsMillis() / 1e3, r.millis() / 1e3);
+                double rows = (eventMillis + r.recordingsMillis()) / 1e3;
+                System.out.printf("rows (events by day, segments by key with their files): %.2f s (goal < 10 s)%n",
+                        rows);
+                double[] base = ingest.latencies(Phase.BEFORE, Phase.AFTER);
+                double[] during = ingest.latencies(Phase.PRUNING);
+                double p99Base = percentile(base, 0.99);
+                double p99During = percentile(during, 0.99);
+                System.out.printf("ingest at %d inserts/s: p50 %.2f ms, p99 %.2f ms without pruning (%d inserts); "
+                        + "p50 %.2f ms, p99 %.2f ms while pruning (%d inserts)%n", rate, percentile(base, 0.5),
+                        p99Base, base.length, percentile(during, 0.5), p99During, during.length);
+                double ratio = p99During / p99Base;
+                System.out.printf("ratio (ingest p99 while pruning / without): %.2f (goal <= 1.2: at most 20%% slower)%n", ratio);
+                double[] unlink = ingest.latencies(Phase.UNLINK_ONLY);
+                System.out.printf("file-system floor: unlinking the same %,d bytes over the same %.1f s with no database "
+                        + "work: ingest p99 %.2f ms (%d inserts), ratio %.2f%n", freed, pruneNanos / 1e9,
+                        percentile(unlink, 0.99), unlink.length, percentile(unlink, 0.99) / p99Base);
+                System.out.printf("ratio (ingest p99 while pruning / while only unlinking): %.2f%n",
+                        p99During / percentile(unlink, 0.99));
+                ok = rows < 10 && motion.deleted() >= events - events / 100 && ratio <= 1.2
+                        && r.byAge().segments() >= files - files / 100 && r.errors().isEmpty();
+                pool.close().await().indefinitely();
+                vertx.close().await().indefinitely();
+            }
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** Events and segments on {@code DAYS} days ending 40 days ago; a hold on one hour of cam7 on one day. */
+    private static void seed(String jdbc, int events, int files, Path recordings) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.USER, "")) {
+            for (String table : List.of("motion_events", "segments")) {
+                c.createStatement().execute("select events.ensure_partitions('" + table + "', " + (OLDEST_DAYS_AGO + 1)
+                        + ", 1)");
+            }
+            int perDay = events / DAYS;
+            try (PreparedStatement p = c.prepareStatement("""
+                    insert into events.motion_events (event_id, camera_id, site, started_at, last_at, ended_at, score)
+                    select gen_random_uuid(), 'cam' || (i % 50), 'hq', t, t + interval '8 s', t + interval '10 s', 0.5
+                    from generate_series(0, ? - 1) i,
+                         lateral (select (current_date - ?)::timestamptz + i * (interval '86400 s' / ?) as t) x""")) {
+                for (int d = 0; d < DAYS; d++) {
+                    p.setInt(1, perDay);
+                    p.setInt(2, OLDEST_DAYS_AGO - d);
+                    p.setInt(3, perDay);
+                    p.executeUpdate();
+                }
+            }
+            Instant first = java.time.LocalDate.now(ZoneOffset.UTC).minusDays(OLDEST_DAYS_AGO)
+                    .atStartOfDay(ZoneOffset.UTC).toInstant();
+            byte[] body = new byte[16 * 1024];
+            long spacing = Duration.ofDays(DAYS).toMillis() / files;
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement(
+                    "insert into events.segments values (?, ?, 'hq', ?, ?, ?, ?, 900, ?, 'x', 'h264', 640, 360)")) {
+                for (int i = 0; i < files; i++) {
+                    String cam = "cam" + (i % 50);
+                    Instant start = first.plusMillis(i * spacing);
+                    String rel = cam + "/recording_" + cam + "_" + NAME.format(start) + ".avi";
+                    Path f = recordings.resolve(rel);
+                    Files.createDirectories(f.getParent());
+                    Files.write(f, body);
+                    p.setString(1, cam + "-" + i);
+                    p.setString(2, cam);
+                    p.setString(3, recordings.toString());
+                    p.setString(4, rel);
+                    p.setObject(5, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
+                    p.setObject(6, OffsetDateTime.ofInstant(start.plusSeconds(60), ZoneOffset.UTC));
+                    p.setLong(7, body.length);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            // one hour of cam7, ten days in: its events and segments stay
+            c.createStatement().execute("delete from retention.holds");
+            Instant held = first.plus(Duration.ofDays(10)).plus(Duration.ofHours(10));
+            try (PreparedStatement p = c.prepareStatement("""
+                    insert into retention.holds (id, kind, cameras, sites, from_ts, to_ts, case_id, reason, placed_by)
+                    values (?, 'range', '{cam7}', '{hq}', ?, ?, 'BENCH-1', 'benchmark hold', 'bench')""")) {
+                p.setObject(1, UUID.randomUUID());
+                p.setObject(2, OffsetDateTime.ofInstant(held, ZoneOffset.UTC));
+                p.setObject(3, OffsetDateTime.ofInstant(held.plus(Duration.ofHours(1)), ZoneOffset.UTC));
+                p.executeUpdate();
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            c.createStatement().execute("vacuum analyze");
+        }
+        // write the seed's dirty pages out now, so no checkpoint of the seed lands in a measured window
+        try (Connection su = DriverManager.getConnection(jdbc, "postgres", "")) {
+            su.createStatement().execute("checkpoint");
+        }
+    }
+
+    private static RetentionConfig config(Path recordings) {
+        return new RetentionConfig() {
+            public int days() {
+                return 30;
+            }
+
+            public Optional<String> siteDays() {
+                return Optional.empty();
+            }
+
+            public Optional<String> cameraDays() {
+                return Optional.empty();
+            }
+
+            public int eventsDays() {
+                return 30;
+            }
+
+            public int aiDataDays() {
+                return 30;
+            }
+
+            public Optional<String> cameraQuota() {
+                return Optional.empty();
+            }
+
+            public Optional<String> siteQuota() {
+                return Optional.empty();
+            }
+
+            public double minHeadroomHours() {
+                return 24;
+            }
+
+            public MemorySize minFree() {
+                return new MemorySize(BigInteger.valueOf(1L << 30));
+            }
+
+            public Path recordingsDir() {
+                return recordings;
+            }
+
+            public Duration interval() {
+                return Duration.ZERO;
+            }
+
+            public Duration diskCheck() {
+                return Duration.ZERO;
+            }
+        };
+    }
+
+    /**
+     * Gives ingest (its thread and its PostgreSQL backend) CPU 0 and everything else (this JVM's other threads, every
+     * other PostgreSQL process, and backends started later) CPU 1. On this two-core machine the pruner would otherwise
+     * compete with ingest for the only two cores, which doubles ingest latency whatever the pruner does; a server has
+     * cores to spare. Pinned, the ratio shows what pruning does to ingest through locks and I/O.
+     */
+    private static void pinIngestApart(Path pgData, Ingest ingest) throws Exception {
+        long postmaster = Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0).strip());
+        taskset("1", true, ProcessHandle.current().pid());
+        taskset("1", true, postmaster);
+        for (ProcessHandle child : ProcessHandle.of(postmaster).orElseThrow().children().toList()) {
+            taskset("1", true, child.pid());
+        }
+        taskset("0", false, ingest.backendPid);
+        taskset("0", false, ingest.threadId());
+        System.out.println("pinned: ingest thread and its backend on CPU 0, the pruner and the rest on CPU 1 "
+                + "(--no-pin to share both)");
+    }
+
+    private static void taskset(String cpus, boolean allThreads, long pid) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("taskset"));
+        if (allThreads) {
+            cmd.add("-a");
+        }
+        cmd.addAll(List.of("-cp", cpus, Long.toString(pid)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+        }
+    }
+
+    enum Phase {
+        WARM_UP, BEFORE, PRUNING, AFTER, SETUP, UNLINK_ONLY, DONE
+    }
+
+    /** Bytes of the day partitions the run will drop (heap, indexes, TOAST). */
+    private static long databaseBytes(String jdbc) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.USER, "");
+                var rs = c.createStatement().executeQuery("""
+                        select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
+                        join pg_namespace n on n.oid = c.relnamespace
+                        where n.nspname = 'events' and c.relkind = 'r' and c.relname ~ '_[0-9]{8}$'
+                          and to_date(right(c.relname, 8), 'YYYYMMDD') < current_date - 30""")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Files of 16 MiB (the last smaller) adding up to {@code bytes}, written and synced. */
+    private static List<Path> fill(Path dir, long bytes) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> out = new ArrayList<>();
+        byte[] chunk = new byte[16 << 20];
+        for (long left = bytes; left > 0; left -= chunk.length) {
+            Path f = dir.resolve("fill-" + out.size());
+            try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, left)));
+                ch.force(true);
+            }
+            out.add(f);
+        }
+        return out;
+    }
+
+    /** Single-row committed inserts at a fixed rate on their own thread, each timed and tagged with the phase. */
+    static final class Ingest implements AutoCloseable {
+        private final Connection c;
+        private final long periodNanos;
+        private final List<long[]> samples = new ArrayList<>(); // {phase, nanos}
+        private volatile Phase phase = Phase.WARM_UP;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+        final long backendPid;
+
+        Ingest(String jdbc, int rate) throws SQLException {
+            c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.USER, "");
+            try (var rs = c.createStatement().executeQuery("select pg_backend_pid()")) {
+                rs.next();
+                backendPid = rs.getLong(1);
+            }
+            periodNanos = 1_000_000_000L / rate;
+            thread = new Thread(this::loop, "ingest");
+            thread.start();
+        }
+
+        void phase(Phase p) {
+            phase = p;
+        }
+
+        /** The ingest thread's Linux thread id, found by its name in /proc. */
+        long threadId() throws IOException {
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path t : tasks.toList()) {
+                    if (Files.readString(t.resolve("comm")).strip().equals("ingest")) {
+                        return Long.parseLong(t.getFileName().toString());
+                    }
+                }
+            }
+            throw new IllegalStateException("no thread named ingest in /proc/self/task");
+        }
+
+        private void loop() {
+            try (PreparedStatement event = c.prepareStatement("insert into events.motion_events (event_id, camera_id, "
+                    + "site, started_at, last_at, score) values (?, 'live', 'hq', now(), now(), 0.5)");
+                    PreparedStatement segment = c.prepareStatement("insert into events.segments values (?, 'live', "
+                            + "'hq', '/r', ?, now() - interval '1 minute', now(), 900, 1, 'x', 'h264', 1, 1)")) {
+                long next = System.nanoTime();
+                long n = 0;
+                while (running.get() && phase != Phase.DONE) {
+                    Phase p = phase;
+                    long t0 = System.nanoTime();
+                    if (++n % 60 == 0) {
+                        segment.setString(1, "live-" + n);
+                        segment.setString(2, "live/" + n + ".avi");
+                        segment.executeUpdate();
+                    } else {
+                        event.setObject(1, UUID.randomUUID());
+                        event.executeUpdate();
+                    }
+                    long took = System.nanoTime() - t0;
+                    synchronized (samples) {
+                        samples.add(new long[] {p.ordinal(), took, t0});
+                    }
+                    next += periodNanos;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    } else {
+                        next = System.nanoTime(); // behind: do not burst to catch up
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        double[] latencies(Phase... phases) {
+            synchronized (samples) {
+                return samples.stream().filter(s -> Arrays.stream(phases).anyMatch(p -> p.ordinal() == s[0]))
+                        .mapToDouble(s -> s[1] / 1e6).toArray();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            running.set(false);
+            thread.join(10_000);
+            c.close();
+        }
+    }
+
+    private static double percentile(double[] values, double q) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length == 0 ? Double.NaN : v[Math.min(v.length - 1, (int) Math.ceil(q * v.length) - 1)];
+    }
+
+    /** Audit entries of the benchmark's runs go nowhere: there is no Kafka here, and they are not what is measured. */
+    static final class DroppingEmitter implements Emitter<AuditEntry> {
+        @Override
+        public CompletionStage<Void> send(AuditEntry msg) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public <M extends Message<? extends AuditEntry>> void send(M msg) {
+        }
+
+        @Override
+        public void complete() {
+        }
+
+        @Override
+        public void error(Exception e) {
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean hasRequests() {
+            return true;
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+}
