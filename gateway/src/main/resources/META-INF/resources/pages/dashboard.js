@@ -70,6 +70,20 @@ function cameraTile(cam, status) {
     status && status.at ? h('p', { class: 'muted small' }, 'Since ', timeEl(status.at)) : null);
 }
 
+/** Retention's view of the recordings volume: used and held bytes, rate, headroom against the threshold. */
+function retentionFacts(r) {
+  if (!r) return null;
+  const headroom = typeof r.headroomHours === 'number'
+    ? `${r.headroomHours} hours of headroom (threshold ${r.thresholdHours} h)` : 'Nothing is being recorded';
+  return h('div', { id: 'retention-status' },
+    typeof r.usedBytes === 'number' ? h('p', null, `Recordings: ${bytes(r.usedBytes)}`,
+      r.heldBytes ? `, of which ${bytes(r.heldBytes)} under legal hold` : '') : null,
+    h('p', null, `${bytes(r.bytesPerHour)} per hour · ${headroom}`),
+    r.low ? h('p', { class: 'warning', id: 'low-disk-warning' }, r.warning,
+      r.onlyHeldLeft ? '. Only footage under legal hold is left to delete: recording pauses rather than delete it.'
+        : '. The oldest recordings are being deleted.') : null);
+}
+
 function renderStatus(el, s) {
   const storage = s.storage;
   const sync = s.timeSync || { status: 'unknown' };
@@ -81,6 +95,7 @@ function renderStatus(el, s) {
       storage.low ? h('p', { class: 'warning' },
         `Low disk space: less than ${bytes(storage.minFreeBytes)} free. Recording may stop.`) : null,
     ] : h('p', { class: 'muted' }, 'Storage status unknown.'),
+    retentionFacts(s.retention),
     h('h3', null, 'Time synchronisation'),
     h('p', { class: sync.status === 'synced' ? 'ok' : 'warning' }, timeSyncText(sync)),
     h('h3', null, 'Services'),

@@ -2,7 +2,7 @@
 // (the gateway refuses their calls anyway, this just keeps the page honest).
 import { api, atLeast, handled } from '../api.js';
 import * as socket from '../socket.js';
-import { h, fill, timeEl, bytes, field, STATE_TEXT, stateOf } from '../dom.js';
+import { h, fill, timeEl, bytes, field, STATE_TEXT, stateOf, hhmm, localDay } from '../dom.js';
 import * as users from './users.js';
 import * as tokens from './tokens.js';
 
@@ -70,6 +70,10 @@ function cameras(root, { signal }) {
   }).catch((e) => { if (!handled(e)) throw e; });
 }
 
+const HOLD_KIND_TEXT = { range: 'Camera and time', event: 'Event', export: 'Export' };
+const two = (n) => String(n).padStart(2, '0');
+const localValue = (d) => `${localDay(d)}T${hhmm(d)}:${two(d.getSeconds())}`;
+
 function retention(root, { me, signal }) {
   const isAdmin = atLeast(me.role, 'admin');
   if (!atLeast(me.role, 'operator')) {
@@ -83,17 +87,21 @@ function retention(root, { me, signal }) {
     if (!list.length) { fill(holdsBody, h('p', { id: 'holds-empty' }, 'No legal holds on your sites.')); return; }
     fill(holdsBody, h('table', { id: 'hold-table' },
       h('caption', { class: 'visually-hidden' }, 'Legal holds'),
-      h('thead', null, h('tr', null, ['Camera', 'Footage', 'Case', 'Reason', 'Placed', 'State', ''].map((c) =>
+      h('thead', null, h('tr', null, ['Cameras', 'Held', 'Footage', 'Case', 'Reason', 'Placed', 'State', ''].map((c) =>
         h('th', { scope: 'col' }, c)))),
       h('tbody', null, list.map((hold) => h('tr', { 'data-hold': hold.id, 'data-active': String(!hold.releasedAt) },
-        h('th', { scope: 'row' }, hold.cameraId),
+        h('th', { scope: 'row' }, hold.cameras.join(', ')),
+        h('td', null, HOLD_KIND_TEXT[hold.kind] || hold.kind,
+          hold.eventId || hold.exportId ? h('span', { class: 'muted small', title: hold.eventId || hold.exportId },
+            ` ${String(hold.eventId || hold.exportId).slice(0, 8)}…`) : null),
         h('td', null, timeEl(hold.from), ' – ', timeEl(hold.to)),
         h('td', null, hold.caseId), h('td', null, hold.reason),
         h('td', null, timeEl(hold.placedAt), ` by ${hold.placedBy}`),
         h('td', null, hold.releasedAt ? h('span', null, 'Released ', timeEl(hold.releasedAt), ` by ${hold.releasedBy}`)
           : (hold.expiresAt ? h('span', null, 'Active until ', timeEl(hold.expiresAt)) : 'Active')),
         h('td', null, isAdmin && !hold.releasedAt ? h('button', {
-          type: 'button', 'data-action': 'release', 'aria-label': `Release the hold on ${hold.cameraId}, case ${hold.caseId}`,
+          type: 'button', 'data-action': 'release',
+          'aria-label': `Release the hold on ${hold.cameras.join(', ')}, case ${hold.caseId}`,
           onclick: () => {
             if (!confirm(`Release the legal hold for case ${hold.caseId}? Its footage becomes subject to retention again.`)) return;
             api(`/api/retention/holds/${encodeURIComponent(hold.id)}/release`, { method: 'POST', signal }).then(load)
@@ -102,20 +110,99 @@ function retention(root, { me, signal }) {
         }, 'Release') : null))))));
   }).catch((e) => { if (!handled(e)) throw e; });
   fill(root, h('h2', null, 'Retention & legal holds'),
-    h('p', { class: 'note' }, 'Recordings older than the retention period are deleted, except footage under a legal '
-      + 'hold. Operators place holds (API: POST /api/retention/holds); admins release them. Both are audited.'),
+    h('p', { class: 'note' }, 'Recordings, events and detector data older than their retention period are deleted, '
+      + 'as are the oldest recordings when a quota is exceeded or the disk runs low — never anything under a legal '
+      + 'hold. Operators place holds; admins release them. Both are audited.'),
     h('h3', null, 'Legal holds'), holdsBody,
+    holdForm(load, signal),
     isAdmin ? h('section', { 'aria-labelledby': 'dry-run-heading' },
       h('h3', { id: 'dry-run-heading' }, 'What the next run would delete'),
       h('button', { type: 'button', id: 'retention-dry-run-button', onclick: () => {
         fill(dry, h('p', { class: 'muted' }, 'Checking…'));
-        api('/api/retention/dry-run', { signal }).then((r) => fill(dry, h('p', null,
-          `${r.segments} recordings, ${bytes(r.bytes)}`, r.oldest ? h('span', null, ', from ', timeEl(r.oldest),
-            ' to ', timeEl(r.newest)) : null, ' (older than ', timeEl(r.cutoff), '; nothing was deleted).')))
+        api('/api/retention/dry-run', { signal }).then((r) => fill(dry, dryRunReport(r)))
           .catch((e) => { if (!handled(e)) throw e; });
       } }, 'Dry run'), dry) : null);
   load();
   return null;
+}
+
+/** A dry run's figures: recordings by path, then event-store rows by table. Nothing was deleted. */
+function dryRunReport(r) {
+  const path = (label, d) => h('tr', null, h('th', { scope: 'row' }, label), h('td', null, String(d.segments)),
+    h('td', null, bytes(d.bytes)), h('td', null, d.oldest ? [timeEl(d.oldest), ' – ', timeEl(d.newest)] : '—'));
+  const rows = Object.entries(r.events || {});
+  return [
+    h('table', { id: 'dry-run-recordings' },
+      h('caption', null, 'Recordings'),
+      h('thead', null, h('tr', null, ['Why', 'Recordings', 'Size', 'Footage'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, path('Older than their retention period', r.byAge),
+        path('Over a camera or site quota', r.byQuota), path('Low disk space (oldest first)', r.byLowDisk))),
+    rows.length ? h('table', { id: 'dry-run-events' },
+      h('caption', null, 'Events and detector data (whole days)'),
+      h('thead', null, h('tr', null, ['Table', 'Rows', 'Kept: under a legal hold'].map((c) =>
+        h('th', { scope: 'col' }, c)))),
+      h('tbody', null, rows.map(([table, x]) => h('tr', null, h('th', { scope: 'row' }, table),
+        h('td', null, String(x.deleted)), h('td', null, String(x.keptHeld)))))) : null,
+    h('p', null, `In all ${r.segments} recordings, ${bytes(r.bytes)}; each reason is counted as if it ran alone. `
+      + 'Nothing was deleted.'),
+  ];
+}
+
+/** Placing a legal hold: on a camera and time range, on an event, or on an export (operators and admins). */
+function holdForm(reload, signal) {
+  const kind = h('select', { id: 'hold-kind', name: 'kind' },
+    h('option', { value: 'range' }, 'A camera and time range'),
+    h('option', { value: 'event' }, 'An event'),
+    h('option', { value: 'export' }, 'An export'));
+  const now = new Date();
+  const camera = h('input', { id: 'hold-camera', name: 'cameraId', autocomplete: 'off' });
+  const from = h('input', { id: 'hold-from', type: 'datetime-local', step: 1,
+    value: localValue(new Date(now.getTime() - 3600e3)) });
+  const to = h('input', { id: 'hold-to', type: 'datetime-local', step: 1, value: localValue(now) });
+  const eventId = h('input', { id: 'hold-event', name: 'eventId', autocomplete: 'off' });
+  const exportId = h('input', { id: 'hold-export', name: 'exportId', autocomplete: 'off' });
+  const caseId = h('input', { id: 'hold-case', name: 'caseId', required: true, maxlength: 100, autocomplete: 'off' });
+  const reason = h('input', { id: 'hold-reason', name: 'reason', required: true, minlength: 3, maxlength: 500 });
+  const expires = h('input', { id: 'hold-expires', type: 'datetime-local', step: 1 });
+  const status = h('p', { id: 'hold-status', role: 'status', class: 'muted' });
+  const groups = {
+    range: h('div', { class: 'stack' }, field('Camera ID', camera), field('From', from), field('To', to)),
+    event: h('div', { class: 'stack', hidden: true }, field('Event ID', eventId, 'From the event list or the API.')),
+    export: h('div', { class: 'stack', hidden: true }, field('Export ID', exportId,
+      'A finished export: every camera of it, over its range, is held.')),
+  };
+  kind.addEventListener('change', () => {
+    for (const [k, g] of Object.entries(groups)) g.hidden = k !== kind.value;
+  });
+  const form = h('form', { id: 'hold-form', class: 'stack', 'aria-labelledby': 'hold-heading' },
+    h('h3', { id: 'hold-heading' }, 'Place a legal hold'),
+    field('What to hold', kind), groups.range, groups.event, groups.export,
+    field('Case ID', caseId), field('Reason', reason, 'Why the footage must be kept (3 to 500 characters).'),
+    field('Expires (optional)', expires, 'Leave empty to keep it until an admin releases it.'),
+    h('button', { type: 'submit', id: 'hold-submit' }, 'Place hold'), status);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = { caseId: caseId.value.trim(), reason: reason.value.trim() };
+    if (kind.value === 'range') {
+      if (!from.value || !to.value) { fill(status, 'Give the start and end of the footage.'); return; }
+      Object.assign(body, { cameraId: camera.value.trim(), from: new Date(from.value).toISOString(),
+        to: new Date(to.value).toISOString() });
+    } else if (kind.value === 'event') {
+      body.eventId = eventId.value.trim();
+    } else {
+      body.exportId = exportId.value.trim();
+    }
+    if (expires.value) body.expiresAt = new Date(expires.value).toISOString();
+    fill(status, 'Placing…');
+    api('/api/retention/holds', { method: 'POST', body, signal, quiet: true }).then((hold) => {
+      fill(status, `Hold placed for case ${hold.caseId} on ${hold.cameras.join(', ')}.`);
+      reload();
+    }).catch((e) => {
+      if (e.name === 'AbortError') return;
+      fill(status, h('span', { class: 'warning' }, e.message));
+    });
+  });
+  return form;
 }
 
 function storage(root, { signal }) {

@@ -85,6 +85,8 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "GET", "/api/retention/holds", null, "operator", 200, 200),
                 of("gateway", "POST", "/api/retention/holds", HOLD, "operator", 201, 404),
                 of("gateway", "GET", "/api/retention/dry-run", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/retention/status", null, "viewer", 200, 200),
+                of("retention", "GET", "/api/retention/status", null, "viewer", 200, 200),
                 of("retention", "POST", "/api/retention/holds", HOLD, "operator", 201, 404),
                 of("retention", "GET", "/api/retention/dry-run", null, "admin", 200, 200),
                 // the backends on their own, with the same token

@@ -465,6 +465,38 @@ class OperatorUiIT {
         assertThat(problems).as("serious or critical WCAG 2 A/AA violations found by axe-core").isEmpty();
     }
 
+    @Test
+    @Order(13)
+    void anOperatorPlacesALegalHoldFromSettingsAndTheDashboardShowsTheStorageFigures() throws Exception {
+        assumeBrowser();
+        JsonNode seg = awaitSegment("cam-a");
+        try (Browser b = signedIn("matrix-operator", "matrix-password-operator", "")) {
+            go(b, "#/settings/retention", "document.querySelector('#hold-form')");
+            String local = "d => { const p = n => String(n).padStart(2, '0'); return d.getFullYear() + '-' + "
+                    + "p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + "
+                    + "':' + p(d.getSeconds()); }";
+            b.evaluate("(() => { const local = " + local + "; "
+                    + "document.getElementById('hold-from').value = local(new Date('" + seg.path("startedAt").asText()
+                    + "')); document.getElementById('hold-to').value = local(new Date(new Date('"
+                    + seg.path("endedAt").asText() + "').getTime() + 1000)); })()");
+            b.type("#hold-camera", "cam-a");
+            b.type("#hold-case", "UI-CASE-7");
+            b.type("#hold-reason", "browser test: held from the settings page");
+            b.click("#hold-submit");
+            b.waitFor("[...document.querySelectorAll('#hold-table tr[data-hold]')].some(r => "
+                    + "r.textContent.includes('UI-CASE-7') && r.textContent.includes('cam-a'))", Duration.ofSeconds(20));
+            assertThat(b.evaluate("document.querySelector('#hold-status').textContent").asText())
+                    .contains("Hold placed for case UI-CASE-7");
+            // an operator cannot release it: no button
+            assertThat(b.evaluate("document.querySelectorAll('#hold-table button[data-action=\"release\"]').length")
+                    .asInt()).isZero();
+            b.screenshot(SCREENSHOTS.resolve("legal-hold-operator.png"));
+            go(b, "#/dashboard", "document.querySelector('#retention-status')");
+            assertThat(b.evaluate("document.querySelector('#retention-status').textContent").asText())
+                    .contains("per hour").contains("Recordings:").contains("under legal hold");
+        }
+    }
+
     static long pct(List<Long> sorted, int p) {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
     }

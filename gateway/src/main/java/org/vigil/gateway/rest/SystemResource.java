@@ -27,7 +27,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * The dashboard's System Status: free space on the recordings volume (from the recorder, as the caller), time sync
+ * The dashboard's System Status: free space on the recordings volume (from the recorder, as the caller), the storage
+ * figures of retention (bytes used and held, bytes per hour, hours of headroom, the low-disk threshold), time sync
  * against NTP_SERVER, and each service's readiness. Every part has a short deadline, so one stuck service shows as
  * "down" instead of stalling the page.
  */
@@ -44,7 +45,12 @@ public class SystemResource {
     public record Service(String name, String status) {
     }
 
-    public record SystemStatus(Storage storage, TimeSync.Status timeSync, List<Service> services) {
+    /**
+     * @param retention the recordings volume as retention sees it: free, used and held bytes, bytes per hour, hours of
+     *                  headroom, the low-disk threshold and its warning (see the retention service's
+     *                  {@code GET /api/retention/status}); null when retention did not answer in time
+     */
+    public record SystemStatus(Storage storage, JsonNode retention, TimeSync.Status timeSync, List<Service> services) {
     }
 
     private final GatewayConfig config;
@@ -72,11 +78,13 @@ public class SystemResource {
                 .thenApply(r -> r.statusCode() == 200).exceptionally(e -> false)));
         CompletableFuture<Storage> storage = get(config.recorderUrl().resolve("/api/recorder/storage/summary"),
                 caller.token()).thenApply(SystemResource::storage).exceptionally(e -> null);
+        CompletableFuture<JsonNode> retention = get(config.retentionUrl().resolve("/api/retention/status"),
+                caller.token()).thenApply(SystemResource::json).exceptionally(e -> null);
         TimeSync.Status time = timeSync.status();
         List<Service> health = new java.util.ArrayList<>();
         health.add(new Service("gateway", "up"));
         ready.forEach((name, f) -> health.add(new Service(name, f.join() ? "up" : "down")));
-        return new SystemStatus(storage.join(), time, health);
+        return new SystemStatus(storage.join(), retention.join(), time, health);
     }
 
     private CompletableFuture<HttpResponse<byte[]>> get(URI uri, String token) {
@@ -85,6 +93,17 @@ public class SystemResource {
             b.header("Authorization", "Bearer " + token);
         }
         return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static JsonNode json(HttpResponse<byte[]> r) {
+        if (r.statusCode() != 200) {
+            return null;
+        }
+        try {
+            return Json.mapper().readTree(r.body());
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     private static Storage storage(HttpResponse<byte[]> r) {
