@@ -264,17 +264,17 @@ public class Pruner {
                 break; // nothing, or all held since they were selected
             }
             d = d.plus(deleteFiles(gone, errors));
-            yieldToIngest(b0, 1);
+            yieldToIngest(b0);
         } while (batch.size() == BATCH);
         return d;
     }
 
     /**
-     * Pauses {@code factor} times as long as the batch begun at {@code startNanos} took (at most {@link #MAX_PAUSE}),
-     * like PostgreSQL's autovacuum cost delay: the disk and the database serve ingest between retention's bursts.
+     * Pauses as long as the batch begun at {@code startNanos} took (at most {@link #MAX_PAUSE}), like PostgreSQL's
+     * autovacuum cost delay: the disk and the database serve ingest between retention's bursts.
      */
-    private static void yieldToIngest(long startNanos, int factor) {
-        long pause = Math.min(factor * (System.nanoTime() - startNanos), MAX_PAUSE.toNanos());
+    private static void yieldToIngest(long startNanos) {
+        long pause = Math.min(System.nanoTime() - startNanos, MAX_PAUSE.toNanos());
         java.util.concurrent.locks.LockSupport.parkNanos(pause);
     }
 
@@ -334,15 +334,14 @@ public class Pruner {
             if (left.contains(day)) {
                 continue;
             }
-            // a day at a time: dropping a day frees its files in one burst of disk work, which ingest's commits
-            // wait behind; so the pause after it is three times as long as the drop
+            // a day at a time, each in its own short transaction, with a pause after it like every batch
             long b0 = System.nanoTime();
             for (EventPruneRepository.DayDropped d : events.dropDetached(t, List.of(day), now)) {
                 deleted += d.deleted();
                 kept += d.kept();
                 dropped++;
             }
-            yieldToIngest(b0, 3);
+            yieldToIngest(b0);
         }
         if (busy > 0) {
             warnings.add(busy + " day(s) of " + t.name + " were left for the next run: the table was busy");
