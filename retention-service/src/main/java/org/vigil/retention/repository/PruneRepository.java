@@ -38,8 +38,11 @@ public class PruneRepository {
     public record Usage(long bytes, long heldBytes) {
     }
 
-    /** Bytes of segments that ended in the last hour and in the last day. */
-    public record Recent(long lastHourBytes, long lastDayBytes) {
+    /**
+     * Bytes of segments that ended in the last hour and in the last day, and when the earliest of the last hour's
+     * began (null when none): recording may have started less than an hour ago.
+     */
+    public record Recent(long lastHourBytes, long lastDayBytes, Instant lastHourSince) {
     }
 
     /** An active hold covers segment {@code s} ({@code $2}: now). */
@@ -215,11 +218,12 @@ public class PruneRepository {
     public Recent recent(Instant now) {
         Row r = pool.preparedQuery("""
                 select coalesce(sum(bytes) filter (where ended_at > $1::timestamptz - interval '1 hour'), 0),
-                       coalesce(sum(bytes), 0)
+                       coalesce(sum(bytes), 0),
+                       min(started_at) filter (where ended_at > $1::timestamptz - interval '1 hour')
                 from events.segments where started_at > $1::timestamptz - interval '2 days'
                   and ended_at > $1::timestamptz - interval '1 day'""")
                 .execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).iterator().next();
-        return new Recent(r.getLong(0), r.getLong(1));
+        return new Recent(r.getLong(0), r.getLong(1), instant(r.getOffsetDateTime(2)));
     }
 
     /** Whether an index row names this file. */

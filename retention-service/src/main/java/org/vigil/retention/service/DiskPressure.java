@@ -110,9 +110,22 @@ public class DiskPressure {
         long free = store.getUsableSpace();
         long floor = roots.floorBytes();
         PruneRepository.Recent recent = repository.recent(now);
-        long rate = Math.max(recent.lastHourBytes(), recent.lastDayBytes() / 24);
+        long rate = Math.max(hourly(recent, now), recent.lastDayBytes() / 24);
         PruneRepository.Usage usage = withUsage ? repository.usage(now) : null;
         return status(total, free, floor, rate, config.minHeadroomHours(), usage, alertRaised, now);
+    }
+
+    /**
+     * The last hour's bytes per hour: over the time those segments cover, when recording began less than an hour ago
+     * (at least a minute, so one early segment does not make a wild rate).
+     */
+    static long hourly(PruneRepository.Recent recent, Instant now) {
+        if (recent.lastHourSince() == null) {
+            return 0;
+        }
+        long seconds = Math.max(60, Math.min(3600, java.time.Duration.between(recent.lastHourSince(), now)
+                .toSeconds()));
+        return recent.lastHourBytes() * 3600 / seconds;
     }
 
     /** The figures and the verdict from the measurements (pure, for tests of the arithmetic). */

@@ -39,4 +39,17 @@ class DiskPressureTest {
         DiskPressure.Status idle = DiskPressure.status(100 * GB, 50 * GB, GB, 0, 24, null, false, Instant.EPOCH);
         assertThat(idle.low()).isFalse();
     }
+
+    @Test
+    void theRateOfARecordingThatBeganMinutesAgoIsExtrapolatedToTheHour() {
+        Instant now = Instant.parse("2026-01-01T12:00:00Z");
+        // 10 minutes of footage, 100 MB: 600 MB an hour, not 100
+        assertThat(DiskPressure.hourly(new org.vigil.retention.repository.PruneRepository.Recent(100_000_000L, 0,
+                now.minusSeconds(600)), now)).isEqualTo(600_000_000L);
+        // a full hour and more: the hour's bytes
+        assertThat(DiskPressure.hourly(new org.vigil.retention.repository.PruneRepository.Recent(100_000_000L, 0,
+                now.minusSeconds(5000)), now)).isEqualTo(100_000_000L);
+        assertThat(DiskPressure.hourly(new org.vigil.retention.repository.PruneRepository.Recent(0, 0, null), now))
+                .isZero();
+    }
 }
