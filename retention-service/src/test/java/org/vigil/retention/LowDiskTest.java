@@ -4,16 +4,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +54,6 @@ class LowDiskTest {
         }
     }
 
-    static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
@@ -77,25 +70,6 @@ class LowDiskTest {
     @Inject
     DiskPressure disk;
 
-    private Path segment(Connection c, String camera, Instant start) throws Exception {
-        Path root = recordings.toAbsolutePath();
-        String rel = camera + "/recording_" + camera + "_" + NAME.format(start) + ".avi";
-        Path f = root.resolve(rel);
-        Files.createDirectories(f.getParent());
-        Files.write(f, new byte[1000]);
-        try (PreparedStatement p = c.prepareStatement(
-                "insert into events.segments values (?, ?, 'hq', ?, ?, ?, ?, 900, 1000, 'x', 'h264', 640, 360)")) {
-            p.setString(1, camera + "-" + start.toEpochMilli());
-            p.setString(2, camera);
-            p.setString(3, root.toString());
-            p.setString(4, rel);
-            p.setObject(5, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-            p.setObject(6, OffsetDateTime.ofInstant(start.plusSeconds(60), ZoneOffset.UTC));
-            p.executeUpdate();
-        }
-        return f;
-    }
-
     @Test
     void spaceIsFreedOldestFirstAndHeldFootageIsNeverTouchedEvenWhenTheDiskStaysLow() throws Exception {
         ServiceSchemas.events(jdbcUrl);
@@ -104,7 +78,8 @@ class LowDiskTest {
         try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "")) {
             c.createStatement().execute("delete from events.segments"); // this test owns the whole index
             for (int minutesAgo : new int[] {180, 120, 90, 30}) {
-                files.add(segment(c, "lowcam", now.minus(Duration.ofMinutes(minutesAgo))));
+                files.add(Recordings.segment(jdbcUrl, recordings, "lowcam", "hq",
+                        now.minus(Duration.ofMinutes(minutesAgo)), true));
             }
         }
         Instant held = now.minus(Duration.ofMinutes(180));

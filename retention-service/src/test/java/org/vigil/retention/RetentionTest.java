@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -50,8 +49,6 @@ class RetentionTest {
     static final String OLGA = TestTokens.token("olga", "operator", "hq");
     static final String VERA = TestTokens.token("vera", "viewer", "hq");
     static final String ADA = TestTokens.token("ada", "admin", "*");
-    static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
@@ -77,27 +74,7 @@ class RetentionTest {
     }
 
     private Path segment(String camera, String site, Instant start, boolean indexed) throws Exception {
-        Path root = recordings.toAbsolutePath();
-        String rel = camera + "/recording_" + camera + "_" + NAME.format(start) + ".avi";
-        Path f = root.resolve(rel);
-        Files.createDirectories(f.getParent());
-        Files.write(f, new byte[1000]);
-        Files.write(f.resolveSibling(f.getFileName() + ".idx"), new byte[10]);
-        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(start.plusSeconds(60)));
-        if (indexed) {
-            try (Connection c = db(); PreparedStatement p = c.prepareStatement(
-                    "insert into events.segments values (?, ?, ?, ?, ?, ?, ?, 900, 1000, 'x', 'h264', 640, 360)")) {
-                p.setString(1, camera + "-" + start.toEpochMilli());
-                p.setString(2, camera);
-                p.setString(3, site);
-                p.setString(4, root.toString());
-                p.setString(5, rel);
-                p.setObject(6, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-                p.setObject(7, OffsetDateTime.ofInstant(start.plusSeconds(60), ZoneOffset.UTC));
-                p.executeUpdate();
-            }
-        }
-        return f;
+        return Recordings.segment(jdbcUrl, recordings, camera, site, start, indexed);
     }
 
     private long rows(String camera) throws Exception {

@@ -384,10 +384,7 @@ class OperatorUiIT {
         JsonNode seg = awaitSegment("cam-a");
         try (Browser b = signedIn("matrix-operator", "matrix-password-operator", "")) {
             go(b, "#/exports", "document.querySelector('#export-form input[data-camera=\"cam-a\"]')");
-            String local = "d => { const p = n => String(n).padStart(2, '0'); return d.getFullYear() + '-' + "
-                    + "p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + "
-                    + "':' + p(d.getSeconds()); }";
-            b.evaluate("(() => { const local = " + local + "; const set = (id, v) => { const e = document.getElementById(id); "
+            b.evaluate("(() => { const local = " + LOCAL_TIME + "; const set = (id, v) => { const e = document.getElementById(id); "
                     + "e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); "
                     + "e.dispatchEvent(new Event('change', {bubbles: true})); }; "
                     + "set('export-from', local(new Date('" + seg.path("startedAt").asText() + "'))); "
@@ -472,10 +469,7 @@ class OperatorUiIT {
         JsonNode seg = awaitSegment("cam-a");
         try (Browser b = signedIn("matrix-operator", "matrix-password-operator", "")) {
             go(b, "#/settings/retention", "document.querySelector('#hold-form')");
-            String local = "d => { const p = n => String(n).padStart(2, '0'); return d.getFullYear() + '-' + "
-                    + "p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + "
-                    + "':' + p(d.getSeconds()); }";
-            b.evaluate("(() => { const local = " + local + "; "
+            b.evaluate("(() => { const local = " + LOCAL_TIME + "; "
                     + "document.getElementById('hold-from').value = local(new Date('" + seg.path("startedAt").asText()
                     + "')); document.getElementById('hold-to').value = local(new Date(new Date('"
                     + seg.path("endedAt").asText() + "').getTime() + 1000)); })()");
@@ -496,6 +490,11 @@ class OperatorUiIT {
                     .contains("per hour").contains("Recordings:").contains("under legal hold");
         }
     }
+
+    /** A JavaScript function: the value of an input type=datetime-local (local time, seconds) for a Date. */
+    static final String LOCAL_TIME = "d => { const p = n => String(n).padStart(2, '0'); return d.getFullYear() + '-' + "
+            + "p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + "
+            + "':' + p(d.getSeconds()); }";
 
     static long pct(List<Long> sorted, int p) {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
