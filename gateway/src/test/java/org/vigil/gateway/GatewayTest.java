@@ -28,6 +28,8 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.LiveUpdate;
 import org.vigil.contracts.Topics;
 import org.vigil.contracts.CameraConfig;
+import org.vigil.devstack.testing.ChronyServer;
+import org.vigil.devstack.testing.ChronyTestResource;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.RedisTestResource;
@@ -49,6 +51,7 @@ import jakarta.inject.Inject;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(ChronyTestResource.class)
 class GatewayTest {
 
     private static final String ADMIN_PASSWORD = "correct-horse-battery";
@@ -429,5 +432,20 @@ class GatewayTest {
             }
         }
         throw new AssertionError("no message containing " + text);
+    }
+
+    @Test
+    void healthReadyReportsTimeSyncAndEachDependency() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ChronyServer.available(),
+                "chronyd is not installed (apt-get install chrony); .ci/run installs it");
+        Response r = given().when().get("/health/ready").then().statusCode(200).contentType(ContentType.JSON)
+                .body("status", equalTo("UP")).body("time_sync_status", equalTo("synced")).extract().response();
+        List<String> names = r.jsonPath().getList("checks.name");
+        assertThat(names).contains("time-sync", "live-relay");
+        assertThat(names).anySatisfy(n -> assertThat(n.toLowerCase()).contains("kafka"));
+        assertThat(names).anySatisfy(n -> assertThat(n.toLowerCase()).contains("redis"));
+        assertThat(names).anySatisfy(n -> assertThat(n.toLowerCase()).contains("database"));
+        assertThat(r.jsonPath().getString("checks.find { it.name == 'time-sync' }.data.ntp_server"))
+                .startsWith("127.0.0.1:");
     }
 }

@@ -28,6 +28,11 @@ public final class Sntp {
 
     /** Asks {@code server} ({@code host[:port]}) once, waiting at most {@code timeout}. */
     public static Result query(Optional<String> server, Duration timeout) {
+        return query(server, timeout, System::currentTimeMillis);
+    }
+
+    /** The same against {@code clock} (epoch milliseconds) as this host's clock: for tests of a clock that is off. */
+    public static Result query(Optional<String> server, Duration timeout, java.util.function.LongSupplier clock) {
         if (server.isEmpty() || server.get().isBlank()) {
             return new Result("unknown", null, null);
         }
@@ -38,12 +43,12 @@ public final class Sntp {
             socket.setSoTimeout((int) timeout.toMillis());
             byte[] request = new byte[48];
             request[0] = 0x23; // LI 0, version 4, mode 3 (client)
-            long t0 = System.currentTimeMillis();
+            long t0 = clock.getAsLong();
             writeTimestamp(request, 40, t0);
             socket.send(new DatagramPacket(request, request.length, InetAddress.getByName(hostPort[0]), port));
             DatagramPacket reply = new DatagramPacket(new byte[48], 48);
             socket.receive(reply);
-            long t3 = System.currentTimeMillis();
+            long t3 = clock.getAsLong();
             ByteBuffer b = ByteBuffer.wrap(reply.getData());
             int stratum = b.get(1) & 0xff;
             if (stratum == 0 || (b.get(0) & 0x07) != 4) {

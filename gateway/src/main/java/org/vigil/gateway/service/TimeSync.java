@@ -3,6 +3,7 @@ package org.vigil.gateway.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import org.vigil.contracts.time.Sntp;
 import org.vigil.gateway.config.GatewayConfig;
@@ -10,7 +11,7 @@ import org.vigil.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * This host's clock against NTP_SERVER, for the dashboard: {@code synced} under 5 s of offset, {@code unsynced}
+ * This host's clock against NTP_SERVER, for the dashboard and readiness: {@code synced} under 5 s of offset, {@code unsynced}
  * above, {@code unknown} when no server is set or it does not answer ({@link Sntp}). One query at most every 30 s.
  */
 @ApplicationScoped
@@ -23,10 +24,18 @@ public class TimeSync {
     }
 
     private final Optional<String> server;
+    private final LongSupplier clock;
     private volatile Status last;
 
+    @jakarta.inject.Inject
     public TimeSync(GatewayConfig config) {
-        this.server = config.ntpServer().filter(s -> !s.isBlank());
+        this(config.ntpServer(), System::currentTimeMillis);
+    }
+
+    /** Against {@code server}, with {@code clock} as this host's clock (tests give one that is off). */
+    TimeSync(Optional<String> server, LongSupplier clock) {
+        this.server = server.filter(s -> !s.isBlank());
+        this.clock = clock;
     }
 
     /** The current status; blocking for up to 2 s when a new measurement is due. */
@@ -35,7 +44,7 @@ public class TimeSync {
         if (s != null && s.measuredAt().plus(CACHE).isAfter(Instant.now())) {
             return s;
         }
-        Sntp.Result r = Sntp.query(server, Duration.ofSeconds(2));
+        Sntp.Result r = Sntp.query(server, Duration.ofSeconds(2), clock);
         last = new Status(r.status(), r.offsetMs(), r.server(), Instant.now());
         return last;
     }
