@@ -51,7 +51,7 @@ import jakarta.inject.Inject;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(RedisTestResource.class)
-@QuarkusTestResource(ChronyTestResource.class)
+@QuarkusTestResource(value = ChronyTestResource.class, restrictToAnnotatedClass = true)
 class GatewayTest {
 
     private static final String ADMIN_PASSWORD = "correct-horse-battery";
