@@ -48,13 +48,9 @@ public class EventPruneRepository {
             this.policy = policy;
         }
 
-        /** An active hold covers row {@code x} (inclusive: a hold ending at an event's start still keeps it). */
+        /** An active hold covers row {@code x}. */
         String held(String now) {
-            return """
-                    exists (select 1 from retention.holds h
-                            where x.camera_id = any(h.cameras) and h.released_at is null
-                              and (h.expires_at is null or h.expires_at > %s)
-                              and h.from_ts <= %s and h.to_ts >= x.%s)""".formatted(now, end, time);
+            return ActiveHold.covers("x.camera_id", "x." + time, end, now);
         }
     }
 
@@ -131,36 +127,24 @@ public class EventPruneRepository {
     }
 
     /**
-     * Deletes detached days of {@code t}, keeping held rows: they are copied back through the parent (into the default
-     * partition), then the days are dropped in one statement, all in one transaction (one commit, one burst of file
-     * removals). The parent is only written to, as ingest does. A failure rolls it all back, copies included.
+     * Deletes a detached day of {@code t}, keeping held rows: they are copied back through the parent (into the default
+     * partition) and the day is dropped, in one transaction. The parent is only written to, as ingest does.
      */
-    public List<DayDropped> dropDetached(Table t, List<String> partitions, Instant now) {
-        if (partitions.isEmpty()) {
-            return List.of();
-        }
-        return pool.withTransaction(c -> {
-            io.smallrye.mutiny.Uni<List<DayDropped>> chain = io.smallrye.mutiny.Uni.createFrom()
-                    .item(new ArrayList<>());
-            for (String partition : partitions) {
-                LocalDate day = LocalDate.parse(day(t, partition).substring(partition.length() - 8),
-                        java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
-                // the first condition is evaluated once: a day no active hold comes near is not scanned at all
-                String copyHeld = "insert into events." + t.name + " select * from events." + partition + " x where "
-                        + "exists (select 1 from retention.holds h where h.released_at is null and (h.expires_at is "
-                        + "null or h.expires_at > $1) and h.from_ts <= $3 and h.to_ts >= $2) and " + t.held("$1");
-                Tuple args = Tuple.of(odt(now), odt(day.atStartOfDay(ZoneOffset.UTC).toInstant()),
-                        odt(day.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant())); // events may pass midnight
-                chain = chain.chain(done -> c.query("select count(*) from events." + partition).execute()
-                        .chain(total -> c.preparedQuery(copyHeld).execute(args).map(kept -> {
-                            long all = total.iterator().next().getLong(0);
-                            done.add(new DayDropped(partition, all - kept.rowCount(), kept.rowCount()));
-                            return done;
-                        })));
-            }
-            String drop = "drop table " + String.join(", ", partitions.stream().map(p -> "events." + p).toList());
-            return chain.chain(done -> c.query(drop).execute().map(x -> done));
-        }).await().atMost(TIMEOUT);
+    public DayDropped dropDetached(Table t, String partition, Instant now) {
+        LocalDate day = LocalDate.parse(day(t, partition).substring(partition.length() - 8),
+                java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+        // the first condition is evaluated once: a day no active hold comes near is not scanned at all
+        String copyHeld = "insert into events." + t.name + " select * from events." + partition + " x where "
+                + "exists (select 1 from retention.holds h where h.released_at is null and (h.expires_at is null "
+                + "or h.expires_at > $1) and h.from_ts <= $3 and h.to_ts >= $2) and " + t.held("$1");
+        Tuple args = Tuple.of(odt(now), odt(day.atStartOfDay(ZoneOffset.UTC).toInstant()),
+                odt(day.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant())); // events may run past midnight
+        return pool.withTransaction(c -> c.query("select count(*) from events." + partition).execute()
+                .chain(total -> c.preparedQuery(copyHeld).execute(args)
+                        .chain(kept -> c.query("drop table events." + partition).execute()
+                                .map(x -> new DayDropped(partition, total.iterator().next().getLong(0)
+                                        - kept.rowCount(), kept.rowCount())))))
+                .await().atMost(TIMEOUT);
     }
 
     private static String day(Table t, String partition) {

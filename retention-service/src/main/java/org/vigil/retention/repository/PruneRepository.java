@@ -45,16 +45,8 @@ public class PruneRepository {
     public record Recent(long lastHourBytes, long lastDayBytes, Instant lastHourSince) {
     }
 
-    /** An active hold covers segment {@code s} ({@code $2}: now). */
-    static String held(String alias, String from, String to, String now) {
-        return """
-                exists (select 1 from retention.holds h
-                        where %1$s.camera_id = any(h.cameras) and h.released_at is null
-                          and (h.expires_at is null or h.expires_at > %4$s)
-                          and h.from_ts < %3$s and h.to_ts > %2$s)""".formatted(alias, from, to, now);
-    }
-
-    private static final String NOT_HELD = " not " + held("s", "s.started_at", "s.ended_at", "$2");
+    private static final String NOT_HELD = " not " + ActiveHold.covers("s.camera_id", "s.started_at", "s.ended_at",
+            "$2");
     private static final String COLUMNS = "s.segment_id, s.camera_id, s.site, s.root, s.path, s.started_at, "
             + "s.ended_at, s.bytes";
     private static final String SUMMARY = "count(*), coalesce(sum(bytes), 0), min(started_at), max(ended_at)";
@@ -208,7 +200,8 @@ public class PruneRepository {
     public Usage usage(Instant now) {
         Row r = pool.preparedQuery("""
                 select coalesce(sum(s.bytes), 0),
-                       coalesce(sum(s.bytes) filter (where""" + " " + held("s", "s.started_at", "s.ended_at", "$1") + """
+                       coalesce(sum(s.bytes) filter (where""" + " "
+                + ActiveHold.covers("s.camera_id", "s.started_at", "s.ended_at", "$1") + """
                        ), 0)
                 from events.segments s""").execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).iterator().next();
         return new Usage(r.getLong(0), r.getLong(1));
@@ -234,10 +227,9 @@ public class PruneRepository {
 
     /** Whether an active hold overlaps {@code camera}'s footage in [from, to]. */
     public boolean held(String camera, Instant from, Instant to, Instant now) {
-        return pool.preparedQuery("""
-                select 1 from retention.holds h where $1 = any(h.cameras) and h.released_at is null
-                  and (h.expires_at is null or h.expires_at > $4) and h.from_ts <= $3 and h.to_ts > $2 limit 1""")
-                .execute(Tuple.of(camera, odt(from), odt(to), odt(now))).await().atMost(TIMEOUT).size() > 0;
+        return pool.preparedQuery("select " + ActiveHold.covers("$1::text", "$2::timestamptz", "$3::timestamptz",
+                "$4::timestamptz")).execute(Tuple.of(camera, odt(from), odt(to), odt(now))).await().atMost(TIMEOUT)
+                .iterator().next().getBoolean(0);
     }
 
     /**

@@ -57,7 +57,12 @@ public class DiskPressure {
     private final Pruner pruner;
     private final AlertPublisher alerts;
     private final String source;
+    /** Summing the index is a scan: the status page and every dashboard refresh share one sum a minute. */
+    private static final java.time.Duration USAGE_CACHE = java.time.Duration.ofMinutes(1);
+
     private volatile boolean alertRaised;
+    private volatile PruneRepository.Usage usage;
+    private volatile Instant usageAt = Instant.MIN;
     private volatile boolean exhausted;
     private ScheduledExecutorService schedule;
 
@@ -97,7 +102,10 @@ public class DiskPressure {
         }
     }
 
-    /** The figures now; {@code withUsage} also sums the index (bytes used and held), which costs a scan. */
+    /**
+     * The figures now; {@code withUsage} adds bytes used and held, summed from the index at most once a minute (so
+     * up to a minute old).
+     */
     public Status status(boolean withUsage) throws IOException {
         Instant now = Instant.now();
         Path root = roots.current();
@@ -111,8 +119,16 @@ public class DiskPressure {
         long floor = roots.floorBytes();
         PruneRepository.Recent recent = repository.recent(now);
         long rate = Math.max(hourly(recent, now), recent.lastDayBytes() / 24);
-        PruneRepository.Usage usage = withUsage ? repository.usage(now) : null;
-        return status(total, free, floor, rate, config.minHeadroomHours(), usage, alertRaised, now);
+        return status(total, free, floor, rate, config.minHeadroomHours(), withUsage ? usage(now) : null, alertRaised,
+                now);
+    }
+
+    private PruneRepository.Usage usage(Instant now) {
+        if (usage == null || usageAt.plus(USAGE_CACHE).isBefore(now)) {
+            usage = repository.usage(now);
+            usageAt = now;
+        }
+        return usage;
     }
 
     /**

@@ -336,11 +336,10 @@ public class Pruner {
             }
             // a day at a time, each in its own short transaction, with a pause after it like every batch
             long b0 = System.nanoTime();
-            for (EventPruneRepository.DayDropped d : events.dropDetached(t, List.of(day), now)) {
-                deleted += d.deleted();
-                kept += d.kept();
-                dropped++;
-            }
+            EventPruneRepository.DayDropped d = events.dropDetached(t, day, now);
+            deleted += d.deleted();
+            kept += d.kept();
+            dropped++;
             yieldToIngest(b0);
         }
         if (busy > 0) {
