@@ -74,7 +74,8 @@ function cameraTile(cam, status) {
 function retentionFacts(r) {
   if (!r) return null;
   const headroom = typeof r.headroomHours === 'number'
-    ? `${r.headroomHours} hours of headroom (threshold ${r.thresholdHours} h)` : 'Nothing is being recorded';
+    ? `${r.headroomHours} hours of headroom (threshold ${r.thresholdHours} h)`
+    : 'no recording indexed in the last day yet';
   return h('div', { id: 'retention-status' },
     typeof r.usedBytes === 'number' ? h('p', null, `Recordings: ${bytes(r.usedBytes)}`,
       r.heldBytes ? `, of which ${bytes(r.heldBytes)} under legal hold` : '') : null,
