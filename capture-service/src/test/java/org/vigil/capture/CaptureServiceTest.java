@@ -9,6 +9,7 @@ import java.time.Duration;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
+import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MediaPacket;
@@ -29,6 +30,14 @@ class CaptureServiceTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
+    @Test
+    void exposesEveryMetricOfTheCatalog() {
+        awaitCameraListed();
+        assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("capture-service",
+                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                .as("metrics docs/metrics.md lists for capture-service but /q/metrics lacks").isEmpty();
+    }
 
     @Test
     void registersTheSyntheticCameraAndPublishesUntouchedPacketsWithContractHeaders() {
@@ -119,9 +128,32 @@ class CaptureServiceTest {
     void healthEndpointsAreUpOnceTheCameraIsOwned() {
         awaitCameraListed();
         given().when().get("/q/health/ready").then().statusCode(200)
-                .body("checks.name", org.hamcrest.Matchers.hasItems("camera-ownership", "Kafka connection health check"));
+                .body("checks.name", org.hamcrest.Matchers.hasItems("camera-ownership", "camera-freshness",
+                        "Kafka connection health check"));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/started").then().statusCode(200);
+    }
+
+    @Test
+    void aCameraThatDeliversNothingIsListedStaleWhileTheInstanceStaysReadyOnItsLiveCamera() throws Exception {
+        awaitCameraListed();
+        CameraConfig dead = new CameraConfig(CameraConfig.VERSION, "cam-dead", "Dead", "elsewhere",
+                "rtsp://127.0.0.1:1/none", null, false, 0.5, null, null, java.time.Instant.now(), "test");
+        TopicProbe.send(bootstrap, Topics.CAMERAS, dead.id(), Json.write(dead));
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            io.restassured.response.Response r;
+            do {
+                Thread.sleep(250);
+                r = given().when().get("/q/health/ready");
+            } while (!"cam-dead".equals(r.path("checks.find { it.name == 'camera-freshness' }.data.stale"))
+                    && System.nanoTime() < deadline);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat((String) r.path("checks.find { it.name == 'camera-freshness' }.data.stale")).isEqualTo("cam-dead");
+            assertThat((Integer) r.path("checks.find { it.name == 'camera-freshness' }.data.fresh")).isEqualTo(1);
+        } finally {
+            TopicProbe.send(bootstrap, Topics.CAMERAS, dead.id(), null);
+        }
     }
 
     private static void awaitCameraListed() {

@@ -68,6 +68,15 @@ class EventServiceTest {
     }
 
     @Test
+    void exposesEveryMetricOfTheCatalog() {
+        // the write metrics appear with the first write
+        sendMotion(motion(java.util.UUID.randomUUID().toString(), "metrics", MotionEvent.Phase.START, T0.toEpochMilli()));
+        assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("event-service",
+                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                .as("metrics docs/metrics.md lists for event-service but /q/metrics lacks").isEmpty();
+    }
+
+    @Test
     void aRedeliveredMotionEventIsStoredOnceAndFannedOutToItsSite() throws Exception {
         List<LiveUpdate> received = new CopyOnWriteArrayList<>();
         var sub = redis.pubsub(String.class).subscribe(LiveUpdate.channel("hq"),

@@ -1,6 +1,7 @@
 package org.vigil.export;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,13 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(TokenIssuerTestResource.class)
 class ExportServiceTest {
+
+    @Test
+    void exposesEveryMetricOfTheCatalog() {
+        assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("export-service",
+                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                .as("metrics docs/metrics.md lists for export-service but /q/metrics lacks").isEmpty();
+    }
 
     @Test
     void isReadyWithRealChecksOfKafkaPostgresAndTheRecordingsVolume() {

@@ -59,6 +59,13 @@ class GatewayTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
+    @Test
+    void exposesEveryMetricOfTheCatalog() {
+        assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("gateway",
+                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                .as("metrics docs/metrics.md lists for gateway but /q/metrics lacks").isEmpty();
+    }
+
     @TestHTTPResource("/ws")
     URI ws;
 

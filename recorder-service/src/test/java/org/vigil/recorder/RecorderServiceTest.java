@@ -43,6 +43,15 @@ import io.quarkus.test.junit.QuarkusTest;
 class RecorderServiceTest extends RecorderTestBase {
 
     @Test
+    void exposesEveryMetricOfTheCatalog() {
+        register("rec-metrics", true); // the packet counters appear with the first packet
+        send("rec-metrics", UUID.randomUUID().toString(), 0, 10);
+        assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("recorder-service",
+                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                .as("metrics docs/metrics.md lists for recorder-service but /q/metrics lacks").isEmpty();
+    }
+
+    @Test
     void everyPacketEndsUpInADurableSegmentThatDecodes() throws Exception {
         register("rec-a", true);
         send("rec-a", UUID.randomUUID().toString(), 0, clip.size());
@@ -94,6 +103,20 @@ class RecorderServiceTest extends RecorderTestBase {
         send("rec-d", UUID.randomUUID().toString(), 0, 20);
 
         assertThat(segmentsHolding("rec-d", 20)).isNotEmpty();
+    }
+
+    @Test
+    void readinessChecksTheDiskAndBoundsTheLag() {
+        register("rec-ready", true);
+        send("rec-ready", UUID.randomUUID().toString(), 0, 30);
+        segmentsHolding("rec-ready", 30);
+
+        io.restassured.path.json.JsonPath health = given().when().get("/q/health/ready").then().statusCode(200)
+                .extract().jsonPath();
+        Map<String, Object> data = health.getMap("checks.find { it.name == 'recorder' }.data");
+        assertThat(data).containsEntry("recordingsDirWritable", true).containsEntry("lagBounded", true);
+        assertThat(((Number) data.get("maxLagSeconds")).doubleValue()).isEqualTo(120.0);
+        assertThat(((Number) data.get("lagSeconds")).doubleValue()).isBetween(0.0, 120.0);
     }
 
     @Test

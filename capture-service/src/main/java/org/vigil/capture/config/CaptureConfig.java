@@ -35,6 +35,14 @@ public interface CaptureConfig {
     @WithDefault("60")
     int reconnectMaxSec();
 
+    /**
+     * Readiness: a camera is stale when it has delivered no packet for this long. The instance is not ready when it
+     * captures cameras and every one of them is stale (it is cut off from its cameras, or stuck); stale cameras are
+     * listed in the check either way.
+     */
+    @WithDefault("30s")
+    Duration staleAfter();
+
     /** How often a camera's status is republished when nothing changes. */
     @WithDefault("10s")
     Duration statusInterval();

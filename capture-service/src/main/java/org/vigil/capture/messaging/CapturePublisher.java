@@ -29,7 +29,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Everything capture sends to Kafka, through one idempotent producer. The producer's buffer is bounded
  * ({@code buffer.memory}); when Kafka cannot keep up for longer than {@code max.block.ms}, a packet is dropped,
- * counted in {@code vigil_capture_dropped_packets_total} and logged (at most once a minute per reason), instead of
+ * counted per camera by the caller in {@code vigil_capture_dropped_packets_total} and logged (at most once a minute per reason), instead of
  * stalling the camera threads.
  */
 @ApplicationScoped
@@ -39,7 +39,8 @@ public class CapturePublisher {
 
     private final KafkaProducer<String, byte[]> producer;
     private final Counter sent;
-    private final Counter dropped;
+    /** For the log line; the metric is the camera worker's (per camera). */
+    private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
     private final Counter failed;
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private volatile long lastErrorLog;
@@ -63,7 +64,6 @@ public class CapturePublisher {
         // the producer's own figures, among them buffer-available-bytes (the send queue) and record-queue-time
         new KafkaClientMetrics(producer).bindTo(metrics);
         sent = metrics.counter("vigil_capture_packets_sent_total");
-        dropped = metrics.counter("vigil_capture_dropped_packets_total");
         failed = metrics.counter("vigil_capture_send_failures_total");
     }
 
@@ -126,7 +126,7 @@ public class CapturePublisher {
         long now = System.currentTimeMillis();
         if (now - lastErrorLog > 60_000) {
             lastErrorLog = now;
-            LOG.warnf("Kafka send failing (dropped so far: %.0f, failed: %.0f): %s", dropped.count(), failed.count(),
+            LOG.warnf("Kafka send failing (dropped so far: %.0f, failed: %.0f): %s", (double) dropped.sum(), failed.count(),
                     message);
         }
     }

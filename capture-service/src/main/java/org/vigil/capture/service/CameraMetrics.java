@@ -23,10 +23,11 @@ final class CameraMetrics {
     final Timer decode;
     final Timer motion;
     final AtomicLong connected = new AtomicLong();
+    final AtomicLong online = new AtomicLong();
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
 
-    CameraMetrics(MeterRegistry registry, String camera, DoubleSupplier inputFps) {
+    CameraMetrics(MeterRegistry registry, String camera, DoubleSupplier inputFps, DoubleSupplier lastPacketAge) {
         this.registry = registry;
         Tags t = Tags.of("camera", camera);
         packets = add(Counter.builder("vigil_capture_input_packets_total").tags(t)
@@ -41,10 +42,16 @@ final class CameraMetrics {
                 .description("decoding one packet for analysis").register(registry));
         motion = add(Timer.builder("vigil_capture_motion_seconds").tags(t)
                 .description("motion analysis of one frame").register(registry));
-        add(Gauge.builder("vigil_capture_input_fps", inputFps, DoubleSupplier::getAsDouble).tags(t)
+        // strong references: a gauge holds its object weakly, and a lambda nobody else keeps is collected (NaN)
+        add(Gauge.builder("vigil_capture_input_fps", inputFps, DoubleSupplier::getAsDouble).tags(t).strongReference(true)
                 .description("frames per second received over the last 5 s").register(registry));
-        add(Gauge.builder("vigil_capture_connected", connected, AtomicLong::get).tags(t)
+        add(Gauge.builder("vigil_capture_connected", connected, AtomicLong::get).tags(t).strongReference(true)
                 .description("1 while connected to the camera").register(registry));
+        add(Gauge.builder("vigil_capture_online", online, AtomicLong::get).tags(t).strongReference(true)
+                .description("1 while the camera's status is online; 0 when offline or no signal").register(registry));
+        add(Gauge.builder("vigil_capture_last_packet_age_seconds", lastPacketAge, DoubleSupplier::getAsDouble).tags(t)
+                .strongReference(true).description("seconds since the camera last delivered a packet")
+                .register(registry));
     }
 
     private <M extends Meter> M add(M m) {

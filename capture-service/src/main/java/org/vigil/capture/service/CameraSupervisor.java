@@ -97,6 +97,13 @@ public class CameraSupervisor {
         return workers.values().stream().map(w -> new Captured(w.camera(), w.status())).toList();
     }
 
+    /** When each camera captured here last delivered a packet (or started, before its first). */
+    public Map<String, java.time.Instant> lastPackets() {
+        Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+        workers.forEach((id, w) -> out.put(id, w.lastPacket()));
+        return out;
+    }
+
     /** A camera this instance captures, with its latest status ({@code null} until the first attempt ends). */
     public record Captured(CameraConfig camera, CameraStatus status) {
     }

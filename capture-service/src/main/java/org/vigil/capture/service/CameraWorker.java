@@ -48,6 +48,7 @@ final class CameraWorker implements Runnable {
     private volatile boolean running = true;
     private volatile CameraStatus status;
     private volatile double inputFps;
+    private volatile Instant lastPacket;
 
     CameraWorker(CameraConfig camera, StreamOpener opener, CapturePublisher out, CaptureConfig settings,
             InstantSource clock, MeterRegistry registry) {
@@ -58,7 +59,9 @@ final class CameraWorker implements Runnable {
         this.clock = clock;
         this.backoff = new Backoff(Duration.ofSeconds(settings.rtspReconnectSec()),
                 () -> ThreadLocalRandom.current().nextDouble());
-        this.metrics = new CameraMetrics(registry, camera.id(), () -> inputFps);
+        this.lastPacket = clock.instant(); // a new camera is fresh until it has had the time to deliver
+        this.metrics = new CameraMetrics(registry, camera.id(), () -> inputFps,
+                () -> java.time.Duration.between(lastPacket, clock.instant()).toMillis() / 1000.0);
         this.analyser = new Analyser(camera, out, settings, metrics);
         this.subStream = camera.subStreamUrl() == null || camera.subStreamUrl().isBlank() ? null
                 : new SubStreamAnalysis(camera, opener, analyser, backoff, clock);
@@ -93,6 +96,11 @@ final class CameraWorker implements Runnable {
 
     CameraStatus status() {
         return status;
+    }
+
+    /** When the main stream last delivered a packet (or when capture started, before the first). */
+    Instant lastPacket() {
+        return lastPacket;
     }
 
     /** Asks the worker to stop and waits up to {@code timeout}; returns whether it has stopped. */
@@ -168,6 +176,7 @@ final class CameraWorker implements Runnable {
                 throw seq == 0 ? e : e.as(SourceException.Kind.NO_SIGNAL);
             }
             Instant now = clock.instant();
+            lastPacket = now;
             CameraConfig cam = camera;
             metrics.packets.increment();
             if (!out.packet(new MediaPacket(cam.id(), session, seq++, p.pts(), p.dts(), p.timeBaseNum(),
@@ -208,6 +217,7 @@ final class CameraWorker implements Runnable {
                 params == null ? null : params.codec(), error == null ? null : CameraConfig.maskCredentials(error),
                 settings.instance(), clock.instant().truncatedTo(ChronoUnit.MILLIS));
         status = s;
+        metrics.online.set(state == CameraStatus.State.ONLINE ? 1 : 0);
         // logged on change only: a camera failing the same way every few seconds does not flood the log
         if (previous == null || previous.state() != state) {
             if (state == CameraStatus.State.ONLINE) {

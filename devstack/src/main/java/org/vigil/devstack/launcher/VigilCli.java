@@ -3,7 +3,10 @@ package org.vigil.devstack.launcher;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Entry point of the launcher jar: {@code up}, {@code status} and {@code verify-audit}. The {@code ./vigil} script builds, then calls this. */
+/**
+ * Entry point of the launcher jar: {@code up}, {@code status}, {@code topics} and {@code verify-audit}. The
+ * {@code ./vigil} script builds, then calls this.
+ */
 public final class VigilCli {
 
     private VigilCli() {
@@ -22,8 +25,9 @@ public final class VigilCli {
                 case "up" -> new Launcher(cfg, out).up();
                 case "status" -> new StatusCommand(cfg, out).run();
                 case "verify-audit" -> new AuditCheck(cfg, out).run();
+                case "topics" -> topics(System.getenv(), out);
                 default -> {
-                    out.println("usage: vigil up | status | verify-audit");
+                    out.println("usage: vigil up | status | topics | verify-audit");
                     yield command.equals("help") ? 0 : 2;
                 }
             };
@@ -36,6 +40,28 @@ public final class VigilCli {
             code = 1;
         }
         System.exit(code);
+    }
+
+    /**
+     * Creates Vigil's topics on an external Kafka (KAFKA_BOOTSTRAP_SERVERS), with KAFKA_REPLICATION replicas (default
+     * 1; use 3 on a production cluster): what Kubernetes' topics Job and Compose's one-shot service run.
+     */
+    static int topics(java.util.Map<String, String> env, PrintStream out) throws Exception {
+        String bootstrap = env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "").trim();
+        if (bootstrap.isEmpty()) {
+            throw new LaunchException("topics: set KAFKA_BOOTSTRAP_SERVERS to the Kafka cluster to create them on");
+        }
+        short replication;
+        try {
+            replication = Short.parseShort(env.getOrDefault("KAFKA_REPLICATION", "1").trim());
+        } catch (NumberFormatException e) {
+            throw new LaunchException("topics: KAFKA_REPLICATION must be a number of replicas, e.g. 3");
+        }
+        java.util.List<String> created = org.vigil.devstack.embedded.TopicAdmin.ensureTopics(bootstrap, replication,
+                null, java.time.Duration.ofSeconds(120));
+        out.println(created.isEmpty() ? "topics: all " + org.vigil.contracts.Topics.ALL.size() + " exist already"
+                : "topics: created " + String.join(", ", created));
+        return 0;
     }
 
     /**

@@ -32,7 +32,7 @@ public final class ServiceSchemas {
                 .locations("filesystem:" + dir).load().migrate();
     }
 
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.isDirectory(p.resolve("event-service")) && Files.isRegularFile(p.resolve("vigil"))) {
                 return p;

@@ -130,7 +130,15 @@ public class IngestConsumers {
         if (n == 0) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(write)
+        io.micrometer.core.instrument.Timer latency = io.micrometer.core.instrument.Timer
+                .builder("vigil_events_store_seconds").tag("kind", kind)
+                .description("One batch write to PostgreSQL (an attempt that succeeded)")
+                .publishPercentileHistogram().register(metrics);
+        return Uni.createFrom().<Void>deferred(() -> {
+            long started = System.nanoTime();
+            return write.get().replaceWithVoid().invoke(() -> latency.record(System.nanoTime() - started,
+                    java.util.concurrent.TimeUnit.NANOSECONDS));
+        })
                 .onFailure().invoke(e -> {
                     metrics.counter("vigil_events_store_failures_total", "kind", kind).increment();
                     long now = System.currentTimeMillis();

@@ -58,6 +58,12 @@ public class JobRepository {
         return out;
     }
 
+    /** Jobs waiting for a runner, across every instance. */
+    public long queued() {
+        return pool.query("select count(*) from exports.jobs where state = 'queued'").execute().await().atMost(TIMEOUT)
+                .iterator().next().getLong(0);
+    }
+
     /** Takes the oldest queued job and marks it running (one attempt more); safe with several instances. */
     public Optional<ExportJob> claimNext(Instant now) {
         RowSet<Row> rows = pool.preparedQuery("""

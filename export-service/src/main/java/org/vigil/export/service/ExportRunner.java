@@ -43,6 +43,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * Runs export jobs one at a time: the package is streamed to {@code <id>.zip.partial} (never held in memory),
  * fsynced, then renamed to {@code <id>.zip}. Progress is stored every second; cancellation is checked as often. At
@@ -71,9 +73,19 @@ public class ExportRunner {
     private final Semaphore wake = new Semaphore(0);
     private ExecutorService worker;
     private volatile boolean stopping;
+    private final MeterRegistry metrics;
+    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
     public ExportRunner(JobRepository jobs, EvidenceRepository evidence, SigningKeys keys, ExportConfig config,
-            AuditPublisher audit, @ConfigProperty(name = "quarkus.application.version") String version) {
+            AuditPublisher audit, @ConfigProperty(name = "quarkus.application.version") String version,
+            MeterRegistry metrics) {
+        this.metrics = metrics;
+        metrics.gauge("vigil_export_jobs_queued", queued);
+        metrics.gauge("vigil_export_jobs_running", running);
+        for (String outcome : List.of(ExportJob.DONE, ExportJob.FAILED, ExportJob.CANCELLED)) {
+            metrics.counter("vigil_export_jobs_total", "outcome", outcome); // every series from the start: rate() works
+        }
         this.jobs = jobs;
         this.evidence = evidence;
         this.keys = keys;
@@ -115,8 +127,18 @@ public class ExportRunner {
         while (!stopping) {
             try {
                 var job = jobs.claimNext(Instant.now());
+                queued.set(jobs.queued());
                 if (job.isPresent()) {
-                    run(job.get());
+                    running.incrementAndGet();
+                    long started = System.nanoTime();
+                    try {
+                        String outcome = run(job.get());
+                        metrics.counter("vigil_export_jobs_total", "outcome", outcome).increment();
+                        metrics.timer("vigil_export_duration_seconds", "outcome", outcome)
+                                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    } finally {
+                        running.decrementAndGet();
+                    }
                 } else {
                     wake.tryAcquire(2, TimeUnit.SECONDS);
                 }
@@ -138,14 +160,15 @@ public class ExportRunner {
         }
     }
 
-    void run(ExportJob job) {
+    /** Runs one claimed job to its end; returns the outcome: {@code done}, {@code failed} or {@code cancelled}. */
+    String run(ExportJob job) {
         Path partial = config.exportsDir().resolve(job.id() + ".zip.partial");
         try {
             List<Evidence.Segment> segments = evidence.segments(job.cameras(), job.from(), job.to());
             for (Evidence.Segment s : segments) {
                 if (!Files.isRegularFile(Path.of(s.root()).resolve(s.path()))) {
                     fail(job, "the recording " + s.path() + " is indexed but missing on disk");
-                    return;
+                    return ExportJob.FAILED;
                 }
             }
             long total = segments.stream().mapToLong(Evidence.Segment::bytes).sum() * (job.includeMp4() ? 2 : 1);
@@ -169,21 +192,25 @@ public class ExportRunner {
             audit.record(Instant.now(), job.requestedBy(), "export.complete", job.id(), String.join(",", job.sites()),
                     "success", Map.of("sha256", hash, "bytes", Long.toString(size)));
             LOG.infof("export %s done: %d segments, %d bytes, sha256 %s", job.id(), segments.size(), size, hash);
+            return ExportJob.DONE;
         } catch (Cancelled c) {
             deleteQuietly(partial);
             jobs.finish(job.id(), ExportJob.CANCELLED, null, null, null, Instant.now());
             LOG.infof("export %s cancelled", job.id());
+            return ExportJob.CANCELLED;
         } catch (IOException e) {
             deleteQuietly(partial);
             String reason = diskFull(e) ? "disk full: " + freeBytes() + " bytes free on the exports volume"
                     : "could not write the package: " + e;
             LOG.warnf(e, "export %s: %s", job.id(), reason);
             fail(job, reason);
+            return ExportJob.FAILED;
         } catch (RuntimeException | java.security.NoSuchAlgorithmException e) {
             deleteQuietly(partial);
             String errorId = UUID.randomUUID().toString();
             LOG.errorf(e, "export %s failed, error id %s", job.id(), errorId);
             fail(job, "internal error " + errorId + " (see the export service's log)");
+            return ExportJob.FAILED;
         }
     }
 

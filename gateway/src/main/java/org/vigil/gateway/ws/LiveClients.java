@@ -26,6 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * from a snapshot.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its metrics exist from the start, not from the first live client
 public class LiveClients {
 
     private static final Logger LOG = Logger.getLogger(LiveClients.class);

@@ -36,6 +36,13 @@ public interface RecorderConfig {
     @WithDefault("2s")
     Duration commitInterval();
 
+    /**
+     * Readiness: while writing (not paused for low disk), the recorder is not ready when it is further behind the
+     * cameras than this, or when its consumer loop has not polled for this long.
+     */
+    @WithDefault("2m")
+    Duration maxLag();
+
     /** After a write error (a full or failing volume), how long to wait before trying again. */
     @WithDefault("5s")
     Duration writeRetry();

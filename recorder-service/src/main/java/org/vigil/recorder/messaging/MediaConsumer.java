@@ -56,12 +56,14 @@ public class MediaConsumer implements Runnable {
     private volatile boolean running = true;
     private volatile boolean joined;
     private final Map<TopicPartition, Long> lagRecords = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long lastPollMillis = System.currentTimeMillis();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
     public MediaConsumer(RecordingService recording, Registry directory, RecorderConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics) {
         metrics.gauge("vigil_recorder_lag_records", this, MediaConsumer::lagRecords);
+        metrics.gauge("vigil_recorder_lag_seconds", this, MediaConsumer::lagSeconds);
         this.recording = recording;
         this.directory = directory;
         this.config = config;
@@ -116,6 +118,7 @@ public class MediaConsumer implements Runnable {
                 try {
                     while (running) {
                         consume(c, c.poll(Duration.ofMillis(500)));
+                        lastPollMillis = System.currentTimeMillis();
                         recording.tick();
                         boolean writing = recording.state() == RecordingService.State.RUNNING;
                         if (writing && !c.paused().isEmpty()) {
@@ -183,6 +186,20 @@ public class MediaConsumer implements Runnable {
     /** Records not consumed yet, per partition, as of the last commit. */
     public long lagRecords() {
         return lagRecords.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * How far behind the cameras the recorder is: the age of the newest packet written from a partition that still has
+     * records to consume (as of the last commit), in seconds; 0 when caught up.
+     */
+    public double lagSeconds() {
+        return recording.lagSeconds(lagRecords.entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(Map.Entry::getKey).toList());
+    }
+
+    /** Seconds since the consumer loop last polled: a loop stuck on a hung volume stops polling. */
+    public double sinceLastPollSeconds() {
+        return (System.currentTimeMillis() - lastPollMillis) / 1000.0;
     }
 
     /** Joined the recorder group and recording (or idle with no partition). */

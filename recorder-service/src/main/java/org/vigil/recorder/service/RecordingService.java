@@ -67,6 +67,7 @@ public class RecordingService {
     private final Map<String, TopicPartition> cameraPartition = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> nextOffset = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> lastWallMicros = new ConcurrentHashMap<>();
+    private final io.micrometer.core.instrument.Timer writeLatency;
     /** When each camera's last packet was taken (this process's clock: replayed footage has old capture times). */
     private final Map<String, Instant> lastPacketAt = new ConcurrentHashMap<>();
     private final Map<String, Deque<SegmentClosed>> recentSegments = new ConcurrentHashMap<>();
@@ -94,7 +95,10 @@ public class RecordingService {
         this.clock = clock;
         this.metrics = metrics;
         this.source = "recorder-service@" + hostName();
-        metrics.gauge("vigil_recorder_lag_seconds", this, RecordingService::lagSeconds);
+        this.writeLatency = io.micrometer.core.instrument.Timer.builder("vigil_recorder_write_seconds")
+                .description("Time to write one packet into its segment, including the cut (index, fsync, rename) "
+                        + "when the packet starts a new one")
+                .publishPercentileHistogram().register(metrics);
         metrics.gauge("vigil_recorder_paused", this, s -> s.state == State.RUNNING ? 0 : 1);
         metrics.gauge("vigil_recorder_open_segments", cameras, m -> m.values().stream().filter(CameraRecording::open)
                 .count());
@@ -166,7 +170,9 @@ public class RecordingService {
         lastPacketAt.put(p.cameraId(), now);
         CameraRecording rec = recording(p.cameraId());
         try {
+            long started = System.nanoTime();
             CameraRecording.Result result = rec.accept(p, r.offset(), camera, storage.current().root());
+            writeLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             nextOffset.put(tp, r.offset() + 1);
             result.closed().ifPresent(this::announce);
             if (result.lostBefore() > 0) {
@@ -414,9 +420,14 @@ public class RecordingService {
     }
 
     /** How old the last packet consumed is, across partitions (0 when idle). */
-    double lagSeconds() {
+    /**
+     * How far behind the cameras this recorder is on {@code behind} (the partitions with records not consumed yet):
+     * the age of the newest packet taken from them, in seconds; 0 when none is behind.
+     */
+    public double lagSeconds(java.util.Collection<TopicPartition> behind) {
         long now = clock.instant().toEpochMilli() * 1000;
-        return lastWallMicros.values().stream().mapToLong(w -> now - w).max().orElse(0) / 1e6;
+        return behind.stream().map(lastWallMicros::get).filter(java.util.Objects::nonNull)
+                .mapToLong(w -> now - w).max().orElse(0) / 1e6;
     }
 
     /** Packets known lost before they could be written (deleted from Kafka while this recorder lagged). */

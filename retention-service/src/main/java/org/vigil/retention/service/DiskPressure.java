@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.vigil.contracts.Alert;
 import org.vigil.retention.config.RetentionConfig;
 import org.vigil.retention.messaging.AlertPublisher;
@@ -65,9 +66,24 @@ public class DiskPressure {
     private volatile Instant usageAt = Instant.MIN;
     private volatile boolean exhausted;
     private ScheduledExecutorService schedule;
+    /** The last check's figures and backlog, for the metrics (a scrape never touches the disk or the database). */
+    private volatile Status latest;
+    private volatile Pruner.Deleted backlog = Pruner.Deleted.NONE;
 
     public DiskPressure(RetentionConfig config, StorageRoots roots, PruneRepository repository, Pruner pruner,
-            AlertPublisher alerts) {
+            AlertPublisher alerts, MeterRegistry metrics) {
+        metrics.gauge("vigil_retention_free_bytes", this, d -> d.latest == null ? Double.NaN : d.latest.freeBytes());
+        metrics.gauge("vigil_retention_floor_bytes", this, d -> d.latest == null ? Double.NaN : d.latest.floorBytes());
+        metrics.gauge("vigil_retention_bytes_per_hour", this,
+                d -> d.latest == null ? Double.NaN : d.latest.bytesPerHour());
+        // +Inf while nothing is being recorded: the space never runs out at a rate of zero
+        metrics.gauge("vigil_retention_headroom_hours", this, d -> d.latest == null ? Double.NaN
+                : d.latest.headroomHours() == null ? Double.POSITIVE_INFINITY : d.latest.headroomHours());
+        metrics.gauge("vigil_retention_headroom_threshold_hours", this, d -> d.config.minHeadroomHours());
+        metrics.gauge("vigil_retention_low_disk", this, d -> d.latest != null && d.latest.low() ? 1 : 0);
+        metrics.gauge("vigil_retention_only_held_left", this, d -> d.alertRaised ? 1 : 0);
+        metrics.gauge("vigil_retention_backlog_segments", this, d -> d.backlog.segments());
+        metrics.gauge("vigil_retention_backlog_bytes", this, d -> d.backlog.bytes());
         this.config = config;
         this.roots = roots;
         this.repository = repository;
@@ -182,6 +198,8 @@ public class DiskPressure {
             }
             s = status(false);
         }
+        latest = s;
+        backlog = pruner.overdue();
         if (s.low() && exhausted && !alertRaised) {
             alertRaised = true;
             LOG.errorf("%s, and everything left is under legal hold: recorders will pause at their floor rather than "

@@ -108,8 +108,16 @@ public class Pruner {
     private volatile Report last;
     private ScheduledExecutorService schedule;
 
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
+
     public Pruner(PruneRepository repository, EventPruneRepository events, Policy policy, RetentionConfig config,
-            StorageRoots roots, AuditPublisher audit) {
+            StorageRoots roots, AuditPublisher audit, io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.metrics = metrics;
+        metrics.gauge("vigil_retention_last_run_timestamp_seconds", this,
+                p -> p.last == null ? Double.NaN : p.last.at().getEpochSecond());
+        for (String reason : List.of("age", "quota", "low_disk")) { // every series from the start: rate() works
+            deleted(reason, Deleted.NONE);
+        }
         this.repository = repository;
         this.events = events;
         this.policy = policy;
@@ -148,6 +156,14 @@ public class Pruner {
         return now.minus(Duration.ofDays(policy.defaultDays()));
     }
 
+    /** The backlog: recordings past their age or over a quota that the next run would delete. */
+    public Deleted overdue() {
+        Instant now = Instant.now();
+        return Deleted.of(repository.pastAgeSummary(now, policy.cameras(), policy.sites(), policy.defaultDays()))
+                .plus(Deleted.of(repository.overQuotaSummary(QuotaGroup.CAMERA, now, policy.cameraQuotas())))
+                .plus(Deleted.of(repository.overQuotaSummary(QuotaGroup.SITE, now, policy.siteQuotas())));
+    }
+
     /** What a run would delete now, by path: counts, bytes, oldest and newest; nothing changes. */
     public Report dryRun(long lowDiskBytes) {
         Instant now = Instant.now();
@@ -181,11 +197,21 @@ public class Pruner {
         }
         Report r = out[0];
         last = r;
+        deleted("age", r.byAge());
+        deleted("quota", r.byQuota());
+        r.events().forEach((table, rows) -> metrics.counter("vigil_retention_deleted_rows_total", "table", table)
+                .increment(rows.deleted()));
+        metrics.timer("vigil_retention_run_seconds").record(r.millis(), TimeUnit.MILLISECONDS);
         audited(actor, r);
         LOG.infof("retention (%s): removed %d segments (%d bytes: %d by age, %d by quota), %s, %d orphan files in %d ms",
                 trigger, r.segments(), r.bytes(), r.byAge().segments(), r.byQuota().segments(), eventSummary(r),
                 r.orphansRemoved(), r.millis());
         return r;
+    }
+
+    private void deleted(String reason, Deleted d) {
+        metrics.counter("vigil_retention_deleted_segments_total", "reason", reason).increment(d.segments());
+        metrics.counter("vigil_retention_deleted_bytes_total", "reason", reason).increment(d.bytes());
     }
 
     /**
@@ -220,6 +246,7 @@ public class Pruner {
                 e.exhausted() ? List.of("only recordings under legal hold are left to delete") : List.of(),
                 errors, (System.nanoTime() - t0) / 1_000_000, t0);
         last = r;
+        deleted("low_disk", e.deleted());
         audited(actor, r);
         LOG.warnf("retention (low disk): removed %d of the oldest segments (%d bytes of %d wanted)%s",
                 e.deleted().segments(), e.deleted().bytes(), bytes,

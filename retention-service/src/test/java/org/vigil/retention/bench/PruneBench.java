@@ -140,7 +140,8 @@ public final class PruneBench {
             RetentionConfig config = config(recordings);
             Pruner pruner = new Pruner(new PruneRepository(pool), new EventPruneRepository(pool), new Policy(config),
                     config, new StorageRoots(config, new StorageSettingsReader("127.0.0.1:1")),
-                    new AuditPublisher(new DroppingEmitter()));
+                    new AuditPublisher(new DroppingEmitter()),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             // a service has pruned before: its classes are loaded and its queries planned (not what is measured)
             seed(pg.jdbcUrl(), DAYS * 100, DAYS * 10, recordings);
             pruner.run("bench", "warm-up");
