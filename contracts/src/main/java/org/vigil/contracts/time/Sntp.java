@@ -15,6 +15,11 @@ import java.util.Optional;
  */
 public final class Sntp {
 
+    /** The statuses a {@link Result} carries. */
+    public static final String SYNCED = "synced";
+    public static final String UNSYNCED = "unsynced";
+    public static final String UNKNOWN = "unknown";
+
     /** Offset limit for "synced". */
     public static final Duration LIMIT = Duration.ofSeconds(5);
     private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
@@ -34,7 +39,7 @@ public final class Sntp {
     /** The same against {@code clock} (epoch milliseconds) as this host's clock: for tests of a clock that is off. */
     public static Result query(Optional<String> server, Duration timeout, java.util.function.LongSupplier clock) {
         if (server.isEmpty() || server.get().isBlank()) {
-            return new Result("unknown", null, null);
+            return new Result(UNKNOWN, null, null);
         }
         String s = server.get().trim();
         try (DatagramSocket socket = new DatagramSocket()) {
@@ -52,12 +57,12 @@ public final class Sntp {
             ByteBuffer b = ByteBuffer.wrap(reply.getData());
             int stratum = b.get(1) & 0xff;
             if (stratum == 0 || (b.get(0) & 0x07) != 4) {
-                return new Result("unknown", null, s); // kiss-o'-death, or not a server's answer
+                return new Result(UNKNOWN, null, s); // kiss-o'-death, or not a server's answer
             }
             long offset = ((readTimestamp(b, 32) - t0) + (readTimestamp(b, 40) - t3)) / 2;
-            return new Result(Math.abs(offset) < LIMIT.toMillis() ? "synced" : "unsynced", offset, s);
+            return new Result(Math.abs(offset) < LIMIT.toMillis() ? SYNCED : UNSYNCED, offset, s);
         } catch (IOException | RuntimeException e) {
-            return new Result("unknown", null, s);
+            return new Result(UNKNOWN, null, s);
         }
     }
 

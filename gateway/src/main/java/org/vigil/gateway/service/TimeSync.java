@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * above, {@code unknown} when no server is set or it does not answer ({@link Sntp}). One query at most every 30 s.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its metrics exist from the start
 public class TimeSync {
 
     private static final Duration CACHE = Duration.ofSeconds(30);
@@ -28,8 +29,16 @@ public class TimeSync {
     private volatile Status last;
 
     @jakarta.inject.Inject
-    public TimeSync(GatewayConfig config) {
+    public TimeSync(GatewayConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
         this(config.ntpServer(), System::currentTimeMillis);
+        // a scrape measures at most every 30 s (the cache), and waits 2 s at most when it does
+        metrics.gauge("vigil_gateway_time_synced", this, t -> switch (t.status().status()) {
+            case Sntp.SYNCED -> 1;
+            case Sntp.UNSYNCED -> 0;
+            default -> -1;
+        });
+        metrics.gauge("vigil_gateway_time_offset_seconds", this,
+                t -> t.status().offsetMs() == null ? Double.NaN : t.status().offsetMs() / 1000.0);
     }
 
     /** Against {@code server}, with {@code clock} as this host's clock (tests give one that is off). */
