@@ -219,7 +219,8 @@ class GatewaySecurityTest {
         assertThat(list).contains("\"norma\"").doesNotContain("argon2").doesNotContain("password");
 
         Session norma = session("norma", "norma-password-1");
-        as(norma).when().get("/api/users").then().statusCode(403);
+        as(norma).when().get("/api/users").then().statusCode(403).body("error", equalTo("forbidden"))
+                .body("message", equalTo("your role (operator) may not GET /api/users"));
         as(norma).contentType(ContentType.JSON).body(Map.of("username", "x2", "password", "long-enough-pass",
                 "role", "admin", "sites", List.of("*"))).when().post("/api/users").then().statusCode(403);
 

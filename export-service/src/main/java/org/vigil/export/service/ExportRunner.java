@@ -43,6 +43,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -81,8 +82,9 @@ public class ExportRunner {
             AuditPublisher audit, @ConfigProperty(name = "quarkus.application.version") String version,
             MeterRegistry metrics) {
         this.metrics = metrics;
-        metrics.gauge("vigil_export_jobs_queued", queued);
-        metrics.gauge("vigil_export_jobs_running", running);
+        Gauge.builder("vigil_export_jobs_queued", queued, Number::doubleValue).strongReference(true).register(metrics);
+        Gauge.builder("vigil_export_jobs_running", running, Number::doubleValue).strongReference(true)
+                .register(metrics);
         for (String outcome : List.of(ExportJob.DONE, ExportJob.FAILED, ExportJob.CANCELLED)) {
             metrics.counter("vigil_export_jobs_total", "outcome", outcome); // every series from the start: rate() works
         }

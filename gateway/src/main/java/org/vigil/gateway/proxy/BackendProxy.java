@@ -44,7 +44,8 @@ public class BackendProxy {
 
     void routes(@Observes Router router, Vertx vertx, GatewayConfig config) {
         route(router, vertx, config.recorderUrl(), "recorder", "/api/recorder/*");
-        route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/segments");
+        route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/segments",
+                "/api/cameras/status", "^/api/cameras/[^/]+/status$");
         route(router, vertx, config.exportUrl(), "export", "/api/exports", "/api/exports/*");
         route(router, vertx, config.retentionUrl(), "retention", "/api/retention/*");
     }
@@ -54,7 +55,9 @@ public class BackendProxy {
                 .setDefaultPort(backend.getPort()).setConnectTimeout(5000).setIdleTimeout(60)
                 .setMaxPoolSize(64));
         for (String path : paths) {
-            router.route(path).handler(ctx -> forward(ctx, client, service));
+            // "^…$": a regular expression (a camera id in the middle of the path)
+            (path.startsWith("^") ? router.routeWithRegex(path) : router.route(path))
+                    .handler(ctx -> forward(ctx, client, service));
         }
     }
 

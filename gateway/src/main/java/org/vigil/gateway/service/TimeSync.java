@@ -32,13 +32,14 @@ public class TimeSync {
     public TimeSync(GatewayConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
         this(config.ntpServer(), System::currentTimeMillis);
         // a scrape measures at most every 30 s (the cache), and waits 2 s at most when it does
-        metrics.gauge("vigil_gateway_time_synced", this, t -> switch (t.status().status()) {
+        io.micrometer.core.instrument.Gauge.builder("vigil_gateway_time_synced", this, t -> switch (t.status().status()) {
             case Sntp.SYNCED -> 1;
             case Sntp.UNSYNCED -> 0;
             default -> -1;
-        });
-        metrics.gauge("vigil_gateway_time_offset_seconds", this,
-                t -> t.status().offsetMs() == null ? Double.NaN : t.status().offsetMs() / 1000.0);
+        }).description("1 synced, 0 unsynced, -1 unknown").strongReference(true).register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("vigil_gateway_time_offset_seconds", this,
+                t -> t.status().offsetMs() == null ? Double.NaN : t.status().offsetMs() / 1000.0)
+                .description("this host's clock minus NTP_SERVER's").strongReference(true).register(metrics);
     }
 
     /** Against {@code server}, with {@code clock} as this host's clock (tests give one that is off). */

@@ -1,5 +1,6 @@
 package org.vigil.recorder.messaging;
 
+import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -62,8 +63,10 @@ public class MediaConsumer implements Runnable {
 
     public MediaConsumer(RecordingService recording, Registry directory, RecorderConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics) {
-        metrics.gauge("vigil_recorder_lag_records", this, MediaConsumer::lagRecords);
-        metrics.gauge("vigil_recorder_lag_seconds", this, MediaConsumer::lagSeconds);
+        Gauge.builder("vigil_recorder_lag_records", this, MediaConsumer::lagRecords).strongReference(true)
+                .register(metrics);
+        Gauge.builder("vigil_recorder_lag_seconds", this, MediaConsumer::lagSeconds).strongReference(true)
+                .register(metrics);
         this.recording = recording;
         this.directory = directory;
         this.config = config;

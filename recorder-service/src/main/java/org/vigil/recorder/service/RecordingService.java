@@ -1,5 +1,6 @@
 package org.vigil.recorder.service;
 
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -99,9 +100,10 @@ public class RecordingService {
                 .description("Time to write one packet into its segment, including the cut (index, fsync, rename) "
                         + "when the packet starts a new one")
                 .publishPercentileHistogram().register(metrics);
-        metrics.gauge("vigil_recorder_paused", this, s -> s.state == State.RUNNING ? 0 : 1);
-        metrics.gauge("vigil_recorder_open_segments", cameras, m -> m.values().stream().filter(CameraRecording::open)
-                .count());
+        Gauge.builder("vigil_recorder_paused", this, s -> s.state == State.RUNNING ? 0 : 1).strongReference(true)
+                .register(metrics);
+        Gauge.builder("vigil_recorder_open_segments", cameras, m -> m.values().stream().filter(CameraRecording::open)
+                .count()).strongReference(true).register(metrics);
     }
 
     /**

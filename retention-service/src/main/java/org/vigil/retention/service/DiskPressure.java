@@ -1,5 +1,6 @@
 package org.vigil.retention.service;
 
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.FileStore;
@@ -72,18 +73,17 @@ public class DiskPressure {
 
     public DiskPressure(RetentionConfig config, StorageRoots roots, PruneRepository repository, Pruner pruner,
             AlertPublisher alerts, MeterRegistry metrics) {
-        metrics.gauge("vigil_retention_free_bytes", this, d -> d.latest == null ? Double.NaN : d.latest.freeBytes());
-        metrics.gauge("vigil_retention_floor_bytes", this, d -> d.latest == null ? Double.NaN : d.latest.floorBytes());
-        metrics.gauge("vigil_retention_bytes_per_hour", this,
-                d -> d.latest == null ? Double.NaN : d.latest.bytesPerHour());
+        gauge(metrics, "vigil_retention_free_bytes", d -> d.latest == null ? Double.NaN : d.latest.freeBytes());
+        gauge(metrics, "vigil_retention_floor_bytes", d -> d.latest == null ? Double.NaN : d.latest.floorBytes());
+        gauge(metrics, "vigil_retention_bytes_per_hour", d -> d.latest == null ? Double.NaN : d.latest.bytesPerHour());
         // +Inf while nothing is being recorded: the space never runs out at a rate of zero
-        metrics.gauge("vigil_retention_headroom_hours", this, d -> d.latest == null ? Double.NaN
+        gauge(metrics, "vigil_retention_headroom_hours", d -> d.latest == null ? Double.NaN
                 : d.latest.headroomHours() == null ? Double.POSITIVE_INFINITY : d.latest.headroomHours());
-        metrics.gauge("vigil_retention_headroom_threshold_hours", this, d -> d.config.minHeadroomHours());
-        metrics.gauge("vigil_retention_low_disk", this, d -> d.latest != null && d.latest.low() ? 1 : 0);
-        metrics.gauge("vigil_retention_only_held_left", this, d -> d.alertRaised ? 1 : 0);
-        metrics.gauge("vigil_retention_backlog_segments", this, d -> d.backlog.segments());
-        metrics.gauge("vigil_retention_backlog_bytes", this, d -> d.backlog.bytes());
+        gauge(metrics, "vigil_retention_headroom_threshold_hours", d -> d.config.minHeadroomHours());
+        gauge(metrics, "vigil_retention_low_disk", d -> d.latest != null && d.latest.low() ? 1 : 0);
+        gauge(metrics, "vigil_retention_only_held_left", d -> d.alertRaised ? 1 : 0);
+        gauge(metrics, "vigil_retention_backlog_segments", d -> d.backlog.segments());
+        gauge(metrics, "vigil_retention_backlog_bytes", d -> d.backlog.bytes());
         this.config = config;
         this.roots = roots;
         this.repository = repository;
@@ -96,6 +96,10 @@ public class DiskPressure {
             host = "unknown";
         }
         this.source = "retention-service@" + host;
+    }
+
+    private void gauge(MeterRegistry metrics, String name, java.util.function.ToDoubleFunction<DiskPressure> value) {
+        Gauge.builder(name, this, value).strongReference(true).register(metrics);
     }
 
     void start(@Observes StartupEvent e) {

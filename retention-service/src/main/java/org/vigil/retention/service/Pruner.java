@@ -1,5 +1,6 @@
 package org.vigil.retention.service;
 
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -113,8 +114,9 @@ public class Pruner {
     public Pruner(PruneRepository repository, EventPruneRepository events, Policy policy, RetentionConfig config,
             StorageRoots roots, AuditPublisher audit, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.metrics = metrics;
-        metrics.gauge("vigil_retention_last_run_timestamp_seconds", this,
-                p -> p.last == null ? Double.NaN : p.last.at().getEpochSecond());
+        Gauge.builder("vigil_retention_last_run_timestamp_seconds", this,
+                p -> p.last == null ? Double.NaN : p.last.at().getEpochSecond()).strongReference(true)
+                .register(metrics);
         for (String reason : List.of("age", "quota", "low_disk")) { // every series from the start: rate() works
             deleted(reason, Deleted.NONE);
         }
