@@ -103,6 +103,38 @@ class WholeStackIT {
         }
     }
 
+    /**
+     * An integrator with nothing but Kafka's own console consumer (kafka-tools, from the Kafka jars) reads the motion
+     * topic, and every message validates against the published schema, docs/asyncapi/schemas/MotionEvent.schema.json.
+     */
+    @Test
+    @Order(2)
+    void anIntegratorReadsMotionEventsWithKafkasConsoleConsumerAndTheyMatchThePublishedSchema() throws Exception {
+        Path out = Files.createTempFile("console-consumer-", ".out");
+        Path err = Files.createTempFile("console-consumer-", ".err");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.consumer.ConsoleConsumer",
+                "--bootstrap-server", "127.0.0.1:" + stack.port("KAFKA_PORT"), "--topic", "vigil.motion.v1",
+                "--from-beginning", "--max-messages", "3", "--timeout-ms", "90000",
+                "--property", "print.key=true", "--property", "key.separator=\t")
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the console consumer finishes").isTrue();
+        List<String> lines = Files.readAllLines(out).stream().filter(l -> !l.isBlank()).toList();
+        assertThat(lines).as("three motion messages; stderr: %s", Files.readString(err)).hasSize(3);
+
+        com.networknt.schema.JsonSchema schema = com.networknt.schema.JsonSchemaFactory
+                .getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
+                .getSchema(Files.readString(Stack.root().resolve("docs/asyncapi/schemas/MotionEvent.schema.json")),
+                        com.networknt.schema.SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+        for (String line : lines) {
+            String[] keyAndValue = line.split("\t", 2);
+            com.fasterxml.jackson.databind.JsonNode value = Json.mapper().readTree(keyAndValue[1]);
+            assertThat(schema.validate(value)).as(line).isEmpty();
+            assertThat(keyAndValue[0]).as("the key is the camera id").isEqualTo(value.path("cameraId").asText());
+        }
+        assertThat(lines.get(0)).contains("\"phase\":\"start\"");
+    }
+
     @Test
     @Order(3)
     void anUnauthenticatedWebSocketIsRefused() {
