@@ -52,7 +52,9 @@ class WholeStackIT {
     static void up() throws Exception {
         Path home = Path.of("target", "it-home").toAbsolutePath();
         deleteTree(home);
-        stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s")).start(Duration.ofMinutes(4));
+        // JSON logs here (VIGIL_LOG_JSON), text logs in the other stack tests: both formats are exercised
+        stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_LOG_JSON", "true"))
+                .start(Duration.ofMinutes(4));
         assertThat(stack.adminPassword).as("the first admin's password is printed once").isNotBlank();
         session = login("admin", stack.adminPassword);
     }
@@ -133,6 +135,68 @@ class WholeStackIT {
             assertThat(keyAndValue[0]).as("the key is the camera id").isEqualTo(value.path("cameraId").asText());
         }
         assertThat(lines.get(0)).contains("\"phase\":\"start\"");
+    }
+
+    /**
+     * VIGIL_LOG_JSON=true: every service logs one JSON object per line with its name; a camera's lines carry the
+     * camera and site, a request's lines the request id (echoed in X-Request-Id).
+     */
+    @Test
+    @Order(2)
+    void jsonLogsCarryTheServiceTheCameraAndTheRequestId() throws Exception {
+        String base = "http://127.0.0.1:" + stack.port("GATEWAY_PORT");
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/users"))
+                .header("Authorization", "Bearer " + session).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"lockme\",\"password\":"
+                        + "\"lock-me-password-1\",\"role\":\"viewer\",\"sites\":[\"default\"]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        for (int i = 1; i <= 5; i++) { // the fifth failure locks the account, which is logged once
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/auth/login"))
+                    .header("Content-Type", "application/json").header("X-Request-Id", "it-lockout-" + i)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"lockme\",\"password\":\"wrong\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.headers().firstValue("X-Request-Id")).contains("it-lockout-" + i);
+        }
+
+        com.fasterxml.jackson.databind.JsonNode lock = awaitLogLine("gateway",
+                l -> l.path("message").asText().contains("account 'lockme' locked"));
+        assertThat(lock.path("mdc").path("requestId").asText()).isEqualTo("it-lockout-5");
+        assertThat(lock.path("service").asText()).isEqualTo("gateway");
+        assertThat(lock.path("level").asText()).isEqualTo("WARN");
+
+        com.fasterxml.jackson.databind.JsonNode camera = awaitLogLine("capture-service",
+                l -> l.path("message").asText().startsWith("camera cam1 online"));
+        assertThat(camera.path("mdc").path("camera").asText()).isEqualTo("cam1");
+        assertThat(camera.path("mdc").path("site").asText()).isEqualTo("default");
+        assertThat(camera.path("service").asText()).isEqualTo("capture-service");
+    }
+
+    /**
+     * The first line of a service's log that is a JSON object matching {@code wanted}. No line may be in the text
+     * format (only native libraries, e.g. FFmpeg, write plain lines of their own).
+     */
+    private static com.fasterxml.jackson.databind.JsonNode awaitLogLine(String service,
+            java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode> wanted) throws Exception {
+        Path log = stack.home.resolve("logs").resolve(service + ".log");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        do {
+            for (String line : Files.readAllLines(log)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                assertThat(line).as("a log line of " + service).doesNotMatch("^\\d{4}-\\d\\d-\\d\\dT\\S+ +(INFO|WARN|ERROR).*");
+                if (!line.startsWith("{")) {
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode n = Json.mapper().readTree(line);
+                if (wanted.test(n)) {
+                    return n;
+                }
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no such line in " + log);
     }
 
     @Test

@@ -122,6 +122,9 @@ final class CameraWorker implements Runnable {
 
     @Override
     public void run() {
+        // this thread serves one camera: every line it logs names it (the JSON logs' mdc)
+        org.jboss.logging.MDC.put("camera", camera.id());
+        org.jboss.logging.MDC.put("site", camera.site());
         int failures = 0;
         try {
             while (running) {

@@ -61,6 +61,8 @@ final class SubStreamAnalysis implements Runnable {
 
     @Override
     public void run() {
+        org.jboss.logging.MDC.put("camera", camera.id());
+        org.jboss.logging.MDC.put("site", camera.site());
         int failures = 0;
         while (running) {
             CameraConfig cam = camera;

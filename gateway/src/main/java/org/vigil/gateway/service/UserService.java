@@ -89,8 +89,11 @@ public class UserService {
                     : Optional.empty();
             audit.record(username, "auth.login", username, "denied",
                     Map.of("reason", ok ? "disabled" : "bad credentials", "from", from));
-            return locked.filter(t -> t.isAfter(now)).<LoginResult>map(LoginResult.Locked::new)
-                    .orElseGet(LoginResult.Rejected::new);
+            Optional<Instant> lockedNow = locked.filter(t -> t.isAfter(now));
+            // once per lockout, and only for an existing account (the name is not the caller's free text then)
+            lockedNow.ifPresent(t -> LOG.warnf("account '%s' locked until %s after %d failed sign-ins (last from %s)",
+                    username, t, config.maxFailedLogins(), from));
+            return lockedNow.<LoginResult>map(LoginResult.Locked::new).orElseGet(LoginResult.Rejected::new);
         }
         User u = user.get();
         users.recordSuccess(username);

@@ -159,8 +159,15 @@ public class MediaConsumer implements Runnable {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             if (!firstNotTaken.isEmpty()) {
                 firstNotTaken.putIfAbsent(tp, r.offset());
-            } else if (!recording.accept(r)) {
-                firstNotTaken.put(tp, r.offset());
+                continue;
+            }
+            org.jboss.logging.MDC.put("camera", r.key()); // what this packet's handling logs names its camera
+            try {
+                if (!recording.accept(r)) {
+                    firstNotTaken.put(tp, r.offset());
+                }
+            } finally {
+                org.jboss.logging.MDC.remove("camera");
             }
         }
         if (!firstNotTaken.isEmpty()) {
