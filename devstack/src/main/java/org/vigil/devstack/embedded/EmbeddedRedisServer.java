@@ -95,6 +95,14 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, no shutdown: what a crash or an OOM kill does (the fault suite's Redis fault). */
+    public synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor();
+            process = null;
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (process != null) {
