@@ -119,7 +119,9 @@ class FaultSuiteIT {
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort,
                 "DATABASE_URL", postgres.url(), "REDIS_URL", redis.url(),
                 "CAMERA_SOURCES", "cam1=test:?size=320x180&fps=10,door=" + door,
-                "VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_CAPTURE_STATUS_INTERVAL", "1s");
+                "VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_CAPTURE_STATUS_INTERVAL", "1s",
+                // stale within the 15 s outage (30 s by default)
+                "VIGIL_CAPTURE_STALE_AFTER", "8s");
         stack = new Stack(home.resolve("vigil"), env).start(Duration.ofMinutes(4));
         servicePorts.put("gateway", stack.port("GATEWAY_PORT"));
         servicePorts.put("capture-service", stack.port("CAPTURE_PORT"));
@@ -188,8 +190,8 @@ class FaultSuiteIT {
                     .filter(v -> v == 0).isPresent()) {
                 doorOfflineSeen = true;
             }
-            if ("door".equals(camera) && readiness(ownerPort("door")).contains("\"stale\": \"door\"")) {
-                degradedSeen.add("capture: door stale");
+            if ("door".equals(camera) && staleCameras(ownerPort("door")).contains("door")) {
+                degradedSeen.add("capture lists door stale");
             }
             Thread.sleep(500);
         }
@@ -376,13 +378,20 @@ class FaultSuiteIT {
         return servicePorts.values().stream().allMatch(FaultSuiteIT::ready);
     }
 
-    private static String readiness(int port) {
+    /** The cameras a capture instance's camera-freshness check lists as stale. */
+    private static List<String> staleCameras(int port) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (com.fasterxml.jackson.databind.JsonNode check : Json.mapper().readTree(body).path("checks")) {
+                if (check.path("name").asText().equals("camera-freshness")) {
+                    return List.of(check.path("data").path("stale").asText().split(","));
+                }
+            }
         } catch (Exception e) {
-            return "";
+            // not answering: nothing listed
         }
+        return List.of();
     }
 
     private static boolean ready(int port) {
