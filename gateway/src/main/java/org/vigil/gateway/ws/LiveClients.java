@@ -64,7 +64,9 @@ public class LiveClients {
     public LiveClients(EventServiceClient events, MeterRegistry metrics) {
         this.events = events;
         this.metrics = metrics;
-        metrics.gaugeMapSize("vigil_gateway_websocket_clients", List.of(), clients);
+        // held strongly: Micrometer keeps gauge objects weakly, and this one went missing from the scrape
+        io.micrometer.core.instrument.Gauge.builder("vigil_gateway_websocket_clients", clients, Map::size)
+                .description("browsers connected to /ws").strongReference(true).register(metrics);
         this.framesSkipped = metrics.counter("vigil_gateway_live_frames_skipped_total");
     }
 
