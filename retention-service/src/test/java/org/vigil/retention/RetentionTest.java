@@ -101,6 +101,7 @@ class RetentionTest {
         segment(camera, old, true);
         given().auth().oauth2(VERA).contentType(ContentType.JSON).body(hold(camera, old, old.plusSeconds(60))).when()
                 .post("/api/retention/holds").then().statusCode(403);
+        long heldBefore = heldBytes();
         String id = given().auth().oauth2(OLGA).contentType(ContentType.JSON).body(hold(camera, old, old.plusSeconds(60)))
                 .when().post("/api/retention/holds").then().statusCode(201).body("caseId", equalTo("CASE-9"))
                 .body("placedBy", equalTo("olga")).extract().path("id");
@@ -109,9 +110,13 @@ class RetentionTest {
                 .body("field", equalTo("to"));
         given().auth().oauth2(TestTokens.token("otto", "operator", "elsewhere")).contentType(ContentType.JSON)
                 .body(hold(camera, old, old.plusSeconds(60))).when().post("/api/retention/holds").then().statusCode(404);
+        // the status page's held bytes follow a hold at once (not after its one-minute cache)
+        long heldWithHold = heldBytes();
+        assertThat(heldWithHold).isGreaterThan(heldBefore);
         given().auth().oauth2(OLGA).when().post("/api/retention/holds/" + id + "/release").then().statusCode(403);
         given().auth().oauth2(ADA).when().post("/api/retention/holds/" + id + "/release").then().statusCode(200)
                 .body("releasedBy", equalTo("ada"));
+        assertThat(heldBytes()).isLessThan(heldWithHold);
         given().auth().oauth2(ADA).when().post("/api/retention/holds/" + id + "/release").then().statusCode(409);
         for (String action : List.of("hold.place", "hold.release")) {
             AuditEntry e = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
@@ -398,6 +403,11 @@ class RetentionTest {
             });
             assertThat(e.details()).containsEntry("export", export.toString());
         }
+    }
+
+    private static long heldBytes() {
+        return given().auth().oauth2(VERA).when().get("/api/retention/status").then().statusCode(200).extract()
+                .jsonPath().getLong("heldBytes");
     }
 
     @Test

@@ -143,6 +143,11 @@ public class DiskPressure {
                 now);
     }
 
+    /** A hold placed or released changes the held bytes: the next status sums again instead of showing the old. */
+    void holdsChanged(@Observes Holds.Changed e) {
+        usageAt = Instant.MIN;
+    }
+
     private PruneRepository.Usage usage(Instant now) {
         if (usage == null || usageAt.plus(USAGE_CACHE).isBefore(now)) {
             usage = repository.usage(now);

@@ -47,9 +47,16 @@ public class Holds {
     private final HoldRepository holds;
     private final AuditPublisher audit;
 
-    public Holds(HoldRepository holds, AuditPublisher audit) {
+    private final jakarta.enterprise.event.Event<Changed> changed;
+
+    /** Fired after a hold is placed or released: what is held has changed (the status page's figures). */
+    public record Changed(String holdId) {
+    }
+
+    public Holds(HoldRepository holds, AuditPublisher audit, jakarta.enterprise.event.Event<Changed> changed) {
         this.holds = holds;
         this.audit = audit;
+        this.changed = changed;
     }
 
     public Hold place(Caller caller, Request r) {
@@ -113,6 +120,7 @@ public class Holds {
             details.put("expires", h.expiresAt().toString());
         }
         audited(now, caller.name(), "hold.place", h, details);
+        changed.fire(new Changed(h.id()));
         return h;
     }
 
@@ -129,6 +137,7 @@ public class Holds {
             throw new Refused(409, "id", "hold " + id + " was released already");
         }
         audited(now, caller.name(), "hold.release", h, Map.of("hold", id, "case", h.caseId()));
+        changed.fire(new Changed(id));
         return holds.find(id).orElseThrow();
     }
 
