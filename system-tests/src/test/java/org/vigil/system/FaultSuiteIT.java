@@ -69,6 +69,10 @@ class FaultSuiteIT {
     private final Map<String, Integer> servicePorts = new LinkedHashMap<>();
     private final Set<String> degradedSeen = ConcurrentHashMap.newKeySet();
     private volatile boolean watching = true;
+    private volatile Instant lastKill = Instant.EPOCH;
+    private volatile boolean doorOfflineSeen;
+    private final List<String> failures = new CopyOnWriteArrayList<>();
+    private int restartsOfKafka;
 
     private int kafkaPort;
     private int kafkaControllerPort;
@@ -168,10 +172,6 @@ class FaultSuiteIT {
     }
 
     // ---- the faults
-
-    private volatile Instant lastKill = Instant.EPOCH;
-    private volatile boolean doorOfflineSeen;
-    private final List<String> failures = new CopyOnWriteArrayList<>();
 
     interface Step {
         void run() throws Exception;
@@ -274,8 +274,6 @@ class FaultSuiteIT {
         });
         restartsOfKafka++;
     }
-
-    private int restartsOfKafka;
 
     private void killKafka() throws Exception {
         kafka.destroyForcibly().waitFor();

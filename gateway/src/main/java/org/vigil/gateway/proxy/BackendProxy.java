@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.jboss.logging.Logger;
 import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.logging.RequestIds;
 import org.vigil.gateway.security.SessionAuthMechanism;
 import org.vigil.gateway.security.TokenService;
 
@@ -78,9 +79,9 @@ public class BackendProxy {
                 }
             }
             req.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + caller.token());
-            String requestId = org.vigil.gateway.logging.RequestIds.of(ctx);
+            String requestId = RequestIds.of(ctx);
             if (requestId != null) {
-                req.putHeader(org.vigil.gateway.logging.RequestIds.HEADER, requestId);
+                req.putHeader(RequestIds.HEADER, requestId);
             }
             req.send(ctx.request()).onSuccess(resp -> relay(ctx, resp)).onFailure(e -> unavailable(ctx, service, e));
         }).onFailure(e -> unavailable(ctx, service, e));
@@ -102,7 +103,7 @@ public class BackendProxy {
 
     private static void unavailable(RoutingContext ctx, String service, Throwable e) {
         LOG.warnf("%s unreachable for %s %s (request %s): %s", service, ctx.request().method(), ctx.request().path(),
-                org.vigil.gateway.logging.RequestIds.of(ctx), e.getMessage());
+                RequestIds.of(ctx), e.getMessage());
         if (!ctx.response().headWritten()) {
             ctx.response().setStatusCode(502).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .end("{\"error\":\"bad_gateway\",\"message\":\"the " + service + " service is unreachable\"}");

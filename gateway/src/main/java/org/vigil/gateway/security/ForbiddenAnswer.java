@@ -29,9 +29,7 @@ public class ForbiddenAnswer {
             SecurityIdentity id = u.getSecurityIdentity();
             role = id.getRoles().stream().sorted().findFirst().orElse("none");
         }
-        String message = "your role (" + role + ") may not " + ctx.request().method() + " " + ctx.request().path();
-        ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
-                .end("{\"error\":\"forbidden\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
-                        + "\"}");
+        RequestGuard.refuse(ctx, "forbidden",
+                "your role (" + role + ") may not " + ctx.request().method() + " " + ctx.request().path());
     }
 }

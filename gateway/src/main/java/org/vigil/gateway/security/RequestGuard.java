@@ -96,7 +96,8 @@ public class RequestGuard {
         }
     }
 
-    private static void refuse(RoutingContext ctx, String code, String message) {
+    /** A 403 with Vigil's error body: {@code {"error": code, "message": message}}. */
+    static void refuse(RoutingContext ctx, String code, String message) {
         ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
                 .end("{\"error\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
                         + "\"}");

@@ -161,8 +161,15 @@ public class Pruner {
     /** The backlog: recordings past their age or over a quota that the next run would delete. */
     public Deleted overdue() {
         Instant now = Instant.now();
-        return Deleted.of(repository.pastAgeSummary(now, policy.cameras(), policy.sites(), policy.defaultDays()))
-                .plus(Deleted.of(repository.overQuotaSummary(QuotaGroup.CAMERA, now, policy.cameraQuotas())))
+        return dueByAge(now).plus(dueByQuota(now));
+    }
+
+    private Deleted dueByAge(Instant now) {
+        return Deleted.of(repository.pastAgeSummary(now, policy.cameras(), policy.sites(), policy.defaultDays()));
+    }
+
+    private Deleted dueByQuota(Instant now) {
+        return Deleted.of(repository.overQuotaSummary(QuotaGroup.CAMERA, now, policy.cameraQuotas()))
                 .plus(Deleted.of(repository.overQuotaSummary(QuotaGroup.SITE, now, policy.siteQuotas())));
     }
 
@@ -170,10 +177,8 @@ public class Pruner {
     public Report dryRun(long lowDiskBytes) {
         Instant now = Instant.now();
         long t0 = System.nanoTime();
-        Deleted age = Deleted.of(repository.pastAgeSummary(now, policy.cameras(), policy.sites(),
-                policy.defaultDays()));
-        Deleted quota = Deleted.of(repository.overQuotaSummary(QuotaGroup.CAMERA, now, policy.cameraQuotas()))
-                .plus(Deleted.of(repository.overQuotaSummary(QuotaGroup.SITE, now, policy.siteQuotas())));
+        Deleted age = dueByAge(now);
+        Deleted quota = dueByQuota(now);
         Deleted low = lowDiskBytes > 0 ? Deleted.of(repository.oldestUnheldSummary(lowDiskBytes, now)) : Deleted.NONE;
         Map<String, Rows> rows = new LinkedHashMap<>();
         for (Table t : Table.values()) {
