@@ -78,6 +78,51 @@ class CaptureServiceTest {
         assertThat(jpeg).startsWith((byte) 0xFF, (byte) 0xD8);
     }
 
+    @jakarta.inject.Inject
+    RecordedSpans spans;
+
+    @Test
+    void aMotionEventIsOneTraceWhoseContextTravelsInTheRecordHeaders() throws Exception {
+        record Traced(MotionEvent event, String traceId, String spanId) {
+        }
+        Traced start = TopicProbe.await(bootstrap, Topics.MOTION, Duration.ofSeconds(60), r -> {
+            MotionEvent e = Json.read(r.value(), MotionEvent.class);
+            String[] tp = traceparent(r.headers());
+            return e.cameraId().equals("cam1") && e.phase() == MotionEvent.Phase.START && tp != null
+                    ? new Traced(e, tp[1], tp[2])
+                    : null;
+        });
+        // the snapshot of the same event is in the same trace
+        String[] snapshot = TopicProbe.await(bootstrap, Topics.SNAPSHOTS, Duration.ofSeconds(30),
+                r -> start.event().eventId().equals(r.key()) ? traceparent(r.headers()) : null);
+        assertThat(snapshot[1]).isEqualTo(start.traceId());
+        assertThat(snapshot[2]).isNotEqualTo(start.spanId());
+        // the header names the producer span, which ended when Kafka acknowledged and is a child of the event's span
+        io.opentelemetry.sdk.trace.data.SpanData publish = spans.await(s -> s.getSpanId().equals(start.spanId()),
+                Duration.ofSeconds(30), "publishing the motion start");
+        assertThat(publish.getName()).isEqualTo(Topics.MOTION + " publish");
+        assertThat(publish.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.PRODUCER);
+        assertThat(publish.getTraceId()).isEqualTo(start.traceId());
+        assertThat(publish.getParentSpanContext().isValid()).as("child of the motion event's span").isTrue();
+        // another kind of record (camera status) starts its own trace
+        String[] status = TopicProbe.await(bootstrap, Topics.CAMERA_STATUS, Duration.ofSeconds(30),
+                r -> "cam1".equals(r.key()) ? traceparent(r.headers()) : null);
+        assertThat(status[1]).isNotEqualTo(start.traceId());
+    }
+
+    /** {version, trace id, span id, flags} of a record's W3C traceparent header, or null without one. */
+    private static String[] traceparent(org.apache.kafka.common.header.Headers headers) {
+        org.apache.kafka.common.header.Header h = headers.lastHeader(org.vigil.contracts.TraceHeaders.TRACEPARENT);
+        if (h == null) {
+            return null;
+        }
+        String[] parts = new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII).split("-");
+        assertThat(parts).hasSize(4);
+        assertThat(parts[1]).matches("[0-9a-f]{32}");
+        assertThat(parts[2]).matches("[0-9a-f]{16}");
+        return parts;
+    }
+
     @Test
     void theSyntheticCameraRunsThroughMotionWithoutAReconnect() {
         publishesAMotionStartWithASnapshotWhenTheFigureWalks();

@@ -99,6 +99,47 @@ class EventServiceTest {
         }
     }
 
+    @Inject
+    RecordedSpans spans;
+
+    @Test
+    void storingAMotionEventContinuesTheTraceItsProducerStartedAndEndsOnceItIsDurable() throws Exception {
+        java.util.Random random = new java.util.Random();
+        String traceId = String.format("%016x%016x", random.nextLong(), random.nextLong());
+        String producerSpan = String.format("%016x", random.nextLong() | 1);
+        String id = UUID.randomUUID().toString();
+        MotionEvent e = motion(id, "hq", MotionEvent.Phase.START, 0);
+        org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> r = new org.apache.kafka.clients.producer.ProducerRecord<>(
+                Topics.MOTION, e.cameraId(), Json.write(e));
+        r.headers().add(org.vigil.contracts.TraceHeaders.TRACEPARENT,
+                ("00-" + traceId + "-" + producerSpan + "-01").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        TopicProbe.send(bootstrap, r);
+
+        io.opentelemetry.sdk.trace.data.SpanData process = spans.await(
+                s -> s.getTraceId().equals(traceId) && s.getName().equals(Topics.MOTION + " process"),
+                Duration.ofSeconds(60), "processing the motion record in trace " + traceId);
+        assertThat(process.getParentSpanId()).isEqualTo(producerSpan);
+        assertThat(process.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.CONSUMER);
+        assertThat(process.getAttributes().asMap().entrySet()).anySatisfy(a -> {
+            assertThat(a.getKey().getKey()).isEqualTo("messaging.destination.name");
+            assertThat(a.getValue()).isEqualTo(Topics.MOTION);
+        });
+        // the span ends when the batch is durable, not when it is read
+        assertThat(query("select count(*) from events.motion_events where event_id = '" + id + "'")).isEqualTo(1);
+    }
+
+    @Inject
+    @jakarta.enterprise.inject.Any
+    jakarta.enterprise.inject.Instance<io.opentelemetry.sdk.trace.SpanProcessor> processors;
+
+    @Test
+    void withoutACollectorConfiguredNoSpanLeavesTheProcess() {
+        // OTEL_EXPORTER_OTLP_ENDPOINT is unset here: Quarkus' OTLP processor must be its removable placeholder, not a
+        // batch exporter that keeps trying localhost:4317 and logging failures
+        List<String> kinds = processors.stream().map(p -> p.getClass().getSimpleName()).toList();
+        assertThat(kinds).contains("RemoveableLateBoundSpanProcessor").doesNotContain("LateBoundSpanProcessor");
+    }
+
     @Test
     void aLateOlderPhaseDoesNotMoveTheEventBackwards() throws Exception {
         String id = UUID.randomUUID().toString();

@@ -47,13 +47,31 @@ class WholeStackIT {
     private static Stack stack;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String session;
+    /** A stand-in OpenTelemetry collector: the bodies of the OTLP/HTTP trace exports the services send it. */
+    private static com.sun.net.httpserver.HttpServer collector;
+    private static final List<byte[]> EXPORTED_TRACES = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void up() throws Exception {
         Path home = Path.of("target", "it-home").toAbsolutePath();
         deleteTree(home);
-        // JSON logs here (VIGIL_LOG_JSON), text logs in the other stack tests: both formats are exercised
-        stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_LOG_JSON", "true"))
+        collector = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestURI().getPath().equals("/v1/traces") && "application/x-protobuf"
+                    .equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+                EXPORTED_TRACES.add(body);
+            }
+            exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+            exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse: all accepted
+            exchange.close();
+        });
+        collector.start();
+        // JSON logs here (VIGIL_LOG_JSON), text logs in the other stack tests: both formats are exercised; traces are
+        // exported (OTLP over HTTP) here only
+        stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_LOG_JSON", "true",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort(),
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"))
                 .start(Duration.ofMinutes(4));
         assertThat(stack.adminPassword).as("the first admin's password is printed once").isNotBlank();
         session = login("admin", stack.adminPassword);
@@ -63,6 +81,9 @@ class WholeStackIT {
     static void down() throws Exception {
         if (stack != null) {
             stack.close();
+        }
+        if (collector != null) {
+            collector.stop(0);
         }
     }
 
@@ -118,6 +139,7 @@ class WholeStackIT {
                 "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.consumer.ConsoleConsumer",
                 "--bootstrap-server", "127.0.0.1:" + stack.port("KAFKA_PORT"), "--topic", "vigil.motion.v1",
                 "--from-beginning", "--max-messages", "3", "--timeout-ms", "90000",
+                "--property", "print.headers=true", "--property", "headers.separator=,",
                 "--property", "print.key=true", "--property", "key.separator=\t")
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the console consumer finishes").isTrue();
@@ -129,12 +151,55 @@ class WholeStackIT {
                 .getSchema(Files.readString(Stack.root().resolve("docs/asyncapi/schemas/MotionEvent.schema.json")),
                         com.networknt.schema.SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
         for (String line : lines) {
-            String[] keyAndValue = line.split("\t", 2);
-            com.fasterxml.jackson.databind.JsonNode value = Json.mapper().readTree(keyAndValue[1]);
+            String[] headersKeyAndValue = line.split("\t", 3);
+            com.fasterxml.jackson.databind.JsonNode value = Json.mapper().readTree(headersKeyAndValue[2]);
             assertThat(schema.validate(value)).as(line).isEmpty();
-            assertThat(keyAndValue[0]).as("the key is the camera id").isEqualTo(value.path("cameraId").asText());
+            assertThat(headersKeyAndValue[1]).as("the key is the camera id").isEqualTo(value.path("cameraId").asText());
+            assertThat(headersKeyAndValue[0]).as("the W3C trace context header, as docs/asyncapi documents it")
+                    .matches("(.*,)?traceparent:00-[0-9a-f]{32}-[0-9a-f]{16}-0[01](,.*)?");
         }
         assertThat(lines.get(0)).contains("\"phase\":\"start\"");
+    }
+
+    /**
+     * One motion event is one trace across processes: capture publishes it with a W3C traceparent header, the event
+     * service continues that trace when it stores it, and both export their spans to the configured OTLP collector.
+     */
+    @Test
+    @Order(2)
+    void aMotionEventIsOneTraceFromCaptureThroughKafkaToTheEventStoreAndReachesTheCollector() throws Exception {
+        String traceId = org.vigil.devstack.testing.TopicProbe.await("127.0.0.1:" + stack.port("KAFKA_PORT"),
+                "vigil.motion.v1", Duration.ofSeconds(90), r -> {
+                    org.apache.kafka.common.header.Header h = r.headers().lastHeader("traceparent");
+                    return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII).split("-")[1];
+                });
+        byte[] id = java.util.HexFormat.of().parseHex(traceId);
+        for (String service : List.of("capture-service", "event-service")) {
+            // one export request carries one process's spans: its resource names the service
+            byte[] name = service.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            boolean found = false;
+            while (!found && System.nanoTime() < deadline) {
+                found = EXPORTED_TRACES.stream().anyMatch(b -> contains(b, id) && contains(b, name));
+                if (!found) {
+                    Thread.sleep(250);
+                }
+            }
+            assertThat(found).as("%s exported a span of trace %s (%d exports seen)", service, traceId,
+                    EXPORTED_TRACES.size()).isTrue();
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer: for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -162,6 +227,7 @@ class WholeStackIT {
         com.fasterxml.jackson.databind.JsonNode lock = awaitLogLine("gateway",
                 l -> l.path("message").asText().contains("account 'lockme' locked"));
         assertThat(lock.path("mdc").path("requestId").asText()).isEqualTo("it-lockout-5");
+        assertThat(lock.path("mdc").path("traceId").asText()).as("the request's trace").matches("[0-9a-f]{32}");
         assertThat(lock.path("service").asText()).isEqualTo("gateway");
         assertThat(lock.path("level").asText()).isEqualTo("WARN");
 

@@ -1,7 +1,9 @@
 package org.vigil.capture.messaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,10 +21,15 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
+import org.vigil.contracts.TraceHeaders;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -31,13 +38,22 @@ import jakarta.enterprise.context.ApplicationScoped;
  * ({@code buffer.memory}); when Kafka cannot keep up for longer than {@code max.block.ms}, a packet is dropped,
  * counted per camera by the caller in {@code vigil_capture_dropped_packets_total} and logged (at most once a minute per reason), instead of
  * stalling the camera threads.
+ * <p>
+ * Motion events (phases, snapshot, detections) and camera status are traced: each record gets a producer span (ended
+ * when Kafka acknowledges) whose W3C context travels in the record's headers, so the event service continues the
+ * same trace. Media packets and previews are not: a span per video frame would cost more than the frame.
  */
 @ApplicationScoped
 public class CapturePublisher {
 
     private static final Logger LOG = Logger.getLogger(CapturePublisher.class);
 
+    private static final String INSTRUMENTATION = "org.vigil.capture";
+    private static final int MAX_OPEN_EVENTS = 10_000;
+
     private final KafkaProducer<String, byte[]> producer;
+    private final OpenTelemetry otel;
+    private final Map<String, Span> events = new ConcurrentHashMap<>();
     private final Counter sent;
     /** For the log line; the metric is the camera worker's (per camera). */
     private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
@@ -45,7 +61,9 @@ public class CapturePublisher {
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private volatile long lastErrorLog;
 
-    public CapturePublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics) {
+    public CapturePublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics,
+            OpenTelemetry otel) {
+        this.otel = otel;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-capture");
@@ -71,7 +89,7 @@ public class CapturePublisher {
     public boolean packet(MediaPacket p) {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.MEDIA, p.cameraId(), p.data());
         p.writeHeaders(r.headers());
-        return send(r, true);
+        return send(r, true, null);
     }
 
     public boolean preview(String cameraId, byte[] jpeg, int width, int height, long wallMicros) {
@@ -79,23 +97,59 @@ public class CapturePublisher {
         r.headers().add(MediaPacket.H_WALL, Long.toString(wallMicros).getBytes(StandardCharsets.US_ASCII));
         r.headers().add(MediaPacket.H_WIDTH, Integer.toString(width).getBytes(StandardCharsets.US_ASCII));
         r.headers().add(MediaPacket.H_HEIGHT, Integer.toString(height).getBytes(StandardCharsets.US_ASCII));
-        return send(r, false);
+        return send(r, false, null);
     }
 
+    /** The snapshot taken when motion starts: part of the motion event's trace. */
     public boolean snapshot(String eventId, byte[] jpeg) {
-        return send(new ProducerRecord<>(Topics.SNAPSHOTS, eventId, jpeg), false);
+        return traced(new ProducerRecord<>(Topics.SNAPSHOTS, eventId, jpeg), event(eventId));
     }
 
+    /**
+     * One phase of a motion event. START opens the event's span, END closes it; every record of the event (phases,
+     * snapshot, detections) is published as its child, so one trace shows the whole event in every service.
+     */
     public boolean motion(MotionEvent e) {
-        return send(new ProducerRecord<>(Topics.MOTION, e.cameraId(), Json.write(e)), false);
+        Span event = event(e.eventId());
+        if (e.phase() == MotionEvent.Phase.START) {
+            event.setAttribute("vigil.camera", e.cameraId());
+            event.setAttribute("vigil.site", e.site());
+        }
+        boolean sent = traced(new ProducerRecord<>(Topics.MOTION, e.cameraId(), Json.write(e)), event);
+        if (e.phase() == MotionEvent.Phase.END) {
+            events.remove(e.eventId());
+            event.setAttribute("vigil.motion.score", e.score());
+            event.end();
+        }
+        return sent;
     }
 
     public boolean detections(Detections d) {
-        return send(new ProducerRecord<>(Topics.DETECTIONS, d.cameraId(), Json.write(d)), false);
+        Span event = d.eventId() == null ? Span.getInvalid() : events.getOrDefault(d.eventId(), Span.getInvalid());
+        return traced(new ProducerRecord<>(Topics.DETECTIONS, d.cameraId(), Json.write(d)), event);
     }
 
     public boolean status(CameraStatus s) {
-        return send(new ProducerRecord<>(Topics.CAMERA_STATUS, s.cameraId(), Json.write(s)), false);
+        return traced(new ProducerRecord<>(Topics.CAMERA_STATUS, s.cameraId(), Json.write(s)), Span.getInvalid());
+    }
+
+    /** The open span of a motion event, started on its first record. */
+    private Span event(String eventId) {
+        return events.computeIfAbsent(eventId, id -> {
+            if (events.size() >= MAX_OPEN_EVENTS) {
+                // an event whose END never came (its camera thread died): close rather than grow without bound
+                events.values().forEach(Span::end);
+                events.clear();
+            }
+            return otel.getTracer(INSTRUMENTATION).spanBuilder("motion event").setNoParent()
+                    .setAttribute("vigil.event.id", id).startSpan();
+        });
+    }
+
+    /** A producer span for the record, child of {@code parent} (a new trace when that is not a valid span). */
+    private boolean traced(ProducerRecord<String, byte[]> r, Span parent) {
+        Span span = TraceHeaders.startPublish(otel, INSTRUMENTATION, Context.root().with(parent), r);
+        return send(r, false, span);
     }
 
     /** Writes a camera's desired state and waits until Kafka has it (registration at start-up). */
@@ -103,7 +157,7 @@ public class CapturePublisher {
         producer.send(new ProducerRecord<>(Topics.CAMERAS, c.id(), Json.write(c))).get(30, TimeUnit.SECONDS);
     }
 
-    private boolean send(ProducerRecord<String, byte[]> r, boolean media) {
+    private boolean send(ProducerRecord<String, byte[]> r, boolean media, Span span) {
         try {
             producer.send(r, (meta, e) -> {
                 if (e != null) {
@@ -112,11 +166,25 @@ public class CapturePublisher {
                 } else if (media) {
                     sent.increment();
                 }
+                if (span != null) {
+                    if (e != null) {
+                        span.recordException(e);
+                        span.setStatus(StatusCode.ERROR, "not delivered");
+                    } else {
+                        span.setAttribute("messaging.destination.partition.id", Integer.toString(meta.partition()));
+                        span.setAttribute("messaging.kafka.message.offset", meta.offset());
+                    }
+                    span.end();
+                }
             });
             return true;
         } catch (RuntimeException e) {
             dropped.increment();
             noteError(r.topic() + ": " + e.getMessage());
+            if (span != null) {
+                span.setStatus(StatusCode.ERROR, "dropped: " + e.getMessage());
+                span.end();
+            }
             return false;
         }
     }
@@ -138,6 +206,7 @@ public class CapturePublisher {
 
     @PreDestroy
     void close() {
+        events.values().forEach(Span::end);
         producer.close(java.time.Duration.ofSeconds(5));
     }
 }

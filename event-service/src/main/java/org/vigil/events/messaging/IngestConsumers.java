@@ -20,9 +20,17 @@ import org.vigil.contracts.Detections;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.SegmentClosed;
+import org.vigil.contracts.TraceHeaders;
 import org.vigil.events.service.EventIngest;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -31,21 +39,29 @@ import jakarta.enterprise.context.ApplicationScoped;
  * read to the dead-letter topic with the reason, and hands the rest to {@link EventIngest} as one batch. The returned
  * {@link Uni} completes only when the batch is durable in PostgreSQL; while PostgreSQL is down it retries with
  * back-off and the batch stays unacknowledged, so consumption pauses and nothing is lost or skipped.
+ * <p>
+ * Each batch is handled under one {@code <topic> process} span that ends when the batch is durable. It continues the
+ * producer's trace (W3C {@code traceparent} header) when the whole batch belongs to one trace, the usual case for a
+ * motion event; otherwise it links to every record's trace (at most {@value #MAX_LINKS}), as OpenTelemetry's
+ * messaging conventions do for batches.
  */
 @ApplicationScoped
 public class IngestConsumers {
 
     private static final Logger LOG = Logger.getLogger(IngestConsumers.class);
+    static final int MAX_LINKS = 128;
 
     private final EventIngest ingest;
     private final DeadLetters deadLetters;
     private final MeterRegistry metrics;
+    private final OpenTelemetry otel;
     private volatile long lastWarning;
 
-    public IngestConsumers(EventIngest ingest, DeadLetters deadLetters, MeterRegistry metrics) {
+    public IngestConsumers(EventIngest ingest, DeadLetters deadLetters, MeterRegistry metrics, OpenTelemetry otel) {
         this.ingest = ingest;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.otel = otel;
     }
 
     @Incoming(Channels.MOTION)
@@ -84,7 +100,7 @@ public class IngestConsumers {
                 dead.add(deadLetters.send(r, reason(e)));
             }
         }
-        return join(dead).chain(() -> durable("audit", bySeq.size(), () -> ingest.audit(bySeq)));
+        return traced(records, join(dead).chain(() -> durable("audit", bySeq.size(), () -> ingest.audit(bySeq))));
     }
 
     @Incoming(Channels.SNAPSHOTS)
@@ -106,7 +122,8 @@ public class IngestConsumers {
             }
             jpegs.put(id, j);
         }
-        return join(dead).chain(() -> durable("snapshot", jpegs.size(), () -> ingest.snapshots(jpegs)));
+        return traced(records,
+                join(dead).chain(() -> durable("snapshot", jpegs.size(), () -> ingest.snapshots(jpegs))));
     }
 
     private <T> Uni<Void> store(String kind, ConsumerRecords<String, byte[]> records, Class<T> type,
@@ -122,7 +139,63 @@ public class IngestConsumers {
                 dead.add(deadLetters.send(r, reason(e)));
             }
         }
-        return join(dead).chain(() -> durable(kind, items.size(), () -> sink.apply(items)));
+        return traced(records, join(dead).chain(() -> durable(kind, items.size(), () -> sink.apply(items))));
+    }
+
+    /** Runs a batch's work under its process span, which ends when the work does (durable, or cancelled). */
+    private Uni<Void> traced(ConsumerRecords<String, byte[]> records, Uni<Void> work) {
+        if (records.isEmpty()) {
+            return work;
+        }
+        Span span = processSpan(records);
+        return Uni.createFrom().<Void>emitter(em -> {
+            // current while the work starts, so that spans it starts on this thread are children of this one
+            io.smallrye.mutiny.subscription.Cancellable running;
+            try (Scope ignored = span.makeCurrent()) {
+                running = work.subscribe().with(em::complete, em::fail);
+            }
+            em.onTermination(running::cancel);
+        }).onTermination().invoke((item, failure, cancelled) -> {
+            if (failure != null) {
+                span.recordException(failure);
+            }
+            span.end();
+        });
+    }
+
+    private Span processSpan(ConsumerRecords<String, byte[]> records) {
+        ConsumerRecord<String, byte[]> first = records.iterator().next();
+        SpanBuilder b = otel.getTracer("org.vigil.events").spanBuilder(first.topic() + " process")
+                .setSpanKind(SpanKind.CONSUMER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.operation", "process")
+                .setAttribute("messaging.destination.name", first.topic())
+                .setAttribute("messaging.batch.message_count", (long) records.count());
+        SpanContext parent = null;
+        boolean oneTrace = true;
+        List<SpanContext> links = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            SpanContext c = Span.fromContext(TraceHeaders.extract(otel, r.headers())).getSpanContext();
+            if (!c.isValid()) {
+                oneTrace = false;
+                continue;
+            }
+            if (parent == null) {
+                parent = c;
+            } else if (!parent.getTraceId().equals(c.getTraceId())) {
+                oneTrace = false;
+            }
+            if (links.size() < MAX_LINKS) {
+                links.add(c);
+            }
+        }
+        if (oneTrace && parent != null) {
+            b.setParent(Context.root().with(Span.wrap(parent)));
+        } else {
+            b.setNoParent();
+            links.forEach(b::addLink);
+        }
+        return b.startSpan();
     }
 
     /** Runs the write until it succeeds: a database outage pauses consumption instead of losing or skipping. */

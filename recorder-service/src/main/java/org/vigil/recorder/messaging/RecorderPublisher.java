@@ -5,13 +5,16 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,6 +25,12 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.StorageSettings;
 import org.vigil.contracts.Topics;
+import org.vigil.contracts.TraceHeaders;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +38,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Everything the recorder tells the rest of Vigil: closed segments, alerts, storage settings and audit entries. One
  * idempotent producer with {@code acks=all}; segment announcements and settings wait for Kafka's acknowledgement,
- * because what the caller does next (commit packets, answer the admin) depends on it.
+ * because what the caller does next (commit packets, answer the admin) depends on it. Every record carries the
+ * W3C trace context of a producer span (child of the caller's current span: the HTTP request of an audit entry, for
+ * example), so the event service's handling of it joins the same trace.
  */
 @ApplicationScoped
 public class RecorderPublisher {
@@ -38,9 +49,12 @@ public class RecorderPublisher {
 
     private final KafkaProducer<String, byte[]> producer;
     private final InstantSource clock;
+    private final OpenTelemetry otel;
 
-    public RecorderPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, InstantSource clock) {
+    public RecorderPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, InstantSource clock,
+            OpenTelemetry otel) {
         this.clock = clock;
+        this.otel = otel;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-recorder");
@@ -54,32 +68,48 @@ public class RecorderPublisher {
 
     /** Announces a durable segment and waits for the acknowledgement. */
     public void segment(SegmentClosed s) throws InterruptedException, ExecutionException, TimeoutException {
-        producer.send(new ProducerRecord<>(Topics.SEGMENTS, s.cameraId(), Json.write(s))).get(35, TimeUnit.SECONDS);
+        send(new ProducerRecord<>(Topics.SEGMENTS, s.cameraId(), Json.write(s)), null).get(35, TimeUnit.SECONDS);
     }
 
     /** Stores the cluster's storage settings and waits for the acknowledgement. */
     public void storage(StorageSettings s) throws InterruptedException, ExecutionException, TimeoutException {
-        producer.send(new ProducerRecord<>(Topics.SETTINGS, StorageSettings.KEY, Json.write(s))).get(35, TimeUnit.SECONDS);
+        send(new ProducerRecord<>(Topics.SETTINGS, StorageSettings.KEY, Json.write(s)), null).get(35, TimeUnit.SECONDS);
     }
 
     /** Raises or clears an alert; a failure is logged (the condition is in the log and the metrics anyway). */
     public void alert(Alert a) {
-        producer.send(new ProducerRecord<>(Topics.ALERTS, a.key(), Json.write(a)), (md, e) -> {
-            if (e != null) {
-                LOG.errorf("alert %s %s could not be sent: %s", a.kind(), a.state().wireName(), e.getMessage());
-            }
-        });
+        send(new ProducerRecord<>(Topics.ALERTS, a.key(), Json.write(a)), e -> LOG.errorf(
+                "alert %s %s could not be sent: %s", a.kind(), a.state().wireName(), e.getMessage()));
     }
 
     /** Appends an audit entry of this service. */
     public void audit(String actor, String action, String target, String outcome, Map<String, String> details) {
         AuditEntry e = new AuditEntry(AuditEntry.VERSION, UUID.randomUUID().toString(), clock.instant(),
                 "recorder-service", actor, action, target, null, outcome, details);
-        producer.send(new ProducerRecord<>(Topics.AUDIT, e.id(), Json.write(e)), (md, ex) -> {
-            if (ex != null) {
-                LOG.errorf("audit entry %s (%s by %s) could not be sent: %s", e.id(), action, actor, ex.getMessage());
-            }
-        });
+        send(new ProducerRecord<>(Topics.AUDIT, e.id(), Json.write(e)), ex -> LOG.errorf(
+                "audit entry %s (%s by %s) could not be sent: %s", e.id(), action, actor, ex.getMessage()));
+    }
+
+    /** Sends under a producer span that ends when Kafka answers; {@code onFailure} hears of a failed delivery. */
+    private Future<RecordMetadata> send(ProducerRecord<String, byte[]> r, Consumer<Exception> onFailure) {
+        Span span = TraceHeaders.startPublish(otel, "org.vigil.recorder", Context.current(), r);
+        try {
+            return producer.send(r, (md, e) -> {
+                if (e != null) {
+                    span.recordException(e);
+                    span.setStatus(StatusCode.ERROR, "not delivered");
+                    if (onFailure != null) {
+                        onFailure.accept(e);
+                    }
+                }
+                span.end();
+            });
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, "not sent");
+            span.end();
+            throw e;
+        }
     }
 
     @PreDestroy
