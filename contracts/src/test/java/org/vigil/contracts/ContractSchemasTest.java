@@ -174,6 +174,50 @@ class ContractSchemasTest {
                 TYPES.keySet().stream().map(c -> "schemas/" + c.getSimpleName() + ".schema.json").toList());
     }
 
+    @Test
+    void tracedMessagesDocumentTheTraceContextHeaderExactlyAsTraceHeadersWritesIt() throws IOException {
+        JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(DIR.resolve("asyncapi.yaml").toFile());
+        JsonNode headers = doc.at("/components/messageTraits/traced/headers");
+        assertThat(headers.path("properties").has(TraceHeaders.TRACEPARENT)).isTrue();
+        // every JSON message (and the snapshot) is traced; media packets and previews are not
+        Set<String> traced = new HashSet<>();
+        doc.path("components").path("messages").fields().forEachRemaining(m -> {
+            if (m.getValue().path("traits").toString().contains("#/components/messageTraits/traced")) {
+                traced.add(m.getKey());
+            }
+        });
+        Set<String> expected = new HashSet<>(TYPES.keySet().stream().map(Class::getSimpleName).toList());
+        expected.add("Snapshot");
+        assertThat(traced).containsExactlyInAnyOrderElementsOf(expected);
+
+        // what a producer writes: a span context through the W3C propagator into Kafka headers, via TraceHeaders
+        io.opentelemetry.api.trace.SpanContext sent = io.opentelemetry.api.trace.SpanContext.create(
+                "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", io.opentelemetry.api.trace.TraceFlags.getSampled(),
+                io.opentelemetry.api.trace.TraceState.getDefault());
+        org.apache.kafka.common.header.internals.RecordHeaders kafkaHeaders = new org.apache.kafka.common.header.internals.RecordHeaders();
+        kafkaHeaders.add("vigil.other", new byte[] {1});
+        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator w3c = io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator
+                .getInstance();
+        w3c.inject(io.opentelemetry.context.Context.root().with(io.opentelemetry.api.trace.Span.wrap(sent)), kafkaHeaders,
+                TraceHeaders.SETTER);
+        w3c.inject(io.opentelemetry.context.Context.root().with(io.opentelemetry.api.trace.Span.wrap(sent)), kafkaHeaders,
+                TraceHeaders.SETTER);
+        assertThat(kafkaHeaders.headers(TraceHeaders.TRACEPARENT)).as("written once, not appended twice").hasSize(1);
+        String value = TraceHeaders.GETTER.get(kafkaHeaders, TraceHeaders.TRACEPARENT);
+        assertThat(value).isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                .getSchema(headers.path("properties").path(TraceHeaders.TRACEPARENT));
+        assertThat(schema.validate(new ObjectMapper().getNodeFactory().textNode(value))).isEmpty();
+        assertThat(schema.validate(new ObjectMapper().getNodeFactory().textNode("00-xyz-01"))).isNotEmpty();
+
+        // what a consumer reads back
+        io.opentelemetry.api.trace.SpanContext read = io.opentelemetry.api.trace.Span.fromContext(w3c.extract(
+                io.opentelemetry.context.Context.root(), kafkaHeaders, TraceHeaders.GETTER)).getSpanContext();
+        assertThat(read.getTraceId()).isEqualTo(sent.getTraceId());
+        assertThat(read.getSpanId()).isEqualTo(sent.getSpanId());
+        assertThat(read.isRemote()).isTrue();
+    }
+
     static JsonSchema validator(Class<?> type) throws IOException {
         // formats (date-time, uuid) asserted, as an integrator's validator should
         return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(

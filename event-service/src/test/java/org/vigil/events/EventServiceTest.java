@@ -124,6 +124,11 @@ class EventServiceTest {
             assertThat(a.getKey().getKey()).isEqualTo("messaging.destination.name");
             assertThat(a.getValue()).isEqualTo(Topics.MOTION);
         });
+        // the connector's own span for the record continues the same trace
+        io.opentelemetry.sdk.trace.data.SpanData receive = spans.await(s -> s.getTraceId().equals(traceId)
+                && !s.getSpanId().equals(process.getSpanId()), Duration.ofSeconds(10), "receiving the record");
+        assertThat(receive.getName()).isEqualTo(Topics.MOTION + " receive");
+        assertThat(receive.getParentSpanId()).isEqualTo(producerSpan);
         // the span ends when the batch is durable, not when it is read
         assertThat(query("select count(*) from events.motion_events where event_id = '" + id + "'")).isEqualTo(1);
     }

@@ -106,6 +106,10 @@ abstract class RecorderTestBase {
             if (!s.cameraId().equals(camera)) {
                 return null;
             }
+            // each announcement carries the W3C trace context of its producer span, for the event service to continue
+            assertThat(r.headers().lastHeader(org.vigil.contracts.TraceHeaders.TRACEPARENT)).as("traceparent header")
+                    .isNotNull().extracting(h -> new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .asString().matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
             seen.put(s.segmentId(), s);
             long total = seen.values().stream().mapToLong(SegmentClosed::frames).sum();
             assertThat(total).as("frames announced for " + camera).isLessThanOrEqualTo(frames);

@@ -154,7 +154,17 @@ public class CapturePublisher {
 
     /** Writes a camera's desired state and waits until Kafka has it (registration at start-up). */
     public void camera(CameraConfig c) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.CAMERAS, c.id(), Json.write(c))).get(30, TimeUnit.SECONDS);
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.CAMERAS, c.id(), Json.write(c));
+        Span span = TraceHeaders.startPublish(otel, INSTRUMENTATION, Context.current(), r);
+        try {
+            producer.send(r).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, "not registered");
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     private boolean send(ProducerRecord<String, byte[]> r, boolean media, Span span) {
