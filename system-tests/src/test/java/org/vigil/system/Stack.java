@@ -3,7 +3,6 @@ package org.vigil.system;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,9 +159,8 @@ final class Stack implements AutoCloseable {
         stop(Duration.ofSeconds(60));
     }
 
+    /** A free port, never the same twice in this JVM. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return org.vigil.devstack.testing.SharedServers.freePort();
     }
 }

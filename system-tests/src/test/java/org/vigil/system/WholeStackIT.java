@@ -173,10 +173,35 @@ class WholeStackIT {
                     org.apache.kafka.common.header.Header h = r.headers().lastHeader("traceparent");
                     return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII).split("-")[1];
                 });
+        awaitExported(traceId, "capture-service", "event-service");
+    }
+
+    /**
+     * A request through the gateway is one trace with the backend it is forwarded to: the caller's W3C
+     * {@code traceparent} is continued by the gateway and passed on by its proxy.
+     */
+    @Test
+    @Order(2)
+    void aRequestThroughTheGatewayIsOneTraceWithTheBackendItReaches() throws Exception {
+        String traceId = String.format("%016x%016x", System.nanoTime(), new java.util.Random().nextLong());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + stack.port("GATEWAY_PORT") + "/api/events?limit=1")).header("Authorization", "Bearer " + session)
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        awaitExported(traceId, "gateway", "event-service");
+    }
+
+    /** Waits until each service has exported (to the stand-in collector) a span of the trace. */
+    private static void awaitExported(String traceId, String... services) throws InterruptedException {
         byte[] id = java.util.HexFormat.of().parseHex(traceId);
-        for (String service : List.of("capture-service", "event-service")) {
-            // one export request carries one process's spans: its resource names the service
-            byte[] name = service.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String service : services) {
+            // one export request carries one process's spans: its resource names the service (service.name, a
+            // protobuf string: its length, then its bytes)
+            byte[] utf8 = service.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] name = new byte[utf8.length + 1];
+            name[0] = (byte) utf8.length;
+            System.arraycopy(utf8, 0, name, 1, utf8.length);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             boolean found = false;
             while (!found && System.nanoTime() < deadline) {

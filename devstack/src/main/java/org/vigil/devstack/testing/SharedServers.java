@@ -111,12 +111,22 @@ public final class SharedServers {
     }
 
     /** A port that was free a moment ago, on 127.0.0.1. */
+    /**
+     * A port free now, never one this JVM was handed before: the kernel may give a just-closed port out again, and two
+     * servers of one test configured with the same port fail (it happened: "Port 38703 is configured twice").
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static void delete(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
