@@ -135,15 +135,20 @@ public class CapturePublisher {
 
     /** The open span of a motion event, started on its first record. */
     private Span event(String eventId) {
-        return events.computeIfAbsent(eventId, id -> {
-            if (events.size() >= MAX_OPEN_EVENTS) {
-                // an event whose END never came (its camera thread died): close rather than grow without bound
-                events.values().forEach(Span::end);
-                events.clear();
+        Span open = events.get(eventId);
+        if (open != null) {
+            return open;
+        }
+        if (events.size() >= MAX_OPEN_EVENTS) {
+            // events whose END never came (their camera thread died): close them rather than grow without bound
+            for (Map.Entry<String, Span> stale : events.entrySet()) {
+                if (events.remove(stale.getKey(), stale.getValue())) {
+                    stale.getValue().end();
+                }
             }
-            return otel.getTracer(INSTRUMENTATION).spanBuilder("motion event").setNoParent()
-                    .setAttribute("vigil.event.id", id).startSpan();
-        });
+        }
+        return events.computeIfAbsent(eventId, id -> otel.getTracer(INSTRUMENTATION).spanBuilder("motion event")
+                .setNoParent().setAttribute("vigil.event.id", id).startSpan());
     }
 
     /** A producer span for the record, child of {@code parent} (a new trace when that is not a valid span). */
@@ -217,6 +222,7 @@ public class CapturePublisher {
     @PreDestroy
     void close() {
         events.values().forEach(Span::end);
+        events.clear();
         producer.close(java.time.Duration.ofSeconds(5));
     }
 }
