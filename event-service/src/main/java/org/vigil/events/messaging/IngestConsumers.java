@@ -32,6 +32,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -49,7 +50,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class IngestConsumers {
 
     private static final Logger LOG = Logger.getLogger(IngestConsumers.class);
-    static final int MAX_LINKS = 128;
+    private static final int MAX_LINKS = 128;
 
     private final EventIngest ingest;
     private final DeadLetters deadLetters;
@@ -150,7 +151,7 @@ public class IngestConsumers {
         Span span = processSpan(records);
         return Uni.createFrom().<Void>emitter(em -> {
             // current while the work starts, so that spans it starts on this thread are children of this one
-            io.smallrye.mutiny.subscription.Cancellable running;
+            Cancellable running;
             try (Scope ignored = span.makeCurrent()) {
                 running = work.subscribe().with(em::complete, em::fail);
             }
@@ -171,31 +172,33 @@ public class IngestConsumers {
                 .setAttribute("messaging.operation", "process")
                 .setAttribute("messaging.destination.name", first.topic())
                 .setAttribute("messaging.batch.message_count", (long) records.count());
-        SpanContext parent = null;
-        boolean oneTrace = true;
-        List<SpanContext> links = new ArrayList<>();
+        List<SpanContext> producers = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> r : records) {
-            SpanContext c = Span.fromContext(TraceHeaders.extract(otel, r.headers())).getSpanContext();
-            if (!c.isValid()) {
-                oneTrace = false;
-                continue;
-            }
-            if (parent == null) {
-                parent = c;
-            } else if (!parent.getTraceId().equals(c.getTraceId())) {
-                oneTrace = false;
-            }
-            if (links.size() < MAX_LINKS) {
-                links.add(c);
-            }
+            producers.add(Span.fromContext(TraceHeaders.extract(otel, r.headers())).getSpanContext());
         }
-        if (oneTrace && parent != null) {
-            b.setParent(Context.root().with(Span.wrap(parent)));
+        Origin origin = Origin.of(producers);
+        if (origin.parent() != null) {
+            b.setParent(Context.root().with(Span.wrap(origin.parent())));
         } else {
             b.setNoParent();
-            links.forEach(b::addLink);
+            origin.links().forEach(b::addLink);
         }
         return b.startSpan();
+    }
+
+    /**
+     * Where a batch's process span comes from: the producer's span when every record carries a context of one trace,
+     * otherwise links to the records' contexts (at most {@value #MAX_LINKS}; records without one add nothing).
+     */
+    record Origin(SpanContext parent, List<SpanContext> links) {
+
+        static Origin of(List<SpanContext> producers) {
+            List<SpanContext> valid = producers.stream().filter(SpanContext::isValid).toList();
+            boolean oneTrace = !valid.isEmpty() && valid.size() == producers.size()
+                    && valid.stream().map(SpanContext::getTraceId).distinct().count() == 1;
+            return oneTrace ? new Origin(valid.get(0), List.of())
+                    : new Origin(null, valid.subList(0, Math.min(valid.size(), MAX_LINKS)));
+        }
     }
 
     /** Runs the write until it succeeds: a database outage pauses consumption instead of losing or skipping. */
