@@ -191,11 +191,20 @@ class RecorderCrashIT {
         }
     }
 
-    /** Segment files not in their final state, outside the quarantine. */
+    /**
+     * Segment files not in their final state, outside the quarantine. A recorder renames files while this walks the
+     * tree (a walk fails on an entry that vanished under it): such a walk is simply taken again.
+     */
     private static long partials(Path dir) throws java.io.IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> p.toString().endsWith(".partial"))
-                    .filter(p -> !dir.relativize(p).toString().startsWith(".quarantine")).count();
+        while (true) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                return s.filter(p -> p.toString().endsWith(".partial"))
+                        .filter(p -> !dir.relativize(p).toString().startsWith(".quarantine")).count();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+                    throw e;
+                }
+            }
         }
     }
 }
