@@ -190,6 +190,15 @@ class WholeStackIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         awaitExported(traceId, "gateway", "event-service");
+        // records published through Reactive Messaging (here the gateway's audit of the sign-in) carry the context too
+        String audit = org.vigil.devstack.testing.TopicProbe.await("127.0.0.1:" + stack.port("KAFKA_PORT"),
+                "vigil.audit.v1", Duration.ofSeconds(30), rec -> {
+                    org.apache.kafka.common.header.Header h = rec.headers().lastHeader("traceparent");
+                    return new String(rec.value(), java.nio.charset.StandardCharsets.UTF_8).contains("\"gateway\"")
+                            ? (h == null ? "" : new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII))
+                            : null;
+                });
+        assertThat(audit).as("the gateway's audit record's traceparent").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
     }
 
     /** Waits until each service has exported (to the stand-in collector) a span of the trace. */

@@ -30,9 +30,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -149,14 +147,7 @@ public class IngestConsumers {
             return work;
         }
         Span span = processSpan(records);
-        return Uni.createFrom().<Void>emitter(em -> {
-            // current while the work starts, so that spans it starts on this thread are children of this one
-            Cancellable running;
-            try (Scope ignored = span.makeCurrent()) {
-                running = work.subscribe().with(em::complete, em::fail);
-            }
-            em.onTermination(running::cancel);
-        }).onTermination().invoke((item, failure, cancelled) -> {
+        return work.onTermination().invoke((item, failure, cancelled) -> {
             if (failure != null) {
                 span.recordException(failure);
             }
