@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -378,6 +379,38 @@ class EventServiceTest {
                     .body("ok", org.hamcrest.Matchers.equalTo(false))
                     .body("problems[0]", org.hamcrest.Matchers.containsString("the chain is broken here"));
             c.createStatement().execute("alter table events.audit_log enable trigger user");
+        }
+    }
+
+    @Test
+    void factsForADayWithoutAPartitionCreateTheDayAndAreStored() throws Exception {
+        // a camera whose clock is a year behind (or a replay of year-old messages): no partition exists for that day,
+        // and the pruned tables have no default partition to catch the rows
+        Instant old = T0.minus(Duration.ofDays(400));
+        String day = java.time.format.DateTimeFormatter.BASIC_ISO_DATE.format(old.atOffset(ZoneOffset.UTC).toLocalDate());
+        for (String t : List.of("motion_events", "camera_status", "detections")) {
+            assertThat(query("select count(*) from pg_inherits i join pg_class c on c.oid = i.inhrelid where "
+                    + "i.inhparent = 'events." + t + "'::regclass and c.relname = '" + t + "_default'"))
+                    .as(t + " has no default partition").isZero();
+            assertThat(query("select count(*) from pg_class where relname = '" + t + "_" + day + "'")).isZero();
+        }
+        String cam = "cam-old-" + UUID.randomUUID().toString().substring(0, 6);
+        String id = UUID.randomUUID().toString();
+        sendMotion(new MotionEvent(1, id, cam, "hq", MotionEvent.Phase.END, old, old.plusSeconds(5), 0.4, List.of(),
+                null));
+        TopicProbe.send(bootstrap, Topics.CAMERA_STATUS, cam, Json.write(new CameraStatus(1, cam, "hq",
+                CameraStatus.State.ONLINE, 15, 640, 360, "h264", null, "capture-1", old)));
+        TopicProbe.send(bootstrap, Topics.DETECTIONS, cam, Json.write(new Detections(1, cam, "hq", id,
+                old.plusSeconds(1), "test", List.of(new Detections.Detected("person", 0.9, new Box(0.1, 0.1, 0.2,
+                        0.2))))));
+        await(() -> query("select count(*) from events.motion_events where event_id = '" + id + "'") == 1
+                && query("select count(*) from events.camera_status where camera_id = '" + cam + "'") == 1
+                && query("select count(*) from events.detections where camera_id = '" + cam + "'") == 1,
+                "the year-old event, status and detection are stored");
+        for (String t : List.of("motion_events", "camera_status", "detections")) {
+            assertThat(query("select count(*) from events." + t + "_" + day + " where " + (t.equals("motion_events")
+                    ? "event_id = '" + id + "'" : "camera_id = '" + cam + "'"))).as("in " + t + "'s new day")
+                    .isEqualTo(1);
         }
     }
 

@@ -322,22 +322,34 @@ class RetentionTest {
         given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
                 .body("events.motion_events.daysDropped", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
                 .body("events.motion_events.keptHeld", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
-        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
-                "select to_regclass('events." + partition + "') is null")) {
-            rs.next();
-            assertThat(rs.getBoolean(1)).as("the day was dropped as a whole").isTrue();
-        }
-        assertThat(ids(camera)).as("the held event moved to the default partition; the recent one stays")
-                .containsExactlyInAnyOrder(held, recent);
+        assertThat(partitionRows(partition)).as("the day stays, holding only the held event").isEqualTo(1);
+        assertThat(ids(camera)).as("the held event stays; the recent one too").containsExactlyInAnyOrder(held, recent);
         assertThat(snapshots(held, free)).containsExactly(held);
         assertThat(eventRows("detections", camera)).as("the detection during the held event stays").isEqualTo(1);
 
-        // released: the next run deletes it from the default partition, with its snapshot
+        // released: the next run drops the day as a whole, and the snapshot goes with its event
         given().auth().oauth2(ADA).when().post("/api/retention/holds/" + holdId + "/release").then().statusCode(200);
         given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200);
+        assertThat(partitionRows(partition)).as("the day was dropped").isEqualTo(-1);
         assertThat(ids(camera)).containsExactly(recent);
         assertThat(snapshots(held, free)).isEmpty();
         assertThat(eventRows("detections", camera)).isZero();
+    }
+
+    /** The rows in one day's table, attached or not; -1 when it does not exist. */
+    private long partitionRows(String partition) throws Exception {
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery(
+                "select to_regclass('events." + partition + "') is not null")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return -1;
+            }
+        }
+        try (Connection c = db(); ResultSet rs = c.createStatement().executeQuery("select count(*) from events."
+                + partition)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private List<UUID> ids(String camera) throws Exception {
@@ -421,27 +433,76 @@ class RetentionTest {
     }
 
     @Test
-    void aDayWhoseTableIsLockedIsLeftForTheNextRunInsteadOfQueueingIngestBehindIt() throws Exception {
+    void insertsNeverWaitForADetachAndADayAReaderHoldsIsLeftForTheNextRun() throws Exception {
         String camera = cam();
         Instant day = Instant.now().minus(Duration.ofDays(42)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        String partition = "camera_status_" + DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC)
+                .format(day);
         try (Connection c = db()) {
             c.createStatement().execute("select events.ensure_partitions('camera_status', 45, 0)");
             c.createStatement().executeUpdate("insert into events.camera_status (camera_id, at, site, state, fps, "
                     + "width, height) values ('" + camera + "', '" + day.plus(Duration.ofHours(1))
                     + "', 'hq', 'online', 15, 640, 360)");
         }
-        try (Connection reader = db()) {
-            reader.setAutoCommit(false); // a long report holding the table
-            reader.createStatement().execute("lock table events.camera_status in access share mode");
-            given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
-                    .body("events.camera_status.daysBusy", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
-                    .body("warnings", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.containsString(
-                            "of camera_status were left for the next run")));
-            assertThat(eventRows("camera_status", camera)).isEqualTo(1);
+        try (Connection reader = db(); Connection ingest = db()) {
+            reader.setAutoCommit(false); // a long report over that day
+            reader.createStatement().execute("lock table events." + partition + " in access share mode");
+            // ingest gives up on any lock wait at once: a detach that made inserts queue (as a plain DETACH does,
+            // holding the parent's ACCESS EXCLUSIVE lock while it waits for the reader) fails this insert
+            ingest.createStatement().execute("set lock_timeout = '20ms'");
+            var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> given().auth().oauth2(ADA).when()
+                    .post("/api/retention/run").then().statusCode(200).extract().jsonPath());
+            int inserts = 0;
+            try (PreparedStatement p = ingest.prepareStatement("insert into events.camera_status (camera_id, at, "
+                    + "site, state, fps, width, height) values (?, now(), 'hq', 'online', 15, 640, 360)")) {
+                while (!run.isDone()) {
+                    p.setString(1, camera + "-live-" + inserts++);
+                    p.executeUpdate();
+                }
+            }
+            var report = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(inserts).as("inserts went on during the run").isGreaterThan(1);
+            assertThat(report.getInt("events.camera_status.daysBusy")).isGreaterThanOrEqualTo(1);
+            assertThat(report.getList("warnings", String.class)).anyMatch(w -> w.contains(
+                    "of camera_status were left for the next run"));
+            assertThat(partitionRows(partition)).as("nothing deleted while the reader holds the day").isEqualTo(1);
             reader.rollback();
         }
         given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
                 .body("events.camera_status.daysBusy", equalTo(0));
-        assertThat(eventRows("camera_status", camera)).isZero();
+        assertThat(partitionRows(partition)).as("the next run finished the detach and dropped the day").isEqualTo(-1);
+    }
+
+    @Test
+    void aDayLeftDetachedByACrashIsDroppedOrPutBackIfAHoldNowCoversIt() throws Exception {
+        String camera = cam();
+        Instant[] days = {Instant.now().minus(Duration.ofDays(38)), Instant.now().minus(Duration.ofDays(37))};
+        String[] names = new String[2];
+        try (Connection c = db()) {
+            c.createStatement().execute("select events.ensure_partitions('detections', 45, 0)");
+            for (int i = 0; i < 2; i++) {
+                Instant d = days[i].truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+                names[i] = "detections_" + DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC).format(d);
+                for (int h : new int[] {2, 5}) {
+                    c.createStatement().executeUpdate("insert into events.detections (camera_id, at, site, detector, "
+                            + "objects) values ('" + camera + "', '" + d.plus(Duration.ofHours(h)) + "', 'hq', 't', "
+                            + "'[]')");
+                }
+                // what a run that crashed after the detach left behind
+                c.createStatement().execute("alter table events.detections detach partition events." + names[i]);
+            }
+        }
+        // the second day: a hold on its 05:00 placed after the crash (a camera with recordings: it has a site)
+        segment(camera, Instant.now().minus(Duration.ofDays(1)), true);
+        Instant heldAt = days[1].truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofHours(5));
+        given().auth().oauth2(OLGA).contentType(ContentType.JSON).body(Map.of("cameraId", camera, "from",
+                heldAt.minusSeconds(60).toString(), "to", heldAt.plusSeconds(60).toString(), "caseId", "CASE-D",
+                "reason", "vandalism")).when().post("/api/retention/holds").then().statusCode(201);
+
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200)
+                .body("events.detections.keptHeld", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+        assertThat(partitionRows(names[0])).as("the unheld detached day is dropped").isEqualTo(-1);
+        assertThat(partitionRows(names[1])).as("the held one is back, with only its held row").isEqualTo(1);
+        assertThat(eventRows("detections", camera)).as("and is seen through the table again").isEqualTo(1);
     }
 }

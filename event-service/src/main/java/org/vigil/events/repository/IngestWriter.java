@@ -2,15 +2,21 @@ package org.vigil.events.repository;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
 
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.CameraStatus;
@@ -21,6 +27,7 @@ import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.SegmentClosed;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -37,6 +44,8 @@ public class IngestWriter {
 
     /** The audit chain starts from this hash. */
     public static final String GENESIS = AuditChain.GENESIS;
+
+    private static final Logger LOG = Logger.getLogger(IngestWriter.class);
 
     private final Pool pool;
 
@@ -90,7 +99,10 @@ public class IngestWriter {
             zones[i] = e.zone();
             i++;
         }
-        return pool.preparedQuery("""
+        Tuple args = Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(cameras).addArrayOfString(sites)
+                .addArrayOfOffsetDateTime(started).addArrayOfOffsetDateTime(last).addArrayOfOffsetDateTime(ended)
+                .addArrayOfDouble(scores).addArrayOfString(boxes).addArrayOfString(zones);
+        return creatingDays("motion_events", Arrays.stream(started), () -> pool.preparedQuery("""
                 insert into events.motion_events (event_id, camera_id, site, started_at, last_at, ended_at, score, boxes, zone)
                 select u.id, u.camera, u.site, u.started, u.last, u.ended, u.score, u.boxes::jsonb, u.zone
                 from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[],
@@ -102,11 +114,7 @@ public class IngestWriter {
                     score    = greatest(motion_events.score, excluded.score),
                     boxes    = case when excluded.last_at > motion_events.last_at and excluded.boxes <> '[]'::jsonb
                                     then excluded.boxes else motion_events.boxes end
-                """).execute(Tuple.tuple().addArrayOfUUID(ids).addArrayOfString(cameras).addArrayOfString(sites)
-                        .addArrayOfOffsetDateTime(started).addArrayOfOffsetDateTime(last)
-                        .addArrayOfOffsetDateTime(ended).addArrayOfDouble(scores).addArrayOfString(boxes)
-                        .addArrayOfString(zones))
-                .replaceWithVoid();
+                """).execute(args).replaceWithVoid());
     }
 
     private static MotionEvent withScore(MotionEvent e, double score) {
@@ -131,7 +139,8 @@ public class IngestWriter {
                 labels.add(Tuple.of(UUID.fromString(d.eventId()), l));
             }
         }
-        return pool.withTransaction(c -> c.preparedQuery("""
+        return creatingDays("detections", batch.stream().map(d -> odt(d.at())), () -> pool.withTransaction(
+                c -> c.preparedQuery("""
                 insert into events.detections (camera_id, at, site, event_id, detector, objects)
                 values ($1, $2, $3, $4, $5, cast($6::text as jsonb)) on conflict (at, camera_id) do nothing
                 """).executeBatch(rows).chain(() -> labels.isEmpty() ? Uni.createFrom().nullItem()
@@ -139,7 +148,7 @@ public class IngestWriter {
                         update events.motion_events set labels = array(select distinct unnest(labels || $2::text[])
                                                                      order by 1)
                         where event_id = $1 and not labels @> $2::text[]
-                        """).executeBatch(labels))).replaceWithVoid();
+                        """).executeBatch(labels))).replaceWithVoid());
     }
 
     public Uni<Void> segments(List<SegmentClosed> batch) {
@@ -169,10 +178,11 @@ public class IngestWriter {
         }
         List<Tuple> rows = new ArrayList<>();
         for (CameraStatus s : batch) {
-            rows.add(Tuple.from(java.util.Arrays.asList(s.cameraId(), odt(s.at()), s.site(), s.state().wireName(),
+            rows.add(Tuple.from(Arrays.asList(s.cameraId(), odt(s.at()), s.site(), s.state().wireName(),
                     s.fps(), s.width(), s.height(), s.codec(), s.lastError(), s.instance())));
         }
-        return pool.withTransaction(c -> c.preparedQuery("""
+        return creatingDays("camera_status", batch.stream().map(s -> odt(s.at())), () -> pool.withTransaction(
+                c -> c.preparedQuery("""
                 with prev as (select state from events.camera_status_latest where camera_id = $1),
                 latest as (
                     insert into events.camera_status_latest (camera_id, at, site, state, fps, width, height, codec,
@@ -187,7 +197,7 @@ public class IngestWriter {
                 select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
                 where not exists (select 1 from prev where prev.state = $4)
                 on conflict (at, camera_id) do nothing
-                """).executeBatch(rows)).replaceWithVoid();
+                """).executeBatch(rows)).replaceWithVoid());
     }
 
     public Uni<Void> snapshots(Map<UUID, byte[]> jpegs) {
@@ -228,7 +238,7 @@ public class IngestWriter {
                                 continue;
                             }
                             String next = AuditChain.chain(h, a);
-                            rows.add(Tuple.from(java.util.Arrays.asList(e.getKey(), UUID.fromString(a.id()),
+                            rows.add(Tuple.from(Arrays.asList(e.getKey(), UUID.fromString(a.id()),
                                     odt(a.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS)), a.service(),
                                     a.actor(), a.action(), a.target(), a.site(),
                                     a.outcome(), new String(Json.write(a.details()), StandardCharsets.UTF_8), h,
@@ -243,6 +253,30 @@ public class IngestWriter {
                                 """).executeBatch(rows).replaceWithVoid();
                     });
                 }));
+    }
+
+    /**
+     * Runs {@code write}; when a row's day has no partition (motion_events, camera_status and detections have no
+     * default partition, so that retention can detach days without stalling inserts: design 0012), creates the
+     * partitions of every day in the batch and runs it again. That happens for a replay of old messages or a camera
+     * whose clock is wrong; the partitions around today are made ahead by {@link #ensurePartitions}.
+     */
+    private Uni<Void> creatingDays(String table, Stream<OffsetDateTime> times,
+            Supplier<Uni<Void>> write) {
+        LocalDate[] days = times.map(t -> t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDate()).distinct()
+                .sorted().toArray(LocalDate[]::new);
+        return write.get().onFailure(IngestWriter::noPartition).recoverWithUni(e -> {
+            LOG.infof("creating day partitions of %s for %s: a row's day had none (a replay of old messages, or a "
+                    + "camera's clock)", table, Arrays.toString(days));
+            return pool.preparedQuery("select events.ensure_days($1, $2::date[])")
+                    .execute(Tuple.tuple().addString(table).addArrayOfLocalDate(days)).chain(() -> write.get());
+        });
+    }
+
+    /** PostgreSQL found no partition for a row (check_violation, "no partition of relation ... found for row"). */
+    static boolean noPartition(Throwable e) {
+        return e instanceof PgException p && "23514".equals(p.getSqlState())
+                && p.getErrorMessage() != null && p.getErrorMessage().startsWith("no partition of relation");
     }
 
     private static Uni<String> lastHash(SqlConnection c) {

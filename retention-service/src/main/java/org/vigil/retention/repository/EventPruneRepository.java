@@ -7,9 +7,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -17,12 +20,11 @@ import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Prunes the event store's day-partitioned tables by whole days: the days past their policy are detached together
- * (catalog changes under one brief lock of the parent, which waits at most a moment for it, else gives up until the
- * next run), then for each day the rows an active hold covers are copied back through the parent (they land in the
- * default partition) and the day is dropped, copy and drop in one transaction. A crash between detach and drop leaves a detached day, which the next run finishes. Rows in the default
- * partition (held rows, or replays of old messages) are deleted by key in small batches once no hold covers them.
- * Blocking.
+ * Prunes the event store's day-partitioned tables by whole days, without ever making an insert wait: a day no active
+ * hold covers is detached concurrently (these tables have no default partition, so PostgreSQL allows it: the parent is
+ * locked only in a mode inserts do not conflict with) and then dropped; a day with held rows stays, and its other rows
+ * are deleted by key, a batch at a time. A crash or a lock timeout between detach and drop leaves a pending or detached
+ * day, which the next run finishes. Blocking.
  */
 @ApplicationScoped
 public class EventPruneRepository {
@@ -59,10 +61,6 @@ public class EventPruneRepository {
         EVENTS, AI_DATA
     }
 
-    /** What happened to one day: rows deleted, and rows kept because a hold covers them. */
-    public record DayDropped(String partition, long deleted, long kept) {
-    }
-
     /** Rows before a cut-off: those a run would delete, and those held. */
     public record Due(long rows, long held) {
     }
@@ -93,19 +91,41 @@ public class EventPruneRepository {
         return out;
     }
 
+    /** The day partitions of {@code t} that are attached now, each with whether a detach of it is pending. */
+    public Map<String, Boolean> attached(Table t) {
+        Map<String, Boolean> out = new HashMap<>();
+        pool.preparedQuery("""
+                select c.relname, i.inhdetachpending from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                join pg_class p on p.oid = i.inhparent join pg_namespace n on n.oid = p.relnamespace
+                where n.nspname = 'events' and p.relname = $1""").execute(Tuple.of(t.name)).await().atMost(TIMEOUT)
+                .forEach(r -> out.put(r.getString(0), r.getBoolean(1)));
+        return out;
+    }
+
     /**
-     * Detaches these day partitions of {@code t} in one transaction, one round trip: the parent's lock is taken once
-     * and held only for the catalog changes and the commit, never across the network. Returns false, detaching
-     * nothing, when the lock was not free within {@code lockWait} (a long reader or writer held it): the days are left
-     * for the next run rather than making ingest queue behind the wait.
+     * Detaches a day of {@code t} concurrently: PostgreSQL holds the parent's SHARE UPDATE EXCLUSIVE lock, which inserts
+     * do not wait for, and the day's own ACCESS EXCLUSIVE lock only at the end (nothing writes to a past day but a replay).
+     * Each lock is waited for at most {@code lockWait}; returns false when one was not free (a long reader of the day):
+     * the day is then left attached or with its detach pending, which the next run finishes ({@link #finishDetach}).
      */
-    public boolean detach(Table t, List<String> partitions, Duration lockWait) {
-        StringBuilder sql = new StringBuilder("set local lock_timeout = '" + lockWait.toMillis() + "ms'");
-        for (String p : partitions) {
-            sql.append("; alter table events.").append(t.name).append(" detach partition events.").append(day(t, p));
-        }
+    public boolean detach(Table t, String partition, Duration lockWait) {
+        return underLockTimeout(lockWait, "alter table events." + t.name + " detach partition events." + day(t,
+                partition) + " concurrently");
+    }
+
+    /** Finishes a detach that a lock timeout or a crash left pending (PostgreSQL allows one per table at a time). */
+    public boolean finishDetach(Table t, String partition, Duration lockWait) {
+        return underLockTimeout(lockWait, "alter table events." + t.name + " detach partition events." + day(t,
+                partition) + " finalize");
+    }
+
+    private boolean underLockTimeout(Duration lockWait, String statement) {
+        // not in a transaction block (PostgreSQL refuses DETACH CONCURRENTLY there): a session setting, then reset
         try {
-            pool.query(sql.toString()).execute().await().atMost(TIMEOUT);
+            pool.withConnection(c -> c.query("set lock_timeout = '" + lockWait.toMillis() + "ms'").execute()
+                    .chain(() -> c.query(statement).execute())
+                    .eventually(() -> c.query("reset lock_timeout").execute()))
+                    .await().atMost(TIMEOUT);
             return true;
         } catch (PgException e) {
             if ("55P03".equals(e.getSqlState())) { // lock_not_available
@@ -115,36 +135,66 @@ public class EventPruneRepository {
         }
     }
 
-    /** The day partitions of {@code t} that are attached now. */
-    public java.util.Set<String> attached(Table t) {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        pool.preparedQuery("""
-                select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
-                join pg_class p on p.oid = i.inhparent join pg_namespace n on n.oid = p.relnamespace
-                where n.nspname = 'events' and p.relname = $1""").execute(Tuple.of(t.name)).await().atMost(TIMEOUT)
-                .forEach(r -> out.add(r.getString(0)));
-        return out;
+    /**
+     * Puts a detached day of {@code t} back (a hold now covers some of its rows): SHARE UPDATE EXCLUSIVE on the parent,
+     * like a detach, since the table has no default partition.
+     */
+    public void reattach(Table t, String partition) {
+        LocalDate d = date(t, partition);
+        pool.query("alter table events." + t.name + " attach partition events." + partition + " for values from ('"
+                + d + " 00:00:00+00') to ('" + d.plusDays(1) + " 00:00:00+00')").execute().await().atMost(TIMEOUT);
+    }
+
+    /** How many rows of a day of {@code t} (attached or detached) an active hold covers. */
+    public long heldRows(Table t, String partition, Instant now) {
+        return pool.preparedQuery("select count(*) from events." + day(t, partition) + " x where "
+                + mayBeHeld(t, partition) + " and " + t.held("$1")).execute(Tuple.of(odt(now)))
+                .await().atMost(TIMEOUT).iterator().next().getLong(0);
     }
 
     /**
-     * Deletes a detached day of {@code t}, keeping held rows: they are copied back through the parent (into the default
-     * partition) and the day is dropped, in one transaction. The parent is only written to, as ingest does.
+     * Drops a detached day of {@code t} if no active hold covers any of its rows, checked in the same transaction with
+     * placing holds blocked for its length (milliseconds), so a hold placed meanwhile cannot lose its rows. Returns
+     * the rows dropped, or -1 when a hold covers some (the day is then left as it is).
      */
-    public DayDropped dropDetached(Table t, String partition, Instant now) {
-        LocalDate day = LocalDate.parse(day(t, partition).substring(partition.length() - 8),
-                java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
-        // the first condition is evaluated once: a day no active hold comes near is not scanned at all
-        String copyHeld = "insert into events." + t.name + " select * from events." + partition + " x where "
-                + "exists (select 1 from retention.holds h where h.released_at is null and (h.expires_at is null "
-                + "or h.expires_at > $1) and h.from_ts <= $3 and h.to_ts >= $2) and " + t.held("$1");
-        Tuple args = Tuple.of(odt(now), odt(day.atStartOfDay(ZoneOffset.UTC).toInstant()),
-                odt(day.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant())); // events may run past midnight
-        return pool.withTransaction(c -> c.query("select count(*) from events." + partition).execute()
-                .chain(total -> c.preparedQuery(copyHeld).execute(args)
-                        .chain(kept -> c.query("drop table events." + partition).execute()
-                                .map(x -> new DayDropped(partition, total.iterator().next().getLong(0)
-                                        - kept.rowCount(), kept.rowCount())))))
+    public long dropDetached(Table t, String partition, Instant now) {
+        return pool.withTransaction(c -> c.query("lock table retention.holds in share mode").execute()
+                .chain(() -> c.preparedQuery("select count(*) filter (where " + mayBeHeld(t, partition) + " and "
+                        + t.held("$1") + "), count(*) from events." + day(t, partition) + " x")
+                        .execute(Tuple.of(odt(now))))
+                .chain(rs -> {
+                    Row r = rs.iterator().next();
+                    return r.getLong(0) > 0 ? Uni.createFrom().item(-1L)
+                            : c.query("drop table events." + partition).execute().map(x -> r.getLong(1));
+                }))
                 .await().atMost(TIMEOUT);
+    }
+
+    /** Deletes up to a batch of the rows of an attached day of {@code t} that no active hold covers; returns how many. */
+    public int deleteUnheldBatch(Table t, String partition, Instant now) {
+        String table = "events." + day(t, partition);
+        return pool.preparedQuery("delete from " + table + " where ctid = any(array(select x.ctid from " + table
+                + " x where not " + t.held("$1") + " limit $2))").execute(Tuple.of(odt(now), BATCH))
+                .await().atMost(TIMEOUT).rowCount();
+    }
+
+    /** Deletes a batch at a time: a full batch means there may be more. */
+    public static int batch() {
+        return BATCH;
+    }
+
+    /** Evaluated once per statement: no active hold comes near this day, so no row of it needs the per-row check. */
+    private static String mayBeHeld(Table t, String partition) {
+        LocalDate d = date(t, partition);
+        // events may run past midnight: a hold up to a day later may still cover an event that started this day
+        return "exists (select 1 from retention.holds h where h.released_at is null and (h.expires_at is null "
+                + "or h.expires_at > $1) and h.from_ts <= '" + d.plusDays(2) + " 00:00:00+00' and h.to_ts >= '" + d
+                + " 00:00:00+00')";
+    }
+
+    private static LocalDate date(Table t, String partition) {
+        String p = day(t, partition);
+        return LocalDate.parse(p.substring(p.length() - 8), java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
     }
 
     private static String day(Table t, String partition) {
@@ -152,20 +202,6 @@ public class EventPruneRepository {
             throw new IllegalArgumentException("not a day partition of " + t.name + ": " + partition);
         }
         return partition;
-    }
-
-    /** Deletes rows of the default partition before {@code boundary} that no hold covers, a batch per statement. */
-    public long deleteDefaultRows(Table t, Instant boundary, Instant now) {
-        String table = "events." + t.name + "_default";
-        long deleted = 0;
-        int n;
-        do {
-            n = pool.preparedQuery("delete from " + table + " where ctid = any(array(select x.ctid from " + table
-                    + " x where x." + t.time + " < $1 and not " + t.held("$2") + " limit $3))")
-                    .execute(Tuple.of(odt(boundary), odt(now), BATCH)).await().atMost(TIMEOUT).rowCount();
-            deleted += n;
-        } while (n == BATCH);
-        return deleted;
     }
 
     /** Snapshots stored before {@code boundary} whose event is gone (so never a held event's), a batch at a time. */

@@ -52,10 +52,8 @@ public class Pruner {
 
     private static final Logger LOG = Logger.getLogger(Pruner.class);
     private static final int BATCH = 500;
-    /** How long a day's detach may wait for the table lock before it is left for the next run. */
+    /** How long a day's detach may wait for each lock (and for older transactions) before it is left for the next run. */
     private static final Duration LOCK_WAIT = Duration.ofMillis(200);
-    /** Days detached under one lock of a table; a backlog longer than this takes one lock per this many days. */
-    private static final int DETACH_BATCH = 100;
     /** The longest pause after a batch (see {@link #yieldToIngest}). */
     private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
     private static final Pattern NAME = Pattern.compile("recording_(.+)_(\\d{8}T\\d{6}\\.\\d{3}Z)\\.avi");
@@ -346,6 +344,11 @@ public class Pruner {
         return now.minus(Duration.ofDays(days));
     }
 
+    /**
+     * One table's due days, a day at a time, with a pause after each step as long as it took (see
+     * {@link #yieldToIngest}): a day with held rows keeps them and loses the rest by key; any other day is detached
+     * concurrently and dropped. A day whose lock a long reader holds is left for the next run (reported as busy).
+     */
     private Rows pruneTable(Table t, Instant now, List<String> warnings) {
         long t0 = System.nanoTime();
         Instant boundary = EventPruneRepository.dayBoundary(eventsCutoff(t, now));
@@ -353,33 +356,56 @@ public class Pruner {
         long kept = 0;
         int dropped = 0;
         int busy = 0;
-        List<String> days = events.daysBefore(t, boundary);
-        java.util.Set<String> attached = events.attached(t);
-        List<String> toDetach = days.stream().filter(attached::contains).toList();
-        java.util.Set<String> left = new java.util.HashSet<>();
-        for (int i = 0; i < toDetach.size(); i += DETACH_BATCH) {
-            List<String> chunk = toDetach.subList(i, Math.min(toDetach.size(), i + DETACH_BATCH));
-            if (!events.detach(t, chunk, LOCK_WAIT)) {
-                left.addAll(chunk); // the table was busy: these days wait for the next run
-                busy += chunk.size();
+        Map<String, Boolean> attached = events.attached(t); // day → its detach is pending
+        boolean pendingLeft = false;
+        for (String day : events.daysBefore(t, boundary)) {
+            long b0 = System.nanoTime();
+            if (Boolean.TRUE.equals(attached.get(day))) {
+                if (!events.finishDetach(t, day, LOCK_WAIT)) {
+                    busy++;
+                    pendingLeft = true; // one pending detach per table: the other attached days wait too
+                    continue;
+                }
+                attached.remove(day);
             }
-        }
-        for (String day : days) {
-            if (left.contains(day)) {
+            long held = events.heldRows(t, day, now);
+            if (held > 0 && !attached.containsKey(day)) {
+                events.reattach(t, day); // detached by an earlier run, and a hold came since
+                attached.put(day, false);
+            }
+            if (held > 0) {
+                kept += held;
+                int n;
+                do {
+                    long d0 = System.nanoTime();
+                    n = events.deleteUnheldBatch(t, day, now);
+                    deleted += n;
+                    yieldToIngest(d0);
+                } while (n == EventPruneRepository.batch());
                 continue;
             }
-            // a day at a time, each in its own short transaction, with a pause after it like every batch
-            long b0 = System.nanoTime();
-            EventPruneRepository.DayDropped d = events.dropDetached(t, day, now);
-            deleted += d.deleted();
-            kept += d.kept();
-            dropped++;
+            if (attached.containsKey(day)) {
+                if (pendingLeft || !events.detach(t, day, LOCK_WAIT)) {
+                    busy++;
+                    pendingLeft = true;
+                    continue;
+                }
+                yieldToIngest(b0);
+                b0 = System.nanoTime();
+            }
+            long rows = events.dropDetached(t, day, now);
+            if (rows < 0) { // a hold was placed since the check above: the day goes back, whole
+                events.reattach(t, day);
+                warnings.add(day + " was kept: a hold was placed on it during the run");
+            } else {
+                deleted += rows;
+                dropped++;
+            }
             yieldToIngest(b0);
         }
         if (busy > 0) {
             warnings.add(busy + " day(s) of " + t.name + " were left for the next run: the table was busy");
         }
-        deleted += events.deleteDefaultRows(t, boundary, now);
         return new Rows(deleted, kept, dropped, busy, (System.nanoTime() - t0) / 1_000_000);
     }
 
