@@ -31,6 +31,12 @@ public class EventPruneRepository {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int BATCH = 1000;
+    /**
+     * For the steps a crash may undo without harm (a detach, a delete of rows that have no file): their commits do not
+     * wait for the WAL flush. Every flush retention asks for is one that ingest's commits may queue behind; PostgreSQL's
+     * WAL writer flushes these within a fraction of a second anyway.
+     */
+    private static final String ASYNC_COMMIT = "synchronous_commit = off";
 
     /** A day-partitioned table retention prunes, with the span of each row and the policy it follows. */
     public enum Table {
@@ -120,11 +126,14 @@ public class EventPruneRepository {
     }
 
     private boolean underLockTimeout(Duration lockWait, String statement) {
-        // not in a transaction block (PostgreSQL refuses DETACH CONCURRENTLY there): a session setting, then reset
+        // not in a transaction block (PostgreSQL refuses DETACH CONCURRENTLY there): session settings, then reset.
+        // Its two commits need not wait for the WAL to reach the disk (see ASYNC_COMMIT): a detach a crash loses is
+        // simply done again by the next run.
         try {
-            pool.withConnection(c -> c.query("set lock_timeout = '" + lockWait.toMillis() + "ms'").execute()
+            pool.withConnection(c -> c.query("set lock_timeout = '" + lockWait.toMillis() + "ms'; set " + ASYNC_COMMIT)
+                    .execute()
                     .chain(() -> c.query(statement).execute())
-                    .eventually(() -> c.query("reset lock_timeout").execute()))
+                    .eventually(() -> c.query("reset lock_timeout; reset synchronous_commit").execute()))
                     .await().atMost(TIMEOUT);
             return true;
         } catch (PgException e) {
@@ -153,19 +162,30 @@ public class EventPruneRepository {
     }
 
     /**
-     * Drops a detached day of {@code t} if no active hold covers any of its rows, checked in the same transaction with
-     * placing holds blocked for its length (milliseconds), so a hold placed meanwhile cannot lose its rows. Returns
-     * the rows dropped, or -1 when a hold covers some (the day is then left as it is).
+     * Drops these detached days of {@code t}, except any an active hold now covers a row of, checked in the same
+     * transaction with placing holds blocked for its length (milliseconds), so a hold placed meanwhile cannot lose its
+     * rows. One transaction for several days: PostgreSQL flushes the WAL at every commit that drops tables, and each
+     * flush is one an insert may have to wait behind. Returns the rows of each day dropped; a day left out was kept.
      */
-    public long dropDetached(Table t, String partition, Instant now) {
+    public Map<String, Long> dropDetached(Table t, List<String> partitions, Instant now) {
+        StringBuilder counts = new StringBuilder();
+        for (String p : partitions) {
+            counts.append(counts.length() == 0 ? "" : " union all ").append("select '").append(day(t, p))
+                    .append("', count(*) filter (where ").append(mayBeHeld(t, p)).append(" and ").append(t.held("$1"))
+                    .append("), count(*) from events.").append(p).append(" x");
+        }
         return pool.withTransaction(c -> c.query("lock table retention.holds in share mode").execute()
-                .chain(() -> c.preparedQuery("select count(*) filter (where " + mayBeHeld(t, partition) + " and "
-                        + t.held("$1") + "), count(*) from events." + day(t, partition) + " x")
-                        .execute(Tuple.of(odt(now))))
+                .chain(() -> c.preparedQuery(counts.toString()).execute(Tuple.of(odt(now))))
                 .chain(rs -> {
-                    Row r = rs.iterator().next();
-                    return r.getLong(0) > 0 ? Uni.createFrom().item(-1L)
-                            : c.query("drop table events." + partition).execute().map(x -> r.getLong(1));
+                    Map<String, Long> free = new java.util.LinkedHashMap<>();
+                    rs.forEach(r -> {
+                        if (r.getLong(1) == 0) {
+                            free.put(r.getString(0), r.getLong(2));
+                        }
+                    });
+                    return free.isEmpty() ? Uni.createFrom().item(free)
+                            : c.query("drop table " + String.join(", ", free.keySet().stream().map(p -> "events." + p)
+                                    .toList())).execute().map(x -> free);
                 }))
                 .await().atMost(TIMEOUT);
     }
@@ -173,8 +193,10 @@ public class EventPruneRepository {
     /** Deletes up to a batch of the rows of an attached day of {@code t} that no active hold covers; returns how many. */
     public int deleteUnheldBatch(Table t, String partition, Instant now) {
         String table = "events." + day(t, partition);
-        return pool.preparedQuery("delete from " + table + " where ctid = any(array(select x.ctid from " + table
-                + " x where not " + t.held("$1") + " limit $2))").execute(Tuple.of(odt(now), BATCH))
+        // a delete a crash loses is done again by the next run: no need to wait for the disk (see ASYNC_COMMIT)
+        return pool.withTransaction(c -> c.query("set local " + ASYNC_COMMIT).execute().chain(() -> c.preparedQuery(
+                "delete from " + table + " where ctid = any(array(select x.ctid from " + table + " x where not "
+                        + t.held("$1") + " limit $2))").execute(Tuple.of(odt(now), BATCH))))
                 .await().atMost(TIMEOUT).rowCount();
     }
 
