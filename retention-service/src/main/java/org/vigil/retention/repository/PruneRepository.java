@@ -187,13 +187,58 @@ public class PruneRepository {
             return List.of();
         }
         List<Candidate> out = new ArrayList<>();
-        pool.preparedQuery("""
-                delete from events.segments s using unnest($1::text[], $3::timestamptz[]) k(id, started)
-                where s.segment_id = k.id and s.started_at = k.started and""" + NOT_HELD + " returning " + COLUMNS)
-                .execute(Tuple.of(batch.stream().map(Candidate::segmentId).toArray(String[]::new), odt(now),
-                        batch.stream().map(c -> odt(c.startedAt())).toArray(OffsetDateTime[]::new)))
-                .await().atMost(TIMEOUT).forEach(r -> out.add(candidate(r)));
+        pool.preparedQuery(DELETE_ROWS).execute(deleteArgs(batch, now)).await().atMost(TIMEOUT)
+                .forEach(r -> out.add(candidate(r)));
         return out;
+    }
+
+    /** Rows a lazy delete removed, and the WAL position at which that delete is on disk. */
+    public record Gone(List<Candidate> rows, String walPosition) {
+    }
+
+    /**
+     * {@link #deleteRows}, but its commit does not wait for the WAL to reach the disk: ingest's commits flush it within
+     * milliseconds (or the WAL writer, within a fraction of a second), and a flush retention asked for is one they
+     * might queue behind. The files must not go before {@link #awaitDurable} of the returned position: until then a
+     * crash may bring the rows back.
+     */
+    public Gone deleteRowsLazily(List<Candidate> batch, Instant now) {
+        if (batch.isEmpty()) {
+            return new Gone(List.of(), null);
+        }
+        List<Candidate> out = new ArrayList<>();
+        pool.withTransaction(c -> c.query("set local synchronous_commit = off").execute()
+                .chain(() -> c.preparedQuery(DELETE_ROWS).execute(deleteArgs(batch, now))))
+                .await().atMost(TIMEOUT).forEach(r -> out.add(candidate(r)));
+        // read after the commit returned: at or past the end of its commit record
+        String lsn = pool.query("select pg_current_wal_insert_lsn()::text").execute().await().atMost(TIMEOUT)
+                .iterator().next().getString(0);
+        return new Gone(out, lsn);
+    }
+
+    /**
+     * Returns once the WAL is on disk up to {@code walPosition}: at once when someone flushed it already (the usual
+     * case), else by a commit that waits for the flush.
+     */
+    public void awaitDurable(String walPosition) {
+        if (walPosition == null) {
+            return;
+        }
+        boolean flushed = pool.preparedQuery("select pg_current_wal_flush_lsn() >= $1::pg_lsn")
+                .execute(Tuple.of(walPosition)).await().atMost(TIMEOUT).iterator().next().getBoolean(0);
+        if (!flushed) {
+            // a transaction with an id commits with a flush of everything before it (synchronous_commit is on)
+            pool.withTransaction(c -> c.query("select pg_current_xact_id()").execute()).await().atMost(TIMEOUT);
+        }
+    }
+
+    private static final String DELETE_ROWS = """
+            delete from events.segments s using unnest($1::text[], $3::timestamptz[]) k(id, started)
+            where s.segment_id = k.id and s.started_at = k.started and""" + NOT_HELD + " returning " + COLUMNS;
+
+    private static Tuple deleteArgs(List<Candidate> batch, Instant now) {
+        return Tuple.of(batch.stream().map(Candidate::segmentId).toArray(String[]::new), odt(now),
+                batch.stream().map(c -> odt(c.startedAt())).toArray(OffsetDateTime[]::new));
     }
 
     /** Bytes indexed, and bytes under active holds (a scan of the index: for the status page, not every check). */

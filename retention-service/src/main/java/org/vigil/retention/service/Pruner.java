@@ -42,7 +42,8 @@ import jakarta.enterprise.event.Observes;
 /**
  * Deletes what policy allows and nothing a legal hold covers, by every path: recordings past their age, recordings
  * over a camera's or site's quota, the oldest recordings when the disk runs low, and events and ai_data by whole days.
- * Crash-safe by order: an index row goes first (by key, in a short statement that checks holds again), then its file;
+ * Crash-safe by order: an index row goes first (by key, in a short statement that checks holds again), then, once that
+ * delete is on disk, its file;
  * a crash in between leaves a file without a row, which the next run's reconcile removes (unless held). So no row ever
  * points at a missing file. Only one instance prunes at a time (a PostgreSQL advisory lock); every real run is audited
  * with its report.
@@ -295,12 +296,15 @@ public class Pruner {
         do {
             long b0 = System.nanoTime();
             batch = select.apply(BATCH);
-            List<Candidate> gone = batch.isEmpty() ? List.of() : repository.deleteRows(batch, now);
-            if (gone.isEmpty()) {
+            PruneRepository.Gone gone = repository.deleteRowsLazily(batch, now);
+            if (gone.rows().isEmpty()) {
                 break; // nothing, or all held since they were selected
             }
-            d = d.plus(deleteFiles(gone, errors));
             yieldToIngest(b0);
+            // the rows' delete must be on disk before their files go: else a crash could bring back rows whose files
+            // are gone. After the pause it almost always is (ingest's own commits flushed it).
+            repository.awaitDurable(gone.walPosition());
+            d = d.plus(deleteFiles(gone.rows(), errors));
         } while (batch.size() == BATCH);
         return d;
     }
