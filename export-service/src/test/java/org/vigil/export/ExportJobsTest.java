@@ -101,6 +101,9 @@ class ExportJobsTest {
                 p.setString(9, "x");
                 p.executeUpdate();
             }
+            // the event store has day partitions around today only, and motion_events no default partition
+            c.createStatement().execute("select events.ensure_days('motion_events', array['"
+                    + T0.atOffset(java.time.ZoneOffset.UTC).toLocalDate() + "'::date])");
             c.createStatement().executeUpdate("insert into events.motion_events (event_id, camera_id, site, started_at, "
                     + "last_at, score, zone, labels) values ('" + UUID.randomUUID() + "', '" + cam + "', '" + site
                     + "', '" + T0.plusSeconds(30) + "', '" + T0.plusSeconds(31) + "', 0.4, '=cmd|'' /C calc''!A0', "
