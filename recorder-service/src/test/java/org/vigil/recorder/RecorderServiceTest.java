@@ -173,17 +173,19 @@ class RecorderServiceTest extends RecorderTestBase {
 
     @Test
     void playbackIsAnMp4OfTheTrueTimesFromTheKeyFrameBeforeTheStartAcrossSegmentsWithRanges() throws Exception {
-        register("rec-p", true);
+        // a camera of its own per run: footage an earlier run left (same data directory, minutes ago) is not in its way
+        String cam = "rec-p-" + UUID.randomUUID().toString().substring(0, 8);
+        register(cam, true);
         Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(30);
-        send("rec-p", UUID.randomUUID().toString(), 0, clip.size(), base);
-        List<SegmentClosed> segments = segmentsHolding("rec-p", clip.size());
+        send(cam, UUID.randomUUID().toString(), 0, clip.size(), base);
+        List<SegmentClosed> segments = segmentsHolding(cam, clip.size());
         assertThat(segments).hasSizeGreaterThanOrEqualTo(3);
 
         // packets are 100 ms apart with a key frame every 10: from 2.55 s the player needs the key frame at 2.0 s,
         // and frames up to 6.5 s are before the end (6.55 s)
         Instant from = base.plusMillis(2550);
         Instant to = base.plusMillis(6550);
-        String url = "/api/recorder/playback/rec-p.mp4?from=" + from + "&to=" + to;
+        String url = "/api/recorder/playback/" + cam + ".mp4?from=" + from + "&to=" + to;
         io.restassured.response.Response full = given().auth().oauth2(TestTokens.token("vera", "viewer", "hq"))
                 .when().get(url);
         assertThat(full.statusCode()).isEqualTo(200);
@@ -220,14 +222,15 @@ class RecorderServiceTest extends RecorderTestBase {
         // access and bad input
         given().when().get(url).then().statusCode(401);
         given().auth().oauth2(TestTokens.token("otto", "viewer", "elsewhere")).when().get(url).then().statusCode(403);
-        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=yesterday&to=" + to).then()
+        String camera = "/api/recorder/playback/" + cam + ".mp4";
+        given().auth().oauth2(admin()).when().get(camera + "?from=yesterday&to=" + to).then()
                 .statusCode(400).body("parameter", org.hamcrest.Matchers.equalTo("from"));
-        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=" + to + "&to=" + from).then()
+        given().auth().oauth2(admin()).when().get(camera + "?from=" + to + "&to=" + from).then()
                 .statusCode(400).body("parameter", org.hamcrest.Matchers.equalTo("to"));
-        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=" + from.minusSeconds(7200)
-                + "&to=" + to).then().statusCode(400);
-        given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-p.mp4?from=" + from.minusSeconds(600)
-                + "&to=" + from.minusSeconds(300)).then().statusCode(404);
+        given().auth().oauth2(admin()).when().get(camera + "?from=" + from.minusSeconds(7200) + "&to=" + to).then()
+                .statusCode(400);
+        given().auth().oauth2(admin()).when().get(camera + "?from=" + from.minusSeconds(600) + "&to="
+                + from.minusSeconds(300)).then().statusCode(404);
         given().auth().oauth2(admin()).when().get("/api/recorder/playback/no-such-camera.mp4?from=" + from + "&to="
                 + to).then().statusCode(404);
     }

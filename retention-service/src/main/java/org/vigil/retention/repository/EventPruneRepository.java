@@ -33,8 +33,8 @@ public class EventPruneRepository {
     private static final int BATCH = 1000;
     /**
      * For the steps a crash may undo without harm (a detach, a delete of rows that have no file): their commits do not
-     * wait for the WAL flush. Every flush retention asks for is one that ingest's commits may queue behind; PostgreSQL's
-     * WAL writer flushes these within a fraction of a second anyway.
+     * wait for the WAL flush. Every flush retention asks for is one that ingest's commits may queue behind;
+     * PostgreSQL's WAL writer flushes these within a fraction of a second anyway.
      */
     private static final String ASYNC_COMMIT = "synchronous_commit = off";
 
@@ -109,8 +109,9 @@ public class EventPruneRepository {
     }
 
     /**
-     * Detaches a day of {@code t} concurrently: PostgreSQL holds the parent's SHARE UPDATE EXCLUSIVE lock, which inserts
-     * do not wait for, and the day's own ACCESS EXCLUSIVE lock only at the end (nothing writes to a past day but a replay).
+     * Detaches a day of {@code t} concurrently: PostgreSQL holds the parent's SHARE UPDATE EXCLUSIVE lock, which
+     * inserts do not wait for, and the day's own ACCESS EXCLUSIVE lock only at the end (nothing writes to a past day
+     * but a replay).
      * Each lock is waited for at most {@code lockWait}; returns false when one was not free (a long reader of the day):
      * the day is then left attached or with its detach pending, which the next run finishes ({@link #finishDetach}).
      */
@@ -190,7 +191,7 @@ public class EventPruneRepository {
                 .await().atMost(TIMEOUT);
     }
 
-    /** Deletes up to a batch of the rows of an attached day of {@code t} that no active hold covers; returns how many. */
+    /** Deletes up to a batch of the rows of an attached day of {@code t} that no active hold covers; returns them. */
     public int deleteUnheldBatch(Table t, String partition, Instant now) {
         String table = "events." + day(t, partition);
         // a delete a crash loses is done again by the next run: no need to wait for the disk (see ASYNC_COMMIT)

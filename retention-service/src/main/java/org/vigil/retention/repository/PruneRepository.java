@@ -218,13 +218,15 @@ public class PruneRepository {
 
     /**
      * Returns once the WAL is on disk up to {@code walPosition}: at once when someone flushed it already (the usual
-     * case), else by a commit that waits for the flush.
+     * case), else by a commit that waits for the flush. With synchronous standbys configured, always by such a commit,
+     * which waits for them as well: a failover must not bring back rows whose files are gone.
      */
     public void awaitDurable(String walPosition) {
         if (walPosition == null) {
             return;
         }
-        boolean flushed = pool.preparedQuery("select pg_current_wal_flush_lsn() >= $1::pg_lsn")
+        boolean flushed = pool.preparedQuery("select pg_current_wal_flush_lsn() >= $1::pg_lsn "
+                + "and current_setting('synchronous_standby_names') = ''")
                 .execute(Tuple.of(walPosition)).await().atMost(TIMEOUT).iterator().next().getBoolean(0);
         if (!flushed) {
             // a transaction with an id commits with a flush of everything before it (synchronous_commit is on)

@@ -53,7 +53,7 @@ public class Pruner {
 
     private static final Logger LOG = Logger.getLogger(Pruner.class);
     private static final int BATCH = 500;
-    /** How long a day's detach may wait for each lock (and for older transactions) before it is left for the next run. */
+    /** How long a detach may wait for each lock (and for older transactions) before the day is left for next run. */
     private static final Duration LOCK_WAIT = Duration.ofMillis(200);
     /** Detached days dropped in one transaction (PostgreSQL flushes the WAL at each commit that drops tables). */
     private static final int DROP_BATCH = 8;
@@ -356,7 +356,8 @@ public class Pruner {
     /**
      * One table's due days, a day at a time, with a pause after each step as long as it took (see
      * {@link #yieldToIngest}): a day with held rows keeps them and loses the rest by key; any other day is detached
-     * concurrently, and the detached days are dropped several to a transaction. A day whose lock a long reader holds is left for the next run (reported as busy).
+     * concurrently, and the detached days are dropped several to a transaction. A day whose lock a long reader holds
+     * is left for the next run (reported as busy).
      */
     private Rows pruneTable(Table t, Instant now, List<String> warnings) {
         long t0 = System.nanoTime();
