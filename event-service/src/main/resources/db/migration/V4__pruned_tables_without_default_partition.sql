@@ -9,25 +9,27 @@
 -- stay in their own day's partition (retention deletes the rest of that day row by row) instead of being moved into
 -- the default one. segments and audit_log keep their default partitions: retention never drops their days.
 
+-- Creates parent's partition for UTC day d unless it exists; true when it made it. Callers hold the lock below.
+create or replace function events.create_day(parent text, d date) returns boolean
+language plpgsql as $$
+declare
+    name text := parent || '_' || to_char(d, 'YYYYMMDD');
+begin
+    if to_regclass('events.' || name) is not null then
+        return false;
+    end if;
+    execute format('create table events.%I partition of events.%I for values from (%L) to (%L)',
+                   name, parent, d::timestamp at time zone 'UTC', (d + 1)::timestamp at time zone 'UTC');
+    return true;
+end $$;
+
 -- Creates the day partitions of parent for these UTC days that do not exist yet; returns how many it made. Several
 -- instances may call it at once (it takes the same lock as ensure_partitions).
 create or replace function events.ensure_days(parent text, days date[]) returns int
 language plpgsql as $$
-declare
-    d date;
-    made int := 0;
-    name text;
 begin
     perform pg_advisory_xact_lock(hashtext('events.ensure_partitions'));
-    foreach d in array days loop
-        name := parent || '_' || to_char(d, 'YYYYMMDD');
-        if to_regclass('events.' || name) is null then
-            execute format('create table events.%I partition of events.%I for values from (%L) to (%L)',
-                           name, parent, d::timestamp at time zone 'UTC', (d + 1)::timestamp at time zone 'UTC');
-            made := made + 1;
-        end if;
-    end loop;
-    return made;
+    return (select count(*) filter (where events.create_day(parent, d)) from unnest(days) d);
 end $$;
 
 -- The days around today, as before, now in UTC whatever the session's time zone (partition names are UTC days).
@@ -37,21 +39,17 @@ declare
     today date := (now() at time zone 'UTC')::date;
     d date;
     made int := 0;
-    name text;
 begin
     perform pg_advisory_xact_lock(hashtext('events.ensure_partitions'));
     for d in select generate_series(today - days_back, today + days_ahead, interval '1 day')::date loop
-        name := parent || '_' || to_char(d, 'YYYYMMDD');
-        if to_regclass('events.' || name) is null then
-            begin
-                execute format('create table events.%I partition of events.%I for values from (%L) to (%L)',
-                               name, parent, d::timestamp at time zone 'UTC', (d + 1)::timestamp at time zone 'UTC');
+        begin
+            if events.create_day(parent, d) then
                 made := made + 1;
-            exception when others then
-                -- segments and audit_log: rows of that day already sit in the default partition (an old replay)
-                raise notice 'partition % not created: %', name, sqlerrm;
-            end;
-        end if;
+            end if;
+        exception when others then
+            -- segments and audit_log: rows of that day already sit in the default partition (an old replay)
+            raise notice 'partition %_% not created: %', parent, to_char(d, 'YYYYMMDD'), sqlerrm;
+        end;
     end loop;
     return made;
 end $$;

@@ -263,9 +263,10 @@ public class IngestWriter {
      */
     private Uni<Void> creatingDays(String table, Stream<OffsetDateTime> times,
             Supplier<Uni<Void>> write) {
-        LocalDate[] days = times.map(t -> t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDate()).distinct()
-                .sorted().toArray(LocalDate[]::new);
         return write.get().onFailure(IngestWriter::noPartition).recoverWithUni(e -> {
+            // only on this rare path: the batch's days (times is lazy, consumed here once)
+            LocalDate[] days = times.map(t -> t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDate()).distinct()
+                    .sorted().toArray(LocalDate[]::new);
             LOG.infof("creating day partitions of %s for %s: a row's day had none (a replay of old messages, or a "
                     + "camera's clock)", table, Arrays.toString(days));
             return pool.preparedQuery("select events.ensure_days($1, $2::date[])")

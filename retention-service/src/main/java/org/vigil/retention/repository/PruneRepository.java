@@ -49,6 +49,9 @@ public class PruneRepository {
             "$2");
     private static final String COLUMNS = "s.segment_id, s.camera_id, s.site, s.root, s.path, s.started_at, "
             + "s.ended_at, s.bytes";
+    private static final String DELETE_ROWS = """
+            delete from events.segments s using unnest($1::text[], $3::timestamptz[]) k(id, started)
+            where s.segment_id = k.id and s.started_at = k.started and""" + NOT_HELD + " returning " + COLUMNS;
     private static final String SUMMARY = "count(*), coalesce(sum(bytes), 0), min(started_at), max(ended_at)";
 
     /**
@@ -233,10 +236,6 @@ public class PruneRepository {
             pool.withTransaction(c -> c.query("select pg_current_xact_id()").execute()).await().atMost(TIMEOUT);
         }
     }
-
-    private static final String DELETE_ROWS = """
-            delete from events.segments s using unnest($1::text[], $3::timestamptz[]) k(id, started)
-            where s.segment_id = k.id and s.started_at = k.started and""" + NOT_HELD + " returning " + COLUMNS;
 
     private static Tuple deleteArgs(List<Candidate> batch, Instant now) {
         return Tuple.of(batch.stream().map(Candidate::segmentId).toArray(String[]::new), odt(now),

@@ -92,8 +92,10 @@ public final class PruneBench {
         deleteTree(home);
         Files.createDirectories(home);
         List<Layout> layouts = new ArrayList<>();
-        if (!Arrays.asList(argv).contains("--separate-only")) layouts.add(new Layout("one volume: database, WAL and recordings on this disk", home.resolve("pg"), null,
-                home.resolve("recordings"), home.resolve("floor")));
+        if (!Arrays.asList(argv).contains("--separate-only")) {
+            layouts.add(new Layout("one volume: database, WAL and recordings on this disk", home.resolve("pg"), null,
+                    home.resolve("recordings"), home.resolve("floor")));
+        }
         Path shm = Path.of("/dev/shm");
         Path other = shm.resolve("vigil-bench-prune-" + ProcessHandle.current().pid());
         boolean separate = Files.isDirectory(shm) && Files.isWritable(shm);
