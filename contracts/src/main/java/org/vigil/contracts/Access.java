@@ -29,6 +29,14 @@ public final class Access {
     private Access() {
     }
 
+    /**
+     * Whether a caller with {@code sites} holds every site: what a setting that acts on all sites (recordings
+     * storage, retention runs and policy) requires, beyond the admin role.
+     */
+    public static boolean everySite(Collection<String> sites) {
+        return sites != null && sites.contains(ALL_SITES);
+    }
+
     /** Whether a caller with {@code sites} may see {@code site}. */
     public static boolean siteAllowed(Collection<String> sites, String site) {
         return sites != null && (sites.contains(ALL_SITES) || sites.contains(site));

@@ -5,5 +5,5 @@ import java.util.List;
 
 /** A local account as stored (the password only as its Argon2id hash). */
 public record User(String username, String passwordHash, String role, List<String> sites, boolean disabled,
-        int failedLogins, Instant lockedUntil, Instant createdAt, String createdBy) {
+        Instant createdAt, String createdBy) {
 }

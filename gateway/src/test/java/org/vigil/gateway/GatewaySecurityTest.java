@@ -111,7 +111,9 @@ class GatewaySecurityTest {
         as(a).contentType(ContentType.JSON).body(change).when().patch("/api/users/csrf-target").then().statusCode(200)
                 .body("sites", equalTo(List.of("north", "south")));
         // bearer callers send nothing ambient, so they need no CSRF header
-        given().header("Authorization", "Bearer " + a.token()).contentType(ContentType.JSON)
+        String bearer = as(a).contentType(ContentType.JSON).body(Map.of("name", "csrf-free", "role", "admin", "sites",
+                List.of("*"))).when().post("/api/tokens").then().statusCode(201).extract().path("token");
+        given().header("Authorization", "Bearer " + bearer).contentType(ContentType.JSON)
                 .body(Map.of("sites", List.of("north"))).when().patch("/api/users/csrf-target").then().statusCode(200);
     }
 
@@ -171,33 +173,183 @@ class GatewaySecurityTest {
         given().cookie("vigil_session", token).when().get("/api/auth/me").then().statusCode(401);
     }
 
-    @Test
-    void disablingAUserEndsTheirSessionAtTheNextRenewalAndChangesApplyThen() {
-        user("leaver", "leaver-password", "operator", List.of("north"));
-        as(admin()).contentType(ContentType.JSON).body(Map.of("disabled", false, "role", "operator"))
-                .when().patch("/api/users/leaver").then().statusCode(200);
-        Session leaver = session("leaver", "leaver-password");
-        as(admin()).contentType(ContentType.JSON).body(Map.of("role", "viewer")).when().patch("/api/users/leaver")
-                .then().statusCode(200);
-        clock.advance(Duration.ofMinutes(2));
-        Response r = given().cookie("vigil_session", leaver.token()).when().get("/api/auth/me");
-        r.then().statusCode(200).body("role", equalTo("viewer"));
-        String renewed = r.getCookie("vigil_session");
+    /** A live socket of a session, and how it ended. */
+    private final class Live implements WebSocket.Listener {
+        final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+        final java.util.concurrent.CompletableFuture<String> reason = new java.util.concurrent.CompletableFuture<>();
 
+        @Override
+        public void onOpen(WebSocket w) {
+            w.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int code, String why) {
+            closed.complete(code);
+            reason.complete(why);
+            return null;
+        }
+    }
+
+    private Live live(Session s) throws Exception {
+        Live l = new Live();
+        HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", "vigil_session=" + s.token())
+                .buildAsync(ws(), l).get(10, TimeUnit.SECONDS);
+        return l;
+    }
+
+    /** The session is refused now, and its socket was closed with 4403 within 5 s. */
+    private static void endedEverywhere(Session s, Live l, String why) throws Exception {
+        given().cookie("vigil_session", s.token()).when().get("/api/auth/me").then().statusCode(401);
+        assertThat(l.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+        assertThat(l.reason.get()).contains("session ended");
+    }
+
+    @Test
+    void aPasswordResetEndsEverySessionAndSocketOfTheUserAtOnce() throws Exception {
+        user("resetme", "resetme-password", "viewer", List.of("north"));
+        Session first = session("resetme", "resetme-password");
+        Session second = session("resetme", "resetme-password");
+        Live l = live(first);
+        as(admin()).contentType(ContentType.JSON).body(Map.of("password", "resetme-password-2"))
+                .when().patch("/api/users/resetme").then().statusCode(200);
+        endedEverywhere(first, l, "password changed");
+        given().cookie("vigil_session", second.token()).when().get("/api/auth/me").then().statusCode(401);
+        session("resetme", "resetme-password-2");
+    }
+
+    @Test
+    void disablingAUserEndsTheirSessionsAndSocketsAtOnce() throws Exception {
+        user("leaver", "leaver-password", "operator", List.of("north"));
+        as(admin()).contentType(ContentType.JSON).body(Map.of("disabled", false)).when().patch("/api/users/leaver")
+                .then().statusCode(200);
+        Session leaver = session("leaver", "leaver-password");
+        Live l = live(leaver);
         as(admin()).contentType(ContentType.JSON).body(Map.of("disabled", true)).when().patch("/api/users/leaver")
                 .then().statusCode(200).body("disabled", equalTo(true));
-        clock.advance(Duration.ofMinutes(2));
-        given().cookie("vigil_session", renewed).when().get("/api/auth/me").then().statusCode(401);
+        endedEverywhere(leaver, l, "account disabled");
         GatewayTest.login("leaver", "leaver-password").then().statusCode(401);
     }
 
     @Test
-    void logoutClearsBothCookies() {
+    void aChangeOfRoleOrSitesEndsTheUsersSessions() throws Exception {
+        user("mover", "mover-password", "operator", List.of("north"));
+        as(admin()).contentType(ContentType.JSON).body(Map.of("role", "operator", "sites", List.of("north")))
+                .when().patch("/api/users/mover").then().statusCode(200);
+        Session before = session("mover", "mover-password");
+        Live l = live(before);
+        as(admin()).contentType(ContentType.JSON).body(Map.of("role", "viewer")).when().patch("/api/users/mover")
+                .then().statusCode(200);
+        endedEverywhere(before, l, "role or sites changed");
+        Session after = session("mover", "mover-password");
+        as(after).when().get("/api/auth/me").then().statusCode(200).body("role", equalTo("viewer"));
+        as(admin()).contentType(ContentType.JSON).body(Map.of("sites", List.of("south"))).when()
+                .patch("/api/users/mover").then().statusCode(200);
+        given().cookie("vigil_session", after.token()).when().get("/api/auth/me").then().statusCode(401);
+    }
+
+    @Test
+    void anAdminSignsAUserOutEverywhere() throws Exception {
+        user("everywhere-user", "everywhere-password", "viewer", List.of("north"));
+        Session s = session("everywhere-user", "everywhere-password");
+        Live l = live(s);
+        as(admin()).when().post("/api/users/everywhere-user/sessions/end").then().statusCode(200)
+                .body("ended", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+        endedEverywhere(s, l, "signed out everywhere");
+        user("north-viewer-x", "north-viewer-pass", "viewer", List.of("north"));
+        as(session("north-viewer-x", "north-viewer-pass")).when().post("/api/users/admin/sessions/end").then()
+                .statusCode(403);
+    }
+
+    @Test
+    void logoutMakesTheOldCookieUselessAtOnce() throws Exception {
         Session a = admin();
+        Live l = live(a);
         Response r = as(a).when().post("/api/auth/logout");
         r.then().statusCode(204);
         assertThat(r.getHeaders().getValues("Set-Cookie")).anySatisfy(c -> assertThat(c).startsWith("vigil_session=;")
                 .containsIgnoringCase("Max-Age=0")).anySatisfy(c -> assertThat(c).startsWith("vigil_csrf=;"));
+        // the old cookie, replayed (as a thief who copied it would), is refused
+        given().cookie("vigil_session", a.token()).when().get("/api/auth/me").then().statusCode(401);
+        assertThat(l.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+    }
+
+    @Test
+    void aSocketIsClosedWithItsCodeWhenTheSessionExpires() throws Exception {
+        Session a = admin();
+        Live l = live(a);
+        clock.advance(Duration.ofMinutes(31));
+        assertThat(l.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4401);
+        assertThat(l.reason.get()).contains("expired");
+    }
+
+    @Test
+    void aHalfOpenSocketThatAnswersNoPingIsClosed() throws Exception {
+        Session a = admin();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", http.getPort())) {
+            s.setSoTimeout(30_000);
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + http.getPort() + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nCookie: vigil_session=" + a.token() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            long opened = System.nanoTime();
+            int pings = 0;
+            // read everything the server sends, answer nothing (not even its pings), until it closes
+            while (true) {
+                int opcode = in.readUnsignedByte() & 0x0f;
+                long len = in.readUnsignedByte() & 0x7f;
+                if (len == 126) {
+                    len = in.readUnsignedShort();
+                } else if (len == 127) {
+                    len = in.readLong();
+                }
+                byte[] payload = new byte[(int) len];
+                in.readFully(payload);
+                if (opcode == 0x9) {
+                    pings++;
+                } else if (opcode == 0x8) {
+                    int code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+                    assertThat(code).isEqualTo(4408);
+                    break;
+                }
+            }
+            double seconds = (System.nanoTime() - opened) / 1e9;
+            assertThat(pings).as("pings sent before giving up").isGreaterThanOrEqualTo(2);
+            assertThat(seconds).as("closed after the silence limit (7 s in tests)").isBetween(6.0, 15.0);
+        }
+    }
+
+    @Test
+    void theSessionTokenIsNoKeyToTheBackends() {
+        Session a = admin();
+        // the backends' audience is vigil-services; the cookie's token is for the gateway only
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(a.token().split("\\.")[1]),
+                StandardCharsets.UTF_8);
+        assertThat(payload).contains("\"aud\":\"vigil-gateway\"").contains("\"sid\"");
+        given().header("Authorization", "Bearer " + a.token()).when().get("/api/auth/me").then().statusCode(401);
+    }
+
+    @Test
+    void apiTokensOfAnAdminWhoIsDisabledStopWorking() {
+        user("token-maker", "token-maker-password", "admin", List.of("*"));
+        as(admin()).contentType(ContentType.JSON).body(Map.of("disabled", false)).when()
+                .patch("/api/users/token-maker").then().statusCode(200);
+        Session maker = session("token-maker", "token-maker-password");
+        String secret = as(maker).contentType(ContentType.JSON)
+                .body(Map.of("name", "made by a leaver", "role", "viewer", "sites", List.of("north")))
+                .when().post("/api/tokens").then().statusCode(201).extract().path("token");
+        given().header("Authorization", "Bearer " + secret).when().get("/api/auth/me").then().statusCode(200);
+        as(admin()).contentType(ContentType.JSON).body(Map.of("disabled", true)).when()
+                .patch("/api/users/token-maker").then().statusCode(200);
+        given().header("Authorization", "Bearer " + secret).when().get("/api/auth/me").then().statusCode(401);
     }
 
     // ---- users and sites

@@ -78,9 +78,21 @@ class GatewayTest {
     @Inject
     RedisDataSource redis;
 
+    private static final java.util.concurrent.atomic.AtomicInteger ADDRESSES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Signs in from an address of its own (the test profile trusts loopback as a proxy): each call is a new client,
+     * so one test's failures never throttle another's sign-ins.
+     */
     static Response login(String user, String password) {
-        return given().contentType(ContentType.JSON).body(Map.of("username", user, "password", password))
-                .when().post("/api/auth/login");
+        int n = ADDRESSES.incrementAndGet();
+        return loginFrom("198.18." + (n / 250) + "." + (1 + n % 250), user, password);
+    }
+
+    /** Signs in as the client at {@code address}. */
+    static Response loginFrom(String address, String user, String password) {
+        return given().header("X-Forwarded-For", address).contentType(ContentType.JSON)
+                .body(Map.of("username", user, "password", password)).when().post("/api/auth/login");
     }
 
     private static String sessionCookie(String user, String password) {
@@ -121,13 +133,39 @@ class GatewayTest {
     }
 
     @Test
-    void repeatedFailuresLockTheAccount() {
+    void repeatedFailuresLockTheAccountForThatAddressButNotForTheOwnerElsewhere() {
         users.createIfAbsent("lockme", hasher.hash("right-password-1"), "viewer", List.of("hq"), "test");
         for (int i = 0; i < 4; i++) {
-            login("lockme", "wrong").then().statusCode(401);
+            loginFrom("203.0.113.10", "lockme", "wrong").then().statusCode(401);
         }
-        login("lockme", "wrong").then().statusCode(429).body("error", equalTo("locked"));
-        login("lockme", "right-password-1").then().statusCode(429);
+        Response locked = loginFrom("203.0.113.10", "lockme", "wrong");
+        locked.then().statusCode(429).body("error", equalTo("locked"));
+        assertThat(Integer.parseInt(locked.getHeader("Retry-After"))).isBetween(1, 300);
+        loginFrom("203.0.113.10", "lockme", "right-password-1").then().statusCode(429);
+        // the owner, from another address, is not kept out
+        loginFrom("203.0.113.11", "lockme", "right-password-1").then().statusCode(200);
+    }
+
+    @Test
+    void anUnknownNameIsThrottledExactlyLikeARealAccount() {
+        users.createIfAbsent("realname", hasher.hash("right-password-2"), "viewer", List.of("hq"), "test");
+        List<Integer> real = new java.util.ArrayList<>();
+        List<Integer> madeUp = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            real.add(loginFrom("203.0.113.20", "realname", "wrong").statusCode());
+            madeUp.add(loginFrom("203.0.113.21", "madeupname", "wrong").statusCode());
+        }
+        assertThat(real).isEqualTo(madeUp).containsExactly(401, 401, 401, 401, 429, 429, 429);
+        assertThat(loginFrom("203.0.113.20", "realname", "wrong").jsonPath().getString("error"))
+                .isEqualTo(loginFrom("203.0.113.21", "madeupname", "wrong").jsonPath().getString("error"));
+    }
+
+    @Test
+    void aSignInBodyMustBeSmallAndSayItsLength() {
+        given().contentType(ContentType.JSON).body("{\"username\":\"" + "x".repeat(5000) + "\",\"password\":\"p\"}")
+                .when().post("/api/auth/login").then().statusCode(413).body("error", equalTo("too_large"));
+        given().contentType(ContentType.JSON).body("{\"username\":").when().post("/api/auth/login").then()
+                .statusCode(400);
     }
 
     @Test
@@ -151,7 +189,9 @@ class GatewayTest {
         JsonNode claims = Json.mapper().readTree(Base64.getUrlDecoder().decode(parts[1]));
         assertThat(claims.path("groups").get(0).asText()).isEqualTo("admin");
         assertThat(claims.path("sites").get(0).asText()).isEqualTo("*");
-        assertThat(claims.path("aud").asText()).isEqualTo("vigil-services");
+        // for the gateway alone: the backends get a token of their own (audience vigil-services) per request
+        assertThat(claims.path("aud").asText()).isEqualTo("vigil-gateway");
+        assertThat(claims.path("sid").asText()).hasSizeGreaterThan(20);
     }
 
     @Test
@@ -290,7 +330,7 @@ class GatewayTest {
                     org.vigil.contracts.AuditEntry e = org.vigil.contracts.Json.read(r.value(),
                             org.vigil.contracts.AuditEntry.class);
                     return e.action().equals("camera.recording.set") && e.outcome().equals("success")
-                            && "gw-cam".equals(e.target()) && !e.at().isBefore(before) ? e : null;
+                            && "camera:gw-cam".equals(e.target()) && !e.at().isBefore(before) ? e : null;
                 });
         assertThat(done.actor()).isEqualTo("olga");
         assertThat(done.details()).containsEntry("recording", "false").containsEntry("was", "true");
@@ -299,7 +339,7 @@ class GatewayTest {
                     org.vigil.contracts.AuditEntry e = org.vigil.contracts.Json.read(r.value(),
                             org.vigil.contracts.AuditEntry.class);
                     return e.action().equals("camera.recording.set") && e.outcome().equals("denied")
-                            && "gw-cam-south".equals(e.target()) ? e : null;
+                            && "camera:gw-cam-south".equals(e.target()) ? e : null;
                 });
         assertThat(denied.actor()).isEqualTo("olga");
     }

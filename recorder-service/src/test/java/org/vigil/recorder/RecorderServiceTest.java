@@ -219,6 +219,28 @@ class RecorderServiceTest extends RecorderTestBase {
         given().auth().oauth2(admin()).header("Range", "bytes=" + mp4.length + "-").when().get(url).then()
                 .statusCode(416).header("Content-Range", "bytes */" + mp4.length);
 
+        // one viewing, one audit entry, whatever the shape of its first request: "bytes=00-" once slipped through
+        String ranger = TestTokens.token("ranger", "viewer", "hq");
+        given().auth().oauth2(ranger).header("Range", "bytes=00-").when().get(url).then().statusCode(206);
+        given().auth().oauth2(ranger).header("Range", "bytes=100-199").when().get(url).then().statusCode(206);
+        given().auth().oauth2(ranger).header("Range", "bytes=5-").when().get(url).then().statusCode(206);
+        given().auth().oauth2(TestTokens.token("ranger-marker", "viewer", "hq")).when().get(url).then()
+                .statusCode(200);
+        int[] views = new int[1];
+        org.vigil.devstack.testing.TopicProbe.await(bootstrap, org.vigil.contracts.Topics.AUDIT, Duration.ofSeconds(30),
+                r -> {
+                    org.vigil.contracts.AuditEntry e = org.vigil.contracts.Json.read(r.value(),
+                            org.vigil.contracts.AuditEntry.class);
+                    if (!("camera:" + cam).equals(e.target()) || !e.action().equals("recording.view")) {
+                        return null;
+                    }
+                    if (e.actor().equals("ranger")) {
+                        views[0]++;
+                    }
+                    return e.actor().equals("ranger-marker") ? e : null; // written after all of ranger's requests
+                });
+        assertThat(views[0]).as("audit entries of ranger's one viewing").isEqualTo(1);
+
         // access and bad input
         given().when().get(url).then().statusCode(401);
         given().auth().oauth2(TestTokens.token("otto", "viewer", "elsewhere")).when().get(url).then().statusCode(403);

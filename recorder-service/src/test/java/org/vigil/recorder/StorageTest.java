@@ -50,14 +50,69 @@ class StorageTest extends RecorderTestBase {
         eventually("recording resumed", () -> "running".equals(storage().get("state")));
     }
 
+    /** A change as an admin of every site makes it: confirmed when the recorder asks (no retention runs here). */
     private io.restassured.response.Response setStorage(String dir, Long floor) {
+        io.restassured.response.Response r = putStorage(admin(), dir, floor, null);
+        return r.statusCode() == 409 ? putStorage(admin(), dir, floor, r.path("confirm")) : r;
+    }
+
+    private static io.restassured.response.Response putStorage(String token, String dir, Long floor, String confirm) {
         Map<String, Object> body = new java.util.HashMap<>();
         body.put("recordingsDir", dir);
         if (floor != null) {
             body.put("minFreeBytes", floor);
         }
-        return given().auth().oauth2(admin()).contentType(ContentType.JSON).body(body).when()
+        if (confirm != null) {
+            body.put("confirm", confirm);
+        }
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body).when()
                 .put("/api/recorder/storage");
+    }
+
+    @Test
+    void onlyAnAdminOfEverySiteChangesStorageAndAChangeThatMayDeleteIsShownFirst() throws Exception {
+        String dir = root.toAbsolutePath().normalize().toString();
+        String northAdmin = TestTokens.token("nora", "admin", "north");
+        // an admin of one site: refused before anything is looked at, and audited as denied
+        Instant t0 = Instant.now();
+        putStorage(northAdmin, dir, 1L << 30, null).then().statusCode(403).body("error", equalTo("forbidden"));
+        putStorage(northAdmin, "/does/not/exist", null, null).then().statusCode(403);
+        given().auth().oauth2(northAdmin).when().get("/api/recorder/storage").then().statusCode(403);
+        AuditEntry denied = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
+            AuditEntry e = Json.read(r.value(), AuditEntry.class);
+            return e.action().equals("recorder.storage.set") && e.actor().equals("nora") && !e.at().isBefore(t0)
+                    ? e : null;
+        });
+        assertThat(denied.outcome()).isEqualTo("denied");
+        assertThat(denied.target()).isEqualTo("setting:recorder.storage");
+
+        // the floor is checked against the volume's size
+        long total = ((Number) storage().get("totalBytes")).longValue();
+        putStorage(admin(), dir, total, null).then().statusCode(400).body("parameter", equalTo("minFreeBytes"))
+                .body("message", org.hamcrest.Matchers.containsString("below the size of the volume"));
+
+        // a higher floor may make retention delete footage: shown first (retention does not run here, so the
+        // effect is unknown and says so), made only with the confirmation code, and audited with what was shown
+        long floor = TEST_FLOOR * 2;
+        io.restassured.response.Response asked = putStorage(admin(), dir, floor, null);
+        asked.then().statusCode(409).body("error", equalTo("confirmation_required"))
+                .body("message", org.hamcrest.Matchers.containsString("unknown"));
+        String code = asked.path("confirm");
+        assertThat(storage().get("minFreeBytes")).as("nothing changed yet").isEqualTo((int) TEST_FLOOR);
+        putStorage(admin(), dir, floor, "not-the-code").then().statusCode(409);
+        putStorage(admin(), dir, floor + 1, code).then().statusCode(409); // a code confirms one change only
+        Instant t1 = Instant.now();
+        putStorage(admin(), dir, floor, code).then().statusCode(200);
+        assertThat(((Number) storage().get("minFreeBytes")).longValue()).isEqualTo(floor);
+        AuditEntry made = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
+            AuditEntry e = Json.read(r.value(), AuditEntry.class);
+            return e.action().equals("recorder.storage.set") && e.outcome().equals("success") && !e.at().isBefore(t1)
+                    ? e : null;
+        });
+        assertThat(made.details()).containsEntry("confirmed", "true").containsKey("wouldDelete")
+                .containsEntry("minFreeBytes", Long.toString(floor));
+        // lowering it again deletes nothing: no question asked
+        putStorage(admin(), dir, TEST_FLOOR, null).then().statusCode(200);
     }
 
     private Map<String, Object> storage() {
@@ -110,7 +165,7 @@ class StorageTest extends RecorderTestBase {
         AuditEntry audit = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
             AuditEntry e = Json.read(r.value(), AuditEntry.class);
             return e.action().equals("recorder.storage.set") && e.outcome().equals("success")
-                    && second.toString().equals(e.target()) && !e.at().isBefore(changed.minusSeconds(1)) ? e : null;
+                    && "setting:recorder.storage".equals(e.target()) && second.toString().equals(e.details().get("to")) && !e.at().isBefore(changed.minusSeconds(1)) ? e : null;
         });
         assertThat(audit.actor()).isEqualTo("ada");
         assertThat(audit.details()).containsEntry("to", second.toString());
@@ -138,7 +193,8 @@ class StorageTest extends RecorderTestBase {
         eventually("first second written", () -> openFrames("rec-g") == 10);
 
         Instant raisedAfter = Instant.now();
-        setStorage(root.toAbsolutePath().toString(), Long.MAX_VALUE / 4).then().statusCode(200);
+        long total = ((Number) storage().get("totalBytes")).longValue();
+        setStorage(root.toAbsolutePath().toString(), total - 1).then().statusCode(200);
         Alert raised = awaitAlert(Alert.LOW_DISK, Alert.State.RAISED, raisedAfter.minusMillis(500));
         assertThat(raised.details()).containsKeys("freeBytes", "minFreeBytes");
         eventually("paused", () -> "paused_low_disk".equals(storage().get("state")));

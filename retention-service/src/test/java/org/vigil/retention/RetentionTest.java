@@ -121,7 +121,7 @@ class RetentionTest {
         for (String action : List.of("hold.place", "hold.release")) {
             AuditEntry e = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
                 AuditEntry a = Json.read(r.value(), AuditEntry.class);
-                return a.action().equals(action) && camera.equals(a.target()) ? a : null;
+                return a.action().equals(action) && ("camera:" + camera).equals(a.target()) ? a : null;
             });
             assertThat(e.details()).containsEntry("hold", id).containsEntry("case", "CASE-9");
         }
@@ -411,7 +411,7 @@ class RetentionTest {
         for (String camera : List.of(one, two)) {
             AuditEntry e = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
                 AuditEntry x = Json.read(r.value(), AuditEntry.class);
-                return x.action().equals("hold.place") && camera.equals(x.target()) ? x : null;
+                return x.action().equals("hold.place") && ("camera:" + camera).equals(x.target()) ? x : null;
             });
             assertThat(e.details()).containsEntry("export", export.toString());
         }

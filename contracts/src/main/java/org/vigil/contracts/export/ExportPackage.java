@@ -35,7 +35,16 @@ public final class ExportPackage {
     /** What an export holds and who made it, signed. */
     public record Manifest(String format, String exportId, Instant createdAt, String requestedBy, String reason,
             String caseId, List<String> cameras, Instant from, Instant to, TimeSync timeSync, Software software,
-            List<FileEntry> files, SigningKey signing) {
+            List<FileEntry> files, SigningKey signing, AuditExcerpt auditExcerpt) {
+    }
+
+    /**
+     * What audit.jsonl holds of the audit entries about this footage. An excerpt is capped (the newest entries are
+     * kept); when it is, {@code complete} is false and the entries left out are named: how many, and the range of
+     * their sequence numbers in the audit log, so an auditor can ask for them. {@code null} in packages made before
+     * this was recorded.
+     */
+    public record AuditExcerpt(long entries, boolean complete, long omitted, Long omittedFromSeq, Long omittedToSeq) {
     }
 
     public record FileEntry(String path, long size, String sha256) {

@@ -78,6 +78,15 @@ public final class ExportVerifier {
                 }
             }
             int auditLines = checkAudit(z, problems);
+            ExportPackage.AuditExcerpt excerpt = m.auditExcerpt();
+            if (excerpt != null && excerpt.entries() != auditLines) {
+                problems.add(ExportPackage.AUDIT + ": " + auditLines + " entries, the manifest says " + excerpt.entries());
+            }
+            if (excerpt != null && !excerpt.complete()) {
+                warnings.add(ExportPackage.AUDIT + " is an excerpt: " + excerpt.omitted() + " older audit entries about "
+                        + "this footage were left out (audit log sequence " + excerpt.omittedFromSeq() + " to "
+                        + excerpt.omittedToSeq() + ")");
+            }
             return new Report(problems.isEmpty(), problems, warnings, signedBy, m.files().size(), auditLines);
         } catch (java.util.zip.ZipException e) {
             return fail(zip + ": not a readable ZIP (" + e.getMessage() + ")");

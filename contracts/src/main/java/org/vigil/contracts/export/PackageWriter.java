@@ -81,7 +81,8 @@ public final class PackageWriter implements Closeable {
         Manifest m = new Manifest(ExportPackage.FORMAT, manifest.exportId(), manifest.createdAt(),
                 manifest.requestedBy(), manifest.reason(), manifest.caseId(), manifest.cameras(), manifest.from(),
                 manifest.to(), manifest.timeSync(), manifest.software(), List.copyOf(files),
-                new ExportPackage.SigningKey(Signing.ALGORITHM, Signing.fingerprint(key.getPublic())));
+                new ExportPackage.SigningKey(Signing.ALGORITHM, Signing.fingerprint(key.getPublic())),
+                manifest.auditExcerpt());
         byte[] bytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
         entry(ExportPackage.MANIFEST, bytes);
         entry(ExportPackage.SIGNATURE, (Signing.sign(key.getPrivate(), bytes) + "\n").getBytes(StandardCharsets.US_ASCII));

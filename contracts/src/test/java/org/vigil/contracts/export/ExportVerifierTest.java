@@ -59,7 +59,8 @@ class ExportVerifierTest {
             w.finish(new Manifest(null, "x1", Instant.parse("2026-11-28T10:00:00Z"), "olga", "theft at gate",
                     "CASE-7", List.of("cam1"), Instant.parse("2026-11-28T09:00:00Z"),
                     Instant.parse("2026-11-28T09:10:00Z"), new ExportPackage.TimeSync("synced", 3L, "ntp"),
-                    new ExportPackage.Software("vigil-export-service", "test"), null, null), key);
+                    new ExportPackage.Software("vigil-export-service", "test"), null, null,
+                    new ExportPackage.AuditExcerpt(5, true, 0, null, null)), key);
         }
     }
 

@@ -85,6 +85,13 @@ public final class DevStack implements AutoCloseable {
         progress.accept(String.format("  %-18s %-28s %s", name, "embedded " + address, "ready (" + seconds(t0) + ")"));
     }
 
+    /** The started servers that run as processes of their own (Redis, PostgreSQL), for the launcher to supervise. */
+    public List<Restartable> restartable() {
+        synchronized (started) {
+            return started.stream().filter(Restartable.class::isInstance).map(Restartable.class::cast).toList();
+        }
+    }
+
     static String seconds(long t0) {
         return String.format("%.1f s", (System.nanoTime() - t0) / 1e9);
     }

@@ -22,7 +22,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * <p>Authentication is {@code trust} on 127.0.0.1, as zonky's initdb sets it up: this server is for one
  * developer's machine. Production points DATABASE_URL at a managed PostgreSQL.
  */
-public final class EmbeddedPostgresServer implements AutoCloseable {
+public final class EmbeddedPostgresServer implements AutoCloseable, Restartable {
 
     public static final String DATABASE = "vigil";
     public static final String USER = "vigil";
@@ -120,6 +120,43 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     + pid);
         }
         return Optional.of(pid);
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    /** The postmaster, from its pid file. */
+    @Override
+    public Optional<ProcessHandle> process() {
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+            return lines.isEmpty() ? Optional.empty()
+                    : ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** After the postmaster died: lets go of the old server (its lock on the data directory) and starts anew. */
+    @Override
+    public synchronized void restart() throws IOException {
+        try {
+            close();
+        } catch (IOException | RuntimeException e) {
+            postgres = null; // pg_ctl stop of a dead server fails; the lock is released all the same
+        }
+        start();
+    }
+
+    @Override
+    public boolean ready() {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), USER, "")) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private void ensureRoleAndDatabase() throws SQLException {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import redis.embedded.core.ExecutableProvider;
 
@@ -19,7 +20,7 @@ import redis.embedded.core.ExecutableProvider;
  * Ctrl-C in the terminal reaches only the launcher, which stops the services before Redis. Pub/sub only: no
  * snapshots, no append-only file.
  */
-public final class EmbeddedRedisServer implements AutoCloseable {
+public final class EmbeddedRedisServer implements AutoCloseable, Restartable {
 
     private final Path workDir;
     private final int port;
@@ -63,6 +64,27 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             }
             sleep(50);
         }
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public synchronized Optional<ProcessHandle> process() {
+        return process == null || !process.isAlive() ? Optional.empty() : Optional.of(process.toHandle());
+    }
+
+    @Override
+    public synchronized void restart() throws IOException {
+        close();
+        start();
+    }
+
+    @Override
+    public boolean ready() {
+        return ping(port, Duration.ofSeconds(1));
     }
 
     /** True when a Redis server on 127.0.0.1:{@code port} answers PING with PONG. */

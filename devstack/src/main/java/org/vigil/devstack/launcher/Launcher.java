@@ -38,7 +38,9 @@ public final class Launcher {
 
     private final StackConfig cfg;
     private final PrintStream out;
-    private final Map<String, Process> services = new LinkedHashMap<>();
+    /** The services' processes now (a restart replaces an entry), for the orderly stop. */
+    private final Map<String, ProcessHandle> services = new java.util.concurrent.ConcurrentHashMap<>();
+    private Supervisor supervisor;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private ChildProcesses children;
@@ -83,7 +85,7 @@ public final class Launcher {
         String adminPassword = randomPassword();
         // The gateway first: the others fetch its token keys when they start.
         StackConfig.Service gateway = cfg.gateway();
-        services.put(gateway.name(), startService(gateway, adminPassword));
+        services.put(gateway.name(), startService(gateway, adminPassword, true).toHandle());
         if (!awaitReady(List.of(gateway), System.nanoTime())) {
             shutdown();
             return 1;
@@ -91,7 +93,7 @@ public final class Launcher {
         List<StackConfig.Service> rest = cfg.services().subList(1, cfg.services().size());
         long restStarted = System.nanoTime();
         for (StackConfig.Service s : rest) {
-            services.put(s.name(), startService(s, adminPassword));
+            services.put(s.name(), startService(s, adminPassword, true).toHandle());
         }
         if (!awaitReady(rest, restStarted)) {
             shutdown();
@@ -99,7 +101,7 @@ public final class Launcher {
         }
         boolean adminCreated = ReadinessProbe.login(cfg.gateway().port(), "admin", adminPassword);
         printSummary(t0, adminCreated ? adminPassword : null);
-        watchServices();
+        supervise(adminPassword);
         stopped.await();
         return 0;
     }
@@ -211,7 +213,8 @@ public final class Launcher {
         return org.vigil.contracts.CameraConfig.maskCredentials(url);
     }
 
-    private Process startService(StackConfig.Service s, String adminPassword) throws IOException {
+    /** Starts a service; a first start keeps the previous run's log as {@code .log.1}, a restart appends. */
+    private Process startService(StackConfig.Service s, String adminPassword, boolean newLog) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
         env.put("QUARKUS_HTTP_HOST", s.equals(cfg.gateway()) ? cfg.bindHost() : "127.0.0.1");
@@ -253,7 +256,9 @@ public final class Launcher {
         }
         cmd.addAll(List.of("-jar", s.jar(cfg.root()).toString()));
         Path log = cfg.logs().resolve(s.name() + ".log");
-        rotate(log);
+        if (newLog) {
+            rotate(log);
+        }
         return children.start(s.name(), cmd, env, log);
     }
 
@@ -271,9 +276,9 @@ public final class Launcher {
         while (!pending.isEmpty()) {
             for (var it = pending.values().iterator(); it.hasNext();) {
                 StackConfig.Service s = it.next();
-                Process p = services.get(s.name());
+                ProcessHandle p = services.get(s.name());
                 if (!p.isAlive()) {
-                    out.println("  " + s.name() + " exited with code " + p.exitValue() + " before it was ready. Last lines of "
+                    out.println("  " + s.name() + " exited before it was ready. Last lines of "
                             + cfg.logs().resolve(s.name() + ".log") + ":");
                     tail(cfg.logs().resolve(s.name() + ".log"), 25).forEach(l -> out.println("    " + l));
                     return false;
@@ -323,13 +328,43 @@ public final class Launcher {
         out.flush();
     }
 
-    private void watchServices() {
-        for (Map.Entry<String, Process> e : services.entrySet()) {
-            e.getValue().onExit().thenAccept(p -> {
-                if (!stopping.get()) {
-                    out.println("! " + e.getKey() + " stopped unexpectedly (exit code " + p.exitValue() + "); see "
-                            + cfg.logs().resolve(e.getKey() + ".log") + ". The rest keeps running; ./vigil status shows "
-                            + "what is ready.");
+    /**
+     * From now on every service and every embedded server that runs as a process of its own is restarted when it
+     * exits (see {@link Supervisor}).
+     */
+    private void supervise(String adminPassword) {
+        supervisor = new Supervisor(RestartPolicy.DEFAULT, java.time.InstantSource.system(),
+                cfg.run().resolve("supervisor.json"), line -> {
+                    out.println(line);
+                    out.flush();
+                });
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        for (org.vigil.devstack.embedded.Restartable server : devStack.restartable()) {
+            server.process().ifPresent(h -> supervisor.watch(server.name(), h, new Supervisor.Child() {
+                @Override
+                public ProcessHandle start() throws IOException {
+                    server.restart();
+                    return server.process().orElseThrow(() -> new IOException(server.name() + " has no process"));
+                }
+
+                @Override
+                public boolean ready() {
+                    return server.ready();
+                }
+            }));
+        }
+        for (StackConfig.Service s : cfg.services()) {
+            supervisor.watch(s.name(), services.get(s.name()), new Supervisor.Child() {
+                @Override
+                public ProcessHandle start() throws IOException {
+                    ProcessHandle h = startService(s, adminPassword, false).toHandle();
+                    services.put(s.name(), h);
+                    return h;
+                }
+
+                @Override
+                public boolean ready() {
+                    return ReadinessProbe.ready(http, s.port());
                 }
             });
         }
@@ -346,9 +381,12 @@ public final class Launcher {
                 out.println();
                 out.println("Vigil: stopping...");
             }
+            if (supervisor != null) {
+                supervisor.close(); // nothing is restarted from here on
+            }
             List<Thread> stoppers = new ArrayList<>();
-            for (Map.Entry<String, Process> e : services.entrySet()) {
-                Thread t = new Thread(() -> ChildProcesses.stop(e.getValue().toHandle(), Duration.ofSeconds(15)));
+            for (Map.Entry<String, ProcessHandle> e : services.entrySet()) {
+                Thread t = new Thread(() -> ChildProcesses.stop(e.getValue(), Duration.ofSeconds(15)));
                 t.start();
                 stoppers.add(t);
             }

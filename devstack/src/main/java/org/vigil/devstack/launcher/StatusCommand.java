@@ -21,6 +21,7 @@ final class StatusCommand {
 
     private final StackConfig cfg;
     private final PrintStream out;
+    private java.util.Map<String, Supervisor.State> supervised = java.util.Map.of();
 
     StatusCommand(StackConfig cfg, PrintStream out) {
         this.cfg = cfg;
@@ -28,6 +29,8 @@ final class StatusCommand {
     }
 
     int run() {
+        supervised = Supervisor.read(cfg.run().resolve("supervisor.json")).orElse(java.util.List.of()).stream()
+                .collect(java.util.stream.Collectors.toMap(Supervisor.State::name, st -> st));
         boolean allReady = true;
         allReady &= line("kafka", cfg.kafkaBootstrap(), kafkaReady());
         allReady &= line("postgres", cfg.databaseUrl(), postgresReady());
@@ -42,9 +45,22 @@ final class StatusCommand {
     }
 
     private boolean line(String name, String address, ReadinessProbe.Result r) {
-        out.println(String.format("%-18s %-34s %s", name, org.vigil.contracts.CameraConfig.maskCredentials(address),
-                r.detail()));
+        out.println(String.format("%-18s %-34s %s%s", name, org.vigil.contracts.CameraConfig.maskCredentials(address),
+                r.detail(), supervision(supervised.get(name))));
         return r.ready();
+    }
+
+    /** What the running launcher's supervisor says of a process: its restarts, or that it gave up on it. */
+    static String supervision(Supervisor.State s) {
+        if (s == null || (s.restarts() == 0 && s.lastExit() == null)) {
+            return "";
+        }
+        String restarts = "; restarted " + s.restarts() + (s.restarts() == 1 ? " time" : " times");
+        return switch (s.state()) {
+            case "gave up" -> restarts + "; GAVE UP after repeated fast failures (" + s.lastExit() + ")";
+            case "restarting" -> restarts + "; restarting (" + s.lastExit() + ")";
+            default -> restarts + " (last: " + s.lastExit() + " at " + s.lastExitAt() + ")";
+        };
     }
 
     private ReadinessProbe.Result kafkaReady() {

@@ -9,7 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
+import org.vigil.contracts.export.ExportPackage;
 import org.vigil.contracts.export.ExportPackage.AuditLine;
 import org.vigil.export.Evidence;
 
@@ -76,23 +78,49 @@ public class EvidenceRepository {
         return out;
     }
 
+    /** Actions whose entries from before typed targets ({@code camera:}, {@code export:}) named a camera or export. */
+    private static final String[] LEGACY_FOOTAGE_ACTIONS = {"recording.view", "recording.download",
+        "camera.recording.set", "hold.place", "hold.release", "export.create", "export.cancel", "export.download",
+        "export.complete", "export.data"};
+    /** Entries about one of the typed targets $1, or (written before targets were typed) bare ids $2 of actions $3. */
+    private static final String ABOUT = "(target = any($1) or (target = any($2) and action = any($3)))";
+
+    /** The audit excerpt of an export: its lines, and what the cap left out. */
+    public record AuditExcerpt(List<AuditLine> lines, ExportPackage.AuditExcerpt summary) {
+    }
+
     /**
-     * The audit entries about this footage: those whose target is one of the cameras or this export, in chain order
-     * (the newest {@value #MAX_AUDIT} at most), with their hashes.
+     * The audit entries about this footage: those whose target is one of the cameras ({@code camera:<id>}) or this
+     * export ({@code export:<id>}), in chain order, the newest {@value #MAX_AUDIT} at most, with their hashes. Entries
+     * written before targets were typed are matched by their bare id, but only for actions about footage: a sign-in
+     * attempt under a camera's name never lands in its trail. When the cap leaves entries out, the summary says how
+     * many and which range of the log.
      */
-    public List<AuditLine> audit(List<String> cameras, String exportId) {
+    public AuditExcerpt audit(List<String> cameras, String exportId) {
+        return audit(cameras, exportId, MAX_AUDIT);
+    }
+
+    public AuditExcerpt audit(List<String> cameras, String exportId, int max) {
+        List<String> typed = new ArrayList<>();
+        List<String> bare = new ArrayList<>(cameras);
+        cameras.forEach(c -> typed.add(AuditEntry.CAMERA + c));
+        typed.add(AuditEntry.EXPORT + exportId);
+        bare.add(exportId);
         List<AuditLine> out = new ArrayList<>();
-        List<String> targets = new ArrayList<>(cameras);
-        targets.add(exportId);
-        pool.preparedQuery("""
-                select * from (
-                    select seq, id, at, service, actor, action, target, site, outcome, details::text as details,
-                           prev_hash, hash
-                    from events.audit_log where target = any($1) order by seq desc limit $2) newest
-                order by seq""")
-                .execute(Tuple.of(targets.toArray(String[]::new), MAX_AUDIT)).await().atMost(TIMEOUT)
-                .forEach(r -> out.add(line(r)));
-        return out;
+        pool.preparedQuery("select * from (select seq, id, at, service, actor, action, target, site, outcome, "
+                + "details::text as details, prev_hash, hash from events.audit_log where " + ABOUT
+                + " order by seq desc limit $4) newest order by seq")
+                .execute(Tuple.of(typed.toArray(String[]::new), bare.toArray(String[]::new), LEGACY_FOOTAGE_ACTIONS,
+                        max + 1)).await().atMost(TIMEOUT).forEach(r -> out.add(line(r)));
+        if (out.size() <= max) {
+            return new AuditExcerpt(out, new ExportPackage.AuditExcerpt(out.size(), true, 0, null, null));
+        }
+        long newestOmitted = out.remove(0).seq(); // one more than the cap was read: it, and all older, are left out
+        Row r = pool.preparedQuery("select count(*), min(seq) from events.audit_log where " + ABOUT + " and seq <= $4")
+                .execute(Tuple.of(typed.toArray(String[]::new), bare.toArray(String[]::new), LEGACY_FOOTAGE_ACTIONS,
+                        newestOmitted)).await().atMost(TIMEOUT).iterator().next();
+        return new AuditExcerpt(out, new ExportPackage.AuditExcerpt(out.size(), false, r.getLong(0), r.getLong(1),
+                newestOmitted));
     }
 
     @SuppressWarnings("unchecked")

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.export.Evidence;
 import org.vigil.export.messaging.AuditPublisher;
 import org.vigil.export.repository.EvidenceRepository;
@@ -32,7 +33,7 @@ public class ExportData {
             throw new ExportProblem(404, "not_found", "no camera " + camera + " on your sites");
         }
         List<Evidence.Event> events = evidence.events(List.of(camera), from, to, MAX);
-        audit.record(Instant.now(), caller.name(), "export.data", camera, site, "success",
+        audit.record(Instant.now(), caller.name(), "export.data", AuditEntry.CAMERA + camera, site, "success",
                 Map.of("format", format, "from", from.toString(), "to", to.toString(),
                         "events", Integer.toString(events.size())));
         return events;

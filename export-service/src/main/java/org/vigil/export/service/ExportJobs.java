@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.export.Evidence;
 import org.vigil.export.ExportJob;
 import org.vigil.export.config.ExportConfig;
@@ -94,7 +95,7 @@ public class ExportJobs {
         details.put("segments", Integer.toString(segments.size()));
         details.put("bytes", Long.toString(bytes));
         details.put("mp4", Boolean.toString(r.includeMp4()));
-        audit.record(now, caller.name(), "export.create", job.id(), String.join(",", job.sites()), "success", details);
+        audit.record(now, caller.name(), "export.create", AuditEntry.EXPORT + job.id(), String.join(",", job.sites()), "success", details);
         runner.wake();
         return job;
     }
@@ -120,7 +121,7 @@ public class ExportJobs {
         ExportJob after = jobs.requestCancel(j.id(), Instant.now()).orElseThrow(() -> new ExportProblem(409,
                 "not_cancellable", "export " + id + " is " + j.state() + "; only queued or running exports can be "
                         + "cancelled"));
-        audit.record(Instant.now(), caller.name(), "export.cancel", id, String.join(",", j.sites()), "success",
+        audit.record(Instant.now(), caller.name(), "export.cancel", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
                 Map.of());
         return after;
     }
@@ -135,7 +136,7 @@ public class ExportJobs {
         if (!Files.isRegularFile(file)) {
             throw new ExportProblem(410, "gone", "the package of export " + id + " is no longer on disk");
         }
-        audit.record(Instant.now(), caller.name(), "export.download", id, String.join(",", j.sites()), "success",
+        audit.record(Instant.now(), caller.name(), "export.download", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
                 Map.of("sha256", String.valueOf(j.sha256())));
         return file;
     }

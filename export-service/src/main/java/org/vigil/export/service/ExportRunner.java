@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.export.ExportPackage;
 import org.vigil.contracts.export.ExportPackage.AuditLine;
@@ -191,8 +192,8 @@ public class ExportRunner {
             String hash = HexFormat.of().formatHex(sha.digest());
             jobs.progress(job.id(), total, total);
             jobs.finish(job.id(), ExportJob.DONE, null, size, hash, Instant.now());
-            audit.record(Instant.now(), job.requestedBy(), "export.complete", job.id(), String.join(",", job.sites()),
-                    "success", Map.of("sha256", hash, "bytes", Long.toString(size)));
+            audit.record(Instant.now(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
+                    String.join(",", job.sites()), "success", Map.of("sha256", hash, "bytes", Long.toString(size)));
             LOG.infof("export %s done: %d segments, %d bytes, sha256 %s", job.id(), segments.size(), size, hash);
             return ExportJob.DONE;
         } catch (Cancelled c) {
@@ -252,7 +253,8 @@ public class ExportRunner {
         w.add(ExportPackage.EVENTS_JSON, Json.write(events));
         w.add(ExportPackage.EVENTS_CSV, EventsCsv.of(events).getBytes(StandardCharsets.UTF_8));
         StringBuilder lines = new StringBuilder();
-        for (AuditLine l : evidence.audit(job.cameras(), job.id())) {
+        EvidenceRepository.AuditExcerpt excerpt = evidence.audit(job.cameras(), job.id());
+        for (AuditLine l : excerpt.lines()) {
             lines.append(new String(Json.write(l), StandardCharsets.UTF_8)).append('\n');
         }
         w.add(ExportPackage.AUDIT, lines.toString().getBytes(StandardCharsets.UTF_8));
@@ -260,7 +262,8 @@ public class ExportRunner {
         w.finish(new ExportPackage.Manifest(null, job.id(), Instant.now(), job.requestedBy(), job.reason(),
                 job.caseId(), job.cameras(), job.from(), job.to(),
                 new ExportPackage.TimeSync(time.status(), time.offsetMs(), time.server()),
-                new ExportPackage.Software("vigil-export-service", version), null, null), keys.pair());
+                new ExportPackage.Software("vigil-export-service", version), null, null, excerpt.summary()),
+                keys.pair());
     }
 
     /** Stores progress and looks for a cancellation, at most every {@code progress-every}. */
@@ -278,7 +281,7 @@ public class ExportRunner {
     private void awaitOwnAuditEntry(ExportJob job) {
         long deadline = System.nanoTime() + config.auditWait().toNanos();
         while (System.nanoTime() < deadline) {
-            if (evidence.audit(List.of(), job.id()).stream().anyMatch(l -> "export.create".equals(l.action()))) {
+            if (evidence.audit(List.of(), job.id()).lines().stream().anyMatch(l -> "export.create".equals(l.action()))) {
                 return;
             }
             try {
@@ -294,8 +297,8 @@ public class ExportRunner {
 
     private void fail(ExportJob job, String reason) {
         jobs.finish(job.id(), ExportJob.FAILED, reason, null, null, Instant.now());
-        audit.record(Instant.now(), job.requestedBy(), "export.complete", job.id(), String.join(",", job.sites()),
-                "failure", Map.of("reason", reason));
+        audit.record(Instant.now(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
+                String.join(",", job.sites()), "failure", Map.of("reason", reason));
         LOG.warnf("export %s failed: %s", job.id(), reason);
     }
 

@@ -130,7 +130,7 @@ public final class ExportThroughputBench {
             }
             w.finish(new ExportPackage.Manifest(null, "bench", Instant.now(), "bench", "benchmark", null,
                     List.of("bench"), Instant.EPOCH, Instant.now(), new ExportPackage.TimeSync("unknown", null, null),
-                    new ExportPackage.Software("bench", "0"), null, null), key);
+                    new ExportPackage.Software("bench", "0"), null, null, null), key);
             ch.force(true);
             w.close();
         }

@@ -36,13 +36,41 @@ public interface GatewayConfig {
      */
     Optional<String> bootstrapAdminPassword();
 
-    /** Consecutive failed sign-ins before an account is locked. */
+    /**
+     * VIGIL_TRUSTED_PROXIES: reverse proxies (addresses or CIDR blocks) whose {@code X-Forwarded-For} is believed for
+     * the client's address. None by default: the TCP peer is the client.
+     */
+    Optional<java.util.List<String>> trustedProxies();
+
+    /** How sign-in is kept from exhausting the gateway. */
+    SignIn signIn();
+
+    interface SignIn {
+        /**
+         * Share of the heap that password hashing may hold at once; with Argon2id's 19 MiB per check this sets the
+         * pool's threads (e.g. 0.25 of a 256 MiB heap: 3).
+         */
+        @WithDefault("0.25")
+        double hashMemoryShare();
+
+        /** Threads of the hashing pool, overriding the share above when set. */
+        Optional<Integer> hashThreads();
+    }
+
+    /** Consecutive failed sign-ins, from one address, before the account is locked for that address. */
     @WithDefault("5")
     int maxFailedLogins();
 
-    /** How long a locked account stays locked. */
+    /** How long that lock lasts; after it the count starts again from zero. */
     @WithDefault("5m")
     Duration lockout();
+
+    /**
+     * A live socket that answers no ping for this long is closed (code 4408): a half-open connection, e.g. a laptop
+     * that went to sleep. Longer than two ping intervals ({@code quarkus.websockets-next.server.auto-ping-interval}).
+     */
+    @WithDefault("50s")
+    Duration wsSilenceLimit();
 
     /** VIGIL_RECORDER_URL: where {@code /api/recorder/*} is passed on to. */
     @WithDefault("http://127.0.0.1:8082")

@@ -22,8 +22,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ApiTokenRepository {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final String COLUMNS = "id, name, secret_hash, role, sites, created_at, created_by, expires_at, "
-            + "last_used_at, revoked_at";
+    /** The token's columns, and whether its creator is a local account that is disabled or no admin any more. */
+    private static final String COLUMNS = "t.id, t.name, t.secret_hash, t.role, t.sites, t.created_at, t.created_by, "
+            + "t.expires_at, t.last_used_at, t.revoked_at, "
+            + "coalesce(u.disabled or u.role <> 'admin', false) as creator_withdrawn";
+    private static final String FROM = " from identity.api_tokens t left join identity.users u "
+            + "on u.username = t.created_by";
 
     private final Pool pool;
 
@@ -32,7 +36,7 @@ public class ApiTokenRepository {
     }
 
     public Uni<Optional<ApiToken>> find(String id) {
-        return pool.preparedQuery("select " + COLUMNS + " from identity.api_tokens where id = $1")
+        return pool.preparedQuery("select " + COLUMNS + FROM + " where t.id = $1")
                 .execute(Tuple.of(id)).map(rows -> rows.iterator().hasNext()
                         ? Optional.of(token(rows.iterator().next()))
                         : Optional.empty());
@@ -56,7 +60,7 @@ public class ApiTokenRepository {
 
     public List<ApiToken> all() {
         List<ApiToken> out = new ArrayList<>();
-        pool.query("select " + COLUMNS + " from identity.api_tokens order by created_at desc").execute()
+        pool.query("select " + COLUMNS + FROM + " order by t.created_at desc").execute()
                 .await().atMost(TIMEOUT).forEach(r -> out.add(token(r)));
         return out;
     }
@@ -72,7 +76,8 @@ public class ApiTokenRepository {
     private static ApiToken token(Row r) {
         return new ApiToken(r.getString("id"), r.getString("name"), r.getString("secret_hash"), r.getString("role"),
                 Arrays.asList(r.getArrayOfStrings("sites")), instant(r, "created_at"), r.getString("created_by"),
-                instant(r, "expires_at"), instant(r, "last_used_at"), instant(r, "revoked_at"));
+                instant(r, "expires_at"), instant(r, "last_used_at"), instant(r, "revoked_at"),
+                r.getBoolean("creator_withdrawn"));
     }
 
     private static Instant instant(Row r, String column) {

@@ -3,7 +3,6 @@ package org.vigil.gateway.repository;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,8 +23,7 @@ public class UserRepository {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private static final String COLUMNS = "username, password_hash, role, sites, disabled, failed_logins, "
-            + "locked_until, created_at, created_by";
+    private static final String COLUMNS = "username, password_hash, role, sites, disabled, created_at, created_by";
 
     private final Pool pool;
 
@@ -56,7 +54,7 @@ public class UserRepository {
     }
 
     /**
-     * Changes what is given (null leaves a field as it is); a new password also clears the lockout.
+     * Changes what is given (null leaves a field as it is).
      *
      * @return the account after the change, or empty when there is none
      */
@@ -68,8 +66,6 @@ public class UserRepository {
                     sites = coalesce($3, sites),
                     disabled = coalesce($4, disabled),
                     password_hash = coalesce($5, password_hash),
-                    failed_logins = case when $5::text is null then failed_logins else 0 end,
-                    locked_until = case when $5::text is null then locked_until else null end,
                     updated_at = now(), updated_by = $6
                 where username = $1
                 returning """ + " " + COLUMNS)
@@ -82,8 +78,8 @@ public class UserRepository {
 
     private static User user(Row r) {
         return new User(r.getString("username"), r.getString("password_hash"), r.getString("role"),
-                Arrays.asList(r.getArrayOfStrings("sites")), r.getBoolean("disabled"), r.getInteger("failed_logins"),
-                instant(r, "locked_until"), instant(r, "created_at"), r.getString("created_by"));
+                Arrays.asList(r.getArrayOfStrings("sites")), r.getBoolean("disabled"), instant(r, "created_at"),
+                r.getString("created_by"));
     }
 
     private static Instant instant(Row r, String column) {
@@ -100,30 +96,4 @@ public class UserRepository {
                 .execute(Tuple.of(username, passwordHash, role, sites.toArray(String[]::new), createdBy))
                 .await().atMost(TIMEOUT).rowCount() == 1;
     }
-
-    public void recordSuccess(String username) {
-        pool.preparedQuery("update identity.users set failed_logins = 0, locked_until = null where username = $1")
-                .execute(Tuple.of(username)).await().atMost(TIMEOUT);
-    }
-
-    /**
-     * Counts a failed sign-in and locks the account when it reaches {@code maxFailures}.
-     *
-     * @return the lock's end when this failure locked the account, or empty
-     */
-    public Optional<Instant> recordFailure(String username, int maxFailures, Instant lockUntil) {
-        RowSet<Row> rows = pool.preparedQuery("""
-                update identity.users
-                set failed_logins = failed_logins + 1,
-                    locked_until = case when failed_logins + 1 >= $2 then $3 else locked_until end
-                where username = $1
-                returning locked_until""")
-                .execute(Tuple.of(username, maxFailures, lockUntil.atOffset(ZoneOffset.UTC))).await().atMost(TIMEOUT);
-        if (!rows.iterator().hasNext()) {
-            return Optional.empty();
-        }
-        OffsetDateTime t = rows.iterator().next().getOffsetDateTime("locked_until");
-        return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
-    }
-
 }

@@ -8,7 +8,9 @@ import org.vigil.contracts.Access;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.gateway.ApiToken;
 import org.vigil.gateway.User;
+import org.vigil.gateway.security.HashingPool;
 import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.SignInThrottle;
 import org.vigil.gateway.security.TokenService;
 import org.vigil.gateway.service.ApiTokenService;
 import org.vigil.gateway.service.CameraRegistry;
@@ -36,13 +38,17 @@ import jakarta.ws.rs.core.Response;
 @RolesAllowed(Access.ADMIN)
 public class AdminResource {
 
-    /** A user as admins see it. */
+    /**
+     * A user as admins see it; {@code locked}: sign-in is locked for browsers without the account's device cookie
+     * (a distributed guessing attack, see {@link SignInThrottle}).
+     */
     public record UserView(String username, String role, List<String> sites, boolean disabled, boolean locked,
             Instant createdAt, String createdBy) {
-        static UserView of(User u) {
-            return new UserView(u.username(), u.role(), u.sites(), u.disabled(),
-                    u.lockedUntil() != null && u.lockedUntil().isAfter(Instant.now()), u.createdAt(), u.createdBy());
-        }
+    }
+
+    private UserView view(User u) {
+        return new UserView(u.username(), u.role(), u.sites(), u.disabled(), throttle.accountLocked(u.username()),
+                u.createdAt(), u.createdBy());
     }
 
     public record NewUser(String username, String password, String role, List<String> sites) {
@@ -67,9 +73,11 @@ public class AdminResource {
     private final ApiTokenService apiTokens;
     private final CameraRegistry cameras;
     private final SecurityIdentity identity;
+    private final SignInThrottle throttle;
 
     public AdminResource(UserService users, ApiTokenService apiTokens, CameraRegistry cameras,
-            SecurityIdentity identity) {
+            SecurityIdentity identity, SignInThrottle throttle) {
+        this.throttle = throttle;
         this.users = users;
         this.apiTokens = apiTokens;
         this.cameras = cameras;
@@ -80,7 +88,7 @@ public class AdminResource {
     @GET
     @Path("/users")
     public List<UserView> users() {
-        return users.all().stream().filter(u -> withinCallerSites(u.sites())).map(UserView::of).toList();
+        return users.all().stream().filter(u -> withinCallerSites(u.sites())).map(this::view).toList();
     }
 
     @POST
@@ -93,9 +101,11 @@ public class AdminResource {
         try {
             User u = users.create(caller(), body.username(), body.password(), body.role(),
                     body.sites());
-            return Response.status(201).entity(UserView.of(u)).build();
+            return Response.status(201).entity(view(u)).build();
         } catch (UserService.Refused e) {
             return Errors.of(e.status, "invalid_" + e.field, e.getMessage());
+        } catch (HashingPool.Busy e) {
+            return Errors.busy();
         }
     }
 
@@ -107,8 +117,21 @@ public class AdminResource {
             return Errors.of(400, "bad_request", "send any of {role, sites, disabled, password}");
         }
         try {
-            return Response.ok(UserView.of(users.update(caller(), username, body.role(), body.sites(), body.disabled(),
+            return Response.ok(view(users.update(caller(), username, body.role(), body.sites(), body.disabled(),
                     body.password()))).build();
+        } catch (UserService.Refused e) {
+            return Errors.of(e.status, e.status == 404 ? "not_found" : "invalid_" + e.field, e.getMessage());
+        } catch (HashingPool.Busy e) {
+            return Errors.busy();
+        }
+    }
+
+    /** Signs a user out everywhere: every session ends and every live socket of theirs closes within seconds. */
+    @POST
+    @Path("/users/{username}/sessions/end")
+    public Response endSessions(@PathParam("username") String username) {
+        try {
+            return Response.ok(java.util.Map.of("ended", users.endSessions(caller(), username))).build();
         } catch (UserService.Refused e) {
             return Errors.of(e.status, e.status == 404 ? "not_found" : "invalid_" + e.field, e.getMessage());
         }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.security.OidcAccess;
 import org.vigil.gateway.security.Sessions;
@@ -53,15 +54,17 @@ public class OidcLoginResource {
     public Uni<Response> login(@QueryParam("next") String next, @Context HttpServerResponse response) {
         Optional<OidcAccess.Mapped> mapped = oidc.map(OidcAccess.claimsOfVerified(idToken.getRawToken()));
         if (mapped.isEmpty()) {
-            audit.record(idToken.getName(), "auth.login", idToken.getName(), "denied",
+            audit.record(idToken.getName(), "auth.login", AuditEntry.USER + idToken.getName(), "denied",
                     Map.of("reason", "no Vigil role in the provider's claims", "via", "oidc"));
             return oidcSession.logout().replaceWith(Errors.of(403, "no_role",
                     "Your account at the identity provider has no Vigil role; ask an administrator."));
         }
         OidcAccess.Mapped m = mapped.get();
-        sessions.start(m.username(), m.role(), m.sites(), TokenService.Source.OIDC, response);
-        audit.record(m.username(), "auth.login", m.username(), "success", Map.of("via", "oidc", "role", m.role()));
-        return oidcSession.logout().replaceWith(Response.seeOther(URI.create(safeNext(next))).build());
+        return sessions.start(m.username(), m.role(), m.sites(), TokenService.Source.OIDC, response).flatMap(c -> {
+            audit.record(m.username(), "auth.login", AuditEntry.USER + m.username(), "success", Map.of("via", "oidc", "role",
+                    m.role()));
+            return oidcSession.logout().replaceWith(Response.seeOther(URI.create(safeNext(next))).build());
+        });
     }
 
     /** {@code next} when it is a path on this gateway; "/" for anything else (other hosts, schemes, "//host"). */

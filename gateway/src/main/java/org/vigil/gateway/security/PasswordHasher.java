@@ -19,6 +19,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class PasswordHasher {
 
     private static final int MEMORY_KIB = 19 * 1024;
+    /** Heap one hash computation holds while it runs (its Argon2 memory blocks). */
+    public static final long MEMORY_BYTES = MEMORY_KIB * 1024L;
     private static final int ITERATIONS = 2;
     private static final int PARALLELISM = 1;
     private static final int SALT_BYTES = 16;

@@ -46,9 +46,15 @@ public class RequestGuard {
         filters.register(this::guard, Integer.MAX_VALUE - 10); // before authentication and every route
     }
 
+    /** The largest body the unauthenticated sign-in accepts (a name and a password in JSON). */
+    static final int SIGN_IN_MAX_BODY = 4096;
+
     void guard(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         headers(ctx);
+        if (req.method() == HttpMethod.POST && "/api/auth/login".equals(req.path()) && !smallBody(ctx)) {
+            return;
+        }
         boolean unsafe = UNSAFE.contains(req.method());
         boolean upgrade = "websocket".equalsIgnoreCase(req.getHeader("Upgrade"));
         if ((unsafe || upgrade) && !originAllowed(req)) {
@@ -65,6 +71,30 @@ public class RequestGuard {
             }
         }
         ctx.next();
+    }
+
+    /**
+     * Anyone may post to the sign-in: its body must say how long it is, and be small, before a byte of it is read
+     * (413, or 411 for a body without a length).
+     */
+    private static boolean smallBody(RoutingContext ctx) {
+        String length = ctx.request().getHeader("Content-Length");
+        if (length == null) {
+            error(ctx, 411, "length_required", "send the sign-in with a Content-Length");
+            return false;
+        }
+        long n;
+        try {
+            n = Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > SIGN_IN_MAX_BODY) {
+            ctx.response().putHeader("Connection", "close"); // the body is not read: this connection is done
+            error(ctx, 413, "too_large", "a sign-in is at most " + SIGN_IN_MAX_BODY + " bytes");
+            return false;
+        }
+        return true;
     }
 
     private static void headers(RoutingContext ctx) {
@@ -98,7 +128,11 @@ public class RequestGuard {
 
     /** A 403 with Vigil's error body: {@code {"error": code, "message": message}}. */
     static void refuse(RoutingContext ctx, String code, String message) {
-        ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
+        error(ctx, 403, code, message);
+    }
+
+    private static void error(RoutingContext ctx, int status, String code, String message) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end("{\"error\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
                         + "\"}");
     }

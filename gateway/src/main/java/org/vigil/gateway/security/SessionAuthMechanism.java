@@ -36,6 +36,8 @@ public class SessionAuthMechanism implements HttpAuthenticationMechanism {
 
     /** Attribute of the identity holding the {@link TokenService.Caller}. */
     public static final String CALLER = "vigil.caller";
+    /** Attribute holding the id of the API token a caller used, when it used one. */
+    public static final String API_TOKEN_ID = "vigil.api-token";
     private static final Set<HttpMethod> UNSAFE = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE);
 
@@ -44,9 +46,13 @@ public class SessionAuthMechanism implements HttpAuthenticationMechanism {
     private final UserRepository users;
     private final ApiTokenService apiTokens;
     private final OidcAccess oidc;
+    private final SessionRegistry registry;
+    private final BackendTokens backendTokens;
 
     public SessionAuthMechanism(TokenService tokens, Sessions sessions, UserRepository users,
-            ApiTokenService apiTokens, OidcAccess oidc) {
+            ApiTokenService apiTokens, OidcAccess oidc, SessionRegistry registry, BackendTokens backendTokens) {
+        this.registry = registry;
+        this.backendTokens = backendTokens;
         this.tokens = tokens;
         this.sessions = sessions;
         this.users = users;
@@ -58,13 +64,17 @@ public class SessionAuthMechanism implements HttpAuthenticationMechanism {
     public Uni<SecurityIdentity> authenticate(RoutingContext ctx, IdentityProviderManager identityProviderManager) {
         Optional<String> bearer = bearer(ctx);
         if (bearer.isPresent()) {
-            return fromBearer(bearer.get()).map(c -> c.map(SessionAuthMechanism::identity).orElse(null));
+            String apiTokenId = ApiTokenService.looksLikeApiToken(bearer.get()) ? ApiTokenService.idOf(bearer.get())
+                    : null;
+            return fromBearer(bearer.get()).map(c -> c.map(caller -> identity(caller, apiTokenId)).orElse(null));
         }
         Cookie cookie = ctx.request().getCookie(Sessions.SESSION_COOKIE);
-        if (cookie == null || cookie.getValue().isBlank()) {
+        if (cookie == null || cookie.getValue().isBlank() || cookie.getValue().length() > 8192) {
             return Uni.createFrom().nullItem();
         }
-        Optional<TokenService.Caller> session = tokens.verify(cookie.getValue()).filter(c -> c.csrfHash() != null);
+        // signed by us, unexpired, and not ended by a sign-out or an admin (from memory: no query per request)
+        Optional<TokenService.Caller> session = tokens.verifySession(cookie.getValue())
+                .filter(c -> registry.active(c.sessionId()));
         if (session.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
@@ -74,9 +84,10 @@ public class SessionAuthMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().nullItem();
         }
         if (!sessions.dueForRenewal(c)) {
-            return Uni.createFrom().item(identity(c));
+            return Uni.createFrom().item(identity(backendTokens.forSession(c), null));
         }
-        return renew(ctx, c).map(r -> r.map(SessionAuthMechanism::identity).orElse(null));
+        return renew(ctx, c).map(r -> r.map(renewed -> identity(backendTokens.forSession(renewed), null))
+                .orElse(null));
     }
 
     private Uni<Optional<TokenService.Caller>> fromBearer(String token) {
@@ -87,26 +98,34 @@ public class SessionAuthMechanism implements HttpAuthenticationMechanism {
         return ours.isPresent() ? Uni.createFrom().item(ours) : oidc.bearer(token);
     }
 
-    /** Renews a session in use; a local account that was disabled or removed meanwhile ends it. */
+    /**
+     * Renews a session in use. Changes to a local account end its sessions when they are made; as a second line, a
+     * renewal finds an account that is gone, disabled, or holds another role or other sites, and ends the session.
+     */
     private Uni<Optional<TokenService.Caller>> renew(RoutingContext ctx, TokenService.Caller c) {
         if (c.source() != TokenService.Source.LOCAL) {
-            return Uni.createFrom().item(Optional.of(sessions.renew(c, c.role(), c.sites(), ctx.response())));
+            return Uni.createFrom().item(Optional.of(sessions.renew(c, ctx.response())));
         }
-        return users.findAsync(c.username()).map(u -> {
-            if (u.isEmpty() || u.get().disabled()) {
+        return users.findAsync(c.username()).flatMap(u -> {
+            if (u.isEmpty() || u.get().disabled() || !u.get().role().equals(c.role())
+                    || !u.get().sites().equals(c.sites())) {
                 sessions.clear(ctx.response());
-                return Optional.empty();
+                return registry.end(c.sessionId(), SessionRegistry.End.ACCESS_CHANGED)
+                        .replaceWith(Optional.<TokenService.Caller>empty());
             }
-            return Optional.of(sessions.renew(c, u.get().role(), u.get().sites(), ctx.response()));
+            return Uni.createFrom().item(Optional.of(sessions.renew(c, ctx.response())));
         });
     }
 
-    private static SecurityIdentity identity(TokenService.Caller c) {
-        return QuarkusSecurityIdentity.builder()
+    private static SecurityIdentity identity(TokenService.Caller c, String apiTokenId) {
+        var b = QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(c.username()))
                 .addRole(c.role())
-                .addAttribute(CALLER, c)
-                .build();
+                .addAttribute(CALLER, c);
+        if (apiTokenId != null) {
+            b.addAttribute(API_TOKEN_ID, apiTokenId);
+        }
+        return b.build();
     }
 
     private static Optional<String> bearer(RoutingContext ctx) {

@@ -12,6 +12,7 @@ import java.util.List;
 
 import org.vigil.gateway.config.GatewayConfig;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerResponse;
@@ -28,37 +29,45 @@ public class Sessions {
     public static final String SESSION_COOKIE = "vigil_session";
     public static final String CSRF_COOKIE = "vigil_csrf";
     public static final String CSRF_HEADER = "X-CSRF-Token";
+    /** Proof that this browser signed in to an account before (see {@link SignInThrottle}); sent to sign-in only. */
+    public static final String DEVICE_COOKIE = "vigil_device";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TokenService tokens;
+    private final SessionRegistry registry;
     private final GatewayConfig config;
     private final InstantSource clock;
 
-    public Sessions(TokenService tokens, GatewayConfig config, InstantSource clock) {
+    public Sessions(TokenService tokens, SessionRegistry registry, GatewayConfig config, InstantSource clock) {
         this.tokens = tokens;
+        this.registry = registry;
         this.config = config;
         this.clock = clock;
     }
 
-    /** Starts a session: sets both cookies on {@code response} and returns the caller. */
-    public TokenService.Caller start(String username, String role, List<String> sites, TokenService.Source source,
-            HttpServerResponse response) {
+    /** Starts a session: records it ({@link SessionRegistry}), sets both cookies and returns the caller. */
+    public Uni<TokenService.Caller> start(String username, String role, List<String> sites,
+            TokenService.Source source, HttpServerResponse response) {
         String csrf = randomSecret();
-        TokenService.Caller caller = tokens.session(username, role, sites, source, hash(csrf));
-        response.addCookie(cookie(SESSION_COOKIE, caller.token(), true, lifetime(caller)));
-        response.addCookie(cookie(CSRF_COOKIE, csrf, false, config.sessionLength()));
-        return caller;
+        Instant authTime = clock.instant();
+        return registry.open(username, source.wire(), tokens.sessionEnd(authTime)).map(sessionId -> {
+            TokenService.Caller caller = tokens.session(username, role, sites, source, authTime, hash(csrf),
+                    sessionId);
+            response.addCookie(cookie(SESSION_COOKIE, caller.token(), true, lifetime(caller)));
+            response.addCookie(cookie(CSRF_COOKIE, csrf, false, config.sessionLength()));
+            return caller;
+        });
     }
 
     /**
-     * Renews a session that is being used, keeping its sign-in time, CSRF secret and absolute end; the role and sites
-     * are the current ones (an admin's change applies at the next renewal).
+     * Renews a session that is being used, keeping its id, sign-in time, CSRF secret, role, sites and absolute end
+     * (a change of role or sites ends the session instead: {@link SessionRegistry}).
      */
-    public TokenService.Caller renew(TokenService.Caller old, String role, List<String> sites,
-            HttpServerResponse response) {
-        TokenService.Caller caller = tokens.session(old.username(), role, sites, old.source(), old.authTime(),
-                old.csrfHash());
+    public TokenService.Caller renew(TokenService.Caller old, HttpServerResponse response) {
+        TokenService.Caller caller = tokens.session(old.username(), old.role(), old.sites(), old.source(),
+                old.authTime(), old.csrfHash(), old.sessionId());
+        registry.renewed(caller.sessionId(), caller.expiresAt());
         response.addCookie(cookie(SESSION_COOKIE, caller.token(), true, lifetime(caller)));
         return caller;
     }
@@ -69,6 +78,18 @@ public class Sessions {
         Instant absoluteEnd = c.authTime().plus(config.sessionLength());
         return c.expiresAt().isBefore(absoluteEnd)
                 && Duration.between(now, c.expiresAt()).compareTo(config.sessionIdle().minusMinutes(1)) < 0;
+    }
+
+    /** Marks this browser as one the account signed in from (exempt from a distributed attack's lock). */
+    public void rememberDevice(String username, HttpServerResponse response) {
+        response.addCookie(cookie(DEVICE_COOKIE, tokens.device(username), true, TokenService.DEVICE_LIFETIME)
+                .setPath("/api/auth"));
+    }
+
+    /** Whether the request carries a device cookie of {@code username}. */
+    public boolean trustedDevice(io.vertx.core.http.HttpServerRequest request, String username) {
+        Cookie c = request.getCookie(DEVICE_COOKIE);
+        return c != null && c.getValue().length() < 4096 && tokens.deviceOf(c.getValue(), username);
     }
 
     /** Ends the session in the browser. */

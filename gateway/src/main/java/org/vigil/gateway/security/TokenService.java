@@ -43,20 +43,39 @@ public class TokenService {
      * Who a valid token speaks for.
      *
      * @param authTime when the caller signed in; the session ends {@link GatewayConfig#sessionLength()} later
-     * @param csrfHash SHA-256 (base64url) of the session's CSRF secret; {@code null} for tokens without a session
+     * @param csrfHash  SHA-256 (base64url) of the session's CSRF secret; {@code null} for tokens without a session
+     * @param sessionId the browser session ({@link SessionRegistry}); {@code null} for bearer callers
+     * @param token     for a session caller the session token itself (gateway only); {@link BackendTokens} turns it
+     *                  into the short-lived token that goes to the backends
      */
     public record Caller(String username, String role, List<String> sites, Source source, Instant authTime,
-            Instant expiresAt, String csrfHash, String token) {
+            Instant expiresAt, String csrfHash, String sessionId, String token) {
+
+        /** The same caller with another token (what goes to the backends). */
+        public Caller withToken(String other) {
+            return new Caller(username, role, sites, source, authTime, expiresAt, csrfHash, sessionId, other);
+        }
     }
 
     private static final String AUTH_TIME = "auth_time";
     private static final String SOURCE = "src";
     private static final String CSRF = "csrf";
+    private static final String SESSION_ID = "sid";
+    /**
+     * {@code aud} of browser session tokens: only the gateway accepts them (the backends expect
+     * {@link Access#AUDIENCE}), so a session token taken from a cookie is no key to a backend.
+     */
+    static final String SESSION_AUDIENCE = "vigil-gateway";
 
     private final SigningKeys keys;
     private final GatewayConfig config;
     private final InstantSource clock;
     private final JwtConsumer consumer;
+    private final JwtConsumer sessionConsumer;
+    private final JwtConsumer deviceConsumer;
+    /** {@code aud} of device tokens: the sign-in throttle's proof that an account signed in from a browser before. */
+    static final String DEVICE_AUDIENCE = "vigil-device";
+    static final Duration DEVICE_LIFETIME = Duration.ofDays(90);
 
     public TokenService(SigningKeys keys, GatewayConfig config, InstantSource clock) {
         this.keys = keys;
@@ -71,12 +90,49 @@ public class TokenService {
                 .setVerificationKey(keys.publicKey())
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
                 .build();
+        this.sessionConsumer = new JwtConsumerBuilder()
+                .setRequireExpirationTime()
+                .setRequireSubject()
+                .setAllowedClockSkewInSeconds(30)
+                .setExpectedIssuer(config.tokenIssuer())
+                .setExpectedAudience(SESSION_AUDIENCE)
+                .setVerificationKey(keys.publicKey())
+                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
+                .build();
+        this.deviceConsumer = new JwtConsumerBuilder()
+                .setRequireExpirationTime()
+                .setRequireSubject()
+                .setExpectedIssuer(config.tokenIssuer())
+                .setExpectedAudience(DEVICE_AUDIENCE)
+                .setVerificationKey(keys.publicKey())
+                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
+                .build();
     }
 
-    /** A browser session starting now. */
-    public Caller session(String username, String role, List<String> sites, Source source, String csrfHash) {
+    /** A device token: this browser signed in as {@code username}; it carries no rights of any kind. */
+    public String device(String username) {
         Instant now = clock.instant();
-        return session(username, role, sites, source, now, csrfHash);
+        return Jwt.issuer(config.tokenIssuer()).audience(DEVICE_AUDIENCE).subject(username)
+                .issuedAt(now.getEpochSecond()).expiresAt(now.plus(DEVICE_LIFETIME).getEpochSecond())
+                .jws().keyId(keys.keyId()).sign(keys.privateKey());
+    }
+
+    /** Whether {@code token} is a valid device token of {@code username}. */
+    public boolean deviceOf(String token, String username) {
+        try {
+            JwtClaims c = deviceConsumer.processToClaims(token);
+            return c.getSubject().equalsIgnoreCase(username)
+                    && c.getExpirationTime().getValue() > clock.instant().getEpochSecond();
+        } catch (InvalidJwtException | MalformedClaimException e) {
+            return false;
+        }
+    }
+
+    /** When a session signed in at {@code authTime} and used now expires: the idle time, never past its end. */
+    public Instant sessionEnd(Instant authTime) {
+        Instant idleEnd = clock.instant().plus(config.sessionIdle());
+        Instant absoluteEnd = authTime.plus(config.sessionLength());
+        return Instant.ofEpochSecond((idleEnd.isBefore(absoluteEnd) ? idleEnd : absoluteEnd).getEpochSecond());
     }
 
     /**
@@ -84,24 +140,21 @@ public class TokenService {
      * end.
      */
     public Caller session(String username, String role, List<String> sites, Source source, Instant authTime,
-            String csrfHash) {
-        Instant now = clock.instant();
-        Instant idleEnd = now.plus(config.sessionIdle());
-        Instant absoluteEnd = authTime.plus(config.sessionLength());
-        return sign(username, role, sites, source, authTime, idleEnd.isBefore(absoluteEnd) ? idleEnd : absoluteEnd,
-                csrfHash);
+            String csrfHash, String sessionId) {
+        return sign(SESSION_AUDIENCE, username, role, sites, source, authTime, sessionEnd(authTime), csrfHash,
+                sessionId);
     }
 
     /** A short-lived token for a backend call on behalf of an API token or single sign-on bearer caller. */
     public Caller delegated(String username, String role, List<String> sites, Source source, Duration lifetime) {
         Instant now = clock.instant();
-        return sign(username, role, sites, source, now, now.plus(lifetime), null);
+        return sign(Access.AUDIENCE, username, role, sites, source, now, now.plus(lifetime), null, null);
     }
 
-    private Caller sign(String username, String role, List<String> sites, Source source, Instant authTime,
-            Instant exp, String csrfHash) {
+    private Caller sign(String audience, String username, String role, List<String> sites, Source source,
+            Instant authTime, Instant exp, String csrfHash, String sessionId) {
         var builder = Jwt.issuer(config.tokenIssuer())
-                .audience(Access.AUDIENCE)
+                .audience(audience)
                 .subject(username)
                 .upn(username)
                 .groups(Set.of(role))
@@ -113,16 +166,28 @@ public class TokenService {
         if (csrfHash != null) {
             builder.claim(CSRF, csrfHash);
         }
+        if (sessionId != null) {
+            builder.claim(SESSION_ID, sessionId);
+        }
         String token = builder.jws().keyId(keys.keyId()).sign(keys.privateKey());
         return new Caller(username, role, List.copyOf(sites), source,
                 Instant.ofEpochSecond(authTime.getEpochSecond()), Instant.ofEpochSecond(exp.getEpochSecond()),
-                csrfHash, token);
+                csrfHash, sessionId, token);
     }
 
-    /** The caller of a token that is signed by us, unexpired and meant for Vigil; empty otherwise. */
+    /** The caller of a bearer token that is signed by us, unexpired and meant for Vigil's services; empty otherwise. */
     public Optional<Caller> verify(String token) {
+        return verify(consumer, token);
+    }
+
+    /** The caller of a browser session token signed by us and unexpired (not yet checked against ended sessions). */
+    public Optional<Caller> verifySession(String token) {
+        return verify(sessionConsumer, token).filter(c -> c.sessionId() != null && c.csrfHash() != null);
+    }
+
+    private Optional<Caller> verify(JwtConsumer jwtConsumer, String token) {
         try {
-            JwtClaims c = consumer.processToClaims(token);
+            JwtClaims c = jwtConsumer.processToClaims(token);
             List<String> groups = c.getStringListClaimValue(Access.ROLES_CLAIM);
             List<String> sites = c.getStringListClaimValue(Access.SITES_CLAIM);
             if (groups == null || groups.size() != 1 || !Access.ROLES.contains(groups.get(0)) || sites == null) {
@@ -141,7 +206,7 @@ public class TokenService {
             Instant signedIn = authTime instanceof Number n ? Instant.ofEpochSecond(n.longValue())
                     : Instant.ofEpochSecond(c.getIssuedAt().getValue());
             return Optional.of(new Caller(c.getSubject(), groups.get(0), sites, source, signedIn, exp,
-                    c.getStringClaimValue(CSRF), token));
+                    c.getStringClaimValue(CSRF), c.getStringClaimValue(SESSION_ID), token));
         } catch (InvalidJwtException | MalformedClaimException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -11,9 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import org.vigil.contracts.AuditEntry;
 import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.repository.ApiTokenRepository;
 import org.vigil.gateway.ApiToken;
+import org.vigil.gateway.security.BackendTokens;
 import org.vigil.gateway.security.Sessions;
 import org.vigil.gateway.security.TokenService;
 
@@ -30,7 +32,8 @@ public class ApiTokenService {
 
     public static final String PREFIX = "vgl_";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
-    private static final Duration DELEGATED = Duration.ofMinutes(5);
+    /** Backend tokens of API-token callers live as long as a session's ({@link BackendTokens#LIFETIME}). */
+    private static final Duration DELEGATED = BackendTokens.LIFETIME;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A newly created token: the stored form and the secret, which is never shown again. */
@@ -58,6 +61,38 @@ public class ApiTokenService {
         return bearer.startsWith(PREFIX);
     }
 
+    /** The id part of an API token ({@code vgl_<id>_<secret>}); {@code null} when it has none. */
+    public static String idOf(String bearer) {
+        return bearer.length() >= PREFIX.length() + 16 ? bearer.substring(PREFIX.length(), PREFIX.length() + 16)
+                : null;
+    }
+
+    /**
+     * A current backend token for an API token that authenticated a moment ago (a live socket's later snapshots),
+     * minted again from the last one when it nears its end; empty when the token was not used here.
+     */
+    public Optional<String> backendToken(String id) {
+        Instant now = clock.instant();
+        TokenService.Caller c = minted.computeIfPresent(id, (k, old) -> old.expiresAt().isAfter(now.plusSeconds(20))
+                ? old : tokens.delegated(old.username(), old.role(), old.sites(), TokenService.Source.TOKEN,
+                        DELEGATED));
+        return Optional.ofNullable(c).map(TokenService.Caller::token);
+    }
+
+    /**
+     * Whether the token can still be used: not revoked, not expired, and its creator not disabled or demoted since
+     * (what a live WebSocket opened with it is checked against).
+     */
+    public Uni<Boolean> stillValid(String id) {
+        Instant now = clock.instant();
+        return repository.find(id).map(t -> t.isPresent() && usable(t.get(), now));
+    }
+
+    private static boolean usable(ApiToken t, Instant now) {
+        return t.revokedAt() == null && (t.expiresAt() == null || t.expiresAt().isAfter(now))
+                && !t.creatorWithdrawn();
+    }
+
     /** Creates a token; blocking. */
     public Created create(String name, String role, List<String> sites, Integer expiresInDays, String by) {
         byte[] idBytes = new byte[8];
@@ -66,9 +101,9 @@ public class ApiTokenService {
         String secret = Sessions.randomSecret();
         Instant now = clock.instant();
         ApiToken t = new ApiToken(id, name, Sessions.hash(secret), role, List.copyOf(sites), now, by,
-                expiresInDays == null ? null : now.plus(Duration.ofDays(expiresInDays)), null, null);
+                expiresInDays == null ? null : now.plus(Duration.ofDays(expiresInDays)), null, null, false);
         repository.insert(t);
-        audit.record(by, "api_token.create", id, "success", Map.of("name", name, "role", role,
+        audit.record(by, "api_token.create", AuditEntry.TOKEN + id, "success", Map.of("name", name, "role", role,
                 "sites", String.join(",", sites)));
         return new Created(t, PREFIX + id + "_" + secret);
     }
@@ -81,7 +116,7 @@ public class ApiTokenService {
     public boolean revoke(String id, String by) {
         boolean done = repository.revoke(id, by, clock.instant());
         minted.remove(id);
-        audit.record(by, "api_token.revoke", id, done ? "success" : "failure", Map.of());
+        audit.record(by, "api_token.revoke", AuditEntry.TOKEN + id, done ? "success" : "failure", Map.of());
         return done;
     }
 
@@ -99,9 +134,7 @@ public class ApiTokenService {
     }
 
     private boolean valid(ApiToken t, String secret) {
-        Instant now = clock.instant();
-        return Sessions.same(t.secretHash(), Sessions.hash(secret)) && t.revokedAt() == null
-                && (t.expiresAt() == null || t.expiresAt().isAfter(now));
+        return Sessions.same(t.secretHash(), Sessions.hash(secret)) && usable(t, clock.instant());
     }
 
     private TokenService.Caller caller(ApiToken t) {
@@ -113,7 +146,7 @@ public class ApiTokenService {
             }, failure -> touched.remove(t.id()));
         }
         String name = "token:" + t.name();
-        return minted.compute(t.id(), (id, c) -> c != null && c.expiresAt().isAfter(now.plusSeconds(60))
+        return minted.compute(t.id(), (id, c) -> c != null && c.expiresAt().isAfter(now.plusSeconds(20))
                 && c.role().equals(t.role()) && c.sites().equals(t.sites()) ? c
                         : tokens.delegated(name, t.role(), t.sites(), TokenService.Source.TOKEN, DELEGATED));
     }

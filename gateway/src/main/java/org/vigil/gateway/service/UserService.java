@@ -1,6 +1,6 @@
 package org.vigil.gateway.service;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -8,18 +8,24 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.gateway.User;
 import org.vigil.gateway.config.GatewayConfig;
 import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.repository.UserRepository;
+import org.vigil.gateway.security.HashingPool;
 import org.vigil.gateway.security.PasswordHasher;
+import org.vigil.gateway.security.SessionRegistry;
+import org.vigil.gateway.security.SignInThrottle;
 import org.vigil.gateway.security.TokenService;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-/** Local sign-in: password check, lockout after repeated failures, and the first admin account. */
+/** Local sign-in: password check (throttled, in the bounded hashing pool), accounts, and the first admin. */
 @ApplicationScoped
 public class UserService {
 
@@ -33,23 +39,34 @@ public class UserService {
         record Rejected() implements LoginResult {
         }
 
-        record Locked(Instant until) implements LoginResult {
+        /** Throttled: not tried at all; try again after {@code retryAfter}. */
+        record Throttled(Duration retryAfter) implements LoginResult {
         }
     }
 
     private final UserRepository users;
     private final PasswordHasher hasher;
+    private final HashingPool hashing;
+    private final SignInThrottle throttle;
     private final AuditPublisher audit;
     private final GatewayConfig config;
+    private final MeterRegistry metrics;
     private final InstantSource clock;
+    private final SessionRegistry sessions;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    public UserService(UserRepository users, PasswordHasher hasher, AuditPublisher audit,
-            GatewayConfig config, InstantSource clock) {
+    public UserService(UserRepository users, PasswordHasher hasher, HashingPool hashing, SignInThrottle throttle,
+            AuditPublisher audit, GatewayConfig config, MeterRegistry metrics, InstantSource clock,
+            SessionRegistry sessions) {
+        this.clock = clock;
+        this.sessions = sessions;
         this.users = users;
         this.hasher = hasher;
+        this.hashing = hashing;
+        this.throttle = throttle;
         this.audit = audit;
         this.config = config;
-        this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Creates the first admin when there is no account at all and a bootstrap password was given. */
@@ -69,36 +86,45 @@ public class UserService {
         if (users.createIfAbsent("admin", hasher.hash(password.get()), Access.ADMIN, List.of(Access.ALL_SITES),
                 "bootstrap")) {
             LOG.info("created the first admin account 'admin'");
-            audit.record("system", "user.create", "admin", "success", Map.of("role", Access.ADMIN, "via", "bootstrap"));
+            audit.record("system", "user.create", AuditEntry.USER + "admin", "success", Map.of("role", Access.ADMIN, "via", "bootstrap"));
         }
     }
 
-    /** Checks a user name and password. Blocking (password hashing is deliberately slow): call from a worker. */
-    public LoginResult login(String username, String password, String from) {
-        Instant now = clock.instant();
-        Optional<User> user = users.find(username);
-        if (user.isPresent() && user.get().lockedUntil() != null && user.get().lockedUntil().isAfter(now)) {
-            hasher.verify(password, null);
-            audit.record(username, "auth.login", username, "denied", Map.of("reason", "locked", "from", from));
-            return new LoginResult.Locked(user.get().lockedUntil());
+    /**
+     * Checks a user name and password without blocking the caller: the throttle first (a throttled attempt costs
+     * nothing), then a place in the hashing pool ({@link HashingPool.Busy} when there is none), the account and the
+     * hash. An unknown name goes through exactly the same steps, including a hash, as a known one.
+     *
+     * @param trustedDevice the browser holds a device cookie for this account (see {@link SignInThrottle})
+     */
+    public Uni<LoginResult> login(String username, String password, String from, boolean trustedDevice) {
+        SignInThrottle.Verdict verdict = throttle.check(username, from, trustedDevice);
+        if (!verdict.allowed()) {
+            metrics.counter("vigil_gateway_signin_refused_total", "reason", "throttled").increment();
+            return Uni.createFrom().item(new LoginResult.Throttled(verdict.retryAfter()));
         }
-        boolean ok = hasher.verify(password, user.map(User::passwordHash).orElse(null));
-        if (!ok || user.get().disabled()) {
-            Optional<Instant> locked = user.isPresent()
-                    ? users.recordFailure(username, config.maxFailedLogins(), now.plus(config.lockout()))
-                    : Optional.empty();
-            audit.record(username, "auth.login", username, "denied",
-                    Map.of("reason", ok ? "disabled" : "bad credentials", "from", from));
-            Optional<Instant> lockedNow = locked.filter(t -> t.isAfter(now));
-            // once per lockout, and only for an existing account (the name is not the caller's free text then)
-            lockedNow.ifPresent(t -> LOG.warnf("account '%s' locked until %s after %d failed sign-ins (last from %s)",
-                    username, t, config.maxFailedLogins(), from));
-            return lockedNow.<LoginResult>map(LoginResult.Locked::new).orElseGet(LoginResult.Rejected::new);
+        return hashing.submit(users.findAsync(username),
+                user -> new Checked(user, hasher.verify(password, user.map(User::passwordHash).orElse(null))))
+                .map(c -> decide(username, from, trustedDevice, c));
+    }
+
+    private record Checked(Optional<User> user, boolean passwordOk) {
+    }
+
+    private LoginResult decide(String username, String from, boolean trustedDevice, Checked c) {
+        if (c.passwordOk() && !c.user().get().disabled()) {
+            throttle.succeeded(username, from);
+            audit.record(username, "auth.login", AuditEntry.USER + username, "success", Map.of("from", from));
+            return new LoginResult.Success(c.user().get());
         }
-        User u = user.get();
-        users.recordSuccess(username);
-        audit.record(username, "auth.login", username, "success", Map.of("from", from));
-        return new LoginResult.Success(u);
+        Optional<SignInThrottle.Lock> lock = throttle.failed(username, from, trustedDevice);
+        audit.record(username, "auth.login", AuditEntry.USER + username, "denied",
+                Map.of("reason", c.passwordOk() ? "disabled" : "bad credentials", "from", from));
+        // once per lock, never per attempt; the name is the caller's free text, so it is quoted and cut
+        lock.ifPresent(l -> LOG.warnf("sign-in locked for the %s until %s (last attempt for '%s')", l.scope(),
+                l.until(), username.length() > 64 ? username.substring(0, 64) + "..." : username));
+        return lock.<LoginResult>map(l -> new LoginResult.Throttled(Duration.between(clock.instant(), l.until())))
+                .orElseGet(LoginResult.Rejected::new);
     }
 
     /** A request an admin may not make, with the field at fault. */
@@ -125,10 +151,11 @@ public class UserService {
         }
         checkPassword(password);
         checkGrant(admin, role, sites);
-        if (!users.createIfAbsent(username, hasher.hash(password), role, sites, admin.username())) {
+        if (!users.createIfAbsent(username, hashing.run(() -> hasher.hash(password)), role, sites,
+                admin.username())) {
             throw new Refused(409, "username", "a user named " + username + " exists already");
         }
-        audit.record(admin.username(), "user.create", username, "success",
+        audit.record(admin.username(), "user.create", AuditEntry.USER + username, "success",
                 Map.of("role", role, "sites", String.join(",", sites)));
         return users.find(username).orElseThrow();
     }
@@ -152,7 +179,15 @@ public class UserService {
             checkPassword(password);
         }
         User after = users.update(username, role, sites, disabled,
-                password == null ? null : hasher.hash(password), admin.username()).orElseThrow();
+                password == null ? null : hashing.run(() -> hasher.hash(password)), admin.username()).orElseThrow();
+        if (password != null) {
+            throttle.forgetAccount(username);
+        }
+        SessionRegistry.End why = password != null ? SessionRegistry.End.PASSWORD_CHANGED
+                : Boolean.TRUE.equals(disabled) ? SessionRegistry.End.DISABLED
+                        : (role != null && !role.equals(current.role())) || (sites != null
+                                && !sites.equals(current.sites())) ? SessionRegistry.End.ACCESS_CHANGED : null;
+        int ended = why == null ? 0 : sessions.endAllOf(username, why).await().atMost(TIMEOUT);
         Map<String, String> details = new java.util.TreeMap<>();
         if (role != null) {
             details.put("role", role);
@@ -166,8 +201,24 @@ public class UserService {
         if (password != null) {
             details.put("password", "reset");
         }
-        audit.record(admin.username(), "user.update", username, "success", details);
+        if (ended > 0) {
+            details.put("sessionsEnded", Integer.toString(ended));
+        }
+        audit.record(admin.username(), "user.update", AuditEntry.USER + username, "success", details);
         return after;
+    }
+
+    /** An admin's "sign out everywhere" for a user: every session of theirs ends now; blocking. */
+    public int endSessions(TokenService.Caller admin, String username) {
+        User current = users.find(username)
+                .orElseThrow(() -> new Refused(404, "username", "no user named " + username));
+        if (!Access.siteAllowed(admin.sites(), Access.ALL_SITES) && !admin.sites().containsAll(current.sites())) {
+            throw new Refused(403, "username", "you may sign out only users whose sites you hold yourself");
+        }
+        int ended = sessions.endAllOf(username, SessionRegistry.End.SIGNED_OUT_EVERYWHERE).await().atMost(TIMEOUT);
+        audit.record(admin.username(), "user.sessions.end", AuditEntry.USER + username, "success",
+                Map.of("sessions", Integer.toString(ended)));
+        return ended;
     }
 
     /** An admin may grant any role, but only sites they hold themselves. */

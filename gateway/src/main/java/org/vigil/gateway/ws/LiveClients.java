@@ -1,17 +1,29 @@
 package org.vigil.gateway.ws;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Access;
 import org.vigil.gateway.service.EventServiceClient;
 
+import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.security.SessionRegistry;
+import org.vigil.gateway.service.ApiTokenService;
+
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.buffer.Buffer;
@@ -35,11 +47,26 @@ public class LiveClients {
     static final long MAX_PENDING_VIDEO = 1L << 20;
     /** Close code for a client that reads too slowly (application range 4000-4999). */
     public static final int TOO_SLOW = 4008;
+    /** Close code: the session (or the bearer token) the socket was opened with has expired; sign in again. */
+    public static final int EXPIRED = 4401;
+    /** Close code: the session was ended (signed out, password reset, account disabled, access changed). */
+    public static final int ENDED = 4403;
+    /** Close code: the client answered no ping for {@link GatewayConfig#wsSilenceLimit()} (a half-open socket). */
+    public static final int SILENT = 4408;
+
+    /** Who a socket speaks for, and how to tell that it must close. */
+    record Owner(List<String> sites, String sessionId, String apiTokenId, Instant expiresAt,
+            Supplier<String> backendToken) {
+    }
 
     static final class Client {
         final WebSocketConnection connection;
         final List<String> sites;
-        final String token;
+        final Owner owner;
+        /** When its credentials end, as far as known (a renewal elsewhere moves a session's end). */
+        volatile Instant expiresAt;
+        /** The last sign of life: a pong, a message, or the opening. */
+        volatile long lastHeardNanos = System.nanoTime();
         final AtomicInteger pending = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
         /** Cameras whose live video this client shows now. */
@@ -49,10 +76,11 @@ public class LiveClients {
         /** Changes that arrived before the snapshot was sent; {@code null} once live. */
         ArrayDeque<String> early = new ArrayDeque<>();
 
-        Client(WebSocketConnection connection, List<String> sites, String token) {
+        Client(WebSocketConnection connection, Owner owner) {
             this.connection = connection;
-            this.sites = List.copyOf(sites);
-            this.token = token;
+            this.sites = List.copyOf(owner.sites());
+            this.owner = owner;
+            this.expiresAt = owner.expiresAt();
         }
     }
 
@@ -61,20 +89,109 @@ public class LiveClients {
     private final MeterRegistry metrics;
     private final io.micrometer.core.instrument.Counter framesSkipped;
 
-    public LiveClients(EventServiceClient events, MeterRegistry metrics) {
+    private final SessionRegistry sessions;
+    private final ApiTokenService apiTokens;
+    private final InstantSource clock;
+    private final Duration silenceLimit;
+    private final Vertx vertx;
+    private long sweeper = -1;
+    private long sweeps;
+
+    public LiveClients(EventServiceClient events, MeterRegistry metrics, SessionRegistry sessions,
+            ApiTokenService apiTokens, InstantSource clock, GatewayConfig config, Vertx vertx) {
         this.events = events;
         this.metrics = metrics;
+        this.sessions = sessions;
+        this.apiTokens = apiTokens;
+        this.clock = clock;
+        this.silenceLimit = config.wsSilenceLimit();
+        this.vertx = vertx;
+        sessions.onEnded(this::sessionEnded);
         // held strongly: Micrometer keeps gauge objects weakly, and this one went missing from the scrape
         io.micrometer.core.instrument.Gauge.builder("vigil_gateway_websocket_clients", clients, Map::size)
                 .description("browsers connected to /ws").strongReference(true).register(metrics);
         this.framesSkipped = metrics.counter("vigil_gateway_live_frames_skipped_total");
     }
 
+    void start(@Observes StartupEvent e) {
+        sweeper = vertx.setPeriodic(1000, id -> sweep());
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (sweeper >= 0) {
+            vertx.cancelTimer(sweeper);
+        }
+    }
+
     /** A new client: its snapshot is fetched now; changes wait until it is sent. */
-    void add(WebSocketConnection c, List<String> sites, String token) {
-        Client client = new Client(c, sites, token);
+    void add(WebSocketConnection c, Owner owner) {
+        Client client = new Client(c, owner);
         clients.put(c.id(), client);
         sendSnapshot(client);
+    }
+
+    /** The client showed it is alive (a pong or a message). */
+    void heard(WebSocketConnection c) {
+        Client client = clients.get(c.id());
+        if (client != null) {
+            client.lastHeardNanos = System.nanoTime();
+        }
+    }
+
+    /** Every socket of a session that ended (here or on another gateway) closes now. */
+    private void sessionEnded(String sessionId) {
+        for (Client c : clients.values()) {
+            if (sessionId.equals(c.owner.sessionId())) {
+                close(c, ENDED, "session ended", "ended");
+            }
+        }
+    }
+
+    /**
+     * Once a second: closes sockets whose session ended or expired, whose bearer token expired, whose API token was
+     * revoked (checked every 5 s), or that answered no ping within the silence limit.
+     */
+    void sweep() {
+        Instant now = clock.instant();
+        long nanos = System.nanoTime();
+        boolean checkTokens = sweeps++ % 5 == 0;
+        for (Client c : clients.values()) {
+            Owner o = c.owner;
+            if (nanos - c.lastHeardNanos > silenceLimit.toNanos()) {
+                close(c, SILENT, "no answer to pings", "silent");
+            } else if (o.sessionId() != null) {
+                if (!sessions.active(o.sessionId())) {
+                    close(c, ENDED, "session ended", "ended");
+                } else if (!now.isBefore(c.expiresAt)) {
+                    sessions.expiresAt(o.sessionId()).subscribe().with(at -> {
+                        if (at.isPresent() && at.get().isAfter(clock.instant())) {
+                            c.expiresAt = at.get();
+                        } else {
+                            close(c, EXPIRED, "session expired: sign in again", "expired");
+                        }
+                    }, failure -> LOG.debugf("session expiry not checked: %s", failure.getMessage()));
+                }
+            } else if (o.apiTokenId() != null) {
+                if (checkTokens) {
+                    apiTokens.stillValid(o.apiTokenId()).subscribe().with(valid -> {
+                        if (!valid) {
+                            close(c, ENDED, "API token revoked or no longer valid", "ended");
+                        }
+                    }, failure -> LOG.debugf("API token not checked: %s", failure.getMessage()));
+                }
+            } else if (o.expiresAt() != null && !now.isBefore(o.expiresAt())) {
+                close(c, EXPIRED, "token expired: connect again with a fresh one", "expired");
+            }
+        }
+    }
+
+    private void close(Client c, int code, String reason, String metric) {
+        if (clients.remove(c.connection.id()) != null) {
+            metrics.counter("vigil_gateway_websocket_dropped_total", "reason", metric).increment();
+            c.connection.close(new CloseReason(code, reason)).subscribe().with(ok -> {
+            }, failure -> {
+            });
+        }
     }
 
     void remove(WebSocketConnection c) {
@@ -108,7 +225,7 @@ public class LiveClients {
     }
 
     private void sendSnapshot(Client c) {
-        events.liveSnapshot(c.token).subscribe().with(body -> {
+        events.liveSnapshot(c.owner.backendToken().get()).subscribe().with(body -> {
             push(c, "{\"v\":1,\"type\":\"snapshot\"," + body.substring(body.indexOf('{') + 1));
             goLive(c);
         }, failure -> {
@@ -164,14 +281,10 @@ public class LiveClients {
     }
 
     private void tooSlow(Client c) {
-        if (clients.remove(c.connection.id()) != null) {
-            metrics.counter("vigil_gateway_websocket_dropped_total", "reason", "too_slow").increment();
+        if (clients.containsKey(c.connection.id())) {
             LOG.infof("closing a live client that reads too slowly (%d messages waiting)", c.pending.get());
-            c.connection.close(new CloseReason(TOO_SLOW, "too slow: messages were piling up; reconnect"))
-                    .subscribe().with(ok -> {
-                    }, failure -> {
-                    });
         }
+        close(c, TOO_SLOW, "too slow: messages were piling up; reconnect", "too_slow");
     }
 
     /** The cameras a client wants live video of (replacing its previous choice). */

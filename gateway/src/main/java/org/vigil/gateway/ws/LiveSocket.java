@@ -7,16 +7,20 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.vigil.contracts.Json;
+import org.vigil.gateway.security.BackendTokens;
 import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.service.ApiTokenService;
 import org.vigil.gateway.security.TokenService;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 
 /**
@@ -27,8 +31,11 @@ import jakarta.inject.Inject;
  * event service stored together (one, or thousands in a burst), and {@code status}
  * messages about the feed itself ({@code live}: {@code degraded} or {@code restored}, the latter followed by a fresh
  * snapshot). Live video comes as binary messages, {@code [u16 header length][JSON header][JPEG]}, for the cameras
- * the client asked for with {@code {"type":"watch","cameras":[...]}}. The server pings every 20 s; a client that
- * cannot keep up with the changes is closed with code 4008 (video frames are skipped instead).
+ * the client asked for with {@code {"type":"watch","cameras":[...]}}. The server pings every 20 s. Close codes:
+ * 4008 the client cannot keep up with the changes (video frames are skipped instead); 4401 its session (or bearer
+ * token) expired; 4403 its session was ended (signed out, password reset, account disabled, role or sites changed)
+ * or its API token revoked; 4408 it answered no ping for a while (a half-open connection). After 4401 and 4403
+ * the UI signs in again instead of reconnecting.
  */
 @WebSocket(path = "/ws")
 public class LiveSocket {
@@ -39,13 +46,39 @@ public class LiveSocket {
     @Inject
     LiveClients clients;
 
+    @Inject
+    BackendTokens backendTokens;
+
+    @Inject
+    ApiTokenService apiTokens;
+
     @OnOpen
     public Uni<Void> onOpen(WebSocketConnection connection) {
         TokenService.Caller caller = identity.getAttribute(SessionAuthMechanism.CALLER);
         String hello = new String(Json.write(Map.of("v", 1, "type", "hello", "user", caller.username(), "role",
                 caller.role(), "sites", caller.sites())), java.nio.charset.StandardCharsets.UTF_8);
         // hello first, then the snapshot and the changes: registering after the hello keeps that order
-        return connection.sendText(hello).invoke(() -> clients.add(connection, caller.sites(), caller.token()));
+        return connection.sendText(hello).invoke(() -> clients.add(connection, owner(caller)));
+    }
+
+    /** What the socket's life depends on: the session, the API token, or the bearer token's expiry. */
+    private LiveClients.Owner owner(TokenService.Caller caller) {
+        String apiTokenId = identity.getAttribute(SessionAuthMechanism.API_TOKEN_ID);
+        if (caller.sessionId() != null) {
+            return new LiveClients.Owner(caller.sites(), caller.sessionId(), null, caller.expiresAt(),
+                    () -> backendTokens.forSession(caller).token());
+        }
+        if (apiTokenId != null) {
+            return new LiveClients.Owner(caller.sites(), null, apiTokenId, null,
+                    () -> apiTokens.backendToken(apiTokenId).orElse(caller.token()));
+        }
+        return new LiveClients.Owner(caller.sites(), null, null, caller.expiresAt(), caller::token);
+    }
+
+    /** Browsers answer the server's pings by themselves: each pong shows the socket is not half-open. */
+    @OnPongMessage
+    public void onPong(Buffer data, WebSocketConnection connection) {
+        clients.heard(connection);
     }
 
     /**
@@ -54,6 +87,7 @@ public class LiveSocket {
      */
     @OnTextMessage
     public void onMessage(String message, WebSocketConnection connection) {
+        clients.heard(connection);
         try {
             JsonNode m = Json.mapper().readTree(message);
             if (m != null && "watch".equals(m.path("type").asText()) && m.path("cameras").isArray()) {

@@ -24,6 +24,13 @@ public interface RecorderConfig {
     @WithDefault("1G")
     MemorySize minFree();
 
+    /**
+     * VIGIL_RETENTION_URL: the retention service, asked what a change of directory or floor would make it delete
+     * before the change is made.
+     */
+    @WithDefault("http://127.0.0.1:8085")
+    java.net.URI retentionUrl();
+
     /** Target segment length; a segment is cut at the first key frame after it. */
     @WithDefault("60s")
     Duration segmentLength();
@@ -51,8 +58,24 @@ public interface RecorderConfig {
     @WithDefault("1h")
     Duration playbackMaxRange();
 
-    /** Playback: MP4 remuxes are kept here for repeated (Range) requests; {@code <java.io.tmpdir>/vigil-playback} when unset. */
+    /**
+     * PLAYBACK_CACHE_DIR: MP4 remuxes are kept here for repeated (Range) requests; {@code <java.io.tmpdir>/vigil-playback}
+     * when unset. Retention reads the same variable: when the cache shares the recordings volume, its bytes count as
+     * free space there (see {@link org.vigil.recorder.playback.PlaybackCache}).
+     */
     java.util.Optional<Path> playbackCacheDir();
+
+    /** Playback: the most the cache holds (half the free-space floor at most when it shares the recordings volume). */
+    @WithDefault("2G")
+    MemorySize playbackCacheMax();
+
+    /** Playback: the most one user's renders hold in the cache; also the largest single render. */
+    @WithDefault("1G")
+    MemorySize playbackCachePerUser();
+
+    /** Playback: renders (remuxes) running at once; more are answered 503 with Retry-After. */
+    @WithDefault("2")
+    int playbackRenders();
 
     /** Playback: cache files unused this long are deleted. */
     @WithDefault("10m")

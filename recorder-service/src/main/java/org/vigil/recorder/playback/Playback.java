@@ -77,6 +77,16 @@ public class Playback {
     public record Rendered(Path file, Instant start, Instant end, long frames, boolean cutShort) {
     }
 
+    /** A render that is not done: too many at once (503), too many of one user's (429), or too large (413). */
+    public static final class Refused extends RuntimeException {
+        public final int status;
+
+        Refused(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
     private record Segment(Path video, FrameIndex.Contents index) {
         String paramsKey() {
             return index.header().get("codec") + " " + index.header().get("width") + "x" + index.header().get("height");
@@ -89,37 +99,89 @@ public class Playback {
     /** The longest a segment can span: segments starting earlier than this before a range cannot reach into it. */
     private final java.time.Duration span;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final PlaybackCache cache;
+    /** Renders running at once, all users together ({@code playback-renders}). */
+    private final java.util.concurrent.Semaphore renders;
+    /** Renders running per user: at most {@value #PER_USER_RENDERS} each. */
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> userRenders =
+            new ConcurrentHashMap<>();
+    static final int PER_USER_RENDERS = 2;
 
-    public Playback(Storage storage, RecorderConfig config) {
+    public Playback(Storage storage, RecorderConfig config, PlaybackCache cache) {
         this.storage = storage;
         this.config = config;
+        this.cache = cache;
+        this.renders = new java.util.concurrent.Semaphore(Math.max(1, config.playbackRenders()));
         java.time.Duration twice = config.segmentLength().multipliedBy(2);
         this.span = twice.compareTo(java.time.Duration.ofHours(1)) > 0 ? twice : java.time.Duration.ofHours(1);
-        this.cacheDir = config.playbackCacheDir()
-                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "vigil-playback")).toAbsolutePath();
+        this.cacheDir = cache.dir();
     }
 
     /**
      * The MP4 of {@code camera} from {@code from} (inclusive) to {@code to} (exclusive), or empty when no recorded frame
      * falls in the range.
      */
-    public Optional<Rendered> render(String camera, Instant from, Instant to) throws IOException {
-        evictIdle();
+    public Optional<Rendered> render(String camera, Instant from, Instant to, String user) throws IOException {
+        cache.evictIdle(Instant.now().minus(config.playbackCacheIdle()));
         List<Segment> segments = segments(camera, from, to);
         if (segments.isEmpty()) {
             return Optional.empty();
         }
         String key = cacheKey(camera, from, to, segments);
         Path file = cacheDir.resolve(key + ".mp4");
-        Object lock = locks.computeIfAbsent(key, k -> new Object());
-        synchronized (lock) {
+        if (Files.exists(file)) { // a Range request of a viewing already rendered: no render slot needed
+            cache.touched(file);
+            return Optional.of(remux(segments, from, to, file));
+        }
+        Storage.Current where = storage.current();
+        long estimate = estimate(segments, micros(from), micros(to));
+        long max = cache.maxRender(where.root(), where.minFreeBytes());
+        if (estimate > max) {
+            throw new Refused(413, "this range needs about " + (estimate >> 20) + " MiB of playback cache, more than "
+                    + "the " + (max >> 20) + " MiB one render may take; ask for a shorter range");
+        }
+        java.util.concurrent.atomic.AtomicInteger mine = userRenders.computeIfAbsent(user,
+                u -> new java.util.concurrent.atomic.AtomicInteger());
+        if (mine.incrementAndGet() > PER_USER_RENDERS) {
+            mine.decrementAndGet();
+            throw new Refused(429, "you have " + PER_USER_RENDERS + " recordings being prepared already; wait for them");
+        }
+        try {
+            if (!renders.tryAcquire()) {
+                throw new Refused(503, "the recorder is preparing other recordings; try again in a moment");
+            }
             try {
-                Optional<Rendered> r = remux(segments, from, to, file);
-                return r;
+                Object lock = locks.computeIfAbsent(key, k -> new Object());
+                synchronized (lock) {
+                    try {
+                        Rendered r = remux(segments, from, to, file);
+                        cache.added(r.file(), user, where.root(), where.minFreeBytes());
+                        return Optional.of(r);
+                    } finally {
+                        locks.remove(key);
+                    }
+                }
             } finally {
-                locks.remove(key);
+                renders.release();
+            }
+        } finally {
+            mine.decrementAndGet();
+        }
+    }
+
+    /** About how many bytes the MP4 of [from, to) takes: each segment's file size in proportion to its frames used. */
+    private static long estimate(List<Segment> segments, long from, long to) {
+        long sum = 0;
+        for (Segment s : segments) {
+            List<FrameIndex.Frame> fr = s.index().frames();
+            long used = fr.stream().filter(f -> f.wallMicros() >= from && f.wallMicros() < to).count();
+            try {
+                sum += Files.size(s.video()) * used / Math.max(1, fr.size());
+            } catch (IOException e) {
+                // a segment gone meanwhile adds nothing
             }
         }
+        return sum;
     }
 
     /** Segments of the camera with a frame in [from, to), in time order, from every recordings root. */
@@ -194,10 +256,10 @@ public class Playback {
         return any ? kept : List.of();
     }
 
-    private Optional<Rendered> remux(List<Segment> segments, Instant from, Instant to, Path target) throws IOException {
+    private Rendered remux(List<Segment> segments, Instant from, Instant to, Path target) throws IOException {
         if (Files.exists(target)) {
             Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
-            return Optional.of(describe(target, segments, from, to));
+            return describe(target, segments, from, to);
         }
         Files.createDirectories(cacheDir);
         Path tmp = Files.createTempFile(cacheDir, ".render-", ".mp4",
@@ -205,7 +267,7 @@ public class Playback {
         try {
             Rendered r = write(segments, micros(from), micros(to), tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return Optional.of(new Rendered(target, r.start(), r.end(), r.frames(), r.cutShort()));
+            return new Rendered(target, r.start(), r.end(), r.frames(), r.cutShort());
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -383,23 +445,6 @@ public class Playback {
             return HexFormat.of().formatHex(Arrays.copyOf(md.digest(), 16));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Deletes cached files nobody asked for during the idle time. */
-    private void evictIdle() {
-        if (!Files.isDirectory(cacheDir)) {
-            return;
-        }
-        Instant cutoff = Instant.now().minus(config.playbackCacheIdle());
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(cacheDir, "*.mp4")) {
-            for (Path f : files) {
-                if (Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
-                    Files.deleteIfExists(f);
-                }
-            }
-        } catch (IOException e) {
-            LOG.debugf("playback cache cleanup: %s", e.getMessage());
         }
     }
 

@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.Claim;
 import org.jboss.resteasy.reactive.PathPart;
 import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.recorder.config.RecorderConfig;
 import org.vigil.recorder.playback.Playback;
+import org.vigil.recorder.playback.Viewings;
 import org.vigil.recorder.service.Registry;
 
 import io.smallrye.common.annotation.Blocking;
@@ -59,6 +61,9 @@ public class PlaybackResource {
     RecorderConfig config;
 
     @Inject
+    Viewings viewings;
+
+    @Inject
     @Claim(Access.SITES_CLAIM)
     Set<String> sites;
 
@@ -87,15 +92,24 @@ public class PlaybackResource {
         if (!Access.siteAllowed(sites, cam.site())) {
             return error(403, "forbidden", "no access to site " + cam.site());
         }
-        Optional<Playback.Rendered> r = playback.render(camera, from, to);
+        String user = identity.getPrincipal().getName();
+        Optional<Playback.Rendered> r;
+        try {
+            r = playback.render(camera, from, to, user);
+        } catch (Playback.Refused e) {
+            Response.ResponseBuilder b = Response.status(e.status).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", e.status == 413 ? "too_large" : "busy", "message", e.getMessage()));
+            return (e.status == 413 ? b : b.header("Retry-After", "2")).build();
+        }
         if (r.isEmpty()) {
             return error(404, "not_found", "no recording of " + camera + " between " + from + " and " + to);
         }
         Playback.Rendered mp4 = r.get();
         long size = Files.size(mp4.file());
-        if (range == null || range.trim().startsWith("bytes=0-")) { // once per viewing, not per seek
-            publisher.audit(identity.getPrincipal().getName(), download ? "recording.download" : "recording.view",
-                    camera, "success", Map.of("from", from.toString(), "to", to.toString(), "site", cam.site()));
+        // once per viewing (the first request of this user for this range, whatever its Range header), never per seek
+        if (viewings.first(user, camera, from, to, download)) {
+            publisher.audit(user, download ? "recording.download" : "recording.view", AuditEntry.CAMERA + camera, "success",
+                    Map.of("from", from.toString(), "to", to.toString(), "site", cam.site()));
         }
         Response.ResponseBuilder b;
         if (range == null) {

@@ -8,20 +8,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.StorageSettings;
 import org.vigil.recorder.messaging.MediaConsumer;
 import org.vigil.recorder.messaging.RecorderPublisher;
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.vigil.recorder.service.DeletionPreview;
 import org.vigil.recorder.service.RecordingService;
 import org.vigil.recorder.service.Registry;
 import org.vigil.recorder.service.Storage;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -30,10 +37,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** What this recorder is writing, and where (the storage API). Admin only: it spans sites. */
+/** What this recorder is writing, and where (the storage API). Admins; the storage itself, admins of every site. */
 @Path("/api/recorder")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Access.ADMIN)
+@RequestScoped
 public class RecorderResource {
 
     private static final Logger LOG = Logger.getLogger(RecorderResource.class);
@@ -54,8 +62,11 @@ public class RecorderResource {
             String stateReason, long lagRecords, long gapPackets, Instant updatedAt, String updatedBy) {
     }
 
-    /** An admin's change: the new directory, and optionally a new floor. */
-    public record StorageChange(String recordingsDir, Long minFreeBytes) {
+    /**
+     * An admin's change: the new directory, and optionally a new floor. {@code confirm}: the code a previous answer
+     * gave with its preview of what retention would delete; without it such a change is not made.
+     */
+    public record StorageChange(String recordingsDir, Long minFreeBytes, String confirm) {
     }
 
     private final RecordingService recording;
@@ -65,9 +76,18 @@ public class RecorderResource {
     private final MediaConsumer consumer;
     private final SecurityIdentity identity;
     private final InstantSource clock;
+    private final DeletionPreview deletions;
+    private final JsonWebToken bearer;
+
+    @Inject
+    @Claim(Access.SITES_CLAIM)
+    Set<String> sites;
 
     public RecorderResource(RecordingService recording, Registry registry, Storage storage, RecorderPublisher publisher,
-            MediaConsumer consumer, SecurityIdentity identity, InstantSource clock) {
+            MediaConsumer consumer, SecurityIdentity identity, InstantSource clock, DeletionPreview deletions,
+            JsonWebToken bearer) {
+        this.deletions = deletions;
+        this.bearer = bearer;
         this.recording = recording;
         this.registry = registry;
         this.storage = storage;
@@ -77,12 +97,14 @@ public class RecorderResource {
         this.clock = clock;
     }
 
+    /** The cameras of the caller's sites (an admin of some sites does not see the others'). */
     @GET
     @Path("/cameras")
     public List<CameraState> cameras() {
         Map<String, RecordingService.OpenSegment> open = recording.openSegments().stream()
                 .collect(Collectors.toMap(RecordingService.OpenSegment::cameraId, Function.identity()));
         return registry.all().stream()
+                .filter(c -> Access.siteAllowed(sites, c.site()))
                 .map(c -> {
                     RecordingService.OpenSegment o = open.get(c.id());
                     return new CameraState(c.id(), c.site(), c.recording(), o == null ? null : o.startedAt(),
@@ -92,9 +114,17 @@ public class RecorderResource {
                 .toList();
     }
 
+    /** Where every site's recordings go: an admin of every site only (it names their directories and rates). */
     @GET
     @Path("/storage")
-    public StorageReport storage() throws IOException {
+    public Response storageReport() throws IOException {
+        if (!Access.everySite(sites)) {
+            return everySiteNeeded();
+        }
+        return Response.ok(storage()).build();
+    }
+
+    private StorageReport storage() throws IOException {
         Storage.Current c = storage.current();
         Storage.Disk disk = storage.disk();
         Map<String, Long> rates = new java.util.TreeMap<>(recording.bytesPerHour());
@@ -126,11 +156,25 @@ public class RecorderResource {
      * Sets where every recorder writes new segments (and optionally the free-space floor). Segments already written
      * stay where they are and stay findable. Validated here; stored in Kafka so every recorder follows it.
      */
+    /**
+     * Sets where every recorder writes new segments (and optionally the free-space floor). It acts on every site, so
+     * only an admin of every site may make it, checked before anything else. The floor must be below the volume's
+     * size. A change that would make retention delete footage (a higher floor, another volume) is answered 409 with
+     * retention's preview of what would go and a confirmation code; sent again with that code it is made, and the
+     * audit entry carries the preview. Segments already written stay where they are and stay findable. Stored in
+     * Kafka so every recorder follows it.
+     */
     @PUT
     @Path("/storage")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response setStorage(StorageChange change) throws IOException {
         String actor = identity.getPrincipal().getName();
+        String target = change == null || change.recordingsDir() == null ? "recordings" : change.recordingsDir();
+        if (!Access.everySite(sites)) {
+            publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", "denied",
+                    Map.of("reason", "not an admin of every site", "recordingsDir", target));
+            return everySiteNeeded();
+        }
         if (change == null) {
             return bad("body", "a JSON body {\"recordingsDir\": \"/absolute/path\"} is required");
         }
@@ -139,12 +183,36 @@ public class RecorderResource {
         }
         Optional<String> invalid = Storage.validate(change.recordingsDir());
         if (invalid.isPresent()) {
-            publisher.audit(actor, "recorder.storage.set", change.recordingsDir(), "failure",
-                    Map.of("reason", invalid.get()));
+            publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", "failure",
+                    Map.of("reason", invalid.get(), "recordingsDir", target));
             return bad("recordingsDir", invalid.get());
         }
         StorageSettings next = storage.next(change.recordingsDir(), change.minFreeBytes(), actor, clock.instant());
-        String before = storage.current().root().toString();
+        Storage.Disk volume = Storage.diskOf(java.nio.file.Path.of(next.recordingsDir()));
+        if (next.minFreeBytes() >= volume.totalBytes()) {
+            return bad("minFreeBytes", "the floor (" + next.minFreeBytes() + " bytes) must be below the size of the "
+                    + "volume holding " + next.recordingsDir() + " (" + volume.totalBytes() + " bytes)");
+        }
+        Storage.Current before = storage.current();
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("from", before.root().toString());
+        details.put("to", next.recordingsDir());
+        details.put("minFreeBytes", Long.toString(next.minFreeBytes()));
+        boolean mayDelete = !before.root().toString().equals(next.recordingsDir())
+                || next.minFreeBytes() > before.minFreeBytes();
+        if (mayDelete) {
+            String code = confirmation(next);
+            Optional<DeletionPreview.Preview> preview = deletions.of(next.recordingsDir(), next.minFreeBytes(),
+                    bearer.getRawToken());
+            if (preview.isEmpty() || preview.get().deletes()) {
+                if (!code.equals(change.confirm())) {
+                    return confirmationNeeded(preview, code);
+                }
+                details.putAll(preview.map(DeletionPreview.Preview::auditDetails)
+                        .orElse(Map.of("wouldDelete", "unknown: retention did not answer")));
+                details.put("confirmed", "true");
+            }
+        }
         try {
             publisher.storage(next);
         } catch (InterruptedException e) {
@@ -156,12 +224,37 @@ public class RecorderResource {
                     "the settings could not be stored (Kafka unavailable); nothing was changed")).build();
         }
         storage.apply(next);
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("from", before);
-        details.put("to", next.recordingsDir());
-        details.put("minFreeBytes", Long.toString(next.minFreeBytes()));
-        publisher.audit(actor, "recorder.storage.set", next.recordingsDir(), "success", details);
+        publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", "success", details);
         return Response.ok(storage()).build();
+    }
+
+    /** The code that confirms one change (directory and floor), whatever the preview's figures do meanwhile. */
+    static String confirmation(StorageSettings next) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest((next.recordingsDir() + "|"
+                    + next.minFreeBytes()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Response confirmationNeeded(Optional<DeletionPreview.Preview> preview, String code) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "confirmation_required");
+        body.put("message", preview.map(p -> "This change makes retention delete " + p.segments() + " recordings ("
+                + p.bytes() + " bytes, the oldest unheld first) to keep the new floor free. Send it again with "
+                + "\"confirm\": \"" + code + "\" to make it.").orElse("Retention did not answer, so what this change "
+                        + "would delete is unknown. Send it again with \"confirm\": \"" + code + "\" to make it anyway."));
+        body.put("wouldDelete", preview.orElse(null));
+        body.put("confirm", code);
+        return Response.status(409).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    private static Response everySiteNeeded() {
+        return Response.status(403).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "forbidden", "message",
+                "the recordings storage acts on every site: only an admin of every site (\"*\") may see or change "
+                        + "it")).build();
     }
 
     private static Response bad(String field, String message) {

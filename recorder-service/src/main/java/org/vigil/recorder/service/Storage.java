@@ -52,7 +52,10 @@ public class Storage {
 
     private volatile Current current;
 
-    public Storage(RecorderConfig config, Registry registry) {
+    private final org.vigil.recorder.playback.PlaybackCache cache;
+
+    public Storage(RecorderConfig config, Registry registry, org.vigil.recorder.playback.PlaybackCache cache) {
+        this.cache = cache;
         Path root = config.recordingsDir().toAbsolutePath().normalize();
         current = new Current(root, List.of(), config.minFree().asLongValue(), null);
         registry.onStorage(this::apply);
@@ -149,9 +152,20 @@ public class Storage {
                 minFreeBytes == null ? c.minFreeBytes() : minFreeBytes, now, actor);
     }
 
-    /** Total and usable bytes of the volume holding the current root (usable: what this process may still write). */
+    /**
+     * Total and usable bytes of the volume holding the current root (usable: what this process may still write). The
+     * playback cache's bytes count as usable when it shares the volume: it lives inside the floor's reserve (see
+     * {@link org.vigil.recorder.playback.PlaybackCache}), so viewings never pause recording.
+     */
     public Disk disk() throws IOException {
-        Path p = current.root();
+        Path root = current.root();
+        Disk d = diskOf(root);
+        return cache.sharesVolumeWith(root) ? new Disk(d.totalBytes(), d.freeBytes() + cache.bytes()) : d;
+    }
+
+    /** Total and usable bytes of the volume holding {@code dir} (or its nearest existing parent). */
+    public static Disk diskOf(Path dir) throws IOException {
+        Path p = dir;
         while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             p = p.getParent();
         }

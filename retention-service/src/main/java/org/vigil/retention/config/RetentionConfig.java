@@ -50,6 +50,12 @@ public interface RetentionConfig {
     /** RECORDINGS_DIR: the volume retention prunes, unless an admin set another through the storage API. */
     Path recordingsDir();
 
+    /**
+     * PLAYBACK_CACHE_DIR: the recorders' playback cache. When it shares the recordings volume its bytes count as free
+     * space here (it lives inside the floor's reserve and the recorders bound it): viewings never trigger deletion.
+     */
+    Optional<Path> playbackCacheDir();
+
     /** RETENTION_INTERVAL: how often a run starts by itself (0: only when asked). */
     @WithDefault("1h")
     Duration interval();

@@ -2,23 +2,34 @@ package org.vigil.retention.rest;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.vigil.contracts.Access;
 import org.vigil.retention.config.RetentionConfig;
 import org.vigil.retention.service.Policy;
 import org.vigil.retention.service.StorageRoots;
 
+import org.eclipse.microprofile.jwt.Claim;
+
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
-/** The retention policy in force. Admin only, like every retention setting. */
+/** The retention policy in force: every site's days, quotas and directories, so an admin of every site only. */
 @Path("/api/retention/policy")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Access.ADMIN)
+@RequestScoped
 public class PolicyResource {
+
+    @Inject
+    @Claim(Access.SITES_CLAIM)
+    Set<String> sites;
 
     /**
      * The policy: days for recordings (default and overrides), events and ai_data; quotas; the low-disk threshold
@@ -40,7 +51,16 @@ public class PolicyResource {
     }
 
     @GET
-    public PolicyView policy() {
+    public Response policy() {
+        if (!Access.everySite(sites)) {
+            return Response.status(403).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "forbidden",
+                    "message", "the retention policy covers every site: only an admin of every site (\"*\") may see "
+                            + "it")).build();
+        }
+        return Response.ok(view()).build();
+    }
+
+    private PolicyView view() {
         return new PolicyView(policy.defaultDays(), policy.sites(), policy.cameras(), policy.eventsDays(),
                 policy.aiDataDays(), policy.cameraQuotas(), policy.siteQuotas(), config.minHeadroomHours(),
                 roots.floorBytes(), roots.all().stream().map(Object::toString).toList());

@@ -85,12 +85,36 @@ public class RetentionResource {
         return holds.release(caller(), id);
     }
 
+    /** What a run would delete now, across every site: an admin of every site only. */
     @GET
     @Path("/dry-run")
     @RolesAllowed(Access.ADMIN)
     @Blocking
     public Pruner.Report dryRun() throws IOException {
+        everySite();
         return pruner.dryRun(disk.status(false).bytesToFree());
+    }
+
+    /** A proposed recordings directory and floor (the recorder's storage change). */
+    public record StorageProposal(String recordingsDir, Long minFreeBytes) {
+    }
+
+    /**
+     * What the low-disk path would delete under a proposed directory and floor: asked by the recorder before it
+     * changes them, with the admin's token. An admin of every site only.
+     */
+    @POST
+    @Path("/dry-run/storage")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    public DiskPressure.FloorPreview dryRunStorage(StorageProposal p) throws IOException {
+        everySite();
+        if (p == null || p.recordingsDir() == null || !java.nio.file.Path.of(p.recordingsDir()).isAbsolute()
+                || p.minFreeBytes() == null || p.minFreeBytes() < 0) {
+            throw new Holds.Refused(400, "body", "send {\"recordingsDir\": \"/absolute/path\", \"minFreeBytes\": n}");
+        }
+        return disk.preview(java.nio.file.Path.of(p.recordingsDir()), p.minFreeBytes());
     }
 
     /** The dashboard's storage figures: free space, bytes used and held, bytes per hour, headroom, threshold. */
@@ -107,17 +131,28 @@ public class RetentionResource {
     @Path("/last-run")
     @RolesAllowed(Access.ADMIN)
     public Response lastRun() {
+        everySite();
         Pruner.Report r = pruner.last();
         return r == null ? Response.status(404).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "not_found",
                 "message", "no retention run since this instance started")).build() : Response.ok(r).build();
     }
 
+    /** Runs retention now, on every site: an admin of every site only (refused before anything runs). */
     @POST
     @Path("/run")
     @RolesAllowed(Access.ADMIN)
     @Blocking
     public Pruner.Report run() {
+        everySite();
         return pruner.run(token.getName(), "manual");
+    }
+
+    /** Settings and runs that act on every site need an admin of every site, checked before anything else. */
+    private void everySite() {
+        if (!Access.everySite(sites)) {
+            throw new Holds.Refused(403, "sites", "retention acts on every site: only an admin of every site "
+                    + "(\"*\") may run it, preview it or see its policy");
+        }
     }
 
     private Holds.Caller caller() {
@@ -127,7 +162,8 @@ public class RetentionResource {
     @ServerExceptionMapper
     public Response refused(Holds.Refused e) {
         return Response.status(e.status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", e.status == 404 ? "not_found" : "invalid_" + e.field, "field", e.field,
+                .entity(Map.of("error", e.status == 404 ? "not_found" : e.status == 403 ? "forbidden"
+                        : "invalid_" + e.field, "field", e.field,
                         "message", e.getMessage())).build();
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -135,12 +136,60 @@ public class DiskPressure {
         }
         FileStore store = Files.getFileStore(p == null ? Path.of("/") : p);
         long total = store.getTotalSpace();
-        long free = store.getUsableSpace();
+        long free = store.getUsableSpace() + playbackCacheBytes(store);
         long floor = roots.floorBytes();
         PruneRepository.Recent recent = repository.recent(now);
         long rate = Math.max(hourly(recent, now), recent.lastDayBytes() / 24);
         return status(total, free, floor, rate, config.minHeadroomHours(), withUsage ? usage(now) : null, alertRaised,
                 now);
+    }
+
+    /**
+     * What a new recordings directory or free-space floor would make the low-disk path delete now: the oldest unheld
+     * recordings until free space on {@code dir}'s volume is back above the floor plus the headroom threshold. The
+     * recorder shows this to the admin before such a change is made.
+     */
+    public record FloorPreview(long segments, long bytes, Instant oldest, Instant newest, long bytesToFree,
+            long freeBytes, long totalBytes, long floorBytes) {
+    }
+
+    public FloorPreview preview(Path dir, long floorBytes) throws IOException {
+        Instant now = Instant.now();
+        Path p = dir;
+        while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            p = p.getParent();
+        }
+        FileStore store = Files.getFileStore(p == null ? Path.of("/") : p);
+        PruneRepository.Recent recent = repository.recent(now);
+        long rate = Math.max(hourly(recent, now), recent.lastDayBytes() / 24);
+        Status s = status(store.getTotalSpace(), store.getUsableSpace() + playbackCacheBytes(store), floorBytes, rate,
+                config.minHeadroomHours(), null, false, now);
+        Pruner.Deleted d = s.bytesToFree() > 0 ? Pruner.Deleted.of(repository.oldestUnheldSummary(s.bytesToFree(), now))
+                : Pruner.Deleted.NONE;
+        return new FloorPreview(d.segments(), d.bytes(), d.oldest(), d.newest(), s.bytesToFree(), s.freeBytes(),
+                s.totalBytes(), floorBytes);
+    }
+
+    /** Bytes of the recorders' playback cache when it lies on {@code store} (they count as free: see the config). */
+    private long playbackCacheBytes(FileStore store) {
+        Optional<Path> dir = config.playbackCacheDir().filter(Files::isDirectory);
+        if (dir.isEmpty()) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir.get())) {
+            if (!Files.getFileStore(dir.get()).equals(store)) {
+                return 0;
+            }
+            return files.filter(f -> f.getFileName().toString().endsWith(".mp4")).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** A hold placed or released changes the held bytes: the next status sums again instead of showing the old. */

@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.retention.Hold;
 import org.vigil.retention.messaging.AuditPublisher;
 import org.vigil.retention.repository.HoldRepository;
@@ -37,7 +38,7 @@ public class Holds {
         public final int status;
         public final String field;
 
-        Refused(int status, String field, String message) {
+        public Refused(int status, String field, String message) {
             super(message);
             this.status = status;
             this.field = field;
@@ -150,7 +151,7 @@ public class Holds {
     private void audited(Instant at, String actor, String action, Hold h, Map<String, String> details) {
         String site = h.sites().size() == 1 ? h.sites().get(0) : null;
         for (String camera : h.cameras()) {
-            audit.record(at, actor, action, camera, site, "success", details);
+            audit.record(at, actor, action, AuditEntry.CAMERA + camera, site, "success", details);
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.retention.config.RetentionConfig;
 import org.vigil.retention.messaging.AuditPublisher;
 import org.vigil.retention.repository.EventPruneRepository;
@@ -450,7 +451,7 @@ public class Pruner {
         details.put("orphans", Long.toString(r.orphansRemoved()));
         details.put("warnings", Integer.toString(r.warnings().size()));
         details.put("errors", Integer.toString(r.errors().size()));
-        audit.record(Instant.now(), actor, "retention.run", "recordings", null,
+        audit.record(Instant.now(), actor, "retention.run", AuditEntry.SYSTEM + "retention", null,
                 r.errors().isEmpty() ? "success" : "failure", details);
     }
 

@@ -373,6 +373,10 @@ public final class PruneBench {
                 return recordings;
             }
 
+            public Optional<Path> playbackCacheDir() {
+                return Optional.empty();
+            }
+
             public Duration interval() {
                 return Duration.ZERO;
             }

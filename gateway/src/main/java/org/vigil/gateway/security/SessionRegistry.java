@@ -1,0 +1,233 @@
+package org.vigil.gateway.security;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Every browser session has a row in {@code identity.sessions}; its id travels in the session token ({@code sid}).
+ * Ending a session (sign-out, sign-out everywhere, a password reset, a disabled account, a change of role or sites)
+ * stamps the row. Each gateway keeps the ids of the ended sessions whose tokens have not expired yet in memory, so a
+ * request's check costs no query, and polls the table every {@link #POLL} for sessions ended by any gateway: a
+ * session ended anywhere is refused everywhere within about a second. The listeners (the live WebSocket clients)
+ * hear of every ended session, so its sockets close too.
+ *
+ * <p>If PostgreSQL cannot be reached, the ended sessions known so far stay ended; sessions ended meanwhile are
+ * picked up once it answers again (the poll covers everything since the last successful one).
+ */
+@ApplicationScoped
+public class SessionRegistry {
+
+    private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
+    static final Duration POLL = Duration.ofSeconds(1);
+    /** Rows of sessions whose tokens expired this long ago are deleted. */
+    private static final Duration KEEP_ROWS = Duration.ofDays(1);
+
+    /** Why sessions end; stored with the row and given as the WebSocket close reason. */
+    public enum End {
+        SIGNED_OUT("signed out"), SIGNED_OUT_EVERYWHERE("signed out everywhere"), PASSWORD_CHANGED("password changed"),
+        DISABLED("account disabled"), ACCESS_CHANGED("role or sites changed");
+
+        public final String text;
+
+        End(String text) {
+            this.text = text;
+        }
+    }
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final InstantSource clock;
+    /** Ended sessions whose tokens could still be presented: id -> when those tokens expire at the latest. */
+    private final Map<String, Instant> ended = new ConcurrentHashMap<>();
+    /** When each session known here currently expires (renewals move it), for sockets that outlive a token. */
+    private final Map<String, Instant> expiry = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    /** The database's clock at the last successful poll: every end stamped after it is still to be read. */
+    private volatile OffsetDateTime polledUpTo;
+    private volatile boolean polling;
+    private long timer = -1;
+    private long lastPrune;
+
+    public SessionRegistry(Pool pool, Vertx vertx, InstantSource clock) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.clock = clock;
+    }
+
+    void start(@Observes StartupEvent e) {
+        // what the tokens still in circulation may name; then follow every end from the database's "now" on
+        RowSet<Row> rows = pool.query("""
+                select id, expires_at, now() as db_now from identity.sessions
+                where ended_at is not null and expires_at > now() - interval '1 minute'
+                union all select null, null, now()""").execute().await().atMost(Duration.ofSeconds(30));
+        for (Row r : rows) {
+            if (r.getString("id") != null) {
+                ended.put(r.getString("id"), r.getOffsetDateTime("expires_at").toInstant());
+            }
+            polledUpTo = r.getOffsetDateTime("db_now");
+        }
+        timer = vertx.setPeriodic(POLL.toMillis(), id -> poll());
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** Hears of every session that ends, here or at another gateway (called with the session id). */
+    public void onEnded(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    /** Records a new session; its id goes into the token. */
+    public Uni<String> open(String username, String source, Instant expiresAt) {
+        String id = Sessions.randomSecret();
+        expiry.put(id, expiresAt);
+        return pool.preparedQuery("insert into identity.sessions (id, username, source, expires_at) values ($1, $2, $3, $4)")
+                .execute(Tuple.of(id, username, source, expiresAt.atOffset(ZoneOffset.UTC))).replaceWith(id);
+    }
+
+    /** Whether a session may be used: it has not ended (no query: from memory). */
+    public boolean active(String sessionId) {
+        return sessionId != null && !ended.containsKey(sessionId);
+    }
+
+    /** The session was renewed here: its row's end moves (for sockets on other gateways), best effort. */
+    public void renewed(String sessionId, Instant expiresAt) {
+        expiry.put(sessionId, expiresAt);
+        pool.preparedQuery("update identity.sessions set expires_at = $2 where id = $1 and ended_at is null")
+                .execute(Tuple.of(sessionId, expiresAt.atOffset(ZoneOffset.UTC))).subscribe().with(ok -> {
+                }, failure -> LOG.debugf("session renewal not stored: %s", failure.getMessage()));
+    }
+
+    /**
+     * When the session ends at the latest as far as any gateway renewed it: from memory while that is in the future,
+     * else from its row (another gateway may have renewed it). Empty when it ended or is unknown.
+     */
+    public Uni<Optional<Instant>> expiresAt(String sessionId) {
+        Instant known = expiry.get(sessionId);
+        if (!active(sessionId)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        if (known != null && known.isAfter(clock.instant())) {
+            return Uni.createFrom().item(Optional.of(known));
+        }
+        return pool.preparedQuery("select expires_at from identity.sessions where id = $1 and ended_at is null")
+                .execute(Tuple.of(sessionId)).map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Optional.<Instant>empty();
+                    }
+                    Instant at = rows.iterator().next().getOffsetDateTime(0).toInstant();
+                    expiry.put(sessionId, at);
+                    return Optional.of(at);
+                });
+    }
+
+    /** Ends one session (sign-out). */
+    public Uni<Void> end(String sessionId, End why) {
+        return endWhere("id = $1", sessionId, why).replaceWithVoid();
+    }
+
+    /** Ends every session of a user; returns how many were active. */
+    public Uni<Integer> endAllOf(String username, End why) {
+        return endWhere("username = $1", username, why);
+    }
+
+    private Uni<Integer> endWhere(String condition, String value, End why) {
+        return pool.preparedQuery("update identity.sessions set ended_at = now(), end_reason = $2 where " + condition
+                + " and ended_at is null returning id, expires_at").execute(Tuple.of(value, why.text)).map(rows -> {
+                    for (Row r : rows) {
+                        markEnded(r.getString("id"), r.getOffsetDateTime("expires_at").toInstant());
+                    }
+                    return rows.rowCount();
+                });
+    }
+
+    private void markEnded(String id, Instant expiresAt) {
+        if (ended.put(id, expiresAt) == null) {
+            expiry.remove(id);
+            for (Consumer<String> l : listeners) {
+                try {
+                    l.accept(id);
+                } catch (RuntimeException e) {
+                    LOG.warnf("a listener of ended sessions failed: %s", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Reads the sessions ended since the last poll (by any gateway). */
+    void poll() {
+        if (polling) {
+            return;
+        }
+        polling = true;
+        OffsetDateTime since = polledUpTo;
+        pool.preparedQuery("""
+                select id, expires_at, now() as db_now from identity.sessions where ended_at >= $1
+                union all select null, null, now()""")
+                // a little overlap: an end committed just after a poll may carry a slightly earlier stamp
+                .execute(Tuple.of(since.minusSeconds(5))).subscribe().with(rows -> {
+                    OffsetDateTime upTo = since;
+                    for (Row r : rows) {
+                        if (r.getString("id") != null) {
+                            markEnded(r.getString("id"), r.getOffsetDateTime("expires_at").toInstant());
+                        }
+                        upTo = r.getOffsetDateTime("db_now");
+                    }
+                    polledUpTo = upTo;
+                    polling = false;
+                    prune();
+                }, failure -> {
+                    polling = false;
+                    LOG.debugf("ended sessions not polled: %s", failure.getMessage());
+                });
+    }
+
+    /** Forgets what no token can name any more, and (hourly) deletes old rows. */
+    private void prune() {
+        Instant now = clock.instant();
+        ended.values().removeIf(exp -> exp.isBefore(now.minusSeconds(60)));
+        expiry.values().removeIf(exp -> exp.isBefore(now.minusSeconds(60)));
+        if (now.toEpochMilli() - lastPrune > Duration.ofHours(1).toMillis()) {
+            lastPrune = now.toEpochMilli();
+            pool.preparedQuery("delete from identity.sessions where expires_at < $1")
+                    .execute(Tuple.of(now.minus(KEEP_ROWS).atOffset(ZoneOffset.UTC))).subscribe().with(ok -> {
+                    }, failure -> LOG.debugf("old sessions not deleted: %s", failure.getMessage()));
+        }
+    }
+
+    /** The ids of a user's active sessions (for tests and the users page's count). */
+    public Uni<List<String>> activeOf(String username) {
+        return pool.preparedQuery("select id from identity.sessions where username = $1 and ended_at is null "
+                + "and expires_at > now()").execute(Tuple.of(username)).map(rows -> {
+                    List<String> ids = new ArrayList<>();
+                    rows.forEach(r -> ids.add(r.getString(0)));
+                    return ids;
+                });
+    }
+}
