@@ -202,6 +202,55 @@ class ExportJobsTest {
                 .body("error", equalTo("insufficient_storage")).body("freeBytes", org.hamcrest.Matchers.notNullValue());
     }
 
+    @Inject
+    org.vigil.export.repository.EvidenceRepository evidence;
+
+    /** Appends an audit row (its chain is not what this test is about). */
+    private long auditRow(Connection c, String action, String target) throws Exception {
+        try (PreparedStatement a = c.prepareStatement("insert into events.audit_log values ((select coalesce(max(seq), "
+                + "0) + 1 from events.audit_log), ?::uuid, now(), 'gateway', 'mallory', ?, ?, null, 'denied', '{}'::jsonb, "
+                + "?, ?) returning seq")) {
+            a.setString(1, UUID.randomUUID().toString());
+            a.setString(2, action);
+            a.setString(3, target);
+            a.setString(4, "00".repeat(32));
+            a.setString(5, "11".repeat(32));
+            try (java.sql.ResultSet rs = a.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void aSignInFloodUnderACamerasNameNeverReachesItsAuditExcerptAndACappedExcerptSaysWhatItLeftOut()
+            throws Exception {
+        String cam = "cam-" + UUID.randomUUID().toString().substring(0, 8);
+        long oldest;
+        try (Connection c = db()) {
+            oldest = auditRow(c, "recording.view", cam); // written before targets were typed: still the camera's
+            auditRow(c, "recording.view", "camera:" + cam);
+            for (int i = 0; i < 20; i++) { // failed sign-ins with the camera's id as the user name
+                auditRow(c, "auth.login", "user:" + cam);
+                auditRow(c, "auth.login", cam); // the same, as written before targets were typed
+            }
+            auditRow(c, "hold.place", "camera:" + cam);
+            auditRow(c, "export.create", "export:exp-" + cam);
+        }
+        var all = evidence.audit(List.of(cam), "exp-" + cam);
+        assertThat(all.lines()).extracting(ExportPackage.AuditLine::action)
+                .containsExactly("recording.view", "recording.view", "hold.place", "export.create");
+        assertThat(all.summary().complete()).isTrue();
+
+        var capped = evidence.audit(List.of(cam), "exp-" + cam, 2);
+        assertThat(capped.lines()).extracting(ExportPackage.AuditLine::action).containsExactly("hold.place",
+                "export.create");
+        assertThat(capped.summary().complete()).isFalse();
+        assertThat(capped.summary().omitted()).isEqualTo(2);
+        assertThat(capped.summary().omittedFromSeq()).isEqualTo(oldest);
+        assertThat(capped.summary().omittedToSeq()).isLessThan(capped.lines().get(0).seq());
+    }
+
     @Test
     void aFinishedExportVerifiesOfflineAndHoldsTheOriginalsBitForBit() throws Exception {
         String cam = camera("hq", 3, 700_000);
@@ -232,6 +281,8 @@ class ExportJobsTest {
             assertThat(m.requestedBy()).isEqualTo("olga");
             assertThat(m.reason()).isEqualTo("theft at the north gate");
             assertThat(m.caseId()).isEqualTo("CASE-42");
+            assertThat(m.auditExcerpt()).as("the excerpt is whole, and says so").isEqualTo(
+                    new ExportPackage.AuditExcerpt(3, true, 0, null, null));
             assertThat(m.timeSync().status()).isEqualTo("unknown");
             assertThat(m.software().name()).isEqualTo("vigil-export-service");
             String csv = new String(z.getInputStream(z.getEntry("events.csv")).readAllBytes(), StandardCharsets.UTF_8);

@@ -128,6 +128,40 @@ class RetentionTest {
     }
 
     @Test
+    void retentionActsOnEverySiteSoAnAdminOfSomeSitesIsRefusedBeforeAnythingRuns() {
+        String hqAdmin = TestTokens.token("hana", "admin", "hq");
+        given().auth().oauth2(hqAdmin).when().post("/api/retention/run").then().statusCode(403)
+                .body("error", equalTo("forbidden"));
+        given().auth().oauth2(hqAdmin).when().get("/api/retention/dry-run").then().statusCode(403);
+        given().auth().oauth2(hqAdmin).when().get("/api/retention/last-run").then().statusCode(403);
+        given().auth().oauth2(hqAdmin).when().get("/api/retention/policy").then().statusCode(403);
+        given().auth().oauth2(hqAdmin).contentType(ContentType.JSON).body("{\"recordingsDir\":\"/\",\"minFreeBytes\":1}")
+                .when().post("/api/retention/dry-run/storage").then().statusCode(403);
+        given().auth().oauth2(ADA).when().get("/api/retention/policy").then().statusCode(200);
+    }
+
+    @Test
+    void aProposedFloorIsPreviewedAsTheOldestUnheldFootageItWouldDelete() throws Exception {
+        String camera = cam();
+        Instant old = Instant.now().minus(Duration.ofDays(3));
+        segment(camera, old, true);
+        String dir = recordings.toAbsolutePath().toString();
+        long total = java.nio.file.Files.getFileStore(recordings.toAbsolutePath()).getTotalSpace();
+        io.restassured.path.json.JsonPath high = given().auth().oauth2(ADA).contentType(ContentType.JSON)
+                .body(Map.of("recordingsDir", dir, "minFreeBytes", total - 1)).when()
+                .post("/api/retention/dry-run/storage").then().statusCode(200).extract().jsonPath();
+        assertThat(high.getLong("bytesToFree")).isPositive();
+        assertThat(high.getLong("segments")).isPositive();
+        assertThat(Instant.parse(high.getString("oldest"))).isBeforeOrEqualTo(old);
+        assertThat(rows(camera)).as("a preview changes nothing").isEqualTo(1);
+        given().auth().oauth2(ADA).contentType(ContentType.JSON).body(Map.of("recordingsDir", dir, "minFreeBytes", 0))
+                .when().post("/api/retention/dry-run/storage").then().statusCode(200).body("bytesToFree", equalTo(0))
+                .body("segments", equalTo(0));
+        given().auth().oauth2(ADA).contentType(ContentType.JSON).body(Map.of("recordingsDir", "relative"))
+                .when().post("/api/retention/dry-run/storage").then().statusCode(400);
+    }
+
+    @Test
     void aRunRemovesOldFootageRowAndFileButNeverHeldOrRecentFootage() throws Exception {
         String camera = cam();
         Instant now = Instant.now();
