@@ -148,7 +148,7 @@ class CameraPeersTest {
             assertThat(error(id)).as(id).isNotBlank();
         }
         awaitState("mjpegcam", "online"::equals, Duration.ofSeconds(30));
-        given().when().get("/q/health/live").then().statusCode(200);
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/live")).then().statusCode(200);
     }
 
     @Test

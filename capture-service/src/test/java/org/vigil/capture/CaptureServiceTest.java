@@ -35,7 +35,7 @@ class CaptureServiceTest {
     void exposesEveryMetricOfTheCatalog() {
         awaitCameraListed();
         assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("capture-service",
-                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                () -> io.restassured.RestAssured.get(org.vigil.devstack.testing.Management.url("/q/metrics")).asString(), java.time.Duration.ofSeconds(60)))
                 .as("metrics docs/metrics.md lists for capture-service but /q/metrics lacks").isEmpty();
     }
 
@@ -126,7 +126,7 @@ class CaptureServiceTest {
     @Test
     void theSyntheticCameraRunsThroughMotionWithoutAReconnect() {
         publishesAMotionStartWithASnapshotWhenTheFigureWalks();
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when().get(org.vigil.devstack.testing.Management.url("/q/metrics")).then().statusCode(200).extract().asString();
         assertThat(metrics).contains("vigil_capture_input_packets_total{camera=\"cam1\"");
         assertThat(metrics.lines().filter(l -> l.startsWith("vigil_capture_reconnects_total{camera=\"cam1\"")))
                 .singleElement().asString().endsWith(" 0.0");
@@ -172,11 +172,11 @@ class CaptureServiceTest {
     @Test
     void healthEndpointsAreUpOnceTheCameraIsOwned() {
         awaitCameraListed();
-        given().when().get("/q/health/ready").then().statusCode(200)
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/ready")).then().statusCode(200)
                 .body("checks.name", org.hamcrest.Matchers.hasItems("camera-ownership", "camera-freshness",
                         "Kafka connection health check"));
-        given().when().get("/q/health/live").then().statusCode(200);
-        given().when().get("/q/health/started").then().statusCode(200);
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/live")).then().statusCode(200);
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/started")).then().statusCode(200);
     }
 
     @Test
@@ -190,7 +190,7 @@ class CaptureServiceTest {
             io.restassured.response.Response r;
             do {
                 Thread.sleep(250);
-                r = given().when().get("/q/health/ready");
+                r = given().when().get(org.vigil.devstack.testing.Management.url("/q/health/ready"));
             } while (!"cam-dead".equals(r.path("checks.find { it.name == 'camera-freshness' }.data.stale"))
                     && System.nanoTime() < deadline);
             assertThat(r.statusCode()).isEqualTo(200);

@@ -73,7 +73,7 @@ class EventServiceTest {
         // the write metrics appear with the first write
         sendMotion(motion(java.util.UUID.randomUUID().toString(), "metrics", MotionEvent.Phase.START, T0.toEpochMilli()));
         assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("event-service",
-                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                () -> io.restassured.RestAssured.get(org.vigil.devstack.testing.Management.url("/q/metrics")).asString(), java.time.Duration.ofSeconds(60)))
                 .as("metrics docs/metrics.md lists for event-service but /q/metrics lacks").isEmpty();
     }
 

@@ -22,15 +22,15 @@ class ExportServiceTest {
     @Test
     void exposesEveryMetricOfTheCatalog() {
         assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("export-service",
-                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                () -> io.restassured.RestAssured.get(org.vigil.devstack.testing.Management.url("/q/metrics")).asString(), java.time.Duration.ofSeconds(60)))
                 .as("metrics docs/metrics.md lists for export-service but /q/metrics lacks").isEmpty();
     }
 
     @Test
     void isReadyWithRealChecksOfKafkaPostgresAndTheRecordingsVolume() {
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/live").then().statusCode(200);
-        given().when().get("/q/health/started").then().statusCode(200);
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/ready")).then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/live")).then().statusCode(200);
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/started")).then().statusCode(200);
     }
 
     @Test

@@ -62,7 +62,7 @@ class GatewayTest {
     @Test
     void exposesEveryMetricOfTheCatalog() {
         assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("gateway",
-                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                () -> io.restassured.RestAssured.get(org.vigil.devstack.testing.Management.url("/q/metrics")).asString(), java.time.Duration.ofSeconds(60)))
                 .as("metrics docs/metrics.md lists for gateway but /q/metrics lacks").isEmpty();
     }
 
@@ -409,7 +409,7 @@ class GatewayTest {
         Collector slow = connect("slow-reader", "slow");
         slow.reading = false;
         String filler = "x".repeat(8000);
-        String before = given().when().get("/q/metrics").then().extract().asString();
+        String before = given().when().get(org.vigil.devstack.testing.Management.url("/q/metrics")).then().extract().asString();
         for (int i = 0; i < 5000 && !slow.closed.isDone(); i++) {
             redis.pubsub(String.class).publish(LiveUpdate.channel("slow"), "{\"v\":1,\"type\":\"status\","
                     + "\"site\":\"slow\",\"n\":" + i + ",\"pad\":\"" + filler + "\"}");
@@ -427,7 +427,7 @@ class GatewayTest {
     }
 
     private double dropped() {
-        return droppedIn(given().when().get("/q/metrics").then().extract().asString());
+        return droppedIn(given().when().get(org.vigil.devstack.testing.Management.url("/q/metrics")).then().extract().asString());
     }
 
     private static double droppedIn(String metrics) {
@@ -482,10 +482,21 @@ class GatewayTest {
     }
 
     @Test
+    void managementEndpointsAreNeverOnThePublicPort() {
+        for (String path : List.of("/q/metrics", "/q/health", "/q/health/ready", "/q/health/live", "/q/openapi",
+                "/health/ready")) {
+            given().when().get(path).then().statusCode(404);
+        }
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/health/live")).then().statusCode(200);
+        given().when().get(org.vigil.devstack.testing.Management.url("/q/metrics")).then().statusCode(200);
+    }
+
+    @Test
     void healthReadyReportsTimeSyncAndEachDependency() {
         org.junit.jupiter.api.Assumptions.assumeTrue(ChronyServer.available(),
                 "chronyd is not installed (apt-get install chrony); .ci/run installs it");
-        Response r = given().when().get("/health/ready").then().statusCode(200).contentType(ContentType.JSON)
+        Response r = given().when().get(org.vigil.devstack.testing.Management.url("/health/ready")).then()
+                .statusCode(200).contentType(ContentType.JSON)
                 .body("status", equalTo("UP")).body("time_sync_status", equalTo("synced")).extract().response();
         List<String> names = r.jsonPath().getList("checks.name");
         assertThat(names).contains("time-sync", "live-relay");

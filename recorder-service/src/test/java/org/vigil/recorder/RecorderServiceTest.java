@@ -47,7 +47,7 @@ class RecorderServiceTest extends RecorderTestBase {
         register("rec-metrics", true); // the packet counters appear with the first packet
         send("rec-metrics", UUID.randomUUID().toString(), 0, 10);
         assertThat(org.vigil.devstack.testing.MetricsCatalog.awaitMissing("recorder-service",
-                () -> io.restassured.RestAssured.get("/q/metrics").asString(), java.time.Duration.ofSeconds(60)))
+                () -> io.restassured.RestAssured.get(org.vigil.devstack.testing.Management.url("/q/metrics")).asString(), java.time.Duration.ofSeconds(60)))
                 .as("metrics docs/metrics.md lists for recorder-service but /q/metrics lacks").isEmpty();
     }
 
@@ -111,7 +111,7 @@ class RecorderServiceTest extends RecorderTestBase {
         send("rec-ready", UUID.randomUUID().toString(), 0, 30);
         segmentsHolding("rec-ready", 30);
 
-        io.restassured.path.json.JsonPath health = given().when().get("/q/health/ready").then().statusCode(200)
+        io.restassured.path.json.JsonPath health = given().when().get(org.vigil.devstack.testing.Management.url("/q/health/ready")).then().statusCode(200)
                 .extract().jsonPath();
         Map<String, Object> data = health.getMap("checks.find { it.name == 'recorder' }.data");
         assertThat(data).containsEntry("recordingsDirWritable", true).containsEntry("lagBounded", true);
@@ -258,7 +258,7 @@ class RecorderServiceTest extends RecorderTestBase {
     }
 
     private double dropped(String reason) {
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when().get(org.vigil.devstack.testing.Management.url("/q/metrics")).then().statusCode(200).extract().asString();
         return metrics.lines().filter(l -> l.startsWith("vigil_recorder_packets_dropped_total{")
                 && l.contains("reason=\"" + reason + "\"")).mapToDouble(l -> Double.parseDouble(l.substring(
                         l.lastIndexOf(' ') + 1))).sum();

@@ -56,7 +56,8 @@ class CaptureFailoverIT {
                 "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap,
-                "QUARKUS_HTTP_PORT", Integer.toString(SharedServers.freePort()), "VIGIL_INSTANCE", instance,
+                "QUARKUS_HTTP_PORT", Integer.toString(SharedServers.freePort()), "QUARKUS_MANAGEMENT_PORT",
+                Integer.toString(SharedServers.freePort()), "VIGIL_INSTANCE", instance,
                 "CAMERA_SOURCES", sources, "CAMERA_SITE", "failover", "VIGIL_CAPTURE_STATUS_INTERVAL", "1s"));
         Process p = pb.start();
         instances.add(p);

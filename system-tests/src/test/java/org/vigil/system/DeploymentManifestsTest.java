@@ -30,7 +30,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * deploy/ is checked without a cluster: the kustomize base and overlays are rendered by kustomize itself and every
  * object is validated against the Kubernetes schemas (kubernetes-models, from npm) and Vigil's rules (probes on the
- * health endpoints, resources, a PDB and a Service per service, no more replicas than partitions);
+ * health endpoints of the management port, scrape on 9000, that port never in the gateway's Service, resources, a PDB
+ * and a Service per service, no more replicas than partitions);
  * docker-compose.yml against the Compose Specification; the alert rules as Prometheus loads them. Each validator is
  * also shown to reject a broken copy, so a green run means something. The dashboard and alerts may use only metrics
  * the catalog (docs/metrics.md) lists, and each alert's runbook link must lead to a section of docs/RUNBOOKS.md.
@@ -85,16 +86,25 @@ class DeploymentManifestsTest {
         String g = Files.readString(gateway);
         Files.writeString(gateway, g.replace("path: /q/health/ready", "path: /q/health")
                 .replace("  replicas: 2", "  replicas: two")
-                .replace("          ports:\n", "          prots:\n"));
+                .replace("          ports:\n", "          prots:\n")
+                .replace("      targetPort: http\n",
+                        "      targetPort: http\n    - name: management\n      port: 9000\n      targetPort: management\n"));
         Path recorder = k8s.resolve("base/recorder-service.yaml");
         Files.writeString(recorder, Files.readString(recorder).replace("maxReplicas: 12", "maxReplicas: 13"));
+        // health on the public port: the services serve it only on the management interface
+        Path capture = k8s.resolve("base/capture-service.yaml");
+        Files.writeString(capture, Files.readString(capture)
+                .replace("              port: management\n", "              port: http\n"));
 
         Result r = validate("k8s", "--policy", "--max-replicas", MAX_REPLICAS, k8s.resolve("base").toString());
 
         assertThat(r.exit()).as(r.output()).isEqualTo(1);
         assertThat(r.output()).contains("/spec/replicas must be integer", "containers[0].prots: unknown field",
                 "Deployment/gateway: readinessProbe must GET /q/health/ready",
-                "HorizontalPodAutoscaler/recorder-service: maxReplicas 13, more than the 12 partitions");
+                "HorizontalPodAutoscaler/recorder-service: maxReplicas 13, more than the 12 partitions",
+                "Deployment/capture-service: readinessProbe must use port management, not http",
+                "Deployment/capture-service: livenessProbe must use port management, not http",
+                "Service/gateway: must not expose the gateway's management port 9000");
     }
 
     @Test

@@ -127,13 +127,14 @@ class FaultSuiteIT {
                 // stale within the 15 s outage (30 s by default)
                 "VIGIL_CAPTURE_STALE_AFTER", "8s");
         stack = new Stack(home.resolve("vigil"), env).start(Duration.ofMinutes(4));
-        servicePorts.put("gateway", stack.port("GATEWAY_PORT"));
-        servicePorts.put("capture-service", stack.port("CAPTURE_PORT"));
-        servicePorts.put("recorder-service", stack.port("RECORDER_PORT"));
-        servicePorts.put("event-service", stack.port("EVENT_PORT"));
-        int captureBPort = SharedServers.freePort();
-        captureB = startCaptureB(env, captureBPort);
-        servicePorts.put("capture-b", captureBPort);
+        // health and metrics: on each service's management port
+        servicePorts.put("gateway", stack.port("GATEWAY_MANAGEMENT_PORT"));
+        servicePorts.put("capture-service", stack.port("CAPTURE_MANAGEMENT_PORT"));
+        servicePorts.put("recorder-service", stack.port("RECORDER_MANAGEMENT_PORT"));
+        servicePorts.put("event-service", stack.port("EVENT_MANAGEMENT_PORT"));
+        int captureBManagement = SharedServers.freePort();
+        captureB = startCaptureB(env, SharedServers.freePort(), captureBManagement);
+        servicePorts.put("capture-b", captureBManagement);
         watchTopics();
         watchHealth();
 
@@ -307,14 +308,15 @@ class FaultSuiteIT {
         redis.start();
     }
 
-    private Process startCaptureB(Map<String, String> env, int port) throws Exception {
+    private Process startCaptureB(Map<String, String> env, int port, int managementPort) throws Exception {
         Path jar = Stack.root().resolve("capture-service/target/quarkus-app/quarkus-run.jar");
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
                 "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true)
                 .redirectOutput(home.resolve("capture-b.log").toFile());
         pb.environment().putAll(env);
         pb.environment().putAll(Map.of("QUARKUS_HTTP_PORT", Integer.toString(port), "QUARKUS_HTTP_HOST", "127.0.0.1",
-                "VIGIL_INSTANCE", "capture-b", "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + stack.port("GATEWAY_PORT")));
+                "QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort), "VIGIL_INSTANCE", "capture-b",
+                "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + stack.port("GATEWAY_PORT")));
         return pb.start();
     }
 

@@ -39,6 +39,8 @@ class LiveFanoutIT {
 
     private static final int PER_SITE = 25;
     private final List<Process> processes = new ArrayList<>();
+    /** Each started service's management port, by its HTTP port. */
+    private final Map<Integer, Integer> management = new HashMap<>();
 
     @AfterEach
     void stop() {
@@ -53,6 +55,9 @@ class LiveFanoutIT {
                 "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        int managementPort = SharedServers.freePort();
+        management.put(port, managementPort);
+        pb.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         Process p = pb.start();
         processes.add(p);
         return p;
@@ -91,11 +96,11 @@ class LiveFanoutIT {
                 "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + gw1, "VIGIL_EVENTS_URL", "http://127.0.0.1:" + events,
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "fanout-admin-password"));
         Process a = start("gateway", gw1, common);
-        ServiceProcesses.awaitReady(gw1, a, Duration.ofSeconds(120));
+        ServiceProcesses.awaitReady(management.get(gw1), a, Duration.ofSeconds(120));
         Process b = start("gateway", gw2, common);
         Process e = start("event-service", events, common);
-        ServiceProcesses.awaitReady(gw2, b, Duration.ofSeconds(120));
-        ServiceProcesses.awaitReady(events, e, Duration.ofSeconds(120));
+        ServiceProcesses.awaitReady(management.get(gw2), b, Duration.ofSeconds(120));
+        ServiceProcesses.awaitReady(management.get(events), e, Duration.ofSeconds(120));
 
         String site1 = "north-" + UUID.randomUUID().toString().substring(0, 6);
         String site2 = "south-" + UUID.randomUUID().toString().substring(0, 6);

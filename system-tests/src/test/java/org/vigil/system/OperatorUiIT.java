@@ -412,6 +412,7 @@ class OperatorUiIT {
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("VIGIL_") || k.startsWith("EXPORT_"));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(Stack.freePort()));
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(Stack.freePort()));
         env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + stack.port("KAFKA_PORT"));
         env.put("DATABASE_URL", "postgresql://127.0.0.1:" + stack.port("POSTGRES_PORT") + "/vigil");
         env.put("VIGIL_GATEWAY_URL", gatewayUrl());

@@ -58,15 +58,16 @@ class RecorderCrashIT {
         assertThat(jar).as("recorder-service is built").exists();
         Path log = Path.of("target", "recorder-crash-" + run + ".log").toAbsolutePath();
         int port = SharedServers.freePort();
+        int management = SharedServers.freePort();
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
                 "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "QUARKUS_HTTP_PORT",
                 Integer.toString(port), "RECORDINGS_DIR", dir.toString(), "RECORDINGS_MIN_FREE", "64M",
                 "VIGIL_RECORDER_SEGMENT_LENGTH", "3s", "VIGIL_RECORDER_COMMIT_INTERVAL", "500ms",
-                "VIGIL_GATEWAY_URL", "http://127.0.0.1:9"));
+                "VIGIL_GATEWAY_URL", "http://127.0.0.1:9", "QUARKUS_MANAGEMENT_PORT", Integer.toString(management)));
         Process p = pb.start();
         recorders.add(p);
-        ServiceProcesses.awaitReady(port, p, Duration.ofSeconds(90)); // its log: target/recorder-crash-<run>.log
+        ServiceProcesses.awaitReady(management, p, Duration.ofSeconds(90)); // its log: target/recorder-crash-<run>.log
         return p;
     }
 

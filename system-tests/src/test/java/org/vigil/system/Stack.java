@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
 final class Stack implements AutoCloseable {
 
     static final List<String> PORTS = List.of("GATEWAY_PORT", "CAPTURE_PORT", "RECORDER_PORT", "EVENT_PORT", "EXPORT_PORT",
-            "RETENTION_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "POSTGRES_PORT", "REDIS_PORT");
+            "RETENTION_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "POSTGRES_PORT", "REDIS_PORT",
+            "GATEWAY_MANAGEMENT_PORT", "CAPTURE_MANAGEMENT_PORT", "RECORDER_MANAGEMENT_PORT", "EVENT_MANAGEMENT_PORT",
+            "EXPORT_MANAGEMENT_PORT", "RETENTION_MANAGEMENT_PORT");
     private static final Pattern ADMIN = Pattern.compile("Admin login:\\s+admin / (\\S+)");
 
     final Path home;

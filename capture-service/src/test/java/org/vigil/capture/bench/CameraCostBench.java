@@ -215,7 +215,8 @@ public final class CameraCostBench {
         }
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "QUARKUS_HTTP_PORT",
                 Integer.toString(SharedServers.freePort()), "VIGIL_INSTANCE", instance, "CAMERA_SOURCES", sources,
-                "CAMERA_SITE", instance, "VIGIL_CAPTURE_ANALYSIS_WIDTH", analysisWidth));
+                "CAMERA_SITE", instance, "VIGIL_CAPTURE_ANALYSIS_WIDTH", analysisWidth, "QUARKUS_MANAGEMENT_PORT",
+                Integer.toString(SharedServers.freePort())));
         if (!extras) {
             env.put("VIGIL_CAPTURE_DETECTOR_ENABLED", "false");
             env.put("VIGIL_CAPTURE_PREVIEW_FPS", "0.001");

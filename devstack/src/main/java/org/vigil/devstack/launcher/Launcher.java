@@ -123,7 +123,8 @@ public final class Launcher {
     }
 
     private void prepareHome() throws IOException {
-        for (Path dir : List.of(cfg.home(), cfg.logs(), cfg.run(), cfg.home().resolve("tmp"), cfg.home().resolve("keys"))) {
+        for (Path dir : List.of(cfg.home(), cfg.logs(), cfg.run(), cfg.home().resolve("tmp"), cfg.home().resolve("keys"),
+                cfg.home().resolve("cache"))) {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         }
@@ -164,6 +165,8 @@ public final class Launcher {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (StackConfig.Service s : cfg.services()) {
             ports.put(s.name() + " (" + envName(s.name()) + ")", s.port());
+            ports.put(s.name() + " management (" + envName(s.name()).replace("_PORT", "_MANAGEMENT_PORT") + ")",
+                    s.managementPort());
         }
         if (cfg.externalKafka().isEmpty()) {
             ports.put("embedded Kafka (KAFKA_PORT)", cfg.kafkaPort());
@@ -218,18 +221,22 @@ public final class Launcher {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
         env.put("QUARKUS_HTTP_HOST", s.equals(cfg.gateway()) ? cfg.bindHost() : "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(s.managementPort()));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1"); // health and metrics never leave this machine
+        env.put("PLAYBACK_CACHE_DIR", cfg.home().resolve("cache").resolve("playback").toString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", cfg.kafkaBootstrap());
         env.put("DATABASE_URL", cfg.databaseUrl());
         env.putIfAbsent("DATABASE_USER", cfg.env().getOrDefault("DATABASE_USER", "vigil"));
         env.put("REDIS_URL", cfg.redisUrl());
         env.put("RECORDINGS_DIR", cfg.env().getOrDefault("RECORDINGS_DIR", cfg.home().resolve("recordings").toString()));
         env.put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + cfg.gateway().port());
-        Map<String, String> urls = Map.of("capture-service", "VIGIL_CAPTURE_URL", "recorder-service",
-                "VIGIL_RECORDER_URL", "event-service", "VIGIL_EVENTS_URL", "export-service", "VIGIL_EXPORT_URL",
-                "retention-service", "VIGIL_RETENTION_URL");
+        Map<String, String> urls = Map.of("capture-service", "VIGIL_CAPTURE", "recorder-service",
+                "VIGIL_RECORDER", "event-service", "VIGIL_EVENTS", "export-service", "VIGIL_EXPORT",
+                "retention-service", "VIGIL_RETENTION");
         cfg.services().forEach(x -> {
             if (urls.containsKey(x.name())) {
-                env.put(urls.get(x.name()), "http://127.0.0.1:" + x.port());
+                env.put(urls.get(x.name()) + "_URL", "http://127.0.0.1:" + x.port());
+                env.put(urls.get(x.name()) + "_MANAGEMENT_URL", "http://127.0.0.1:" + x.managementPort());
             }
         });
         env.put("VIGIL_KEYS_DIR", cfg.env().getOrDefault("VIGIL_KEYS_DIR", cfg.home().resolve("keys").toString()));
@@ -283,7 +290,7 @@ public final class Launcher {
                     tail(cfg.logs().resolve(s.name() + ".log"), 25).forEach(l -> out.println("    " + l));
                     return false;
                 }
-                if (ReadinessProbe.ready(http, s.port())) {
+                if (ReadinessProbe.ready(http, s.managementPort())) {
                     out.println(String.format("  %-18s %-28s %s", s.name(), "http://127.0.0.1:" + s.port(), "ready ("
                             + since(t0) + ")"));
                     it.remove();
@@ -364,7 +371,7 @@ public final class Launcher {
 
                 @Override
                 public boolean ready() {
-                    return ReadinessProbe.ready(http, s.port());
+                    return ReadinessProbe.ready(http, s.managementPort());
                 }
             });
         }

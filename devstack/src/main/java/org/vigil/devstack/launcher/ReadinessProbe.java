@@ -13,7 +13,7 @@ import org.vigil.contracts.Json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** Asks a service whether it is ready, the way a Kubernetes readiness probe would. */
+/** Asks a service whether it is ready, on its management port, the way a Kubernetes readiness probe would. */
 final class ReadinessProbe {
 
     /** The answer of {@code /q/health/ready}: ready, or why not. */

@@ -30,8 +30,11 @@ public record StackConfig(
         Optional<String> externalRedisUrl,
         Map<String, String> env) {
 
-    /** A service and the port it listens on. */
-    public record Service(String name, int port) {
+    /**
+     * A service, the port it listens on, and the port of its management interface (health, metrics), which only
+     * ever listens on loopback here.
+     */
+    public record Service(String name, int port, int managementPort) {
         public Path jar(Path root) {
             return root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         }
@@ -42,18 +45,24 @@ public record StackConfig(
         Path home = Optional.ofNullable(env.get("VIGIL_HOME")).map(Path::of).orElse(root.resolve(".vigil"))
                 .toAbsolutePath().normalize();
         List<Service> services = List.of(
-                new Service("gateway", port(env, "GATEWAY_PORT", 8080)),
-                new Service("capture-service", port(env, "CAPTURE_PORT", 8081)),
-                new Service("recorder-service", port(env, "RECORDER_PORT", 8082)),
-                new Service("event-service", port(env, "EVENT_PORT", 8083)),
-                new Service("export-service", port(env, "EXPORT_PORT", 8084)),
-                new Service("retention-service", port(env, "RETENTION_PORT", 8085)));
+                service(env, "gateway", "GATEWAY", 8080),
+                service(env, "capture-service", "CAPTURE", 8081),
+                service(env, "recorder-service", "RECORDER", 8082),
+                service(env, "event-service", "EVENT", 8083),
+                service(env, "export-service", "EXPORT", 8084),
+                service(env, "retention-service", "RETENTION", 8085));
         return new StackConfig(root.toAbsolutePath().normalize(), home, services,
                 env.getOrDefault("VIGIL_BIND", "127.0.0.1"),
                 port(env, "KAFKA_PORT", 19092), port(env, "KAFKA_CONTROLLER_PORT", 19093),
                 port(env, "POSTGRES_PORT", 15432), port(env, "REDIS_PORT", 16379),
                 nonBlank(env.get("KAFKA_BOOTSTRAP_SERVERS")), nonBlank(env.get("DATABASE_URL")),
                 nonBlank(env.get("REDIS_URL")), Map.copyOf(env));
+    }
+
+    /** {@code <PREFIX>_PORT} (default {@code port}) and {@code <PREFIX>_MANAGEMENT_PORT} (default port + 1000). */
+    private static Service service(Map<String, String> env, String name, String prefix, int port) {
+        int p = port(env, prefix + "_PORT", port);
+        return new Service(name, p, port(env, prefix + "_MANAGEMENT_PORT", port + 1000));
     }
 
     public Service gateway() {

@@ -37,7 +37,7 @@ final class StatusCommand {
         allReady &= line("redis", cfg.redisUrl(), redisReady());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         for (StackConfig.Service s : cfg.services()) {
-            ReadinessProbe.Result r = ReadinessProbe.check(http, s.port());
+            ReadinessProbe.Result r = ReadinessProbe.check(http, s.managementPort());
             allReady &= line(s.name(), "http://127.0.0.1:" + s.port(), r);
         }
         out.println(allReady ? "all ready" : "NOT READY");

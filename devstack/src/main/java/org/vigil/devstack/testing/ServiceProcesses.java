@@ -19,7 +19,10 @@ public final class ServiceProcesses {
     private ServiceProcesses() {
     }
 
-    /** Waits until {@code /q/health/ready} on {@code port} answers 200; fails if the process dies or time runs out. */
+    /**
+     * Waits until {@code /q/health/ready} on the service's management port answers 200; fails if the process dies or
+     * time runs out. (Start each service with its own QUARKUS_MANAGEMENT_PORT.)
+     */
     public static void awaitReady(int port, Process p, Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -80,10 +80,6 @@ public interface GatewayConfig {
     @WithDefault("http://127.0.0.1:8083")
     java.net.URI eventsUrl();
 
-    /** VIGIL_CAPTURE_URL: the capture service (its health, for the dashboard). */
-    @WithDefault("http://127.0.0.1:8081")
-    java.net.URI captureUrl();
-
     /** VIGIL_EXPORT_URL: where {@code /api/exports/*} is passed on to. */
     @WithDefault("http://127.0.0.1:8084")
     java.net.URI exportUrl();
@@ -91,6 +87,13 @@ public interface GatewayConfig {
     /** VIGIL_RETENTION_URL: where {@code /api/retention/*} is passed on to. */
     @WithDefault("http://127.0.0.1:8085")
     java.net.URI retentionUrl();
+
+    /**
+     * Where each backend's management interface answers (its readiness, for the dashboard):
+     * VIGIL_CAPTURE_MANAGEMENT_URL, VIGIL_RECORDER_MANAGEMENT_URL, VIGIL_EVENTS_MANAGEMENT_URL,
+     * VIGIL_EXPORT_MANAGEMENT_URL, VIGIL_RETENTION_MANAGEMENT_URL; keys capture, recorder, events, export, retention.
+     */
+    java.util.Map<String, java.net.URI> managementUrls();
 
     /** NTP_SERVER: the time source whose offset the dashboard reports; unset means "unknown". */
     Optional<String> ntpServer();

@@ -68,13 +68,12 @@ public class SystemResource {
     public SystemStatus status() {
         TokenService.Caller caller = identity.getAttribute(SessionAuthMechanism.CALLER);
         Map<String, URI> services = new LinkedHashMap<>();
-        services.put("capture", config.captureUrl());
-        services.put("recorder", config.recorderUrl());
-        services.put("events", config.eventsUrl());
-        services.put("export", config.exportUrl());
-        services.put("retention", config.retentionUrl());
+        for (String name : List.of("capture", "recorder", "events", "export", "retention")) {
+            services.put(name, config.managementUrls().get(name));
+        }
         Map<String, CompletableFuture<Boolean>> ready = new LinkedHashMap<>();
-        services.forEach((name, url) -> ready.put(name, get(url.resolve("/q/health/ready"), null)
+        services.forEach((name, url) -> ready.put(name, url == null ? CompletableFuture.completedFuture(false)
+                : get(url.resolve("/q/health/ready"), null)
                 .thenApply(r -> r.statusCode() == 200).exceptionally(e -> false)));
         CompletableFuture<Storage> storage = get(config.recorderUrl().resolve("/api/recorder/storage/summary"),
                 caller.token()).thenApply(SystemResource::storage).exceptionally(e -> null);

@@ -63,8 +63,9 @@ public final class RecorderCostBench {
         }
 
         int port = SharedServers.freePort();
-        Process recorder = recorder(bootstrap, dir, port);
-        ServiceProcesses.awaitReady(port, recorder, Duration.ofSeconds(90));
+        int management = SharedServers.freePort();
+        Process recorder = recorder(bootstrap, dir, port, management);
+        ServiceProcesses.awaitReady(management, recorder, Duration.ofSeconds(90));
         Cameras sender = new Cameras(bootstrap, cameras, clip);
         sender.start();
         Thread.sleep(WARM_UP.toMillis());
@@ -229,7 +230,7 @@ public final class RecorderCostBench {
         System.out.printf("  (only %.0f of %d packets were written before the deadline)%n", written, expected);
     }
 
-    private static Process recorder(String bootstrap, Path dir, int port) throws Exception {
+    private static Process recorder(String bootstrap, Path dir, int port, int management) throws Exception {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " missing: build the recorder first (./mvnw -pl recorder-service "
@@ -240,7 +241,7 @@ public final class RecorderCostBench {
                 .redirectOutput(dir.resolveSibling(dir.getFileName() + "-recorder.log").toFile());
         pb.environment().putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "QUARKUS_HTTP_PORT",
                 Integer.toString(port), "RECORDINGS_DIR", dir.toString(), "RECORDINGS_MIN_FREE", "256M",
-                "VIGIL_GATEWAY_URL", "http://127.0.0.1:9"));
+                "VIGIL_GATEWAY_URL", "http://127.0.0.1:9", "QUARKUS_MANAGEMENT_PORT", Integer.toString(management)));
         return pb.start();
     }
 

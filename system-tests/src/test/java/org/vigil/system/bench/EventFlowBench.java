@@ -62,14 +62,16 @@ public final class EventFlowBench {
         TestTokens.writeSigningKey(keys);
         int gw = SharedServers.freePort();
         int ev = SharedServers.freePort();
+        int gwManagement = SharedServers.freePort();
+        int evManagement = SharedServers.freePort();
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "DATABASE_URL", pg.url(),
                 "DATABASE_USER", "vigil", "REDIS_URL", redis.url(), "VIGIL_KEYS_DIR", keys.toString(),
                 "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + gw, "VIGIL_EVENTS_URL", "http://127.0.0.1:" + ev,
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "bench-admin-password"));
-        Process gateway = start("gateway", gw, env, work);
-        ServiceProcesses.awaitReady(gw, gateway, Duration.ofSeconds(120));
-        Process events = start("event-service", ev, env, work);
-        ServiceProcesses.awaitReady(ev, events, Duration.ofSeconds(120));
+        Process gateway = start("gateway", gw, gwManagement, env, work);
+        ServiceProcesses.awaitReady(gwManagement, gateway, Duration.ofSeconds(120));
+        Process events = start("event-service", ev, evManagement, env, work);
+        ServiceProcesses.awaitReady(evManagement, events, Duration.ofSeconds(120));
         boolean ok = false;
         try {
             String site = "bench-" + UUID.randomUUID().toString().substring(0, 6);
@@ -96,8 +98,8 @@ public final class EventFlowBench {
             long produceStart = System.nanoTime();
             produce(bootstrap, site, backlog, 0, t0);
             double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
-            events = start("event-service", ev, env, work);
-            ServiceProcesses.awaitReady(ev, events, Duration.ofSeconds(120));
+            events = start("event-service", ev, evManagement, env, work);
+            ServiceProcesses.awaitReady(evManagement, events, Duration.ofSeconds(120));
             long c0 = ServiceProcesses.cpuTicks(List.of(gateway, events));
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (client.motion.get() - receivedBefore < backlog && System.nanoTime() < deadline) {
@@ -298,7 +300,8 @@ public final class EventFlowBench {
         }
     }
 
-    static Process start(String service, int port, Map<String, String> env, Path work) throws Exception {
+    static Process start(String service, int port, int managementPort, Map<String, String> env, Path work)
+            throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path jar = root.resolve(service + "/target/quarkus-app/quarkus-run.jar");
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
@@ -306,6 +309,7 @@ public final class EventFlowBench {
                 .redirectOutput(work.resolve(service + ".log").toFile());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         return pb.start();
     }
 
