@@ -113,7 +113,8 @@ function clearError() {
   $('alert-dismiss').hidden = true;
 }
 
-const CONNECTION_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', degraded: 'Degraded' };
+const CONNECTION_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', degraded: 'Degraded',
+  ended: 'Session ended' };
 
 function renderConnection({ state, message }) {
   const el = $('connection');

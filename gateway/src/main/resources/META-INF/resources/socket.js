@@ -82,9 +82,17 @@ function open() {
   socket.onclose = (e) => {
     if (ws !== socket) return;
     ws = null;
+    // 4401: the session expired; 4403: it was ended (signed out elsewhere, password reset, access changed).
+    // Reconnecting cannot help: /me answers 401 and the shell shows sign-in.
+    if (e.code === 4401 || e.code === 4403) {
+      wanted = false;
+      setConnection('ended', e.reason || 'Your session ended.');
+      api('/api/auth/me', { quiet: true }).catch(() => {});
+      return;
+    }
     setConnection('reconnecting');
-    // 4008: the server asks us to come back at once (e.g. a gateway handing over); otherwise 1 s → 10 s
-    const delay = e.code === 4008 ? 0 : Math.min(10000, 1000 * 2 ** attempt++);
+    // 4008 (too slow) and 4408 (a ping went unanswered): come back at once; otherwise 1 s → 10 s
+    const delay = e.code === 4008 || e.code === 4408 ? 0 : Math.min(10000, 1000 * 2 ** attempt++);
     retryTimer = setTimeout(open, delay);
     // a refused upgrade may mean the session is gone: /me answers 401 and the shell shows sign-in
     if (!opened) api('/api/auth/me', { quiet: true }).catch(() => {});

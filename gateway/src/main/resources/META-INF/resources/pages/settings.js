@@ -233,6 +233,43 @@ function storage(root, { signal }) {
         ? h('ul', null, s.formerDirs.map((d) => h('li', null, h('code', null, d)))) : 'none'));
   };
 
+  const confirmBox = h('div', { id: 'storage-confirm', class: 'note', hidden: true });
+  form.append(confirmBox);
+  let pending = null; // a change retention would delete footage for, waiting for the admin's yes
+
+  const send = async (body) => {
+    save.disabled = true;
+    try {
+      const updated = await api('/api/recorder/storage', { method: 'PUT', body, signal, quiet: true });
+      pending = null;
+      confirmBox.hidden = true;
+      show(updated || { ...current, ...body });
+      done.textContent = 'Storage settings saved.';
+    } catch (err) {
+      if (err.code === 'confirmation_required') {
+        // the change would make retention delete footage: show what, and make the admin say yes to exactly that
+        pending = { ...body, confirm: err.details.confirm };
+        const w = err.details.wouldDelete;
+        fill(confirmBox,
+          h('p', { class: 'warning' }, err.message),
+          w ? h('p', null, `${w.segments} recordings, ${bytes(w.bytes)}`,
+            w.oldest ? ` (from ${new Date(w.oldest).toLocaleString()} to ${new Date(w.newest).toLocaleString()})` : '',
+            ', oldest first; footage under legal hold is never deleted.') : null,
+          h('button', { id: 'storage-confirm-yes', type: 'button', class: 'danger',
+            onclick: () => send(pending) }, 'Delete that footage and save'),
+          h('button', { type: 'button', onclick: () => { pending = null; confirmBox.hidden = true; } }, 'Cancel'));
+        confirmBox.hidden = false;
+        done.textContent = '';
+      } else if (handled(err)) {
+        done.textContent = err.message;
+      } else {
+        throw err;
+      }
+    } finally {
+      save.disabled = false;
+    }
+  };
+
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = {};
@@ -241,16 +278,8 @@ function storage(root, { signal }) {
       body.minFreeBytes = Math.round(Number(minFree.value) * 2 ** 30);
     }
     if (!Object.keys(body).length) { done.textContent = 'Nothing changed.'; return; }
-    save.disabled = true;
-    try {
-      const updated = await api('/api/recorder/storage', { method: 'PUT', body, signal });
-      show(updated || { ...current, ...body });
-      done.textContent = 'Storage settings saved.';
-    } catch (err) {
-      if (!handled(err)) throw err;
-    } finally {
-      save.disabled = false;
-    }
+    if (!body.recordingsDir) body.recordingsDir = current.recordingsDir;
+    await send(body);
   });
 
   api('/api/recorder/storage', { signal }).then(show).catch((e) => {

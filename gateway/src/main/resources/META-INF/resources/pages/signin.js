@@ -53,6 +53,7 @@ export function renderSignIn(container, { message, next, onSignedIn }) {
 function signInError(err) {
   if (err.status === 401) return 'Wrong user name or password.';
   if (err.status === 429) return err.message || 'Too many attempts: this account is locked for a while.';
+  if (err.status === 503 && err.code === 'busy') return err.message;
   return err.message || 'Sign-in failed.';
 }
 

@@ -50,6 +50,17 @@ export function mount(root, { signal }) {
       openDialog(opener, `New password for ${user.username}`, [field('New password', password)], 'Set password',
         () => patch(user.username, { password: password.value }, 'Password changed', true));
     },
+    signOut: async (user) => {
+      if (!window.confirm(`Sign ${user.username} out on every browser and device now?`)) return;
+      try {
+        const r = await api(`/api/users/${encodeURIComponent(user.username)}/sessions/end`,
+          { method: 'POST', signal });
+        status.textContent = `${user.username} signed out everywhere (${r.ended} session${r.ended === 1 ? '' : 's'}).`;
+        refocus(user.username, 'sign-out');
+      } catch (e) {
+        if (!handled(e)) throw e;
+      }
+    },
   };
 
   const createForm = () => {
@@ -112,7 +123,8 @@ function usersTable(list, actions) {
         h('td', { class: 'actions' },
           button('Edit', actions.edit, 'edit'),
           button(u.disabled ? 'Enable' : 'Disable', actions.toggle, 'toggle'),
-          button('Reset password', actions.password, 'password')));
+          button('Reset password', actions.password, 'password'),
+          button('Sign out everywhere', actions.signOut, 'sign-out')));
     })));
 }
 

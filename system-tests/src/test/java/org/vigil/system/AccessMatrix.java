@@ -8,7 +8,8 @@ import java.util.Map;
  * camera or site that is not theirs. {@code {cam}} and {@code {site}} are filled with the caller's own camera and site,
  * or another site's.
  *
- * @param service    which port answers: the gateway, or a backend called directly with the same bearer token
+ * @param service    which port answers: the gateway, or a backend called directly with the same bearer token (a
+ *                   token as the gateway gives the backends: a browser's session token is no key to them)
  * @param minRole    the least role that may call it
  * @param allowed    the status an allowed caller gets on its own site
  * @param otherSite  the status an allowed caller gets for another site's camera or site ({@code allowed} when the
@@ -64,6 +65,7 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "PATCH", "/api/users/{user}", "{\"sites\":[\"{site}\"]}", "admin", 200, 403),
                 of("gateway", "GET", "/api/sites", null, "admin", 200, 200),
                 of("gateway", "GET", "/api/tokens", null, "admin", 200, 200),
+                of("gateway", "POST", "/api/users/{user}/sessions/end", null, "admin", 200, 200),
                 of("gateway", "POST", "/api/tokens", "{\"name\":\"matrix\",\"role\":\"viewer\",\"sites\":[\"{site}\"]}",
                         "admin", 201, 403),
                 // passed through the gateway to the backends
@@ -73,7 +75,7 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "GET", play, null, "viewer", 200, 403),
                 of("gateway", "GET", play + "&download=1", null, "operator", 200, 403),
                 of("gateway", "GET", "/api/recorder/storage/summary", null, "viewer", 200, 200),
-                of("gateway", "GET", "/api/recorder/storage", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/recorder/storage", null, "admin", 403, 403),
                 of("gateway", "GET", "/api/recorder/cameras", null, "admin", 200, 200),
                 of("gateway", "GET", "/api/exports/access", null, "viewer", 200, 200),
                 of("gateway", "POST", "/api/exports", EXPORT, "operator", 202, 404),
@@ -81,20 +83,26 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "GET", "/api/exports/keys", null, "viewer", 200, 200),
                 of("gateway", "GET", "/api/exports/events.csv?camera={cam}&from={from}&to={to}", null, "operator", 200,
                         404),
-                of("gateway", "GET", "/api/retention/policy", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/retention/policy", null, "admin", 403, 403),
                 of("gateway", "GET", "/api/retention/holds", null, "operator", 200, 200),
                 of("gateway", "POST", "/api/retention/holds", HOLD, "operator", 201, 404),
-                of("gateway", "GET", "/api/retention/dry-run", null, "admin", 200, 200),
+                of("gateway", "GET", "/api/retention/dry-run", null, "admin", 403, 403),
                 of("gateway", "GET", "/api/retention/status", null, "viewer", 200, 200),
+                // settings and runs that act on every site: the matrix's admin holds one site, so is refused too
+                of("gateway", "PUT", "/api/recorder/storage", "{\"recordingsDir\":\"/tmp\",\"minFreeBytes\":1}", "admin",
+                        403, 403),
+                of("gateway", "POST", "/api/retention/run", null, "admin", 403, 403),
+                of("retention", "POST", "/api/retention/dry-run/storage",
+                        "{\"recordingsDir\":\"/tmp\",\"minFreeBytes\":1}", "admin", 403, 403),
                 of("retention", "GET", "/api/retention/status", null, "viewer", 200, 200),
                 of("retention", "POST", "/api/retention/holds", HOLD, "operator", 201, 404),
-                of("retention", "GET", "/api/retention/dry-run", null, "admin", 200, 200),
+                of("retention", "GET", "/api/retention/dry-run", null, "admin", 403, 403),
                 // the backends on their own, with the same token
                 of("capture", "GET", "/api/capture/cameras", null, "viewer", 200, 200),
                 of("recorder", "GET", play, null, "viewer", 200, 403),
                 of("recorder", "GET", play + "&download=1", null, "operator", 200, 403),
                 of("recorder", "GET", "/api/recorder/storage/summary", null, "viewer", 200, 200),
-                of("recorder", "GET", "/api/recorder/storage", null, "admin", 200, 200),
+                of("recorder", "GET", "/api/recorder/storage", null, "admin", 403, 403),
                 of("recorder", "GET", "/api/recorder/cameras", null, "admin", 200, 200),
                 of("events", "GET", "/api/events?site={site}", null, "viewer", 200, 403),
                 of("events", "GET", "/api/events/{event}", null, "viewer", 200, 404),
@@ -106,6 +114,6 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("export", "GET", "/api/exports/events.json?camera={cam}&from={from}&to={to}", null, "operator", 200,
                         404),
                 of("events", "GET", "/api/audit/verify", null, "admin", 200, 200),
-                of("retention", "GET", "/api/retention/policy", null, "admin", 200, 200));
+                of("retention", "GET", "/api/retention/policy", null, "admin", 403, 403));
     }
 }

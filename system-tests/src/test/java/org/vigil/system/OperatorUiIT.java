@@ -49,9 +49,14 @@ class OperatorUiIT {
     static void up() throws Exception {
         Path home = Path.of("target", "ui-it-home").toAbsolutePath();
         WholeStackIT.deleteTree(home);
+        // the gateway signs with the test key, so the matrix's tokens stand for tokens the gateway gave out (a browser's
+        // session token is for the gateway only: it is no key to a backend)
+        Path keys = home.resolveSibling("ui-it-keys");
+        org.vigil.devstack.testing.TestTokens.writeSigningKey(keys);
         stack = new Stack(home, Map.of("CAMERA_SOURCES", "cam-a=test:", "CAMERA_SITE", "site-a",
-                "VIGIL_RECORDER_SEGMENT_LENGTH", "4s")).start(Duration.ofMinutes(4));
-        admin = login("admin", stack.adminPassword);
+                "VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_KEYS_DIR", keys.toString())).start(Duration.ofMinutes(4));
+        login("admin", stack.adminPassword); // the printed password works
+        admin = org.vigil.devstack.testing.TestTokens.token("admin", "admin", "*");
         List<Zone> clockMask = List.of(new Zone("clock", List.of(new Zone.Point(0, 0), new Zone.Point(1, 0),
                 new Zone.Point(1, 0.12), new Zone.Point(0, 0.12))));
         CameraConfig camB = new CameraConfig(CameraConfig.VERSION, "cam-b", HOSTILE_NAME, "site-b", "test:", null,
@@ -59,7 +64,8 @@ class OperatorUiIT {
         TopicProbe.send("127.0.0.1:" + stack.port("KAFKA_PORT"), Topics.CAMERAS, camB.id(), Json.write(camB));
         for (String role : AccessMatrix.ROLES) {
             createUser("matrix-" + role, role, "site-a");
-            tokens.put(role, login("matrix-" + role, "matrix-password-" + role));
+            login("matrix-" + role, "matrix-password-" + role);
+            tokens.put(role, org.vigil.devstack.testing.TestTokens.token("matrix-" + role, role, "site-a"));
         }
         createUser("matrix-target", "viewer", "site-a");
         createUser("viewer-b", "viewer", "site-b");

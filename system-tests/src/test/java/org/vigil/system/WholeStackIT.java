@@ -47,6 +47,8 @@ class WholeStackIT {
     private static Stack stack;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String session;
+    /** A bearer token like the ones the gateway gives the backends (an admin of every site). */
+    private static String bearer;
     /** A stand-in OpenTelemetry collector: the bodies of the OTLP/HTTP trace exports the services send it. */
     private static com.sun.net.httpserver.HttpServer collector;
     private static final List<byte[]> EXPORTED_TRACES = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -69,7 +71,12 @@ class WholeStackIT {
         collector.start();
         // JSON logs here (VIGIL_LOG_JSON), text logs in the other stack tests: both formats are exercised; traces are
         // exported (OTLP over HTTP) here only
+        // the gateway signs with the test key, so TestTokens' tokens stand for the short-lived ones it gives backends
+        Path keys = home.resolveSibling("it-keys");
+        org.vigil.devstack.testing.TestTokens.writeSigningKey(keys);
+        bearer = org.vigil.devstack.testing.TestTokens.token("admin", "admin", "*");
         stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_LOG_JSON", "true",
+                "VIGIL_KEYS_DIR", keys.toString(),
                 "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort(),
                 "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"))
                 .start(Duration.ofMinutes(4));
@@ -185,7 +192,7 @@ class WholeStackIT {
     void aRequestThroughTheGatewayIsOneTraceWithTheBackendItReaches() throws Exception {
         String traceId = String.format("%016x%016x", System.nanoTime(), new java.util.Random().nextLong());
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + stack.port("GATEWAY_PORT") + "/api/events?limit=1")).header("Authorization", "Bearer " + session)
+                + stack.port("GATEWAY_PORT") + "/api/events?limit=1")).header("Authorization", "Bearer " + bearer)
                 .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -245,12 +252,12 @@ class WholeStackIT {
     void jsonLogsCarryTheServiceTheCameraAndTheRequestId() throws Exception {
         String base = "http://127.0.0.1:" + stack.port("GATEWAY_PORT");
         HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/users"))
-                .header("Authorization", "Bearer " + session).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"lockme\",\"password\":"
                         + "\"lock-me-password-1\",\"role\":\"viewer\",\"sites\":[\"default\"]}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        for (int i = 1; i <= 5; i++) { // the fifth failure locks the account, which is logged once
+        for (int i = 1; i <= 5; i++) { // the fifth failure locks the account for this address, which is logged once
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/auth/login"))
                     .header("Content-Type", "application/json").header("X-Request-Id", "it-lockout-" + i)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"lockme\",\"password\":\"wrong\"}"))
@@ -259,7 +266,8 @@ class WholeStackIT {
         }
 
         com.fasterxml.jackson.databind.JsonNode lock = awaitLogLine("gateway",
-                l -> l.path("message").asText().contains("account 'lockme' locked"));
+                l -> l.path("message").asText().contains("sign-in locked for the account from")
+                        && l.path("message").asText().contains("'lockme'"));
         assertThat(lock.path("mdc").path("requestId").asText()).isEqualTo("it-lockout-5");
         assertThat(lock.path("mdc").path("traceId").asText()).as("the request's trace").matches("[0-9a-f]{32}");
         assertThat(lock.path("service").asText()).isEqualTo("gateway");
@@ -359,12 +367,9 @@ class WholeStackIT {
 
     @Test
     @Order(5)
-    void backendsAcceptTheGatewaysTokenAndRejectMissingOrForgedOnes() throws Exception {
-        String events = "http://127.0.0.1:" + stack.port("EVENT_PORT") + "/api/events";
-        assertThat(get(events, null).statusCode()).isEqualTo(401);
-        assertThat(get(events, session).statusCode()).isEqualTo(200);
-        String forged = session.substring(0, session.lastIndexOf('.') + 1) + "AAAA" + session.substring(
-                session.lastIndexOf('.') + 5);
+    void backendsAcceptTheGatewaysTokensAndRejectMissingForgedOrSessionOnes() throws Exception {
+        String forged = bearer.substring(0, bearer.lastIndexOf('.') + 1) + "AAAA" + bearer.substring(
+                bearer.lastIndexOf('.') + 5);
         for (String port : List.of("CAPTURE_PORT", "RECORDER_PORT", "EVENT_PORT", "EXPORT_PORT", "RETENTION_PORT")) {
             String api = Map.of("CAPTURE_PORT", "/api/capture/cameras", "RECORDER_PORT", "/api/recorder/cameras",
                     "EVENT_PORT", "/api/events", "EXPORT_PORT", "/api/exports/access", "RETENTION_PORT",
@@ -372,12 +377,63 @@ class WholeStackIT {
             String url = "http://127.0.0.1:" + stack.port(port) + api;
             assertThat(get(url, null).statusCode()).as("no token at " + url).isEqualTo(401);
             assertThat(get(url, forged).statusCode()).as("forged token at " + url).isEqualTo(401);
-            assertThat(get(url, session).statusCode()).as("admin's token at " + url).isEqualTo(200);
+            // a browser's session token is for the gateway only: copied out of a cookie, it opens no backend
+            assertThat(get(url, session).statusCode()).as("session token at " + url).isEqualTo(401);
+            assertThat(get(url, bearer).statusCode()).as("the gateway's kind of token at " + url).isEqualTo(200);
         }
+        // through the gateway, the session reaches them (with a backend token minted for it)
+        HttpResponse<String> viaGateway = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + stack.port("GATEWAY_PORT") + "/api/retention/policy")).header("Cookie", "vigil_session=" + session)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(viaGateway.statusCode()).as(viaGateway.body()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(5)
+    void raisingTheFloorShowsWhatRetentionWouldDeleteBeforeAnythingChanges() throws Exception {
+        String recorder = "http://127.0.0.1:" + stack.port("RECORDER_PORT") + "/api/recorder/storage";
+        com.fasterxml.jackson.databind.JsonNode now = Json.mapper().readTree(get(recorder, bearer).body());
+        long total = now.path("totalBytes").asLong();
+        HttpResponse<String> asked = HTTP.send(HttpRequest.newBuilder(URI.create(recorder))
+                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"recordingsDir\":\"" + now.path("recordingsDir").asText()
+                        + "\",\"minFreeBytes\":" + (total - 1) + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(409);
+        com.fasterxml.jackson.databind.JsonNode preview = Json.mapper().readTree(asked.body());
+        // retention answered (the preview has its figures, not "unknown"), and nothing changed
+        assertThat(preview.path("wouldDelete").path("bytesToFree").asLong()).isPositive();
+        assertThat(preview.path("confirm").asText()).isNotBlank();
+        assertThat(Json.mapper().readTree(get(recorder, bearer).body()).path("minFreeBytes").asLong())
+                .isEqualTo(now.path("minFreeBytes").asLong());
     }
 
     @Test
     @Order(6)
+    void aGatewayKilledWithSigkillIsRestartedAndStatusCountsIt() throws Exception {
+        long pid = stack.children().entrySet().stream().filter(e -> e.getValue().equals("gateway"))
+                .map(Map.Entry::getKey).filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))
+                .findFirst().orElseThrow();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        Stack.Result status;
+        do {
+            Thread.sleep(500);
+            status = stack.run(List.of("status"), Map.of(), Duration.ofSeconds(60));
+        } while (!(status.exitCode() == 0 && status.output().contains("restarted 1 time"))
+                && System.nanoTime() < deadline);
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        assertThat(status.output()).contains("restarted 1 time");
+        assertThat(stack.output).anyMatch(l -> l.startsWith("! gateway pid " + pid + " exited"))
+                .anyMatch(l -> l.contains("gateway ready again (restart 1"));
+        // a session lives in PostgreSQL, not in the process: it outlives the restart
+        HttpResponse<String> me = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + stack.port("GATEWAY_PORT") + "/api/auth/me")).header("Cookie", "vigil_session=" + session).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(7)
     void aSecondLauncherOnTheSameDataDirectoryIsRefusedInOneLine() throws Exception {
         Stack.Result r = stack.run(List.of("up"), Map.of(), Duration.ofSeconds(60));
         assertThat(r.exitCode()).isEqualTo(2);
@@ -386,7 +442,7 @@ class WholeStackIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void stoppingLeavesNoProcessAndNoLockBehind() throws Exception {
         Map<Long, String> children = stack.children();
         assertThat(children.values()).contains("gateway", "capture-service", "recorder-service", "event-service",

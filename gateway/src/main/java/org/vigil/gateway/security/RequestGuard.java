@@ -52,8 +52,11 @@ public class RequestGuard {
     void guard(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         headers(ctx);
-        if (req.method() == HttpMethod.POST && "/api/auth/login".equals(req.path()) && !smallBody(ctx)) {
-            return;
+        if (req.method() == HttpMethod.POST && "/api/auth/login".equals(req.path())) {
+            if (!smallBody(ctx)) {
+                return;
+            }
+            bodyDeadline(ctx);
         }
         boolean unsafe = UNSAFE.contains(req.method());
         boolean upgrade = "websocket".equalsIgnoreCase(req.getHeader("Upgrade"));
@@ -95,6 +98,23 @@ public class RequestGuard {
             return false;
         }
         return true;
+    }
+
+    /**
+     * A sign-in whose small body has not arrived within {@value #SIGN_IN_BODY_DEADLINE_MS} ms (a client sending it a
+     * byte at a time) is answered 408 and its connection closed.
+     */
+    static final long SIGN_IN_BODY_DEADLINE_MS = 10_000;
+
+    private static void bodyDeadline(RoutingContext ctx) {
+        io.vertx.core.Vertx vertx = ctx.vertx();
+        long timer = vertx.setTimer(SIGN_IN_BODY_DEADLINE_MS, id -> {
+            if (!ctx.response().ended() && !ctx.response().headWritten()) {
+                ctx.response().putHeader("Connection", "close");
+                error(ctx, 408, "timeout", "the sign-in did not arrive in time");
+            }
+        });
+        ctx.addEndHandler(v -> vertx.cancelTimer(timer));
     }
 
     private static void headers(RoutingContext ctx) {

@@ -60,6 +60,7 @@ public class UserService {
             SessionRegistry sessions) {
         this.clock = clock;
         this.sessions = sessions;
+        metrics.counter("vigil_gateway_signin_refused_total", "reason", "throttled"); // in the scrape from the start
         this.users = users;
         this.hasher = hasher;
         this.hashing = hashing;
