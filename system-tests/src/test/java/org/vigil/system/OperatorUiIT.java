@@ -357,7 +357,9 @@ class OperatorUiIT {
         assumeBrowser();
         try (Browser b = signedIn("admin", stack.adminPassword, "?latency=1")) {
             go(b, "#/live", "document.querySelector('canvas[data-live=\"cam-a\"]')");
-            b.waitFor("window.vigilLatency && window.vigilLatency.samples.length >= 150", Duration.ofSeconds(120));
+            // the benchmark (bench/run live-latency) takes 150 frames; the suite checks the measurement on fewer
+            long samples = Long.getLong("vigil.bench.latency-samples", 30);
+            b.waitFor("window.vigilLatency && window.vigilLatency.samples.length >= " + samples, Duration.ofSeconds(120));
             JsonNode l = b.evaluate("window.vigilLatency");
             List<Long> glass = new ArrayList<>();
             l.path("samples").forEach(n -> glass.add(n.asLong()));

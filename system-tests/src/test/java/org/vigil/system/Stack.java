@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * The whole system started exactly as a user starts it: {@code ./vigil up}, on free ports and a fresh data
  * directory. Keeps every line the launcher prints.
  */
-final class Stack implements AutoCloseable {
+public final class Stack implements AutoCloseable {
 
     static final List<String> PORTS = List.of("GATEWAY_PORT", "CAPTURE_PORT", "RECORDER_PORT", "EVENT_PORT", "EXPORT_PORT",
             "RETENTION_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "POSTGRES_PORT", "REDIS_PORT",
@@ -29,15 +29,15 @@ final class Stack implements AutoCloseable {
             "EXPORT_MANAGEMENT_PORT", "RETENTION_MANAGEMENT_PORT");
     private static final Pattern ADMIN = Pattern.compile("Admin login:\\s+admin / (\\S+)");
 
-    final Path home;
+    public final Path home;
     final Map<String, String> env = new HashMap<>();
-    final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private Process process;
     private Thread reader;
-    String adminPassword;
+    public String adminPassword;
 
-    Stack(Path home, Map<String, String> extraEnv) throws IOException {
+    public Stack(Path home, Map<String, String> extraEnv) throws IOException {
         this.home = home;
         for (String p : PORTS) {
             env.put(p, Integer.toString(freePort()));
@@ -51,12 +51,12 @@ final class Stack implements AutoCloseable {
         return ModuleBoundariesTest.root();
     }
 
-    int port(String name) {
+    public int port(String name) {
         return Integer.parseInt(env.get(name));
     }
 
     /** Starts {@code ./vigil up} and waits until it says the system is up. */
-    Stack start(Duration timeout) throws Exception {
+    public Stack start(Duration timeout) throws Exception {
         process = vigil(List.of("up"), env).start();
         reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -111,7 +111,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** Runs a short {@code ./vigil} command to its end. */
-    Result run(List<String> args, Map<String, String> extraEnv, Duration timeout) throws Exception {
+    public Result run(List<String> args, Map<String, String> extraEnv, Duration timeout) throws Exception {
         Map<String, String> e = new HashMap<>(env);
         e.putAll(extraEnv);
         Process p = vigil(args, e).start();
@@ -123,7 +123,7 @@ final class Stack implements AutoCloseable {
         return new Result(p.exitValue(), out);
     }
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     /** Stops the launcher as Ctrl-C would (SIGTERM; the terminal's SIGINT takes the same path) and waits. */
@@ -142,7 +142,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** The processes the launcher recorded as its children: pid and name. */
-    Map<Long, String> children() throws IOException {
+    public Map<Long, String> children() throws IOException {
         Map<Long, String> out = new HashMap<>();
         Path pids = home.resolve("run/children.pids");
         if (Files.exists(pids)) {

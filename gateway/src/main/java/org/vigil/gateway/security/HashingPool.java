@@ -93,7 +93,10 @@ public class HashingPool {
                 slots.release();
             }
         };
-        return first.emitOn(executor).map(job).onTermination().invoke(release);
+        // back on the caller's Vert.x context afterwards: its request id, trace and logging context go on from there
+        io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+        Uni<T> hashed = first.emitOn(executor).map(job).onTermination().invoke(release);
+        return caller == null ? hashed : hashed.emitOn(command -> caller.runOnContext(v -> command.run()));
     }
 
     /** Runs {@code job} in the pool from a worker thread, waiting up to 10 s for room; {@link Busy} after that. */

@@ -93,8 +93,7 @@ public class RequestGuard {
             n = Long.MAX_VALUE;
         }
         if (n > SIGN_IN_MAX_BODY) {
-            ctx.response().putHeader("Connection", "close"); // the body is not read: this connection is done
-            error(ctx, 413, "too_large", "a sign-in is at most " + SIGN_IN_MAX_BODY + " bytes");
+            errorAndClose(ctx, 413, "too_large", "a sign-in is at most " + SIGN_IN_MAX_BODY + " bytes");
             return false;
         }
         return true;
@@ -110,8 +109,7 @@ public class RequestGuard {
         io.vertx.core.Vertx vertx = ctx.vertx();
         long timer = vertx.setTimer(SIGN_IN_BODY_DEADLINE_MS, id -> {
             if (!ctx.response().ended() && !ctx.response().headWritten()) {
-                ctx.response().putHeader("Connection", "close");
-                error(ctx, 408, "timeout", "the sign-in did not arrive in time");
+                errorAndClose(ctx, 408, "timeout", "the sign-in did not arrive in time");
             }
         });
         ctx.addEndHandler(v -> vertx.cancelTimer(timer));
@@ -151,8 +149,14 @@ public class RequestGuard {
         error(ctx, 403, code, message);
     }
 
-    private static void error(RoutingContext ctx, int status, String code, String message) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    /** An error for a request whose body will not be read: answered, then the connection is closed. */
+    private static void errorAndClose(RoutingContext ctx, int status, String code, String message) {
+        ctx.response().putHeader("Connection", "close");
+        error(ctx, status, code, message).onComplete(written -> ctx.request().connection().close());
+    }
+
+    private static io.vertx.core.Future<Void> error(RoutingContext ctx, int status, String code, String message) {
+        return ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end("{\"error\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"")
                         + "\"}");
     }

@@ -60,7 +60,10 @@ public class SessionRegistry {
     private final Pool pool;
     private final Vertx vertx;
     private final InstantSource clock;
-    /** Ended sessions whose tokens could still be presented: id -> when those tokens expire at the latest. */
+    /**
+     * Ended sessions whose tokens could still be presented: id -> the latest any of its tokens can expire (its
+     * sign-in plus the absolute session length: renewals never go past that, whatever reached the database).
+     */
     private final Map<String, Instant> ended = new ConcurrentHashMap<>();
     /** When each session known here currently expires (renewals move it), for sockets that outlive a token. */
     private final Map<String, Instant> expiry = new ConcurrentHashMap<>();
@@ -71,7 +74,10 @@ public class SessionRegistry {
     private long timer = -1;
     private long lastPrune;
 
-    public SessionRegistry(Pool pool, Vertx vertx, InstantSource clock) {
+    private final Duration sessionLength;
+
+    public SessionRegistry(Pool pool, Vertx vertx, InstantSource clock, org.vigil.gateway.config.GatewayConfig config) {
+        this.sessionLength = config.sessionLength();
         this.pool = pool;
         this.vertx = vertx;
         this.clock = clock;
@@ -79,13 +85,14 @@ public class SessionRegistry {
 
     void start(@Observes StartupEvent e) {
         // what the tokens still in circulation may name; then follow every end from the database's "now" on
-        RowSet<Row> rows = pool.query("""
-                select id, expires_at, now() as db_now from identity.sessions
-                where ended_at is not null and expires_at > now() - interval '1 minute'
-                union all select null, null, now()""").execute().await().atMost(Duration.ofSeconds(30));
+        RowSet<Row> rows = pool.preparedQuery("""
+                select id, created_at, now() as db_now from identity.sessions
+                where ended_at is not null and created_at > $1
+                union all select null, null, now()""").execute(Tuple.of(clock.instant().minus(sessionLength)
+                .minusSeconds(60).atOffset(ZoneOffset.UTC))).await().atMost(Duration.ofSeconds(30));
         for (Row r : rows) {
             if (r.getString("id") != null) {
-                ended.put(r.getString("id"), r.getOffsetDateTime("expires_at").toInstant());
+                ended.put(r.getString("id"), lastExpiry(r));
             }
             polledUpTo = r.getOffsetDateTime("db_now");
         }
@@ -159,12 +166,17 @@ public class SessionRegistry {
 
     private Uni<Integer> endWhere(String condition, String value, End why) {
         return pool.preparedQuery("update identity.sessions set ended_at = now(), end_reason = $2 where " + condition
-                + " and ended_at is null returning id, expires_at").execute(Tuple.of(value, why.text)).map(rows -> {
+                + " and ended_at is null returning id, created_at").execute(Tuple.of(value, why.text)).map(rows -> {
                     for (Row r : rows) {
-                        markEnded(r.getString("id"), r.getOffsetDateTime("expires_at").toInstant());
+                        markEnded(r.getString("id"), lastExpiry(r));
                     }
                     return rows.rowCount();
                 });
+    }
+
+    /** The latest a token of the session in this row can expire: sign-in plus the absolute length. */
+    private Instant lastExpiry(Row r) {
+        return r.getOffsetDateTime("created_at").toInstant().plus(sessionLength);
     }
 
     private void markEnded(String id, Instant expiresAt) {
@@ -188,14 +200,14 @@ public class SessionRegistry {
         polling = true;
         OffsetDateTime since = polledUpTo;
         pool.preparedQuery("""
-                select id, expires_at, now() as db_now from identity.sessions where ended_at >= $1
+                select id, created_at, now() as db_now from identity.sessions where ended_at >= $1
                 union all select null, null, now()""")
                 // a little overlap: an end committed just after a poll may carry a slightly earlier stamp
                 .execute(Tuple.of(since.minusSeconds(5))).subscribe().with(rows -> {
                     OffsetDateTime upTo = since;
                     for (Row r : rows) {
                         if (r.getString("id") != null) {
-                            markEnded(r.getString("id"), r.getOffsetDateTime("expires_at").toInstant());
+                            markEnded(r.getString("id"), lastExpiry(r));
                         }
                         upTo = r.getOffsetDateTime("db_now");
                     }
