@@ -47,6 +47,7 @@ class WholeStackIT {
     private static Stack stack;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String session;
+    private static String adminPassword;
     /** A bearer token like the ones the gateway gives the backends (an admin of every site). */
     private static String bearer;
     /** A stand-in OpenTelemetry collector: the bodies of the OTLP/HTTP trace exports the services send it. */
@@ -81,6 +82,7 @@ class WholeStackIT {
                 "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"))
                 .start(Duration.ofMinutes(4));
         assertThat(stack.adminPassword).as("the first admin's password is printed once").isNotBlank();
+        adminPassword = stack.adminPassword;
         session = login("admin", stack.adminPassword);
     }
 
@@ -441,8 +443,39 @@ class WholeStackIT {
         assertThat(r.output()).contains("already running").contains("VIGIL_HOME");
     }
 
+    /**
+     * A launcher killed with SIGKILL cannot clean up: its services still stop (each has a parent-death signal), and the
+     * next {@code ./vigil up} on the same data directory stops the PostgreSQL it left, starts normally, and finds the
+     * data of before (the admin signs in with the same password).
+     */
     @Test
     @Order(8)
+    void theNextStartRecoversFromALauncherKilledWithSigkill() throws Exception {
+        Map<Long, String> children = stack.children();
+        assertThat(children).isNotEmpty();
+        ProcessHandle.of(stack.pid()).orElseThrow().destroyForcibly();
+        stack.process().waitFor();
+        for (Map.Entry<Long, String> c : children.entrySet()) {
+            var h = ProcessHandle.of(c.getKey());
+            if (h.isPresent()) {
+                try {
+                    h.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError(c.getValue() + " did not stop within 60 s of its launcher's death");
+                }
+            }
+        }
+        Stack again = new Stack(stack.home, Map.of());
+        again.env.putAll(stack.env);
+        stack = again.start(Duration.ofMinutes(4));
+        assertThat(stack.output).anyMatch(l -> l.contains("left by an earlier run: postgres"));
+        assertThat(stack.output).anyMatch(l -> l.startsWith("Vigil is up"));
+        assertThat(stack.output).anyMatch(l -> l.contains("the admin account exists from an earlier run"));
+        login("admin", adminPassword);
+    }
+
+    @Test
+    @Order(9)
     void stoppingLeavesNoProcessAndNoLockBehind() throws Exception {
         Map<Long, String> children = stack.children();
         assertThat(children.values()).contains("gateway", "capture-service", "recorder-service", "event-service",
@@ -461,6 +494,7 @@ class WholeStackIT {
                 .as("PostgreSQL is gone").isFalse();
         assertThat(stack.home.resolve("run/vigil.lock")).doesNotExist();
         assertThat(stack.home.resolve("run/children.pids")).doesNotExist();
+        assertThat(stack.home.resolve("run/supervisor.json")).doesNotExist();
         assertThat(stack.output).contains("Vigil: stopped.");
         Stack.Result status = stack.run(List.of("status"), Map.of(), Duration.ofSeconds(60));
         assertThat(status.exitCode()).isNotZero();
