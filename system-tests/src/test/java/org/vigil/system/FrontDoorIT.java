@@ -98,25 +98,6 @@ class FrontDoorIT {
         }
     }
 
-    /** The heap in use and its limit, from the gateway's own metrics (management port). */
-    private static long[] heap() throws Exception {
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/metrics"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        long used = 0;
-        long max = 0;
-        for (String line : metrics.lines().toList()) {
-            if (line.contains("area=\"heap\"")) {
-                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                if (line.startsWith("jvm_memory_used_bytes")) {
-                    used += (long) v;
-                } else if (line.startsWith("jvm_memory_max_bytes") && v > 0) {
-                    max += (long) v;
-                }
-            }
-        }
-        return new long[] {used, max};
-    }
-
     /** A sign-in sent from {@code source} (any 127.0.0.0/8 address is this machine), as raw HTTP/1.1. */
     static Raw signInFrom(String source, String user, String password, Map<String, String> headers) throws IOException {
         String body = "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}";
@@ -149,11 +130,11 @@ class FrontDoorIT {
     @Order(1)
     void threeHundredConcurrentBadSignInsNeitherStopTheGatewayNorOutgrowItsHeap() throws Exception {
         AtomicLong peak = new AtomicLong();
-        long max = heap()[1];
+        long max = ServiceProcesses.heapBytes(management)[1];
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> {
             try {
-                peak.accumulateAndGet(heap()[0], Math::max);
+                peak.accumulateAndGet(ServiceProcesses.heapBytes(management)[0], Math::max);
             } catch (Exception e) {
                 // a missed sample
             }

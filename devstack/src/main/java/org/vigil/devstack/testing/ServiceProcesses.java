@@ -54,6 +54,26 @@ public final class ServiceProcesses {
         return sum;
     }
 
+    /** The heap a service uses now and its limit, in bytes, from its metrics on its management port. */
+    public static long[] heapBytes(int managementPort) throws IOException, InterruptedException {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + managementPort + "/q/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        long used = 0;
+        long max = 0;
+        for (String line : metrics.lines().toList()) {
+            if (line.contains("area=\"heap\"")) {
+                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (line.startsWith("jvm_memory_used_bytes")) {
+                    used += (long) v;
+                } else if (line.startsWith("jvm_memory_max_bytes") && v > 0) {
+                    max += (long) v;
+                }
+            }
+        }
+        return new long[] {used, max};
+    }
+
     /** Resident memory of a process, in KiB. */
     public static long rssKb(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

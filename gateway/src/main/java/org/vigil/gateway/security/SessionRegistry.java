@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -231,15 +230,5 @@ public class SessionRegistry {
                     .execute(Tuple.of(now.minus(KEEP_ROWS).atOffset(ZoneOffset.UTC))).subscribe().with(ok -> {
                     }, failure -> LOG.debugf("old sessions not deleted: %s", failure.getMessage()));
         }
-    }
-
-    /** The ids of a user's active sessions (for tests and the users page's count). */
-    public Uni<List<String>> activeOf(String username) {
-        return pool.preparedQuery("select id from identity.sessions where username = $1 and ended_at is null "
-                + "and expires_at > now()").execute(Tuple.of(username)).map(rows -> {
-                    List<String> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getString(0)));
-                    return ids;
-                });
     }
 }

@@ -81,29 +81,19 @@ public class TokenService {
         this.keys = keys;
         this.config = config;
         this.clock = clock;
-        this.consumer = new JwtConsumerBuilder()
+        this.consumer = consumer(Access.AUDIENCE);
+        this.sessionConsumer = consumer(SESSION_AUDIENCE);
+        this.deviceConsumer = consumer(DEVICE_AUDIENCE);
+    }
+
+    /** Checks tokens signed by this gateway's key, for {@code audience}, with 30 s of clock skew. */
+    private JwtConsumer consumer(String audience) {
+        return new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireSubject()
                 .setAllowedClockSkewInSeconds(30)
                 .setExpectedIssuer(config.tokenIssuer())
-                .setExpectedAudience(Access.AUDIENCE)
-                .setVerificationKey(keys.publicKey())
-                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
-                .build();
-        this.sessionConsumer = new JwtConsumerBuilder()
-                .setRequireExpirationTime()
-                .setRequireSubject()
-                .setAllowedClockSkewInSeconds(30)
-                .setExpectedIssuer(config.tokenIssuer())
-                .setExpectedAudience(SESSION_AUDIENCE)
-                .setVerificationKey(keys.publicKey())
-                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
-                .build();
-        this.deviceConsumer = new JwtConsumerBuilder()
-                .setRequireExpirationTime()
-                .setRequireSubject()
-                .setExpectedIssuer(config.tokenIssuer())
-                .setExpectedAudience(DEVICE_AUDIENCE)
+                .setExpectedAudience(audience)
                 .setVerificationKey(keys.publicKey())
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
                 .build();

@@ -71,14 +71,19 @@ public class PlaybackCache {
         return bytes.get();
     }
 
-    /** Whether the cache lives on the volume holding {@code recordings}. */
+    /** Whether the cache lives on the volume holding {@code recordings} (asked every second: remembered). */
     public boolean sharesVolumeWith(Path recordings) {
-        try {
-            return store(dir).equals(store(recordings));
-        } catch (IOException e) {
-            return false;
-        }
+        return sameVolume.computeIfAbsent(recordings, r -> {
+            try {
+                return store(dir).equals(store(r));
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
+
+    private final java.util.concurrent.ConcurrentHashMap<Path, Boolean> sameVolume =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The most the cache may hold: the configured cap, and half the floor when it shares the recordings volume. */
     public long max(Path recordings, long floorBytes) {

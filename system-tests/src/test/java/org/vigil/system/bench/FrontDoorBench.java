@@ -161,7 +161,7 @@ public final class FrontDoorBench {
         }
         while (System.nanoTime() < end) {
             try {
-                long[] heap = heap(management);
+                long[] heap = ServiceProcesses.heapBytes(management);
                 peakHeap.accumulateAndGet(heap[0], Math::max);
                 maxHeap.set(heap[1]);
                 peakRss.accumulateAndGet(ServiceProcesses.rssKb(gatewayPid), Math::max);
@@ -264,23 +264,6 @@ public final class FrontDoorBench {
         throw new IllegalStateException("no segment of cam1 within 2 minutes");
     }
 
-    private static long[] heap(int management) throws Exception {
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/q/metrics"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        long used = 0;
-        long max = 0;
-        for (String line : metrics.lines().toList()) {
-            if (line.contains("area=\"heap\"")) {
-                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                if (line.startsWith("jvm_memory_used_bytes")) {
-                    used += (long) v;
-                } else if (line.startsWith("jvm_memory_max_bytes") && v > 0) {
-                    max += (long) v;
-                }
-            }
-        }
-        return new long[] {used, max};
-    }
 
     private static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
