@@ -39,6 +39,8 @@ public class HashingPool {
 
     private final int threads;
     private final Semaphore slots;
+    /** Places only browsers with the account's device cookie may take: its owner signs in during a flood too. */
+    private final Semaphore reserved;
     private final ExecutorService executor;
     private final Counter refused;
 
@@ -46,8 +48,9 @@ public class HashingPool {
         this.threads = size(config.signIn().hashMemoryShare(), config.signIn().hashThreads().orElse(0),
                 Runtime.getRuntime().maxMemory(), Runtime.getRuntime().availableProcessors());
         this.slots = new Semaphore(threads * 2);
+        this.reserved = new Semaphore(threads);
         AtomicInteger n = new AtomicInteger();
-        // the queue never holds more than `threads` jobs: the semaphore admits at most 2 x threads in all
+        // the queue never holds more than 2 x threads jobs: the semaphores admit at most 3 x threads in all
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "password-hash-" + n.incrementAndGet());
@@ -57,20 +60,22 @@ public class HashingPool {
         this.refused = metrics.counter("vigil_gateway_signin_refused_total", "reason", "busy");
         Gauge.builder("vigil_gateway_password_hash_slots_free", slots, Semaphore::availablePermits)
                 .description("password checks that could start or wait now").strongReference(true).register(metrics);
-        LOG.infof("password hashing: %d threads, %d more may wait (heap %d MiB)", threads, threads,
-                Runtime.getRuntime().maxMemory() >> 20);
+        LOG.infof("password hashing: %d threads, %d more may wait, %d more for known browsers (heap %d MiB, %d "
+                + "processors)", threads, threads, threads, Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors());
     }
 
     /**
-     * Threads: the share of the heap given to hashing divided by one hash's memory, at least 1 and at most twice the
-     * processors (more would only queue on the CPU); {@code configured} > 0 wins.
+     * Threads: the share of the heap given to hashing divided by one hash's memory, and at most half the processors
+     * (hashing is pure CPU: a flood of sign-ins must leave the rest of the machine to the signed-in and to recording);
+     * at least 1. {@code configured} > 0 wins.
      */
     static int size(double heapShare, int configured, long maxHeap, int processors) {
         if (configured > 0) {
             return configured;
         }
         long byMemory = (long) (maxHeap * heapShare) / PasswordHasher.MEMORY_BYTES;
-        return (int) Math.max(1, Math.min(2L * processors, byMemory));
+        return (int) Math.max(1, Math.min(processors / 2, byMemory));
     }
 
     public int threads() {
@@ -78,19 +83,21 @@ public class HashingPool {
     }
 
     /**
-     * Takes a place in the pool (or fails at once with {@link Busy} when the pool and its wait list are full), then
+     * Takes a place in the pool (or fails at once with {@link Busy} when the pool and its wait list are full; a
+     * {@code knownBrowser}, one with the account's device cookie, may also take one of the places kept for it), then
      * runs {@code first} (e.g. the account lookup, so a refused request costs no database query either) and
      * {@code job} on one of the pool's threads. The place is given back however it ends.
      */
-    public <A, T> Uni<T> submit(Uni<A> first, java.util.function.Function<A, T> job) {
-        if (!slots.tryAcquire()) {
+    public <A, T> Uni<T> submit(Uni<A> first, java.util.function.Function<A, T> job, boolean knownBrowser) {
+        Semaphore taken = slots.tryAcquire() ? slots : knownBrowser && reserved.tryAcquire() ? reserved : null;
+        if (taken == null) {
             refused.increment();
             return Uni.createFrom().failure(new Busy());
         }
         java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
-                slots.release();
+                taken.release();
             }
         };
         // back on the caller's Vert.x context afterwards: its request id, trace and logging context go on from there

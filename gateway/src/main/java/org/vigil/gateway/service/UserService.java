@@ -105,7 +105,8 @@ public class UserService {
             return Uni.createFrom().item(new LoginResult.Throttled(verdict.retryAfter()));
         }
         return hashing.submit(users.findAsync(username),
-                user -> new Checked(user, hasher.verify(password, user.map(User::passwordHash).orElse(null))))
+                user -> new Checked(user, hasher.verify(password, user.map(User::passwordHash).orElse(null))),
+                trustedDevice)
                 .map(c -> decide(username, from, trustedDevice, c));
     }
 

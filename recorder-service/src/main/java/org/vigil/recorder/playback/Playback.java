@@ -98,7 +98,9 @@ public class Playback {
     private final RecorderConfig config;
     /** The longest a segment can span: segments starting earlier than this before a range cannot reach into it. */
     private final java.time.Duration span;
-    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Renders under way, by cache key: a second request for the same range waits for the first one's. */
+    private final ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<Rendered>> inFlight =
+            new ConcurrentHashMap<>();
     private final PlaybackCache cache;
     /** Renders running at once, all users together ({@code playback-renders}). */
     private final java.util.concurrent.Semaphore renders;
@@ -140,32 +142,45 @@ public class Playback {
             throw new Refused(413, "this range needs about " + (estimate >> 20) + " MiB of playback cache, more than "
                     + "the " + (max >> 20) + " MiB one render may take; ask for a shorter range");
         }
+        java.util.concurrent.CompletableFuture<Rendered> mineFuture = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Rendered> running = inFlight.putIfAbsent(key, mineFuture);
+        if (running != null) { // the same range is being rendered for someone: wait for it, take no render slot
+            try {
+                return Optional.of(running.get(config.playbackMaxRange().toSeconds() + 60,
+                        java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof Refused r) {
+                    throw r;
+                }
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+                throw new Refused(503, "the recorder is still preparing this recording; try again in a moment");
+            }
+        }
         java.util.concurrent.atomic.AtomicInteger mine = userRenders.computeIfAbsent(user,
                 u -> new java.util.concurrent.atomic.AtomicInteger());
-        if (mine.incrementAndGet() > PER_USER_RENDERS) {
-            mine.decrementAndGet();
-            throw new Refused(429, "you have " + PER_USER_RENDERS + " recordings being prepared already; wait for them");
-        }
         try {
+            if (mine.incrementAndGet() > PER_USER_RENDERS) {
+                throw new Refused(429, "you have " + PER_USER_RENDERS + " recordings being prepared already; wait for "
+                        + "them");
+            }
             if (!renders.tryAcquire()) {
                 throw new Refused(503, "the recorder is preparing other recordings; try again in a moment");
             }
             try {
-                Object lock = locks.computeIfAbsent(key, k -> new Object());
-                synchronized (lock) {
-                    try {
-                        Rendered r = remux(segments, from, to, file);
-                        cache.added(r.file(), user, where.root(), where.minFreeBytes());
-                        return Optional.of(r);
-                    } finally {
-                        locks.remove(key);
-                    }
-                }
+                Rendered r = remux(segments, from, to, file);
+                cache.added(r.file(), user, where.root(), where.minFreeBytes());
+                mineFuture.complete(r);
+                return Optional.of(r);
             } finally {
                 renders.release();
             }
+        } catch (IOException | RuntimeException e) {
+            mineFuture.completeExceptionally(e);
+            throw e;
         } finally {
             mine.decrementAndGet();
+            inFlight.remove(key, mineFuture);
         }
     }
 

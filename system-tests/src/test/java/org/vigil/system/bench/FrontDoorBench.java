@@ -183,7 +183,10 @@ public final class FrontDoorBench {
         return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) (q * sorted.size())));
     }
 
-    /** Flooders: bad sign-ins as fast as answers come, each from a random address of 127.10.0.0/16. */
+    /**
+     * Flooders: bad sign-ins as fast as answers come. Each keeps a connection open from one address of
+     * 127.10.0.0/16 for up to {@value #PER_CONNECTION} sign-ins (as a bot would), then moves to a new address.
+     */
     private static List<Thread> startFlood(String gw, int n, AtomicBoolean flooding, Map<Integer, AtomicLong> answers) {
         int port = URI.create(gw).getPort();
         List<Thread> threads = new ArrayList<>();
@@ -193,23 +196,26 @@ public final class FrontDoorBench {
                 while (flooding.get()) {
                     ThreadLocalRandom r = ThreadLocalRandom.current();
                     String from = "127.10." + r.nextInt(256) + "." + (1 + r.nextInt(254));
-                    String user = me % 4 == 0 ? "admin" : "made-up-" + r.nextInt(1_000_000);
-                    String body = "{\"username\":\"" + user + "\",\"password\":\"guess-" + r.nextLong() + "\"}";
-                    int status;
                     try (Socket s = new Socket()) {
                         s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
                         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                         s.setSoTimeout(60_000);
-                        s.getOutputStream().write(("POST /api/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
-                                + body).getBytes(StandardCharsets.US_ASCII));
-                        byte[] head = s.getInputStream().readNBytes(12);
-                        status = head.length == 12 ? Integer.parseInt(new String(head, 9, 3, StandardCharsets.US_ASCII))
-                                : -1;
-                    } catch (IOException | NumberFormatException e) {
-                        status = -1;
+                        java.io.InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+                        for (int k = 0; k < PER_CONNECTION && flooding.get(); k++) {
+                            String user = me % 4 == 0 ? "admin" : "made-up-" + r.nextInt(1_000_000);
+                            String body = "{\"username\":\"" + user + "\",\"password\":\"guess-" + r.nextLong() + "\"}";
+                            s.getOutputStream().write(("POST /api/auth/login HTTP/1.1\r\nHost: x\r\n"
+                                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                                    + body).getBytes(StandardCharsets.US_ASCII));
+                            int[] answer = readResponse(in);
+                            answers.computeIfAbsent(answer[0], x -> new AtomicLong()).incrementAndGet();
+                            if (answer[1] == 1) {
+                                break; // the server closed the connection
+                            }
+                        }
+                    } catch (IOException e) {
+                        answers.computeIfAbsent(-1, x -> new AtomicLong()).incrementAndGet();
                     }
-                    answers.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
                 }
             }, "flooder-" + i);
             t.setDaemon(true);
@@ -217,6 +223,32 @@ public final class FrontDoorBench {
             threads.add(t);
         }
         return threads;
+    }
+
+    private static final int PER_CONNECTION = 20;
+
+    /** Reads one HTTP/1.1 response with a Content-Length: its status (-1: none), and 1 when the connection ends. */
+    private static int[] readResponse(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            head.append((char) c);
+            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                break;
+            }
+        }
+        if (c < 0 || head.length() < 12) {
+            return new int[] {-1, 1};
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        in.readNBytes(length);
+        boolean closes = head.toString().toLowerCase(java.util.Locale.ROOT).contains("connection: close");
+        return new int[] {Integer.parseInt(head.substring(9, 12)), closes ? 1 : 0};
     }
 
     /** Signs in and returns the request's Cookie header (session and CSRF cookies). */
