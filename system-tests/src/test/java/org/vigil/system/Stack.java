@@ -58,6 +58,18 @@ public final class Stack implements AutoCloseable {
     /** Starts {@code ./vigil up} and waits until it says the system is up. */
     public Stack start(Duration timeout) throws Exception {
         process = vigil(List.of("up"), env).start();
+        // a test or benchmark JVM that exits without closing this stack must not leave it running on its own
+        Process launcher = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (launcher.isAlive()) {
+                launcher.toHandle().destroy();
+                try {
+                    launcher.waitFor(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "stop-vigil-up"));
         reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {

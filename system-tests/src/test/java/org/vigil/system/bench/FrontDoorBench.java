@@ -49,6 +49,7 @@ public final class FrontDoorBench {
         Duration flood = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 60);
         Path home = Path.of("target", "bench-front-door").toAbsolutePath();
         deleteTree(home);
+        boolean ok;
         try (Stack stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s")).start(Duration.ofMinutes(4))) {
             String gw = "http://127.0.0.1:" + stack.port("GATEWAY_PORT");
             String admin = session(gw, "127.0.0.1", "admin", stack.adminPassword);
@@ -110,9 +111,9 @@ public final class FrontDoorBench {
             System.out.printf("  operators' 5xx: %d (goal 0: %s); restarts: %d (goal 0: %s)%n",
                     base.errors5xx + loaded.errors5xx, base.errors5xx + loaded.errors5xx == 0 ? "met" : "MISSED",
                     restarts, restarts == 0 ? "met" : "MISSED");
-            boolean ok = p99Ratio <= 2 && base.errors5xx + loaded.errors5xx == 0 && restarts == 0;
-            System.exit(ok ? 0 : 1);
-        }
+            ok = p99Ratio <= 2 && base.errors5xx + loaded.errors5xx == 0 && restarts == 0;
+        } // the stack stops here, before the exit
+        System.exit(ok ? 0 : 1);
     }
 
     private record Phase(double p50, double p99, long requests, long errors5xx, long peakHeap, long maxHeap,
