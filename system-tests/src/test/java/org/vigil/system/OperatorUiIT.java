@@ -500,6 +500,43 @@ class OperatorUiIT {
         }
     }
 
+    @Test
+    @Order(14)
+    void theAdminSeesWhatAFloorChangeWouldDeleteBeforeMakingItAndSignsAUserOutEverywhere() throws Exception {
+        assumeBrowser();
+        String victim = WholeStackIT.login(stack, "matrix-viewer", "matrix-password-viewer");
+        try (Browser b = signedIn("admin", stack.adminPassword, "")) {
+            go(b, "#/settings/storage", "document.querySelector('#storage-facts dd') "
+                    + "&& !document.querySelector('#storage-save').disabled");
+            long total = b.evaluate("fetch('/api/recorder/storage').then(r => r.json()).then(s => s.totalBytes)")
+                    .asLong();
+            long floorBefore = b.evaluate("fetch('/api/recorder/storage').then(r => r.json()).then(s => "
+                    + "s.minFreeBytes)").asLong();
+            // a floor just under the volume's size: retention would have to delete footage to keep it free
+            b.evaluate("document.querySelector('#storage-min-free').value = '"
+                    + String.format(java.util.Locale.ROOT, "%.1f", total / (double) (1L << 30) - 0.1) + "'");
+            b.click("#storage-save");
+            b.waitFor("document.querySelector('#storage-confirm') && !document.querySelector('#storage-confirm').hidden "
+                    + "&& document.querySelector('#storage-confirm-yes')", Duration.ofSeconds(30));
+            assertThat(b.evaluate("document.querySelector('#storage-confirm').textContent").asText())
+                    .contains("recordings").contains("oldest first").contains("legal hold");
+            b.screenshot(SCREENSHOTS.resolve("storage-confirm.png"));
+            b.evaluate("[...document.querySelectorAll('#storage-confirm button')].find(x => x.textContent === "
+                    + "'Cancel').click()");
+            assertThat(b.evaluate("fetch('/api/recorder/storage').then(r => r.json()).then(s => s.minFreeBytes)")
+                    .asLong()).as("nothing changed without the yes").isEqualTo(floorBefore);
+
+            go(b, "#/settings/users", "document.querySelector('button[data-action=\"sign-out\"]"
+                    + "[aria-label=\"Sign out everywhere: matrix-viewer\"]')");
+            b.evaluate("window.confirm = () => true");
+            b.click("button[data-action=\"sign-out\"][aria-label=\"Sign out everywhere: matrix-viewer\"]");
+            b.waitFor("document.body.textContent.includes('matrix-viewer signed out everywhere')", Duration.ofSeconds(20));
+        }
+        HttpResponse<String> me = HTTP.send(HttpRequest.newBuilder(URI.create(gatewayUrl() + "/api/auth/me"))
+                .header("Cookie", "vigil_session=" + victim).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(me.statusCode()).as("the signed-out user's cookie").isEqualTo(401);
+    }
+
     /** A JavaScript function: the value of an input type=datetime-local (local time, seconds) for a Date. */
     static final String LOCAL_TIME = "d => { const p = n => String(n).padStart(2, '0'); return d.getFullYear() + '-' + "
             + "p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + "
