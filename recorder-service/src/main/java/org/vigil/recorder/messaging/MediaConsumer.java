@@ -88,6 +88,9 @@ public class MediaConsumer implements Runnable {
         thread.start();
     }
 
+    /** How long the last commit and the consumer's close may take when stopping. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
     void onStop(@Observes ShutdownEvent e) {
         running = false;
         KafkaConsumer<String, byte[]> c = consumer;
@@ -142,7 +145,15 @@ public class MediaConsumer implements Runnable {
                     // stopping
                 }
                 recording.stop();
-                c.commitSync(owned(recording.committable()));
+                try {
+                    // bounded: with the broker gone (a killed stack) the last commit must not hold the exit up; what it
+                    // misses is consumed again after the restart, and redelivered packets are dropped as duplicates
+                    c.commitSync(owned(recording.committable()), CLOSE_TIMEOUT);
+                    c.close(CLOSE_TIMEOUT);
+                } catch (org.apache.kafka.common.KafkaException ex) { // a timeout among them
+                    LOG.warnf("the last commit did not reach Kafka (%s): the newest packets will be read again and "
+                            + "dropped as duplicates", ex.getMessage());
+                }
                 return;
             } catch (RuntimeException e) {
                 LOG.errorf(e, "media consumer failed; rejoining in 5 s");
@@ -239,7 +250,13 @@ public class MediaConsumer implements Runnable {
             recording.closeWhere(gone::contains);
             Map<TopicPartition, OffsetAndMetadata> offsets = recording.committable();
             offsets.keySet().retainAll(gone);
-            consumer.commitSync(offsets);
+            try {
+                // bounded, shorter when stopping: the broker may be gone (what is not committed is read again by the
+                // next owner, and dropped as duplicates)
+                consumer.commitSync(offsets, running ? Duration.ofSeconds(10) : CLOSE_TIMEOUT);
+            } catch (org.apache.kafka.common.KafkaException e) {
+                LOG.warnf("offsets of revoked partitions not committed (%s): they will be read again", e.getMessage());
+            }
             assigned.removeAll(gone);
             recording.forget(gone);
             gone.forEach(lagRecords::remove);

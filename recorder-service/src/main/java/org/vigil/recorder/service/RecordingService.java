@@ -361,7 +361,9 @@ public class RecordingService {
                     + s.path() + " was written", -1, storage.current().minFreeBytes()));
         }
         unannounced.addLast(c);
-        announcePending();
+        if (!stopping) {
+            announcePending();
+        }
     }
 
     /** Announces durable segments in order; one that fails stays queued and is retried (and after a restart, too). */
@@ -408,10 +410,51 @@ public class RecordingService {
         partitions.forEach(lastWallMicros::remove);
     }
 
-    /** Stops: open segments are closed so their footage is durable and announced. */
+    /**
+     * Stops: open segments are closed so their footage is durable, and announced if Kafka takes them within
+     * {@link #STOP_ANNOUNCE}. A segment left unannounced (Kafka gone, e.g. a stack whose launcher was killed) is on disk
+     * under its final name and is announced by the start-up reconcile, so stopping never waits on a broker that is
+     * not there.
+     */
     public void stop() {
+        stopping = true;
         closeAll();
+        long deadline = System.nanoTime() + STOP_ANNOUNCE.toNanos();
+        java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "announce-on-stop");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            while (!unannounced.isEmpty()) {
+                CameraRecording.Closed c = unannounced.peekFirst();
+                long left = deadline - System.nanoTime();
+                try {
+                    sender.submit(() -> {
+                        publisher.segment(c.segment());
+                        return null;
+                    }).get(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    c.files().markAnnounced();
+                    unannounced.removeFirst();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                        | IOException e) {
+                    LOG.warnf("%d closed segment(s) not announced while stopping (%s); the next start announces them",
+                            unannounced.size(), e instanceof java.util.concurrent.TimeoutException
+                                    ? "Kafka did not answer within " + STOP_ANNOUNCE.toSeconds() + " s" : e.getMessage());
+                    break;
+                }
+            }
+        } finally {
+            sender.shutdownNow();
+        }
     }
+
+    /** How long stopping waits for Kafka to take the announcements of the segments it closed. */
+    static final Duration STOP_ANNOUNCE = Duration.ofSeconds(3);
+    private volatile boolean stopping;
 
     public State state() {
         return state;
