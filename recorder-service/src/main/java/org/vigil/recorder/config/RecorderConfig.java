@@ -35,6 +35,12 @@ public interface RecorderConfig {
     @WithDefault("60s")
     Duration segmentLength();
 
+    /**
+     * A camera's open segment is closed when no packet of it has arrived for this long (a camera gone quiet): the
+     * segment length plus 5 s when unset.
+     */
+    java.util.Optional<Duration> idleClose();
+
     /** Frame rate written in the AVI header when the camera does not announce one. */
     @WithDefault("15")
     int fallbackFrameRate();

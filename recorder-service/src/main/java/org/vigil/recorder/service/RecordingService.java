@@ -236,7 +236,7 @@ public class RecordingService {
             }
         }
         if (state == State.RUNNING) {
-            Duration idle = config.segmentLength().plusSeconds(5);
+            Duration idle = config.idleClose().orElse(config.segmentLength().plusSeconds(5));
             for (CameraRecording rec : cameras.values()) {
                 if (!rec.open()) {
                     continue;
