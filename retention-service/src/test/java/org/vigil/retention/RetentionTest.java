@@ -457,6 +457,31 @@ class RetentionTest {
     }
 
     @Test
+    void theRecordersPlaybackCacheOnTheRecordingsVolumeCountsAsFreeSpace() throws Exception {
+        // viewings fill the cache; if they counted against free space, a series of them could make this service
+        // delete footage for room
+        Path cache = java.nio.file.Files.createDirectories(Path.of("target", "test-playback-cache"));
+        Path render = cache.resolve("some-render.mp4");
+        long before = freeBytes();
+        try {
+            java.nio.file.Files.write(render, new byte[256 << 20]);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(render,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true); // the bytes really left the free space
+            }
+            assertThat(Math.abs(freeBytes() - before)).as("256 MiB of cache change the free space by nearly nothing")
+                    .isLessThan(64L << 20);
+        } finally {
+            java.nio.file.Files.deleteIfExists(render);
+        }
+    }
+
+    private static long freeBytes() {
+        return given().auth().oauth2(VERA).when().get("/api/retention/status").then().statusCode(200).extract()
+                .jsonPath().getLong("freeBytes");
+    }
+
+    @Test
     void everyRoleSeesTheStorageFigures() {
         given().auth().oauth2(VERA).when().get("/api/retention/status").then().statusCode(200)
                 .body("freeBytes", org.hamcrest.Matchers.greaterThan(0L))
