@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
@@ -23,10 +25,6 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.vigil.devstack.testing.RtspServer;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestClips;
-
-import com.sun.net.httpserver.HttpServer;
-
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Real peers for the capture service: GStreamer RTSP servers (one open, one with a password) and an HTTP server

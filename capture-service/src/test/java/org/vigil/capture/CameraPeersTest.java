@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.MediaPacket;
@@ -19,9 +21,6 @@ import org.vigil.devstack.testing.RtspServer;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.devstack.testing.TopicProbe;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The capture service against real peers: a GStreamer RTSP camera that drops off and comes back, an HTTP-MJPEG

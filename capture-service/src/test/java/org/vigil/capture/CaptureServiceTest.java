@@ -7,6 +7,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.CameraConfig;
@@ -19,9 +21,6 @@ import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.devstack.testing.TopicProbe;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)

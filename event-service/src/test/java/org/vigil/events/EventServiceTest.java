@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
@@ -35,11 +39,6 @@ import org.vigil.devstack.testing.RedisTestResource;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.devstack.testing.TopicProbe;
-
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
@@ -346,7 +345,7 @@ class EventServiceTest {
                 AuditEntry e = new AuditEntry(1, rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
                         rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), details);
                 assertThat(rs.getString(10)).as("row %d links to the one before", rows).isEqualTo(prev);
-                prev = org.vigil.contracts.audit.AuditChain.chain(prev, e);
+                prev = org.vigil.evidence.AuditChain.chain(prev, e);
                 assertThat(rs.getString(11)).as("row %d hash", rows).isEqualTo(prev);
                 rows++;
             }

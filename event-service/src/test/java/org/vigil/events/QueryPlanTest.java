@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,9 +24,6 @@ import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.RedisTestResource;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.events.repository.EventRepository;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The event queries' plans on a million motion events over ten days: each is served by an index (no sequential scan

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,28 +20,27 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.zip.ZipFile;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.vigil.contracts.AuditEntry;
-import org.vigil.contracts.Json;
-import org.vigil.contracts.audit.AuditChain;
-import org.vigil.contracts.export.ExportPackage;
-import org.vigil.contracts.export.ExportVerifier;
-import org.vigil.contracts.export.Signing;
-import org.vigil.devstack.testing.ServiceSchemas;
-import org.vigil.devstack.testing.KafkaTestResource;
-import org.vigil.devstack.testing.PostgresTestResource;
-import org.vigil.devstack.testing.TestClips;
-import org.vigil.devstack.testing.TestTokens;
-import org.vigil.devstack.testing.TokenIssuerTestResource;
-import org.vigil.export.repository.JobRepository;
-
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.Json;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.PostgresTestResource;
+import org.vigil.devstack.testing.ServiceSchemas;
+import org.vigil.devstack.testing.TestClips;
+import org.vigil.devstack.testing.TestTokens;
+import org.vigil.devstack.testing.TokenIssuerTestResource;
+import org.vigil.evidence.AuditChain;
+import org.vigil.evidence.ExportPackage;
+import org.vigil.evidence.ExportVerifier;
+import org.vigil.evidence.Signing;
+import org.vigil.export.repository.JobRepository;
 
 /**
  * Export jobs against real PostgreSQL and Kafka: roles, bad input, a missing recording, no room on disk, a package

@@ -4,14 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)

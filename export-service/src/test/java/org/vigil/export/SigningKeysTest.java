@@ -9,13 +9,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vigil.contracts.export.Signing;
+import org.vigil.evidence.Signing;
 import org.vigil.export.config.ExportConfig;
 import org.vigil.export.service.SigningKeys;
-
-import io.quarkus.runtime.configuration.MemorySize;
 
 /** Production refuses to run without a key; development makes one, once, readable by its owner only. */
 class SigningKeysTest {

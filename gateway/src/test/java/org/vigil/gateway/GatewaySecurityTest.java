@@ -22,6 +22,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -36,16 +44,6 @@ import org.vigil.devstack.testing.RedisTestResource;
 import org.vigil.devstack.testing.TopicProbe;
 import org.vigil.gateway.GatewayTest.Session;
 import org.vigil.gateway.security.Sessions;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.response.Response;
-import io.vertx.mutiny.sqlclient.Pool;
-import jakarta.inject.Inject;
 
 /** Sessions, CSRF, origins, user and token administration, and the gateway's answers to bad requests. */
 @QuarkusTest

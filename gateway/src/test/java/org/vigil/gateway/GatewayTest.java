@@ -20,14 +20,22 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.LiveUpdate;
 import org.vigil.contracts.Topics;
-import org.vigil.contracts.CameraConfig;
 import org.vigil.devstack.testing.ChronyServer;
 import org.vigil.devstack.testing.ChronyTestResource;
 import org.vigil.devstack.testing.KafkaTestResource;
@@ -36,16 +44,6 @@ import org.vigil.devstack.testing.RedisTestResource;
 import org.vigil.devstack.testing.TopicProbe;
 import org.vigil.gateway.repository.UserRepository;
 import org.vigil.gateway.security.PasswordHasher;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.response.Response;
-import jakarta.inject.Inject;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)

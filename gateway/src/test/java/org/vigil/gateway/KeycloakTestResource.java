@@ -2,9 +2,9 @@ package org.vigil.gateway;
 
 import java.util.Map;
 
-import org.vigil.devstack.testing.KeycloakServer;
-
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.vigil.devstack.testing.KeycloakRealm;
+import org.vigil.devstack.testing.KeycloakServer;
 
 /** A real Keycloak with the test realm, and the gateway configured for single sign-on against it. */
 public class KeycloakTestResource implements QuarkusTestResourceLifecycleManager {
@@ -23,8 +23,8 @@ public class KeycloakTestResource implements QuarkusTestResourceLifecycleManager
                 "vigil.gateway.oidc.issuer", server.issuer(),
                 "quarkus.oidc.tenant-enabled", "true",
                 "quarkus.oidc.auth-server-url", server.issuer(),
-                "quarkus.oidc.client-id", KeycloakServer.GATEWAY_CLIENT_ID,
-                "quarkus.oidc.credentials.secret", KeycloakServer.GATEWAY_CLIENT_SECRET);
+                "quarkus.oidc.client-id", KeycloakRealm.GATEWAY_CLIENT_ID,
+                "quarkus.oidc.credentials.secret", KeycloakRealm.GATEWAY_CLIENT_SECRET);
     }
 
     @Override

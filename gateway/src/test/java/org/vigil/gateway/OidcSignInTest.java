@@ -15,23 +15,21 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jose4j.jwt.JwtClaims;
-import org.junit.jupiter.api.Test;
-import org.vigil.contracts.Json;
-import org.vigil.devstack.testing.KafkaTestResource;
-import org.vigil.devstack.testing.KeycloakServer;
-import org.vigil.devstack.testing.PostgresTestResource;
-import org.vigil.devstack.testing.RedisTestResource;
-import org.vigil.gateway.security.OidcAccess;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import org.jose4j.jwt.JwtClaims;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.Json;
+import org.vigil.devstack.testing.KafkaTestResource;
+import org.vigil.devstack.testing.KeycloakRealm;
+import org.vigil.devstack.testing.PostgresTestResource;
+import org.vigil.devstack.testing.RedisTestResource;
+import org.vigil.gateway.security.OidcAccess;
 
 /**
  * Single sign-on against a real Keycloak: the authorization code flow through the gateway ends in a Vigil session
@@ -117,7 +115,7 @@ class OidcSignInTest {
         Matcher m = FORM_ACTION.matcher(r.body());
         assertThat(m.find()).as("Keycloak's sign-in form").isTrue();
         r = b.postForm(URI.create(m.group(1).replace("&amp;", "&")),
-                Map.of("username", user, "password", KeycloakServer.USER_PASSWORD, "credentialId", ""));
+                Map.of("username", user, "password", KeycloakRealm.USER_PASSWORD, "credentialId", ""));
         for (int hop = 0; hop < 6 && r.statusCode() / 100 == 3; hop++) {
             URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
             if (!location.isAbsolute()) {
@@ -142,7 +140,7 @@ class OidcSignInTest {
     @Test
     void anOperatorSignsInThroughKeycloakAndGetsAVigilSessionWithMappedRoleAndSites() throws Exception {
         Browserish b = new Browserish();
-        HttpResponse<String> last = signIn(b, KeycloakServer.OLGA, "/#/live");
+        HttpResponse<String> last = signIn(b, KeycloakRealm.OLGA, "/#/live");
         assertThat(last.statusCode()).isEqualTo(303);
         assertThat(onGateway(last)).isEqualTo("/#/live");
         String session = b.cookie("vigil_session");
@@ -153,7 +151,7 @@ class OidcSignInTest {
         HttpResponse<String> me = b.get(gateway.resolve("/api/auth/me"));
         assertThat(me.statusCode()).isEqualTo(200);
         JsonNode who = Json.mapper().readTree(me.body());
-        assertThat(who.path("username").asText()).isEqualTo(KeycloakServer.OLGA);
+        assertThat(who.path("username").asText()).isEqualTo(KeycloakRealm.OLGA);
         assertThat(who.path("role").asText()).isEqualTo("operator");
         assertThat(who.path("sites").toString()).isEqualTo("[\"site-a\"]");
         assertThat(who.path("source").asText()).isEqualTo("oidc");
@@ -164,12 +162,12 @@ class OidcSignInTest {
     @Test
     void aViewerAndAnAdminGetTheirRolesAndSites() throws Exception {
         Browserish vera = new Browserish();
-        signIn(vera, KeycloakServer.VERA, "/");
+        signIn(vera, KeycloakRealm.VERA, "/");
         JsonNode v = Json.mapper().readTree(vera.get(gateway.resolve("/api/auth/me")).body());
         assertThat(v.path("role").asText()).isEqualTo("viewer");
         assertThat(v.path("sites").toString()).isEqualTo("[\"site-b\"]");
         Browserish adam = new Browserish();
-        signIn(adam, KeycloakServer.ADAM, "/");
+        signIn(adam, KeycloakRealm.ADAM, "/");
         JsonNode a = Json.mapper().readTree(adam.get(gateway.resolve("/api/auth/me")).body());
         assertThat(a.path("role").asText()).isEqualTo("admin");
         assertThat(a.path("sites").toString()).isEqualTo("[\"*\"]");
@@ -178,7 +176,7 @@ class OidcSignInTest {
     @Test
     void nextNeverLeadsOffTheGateway() throws Exception {
         for (String next : List.of("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)")) {
-            HttpResponse<String> last = signIn(new Browserish(), KeycloakServer.OLGA, next);
+            HttpResponse<String> last = signIn(new Browserish(), KeycloakRealm.OLGA, next);
             assertThat(onGateway(last)).as(next).isEqualTo("/");
         }
     }
@@ -186,8 +184,8 @@ class OidcSignInTest {
     @Test
     void machinesUseClientCredentialsTokensMappedTheSameWay() throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String form = "grant_type=client_credentials&client_id=" + KeycloakServer.INTEGRATION_CLIENT_ID
-                + "&client_secret=" + KeycloakServer.INTEGRATION_CLIENT_SECRET;
+        String form = "grant_type=client_credentials&client_id=" + KeycloakRealm.INTEGRATION_CLIENT_ID
+                + "&client_secret=" + KeycloakRealm.INTEGRATION_CLIENT_SECRET;
         HttpResponse<String> t = http.send(HttpRequest.newBuilder(URI.create(KeycloakTestResource.server.tokenEndpoint()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());

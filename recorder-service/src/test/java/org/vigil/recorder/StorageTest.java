@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -30,10 +33,6 @@ import org.vigil.devstack.testing.TestClips;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.devstack.testing.TopicProbe;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 
 /** The storage API, the free-space floor, a full disk, and packets deleted from Kafka before they were written. */
 @QuarkusTest

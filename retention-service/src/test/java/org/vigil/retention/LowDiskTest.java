@@ -13,6 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.Alert;
@@ -26,14 +32,8 @@ import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.devstack.testing.TopicProbe;
 import org.vigil.retention.service.DiskPressure;
+import org.vigil.retention.service.PruneReport;
 import org.vigil.retention.service.Pruner;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
 
 /**
  * The low-disk path on a real disk and real PostgreSQL and Kafka: space is freed oldest first and only as much as
@@ -89,7 +89,7 @@ class LowDiskTest {
                 .when().post("/api/retention/holds").then().statusCode(201);
 
         // oldest unheld first, and only as much as asked: 1500 bytes takes the two 1000-byte segments after the held one
-        Pruner.Emergency e = pruner.freeSpace(1500, "system");
+        PruneReport.Emergency e = pruner.freeSpace(1500, "system");
         assertThat(e.deleted().segments()).isEqualTo(2);
         assertThat(e.exhausted()).isFalse();
         assertThat(files.get(0)).as("held, though the oldest").exists();

@@ -18,22 +18,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
-import org.vigil.devstack.testing.ServiceSchemas;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
+import org.vigil.devstack.testing.ServiceSchemas;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.devstack.testing.TopicProbe;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 
 /**
  * Legal holds and the recordings policy against real PostgreSQL and Kafka: who may hold and release, that held and

@@ -18,14 +18,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.testing.MetricsCatalog;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * deploy/ is checked without a cluster: the kustomize base and overlays are rendered by kustomize itself and every

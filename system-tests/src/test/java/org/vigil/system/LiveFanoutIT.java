@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.Json;
@@ -27,8 +28,6 @@ import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TopicProbe;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Fan-out across gateway instances: one event service, two gateways (separate JVMs on the same Redis), a client of

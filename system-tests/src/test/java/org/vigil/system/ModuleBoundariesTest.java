@@ -1,5 +1,6 @@
 package org.vigil.system;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,20 +8,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-
 /**
- * Services never depend on each other's code: they share only {@code contracts} (and {@code devstack} in tests).
- * Checked twice: in the build files, and in the compiled classes.
+ * Services never depend on each other's code: they share only the libraries {@code contracts} (messages),
+ * {@code runtime} (infrastructure) and {@code evidence} (and {@code devstack} in tests). Checked twice: in the build
+ * files, and in the compiled classes. And each library holds one kind of thing: {@code contracts} messages only,
+ * {@code runtime} no message types.
  */
 class ModuleBoundariesTest {
 
@@ -49,7 +52,7 @@ class ModuleBoundariesTest {
                 String artifact = d.getElementsByTagName("artifactId").item(0).getTextContent().trim();
                 if (group.equals("org.vigil")) {
                     assertThat(artifact).as(module + " depends on org.vigil:" + artifact)
-                            .isIn("contracts", "devstack");
+                            .isIn("contracts", "runtime", "evidence", "devstack");
                 }
             }
         }
@@ -66,6 +69,44 @@ class ModuleBoundariesTest {
                             .check(classes);
                 }
             }
+        }
+    }
+
+    @Test
+    void contractsHoldsMessagesOnly() {
+        JavaClasses classes = classesOf("contracts");
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("java.security..", "java.util.zip..",
+                "java.nio.file..", "java.net..", "java.sql..", "javax.crypto..", "org.vigil.runtime..",
+                "org.vigil.evidence..")
+                .because("contracts holds topic names and message records: logic goes to runtime or evidence")
+                .check(classes);
+    }
+
+    @Test
+    void runtimeHoldsNoMessagesAndNoServiceCode() {
+        JavaClasses classes = classesOf("runtime");
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.vigil.contracts..", "org.vigil.evidence..")
+                .because("runtime is infrastructure with no business logic: it knows no message type")
+                .check(classes);
+        for (String service : SERVICES.values()) {
+            noClasses().should().dependOnClassesThat().resideInAPackage(service + "..").check(classes);
+        }
+    }
+
+    /** A class that reads Kafka: a SmallRye {@code @Incoming} method, or a plain consumer on the runtime's loop. */
+    private static final DescribedPredicate<JavaClass> READS_KAFKA = DescribedPredicate.describe("read Kafka",
+            c -> c.isAssignableTo("org.vigil.runtime.kafka.ConsumerLoop$Body") || c.getMethods().stream()
+                    .anyMatch(m -> m.isAnnotatedWith("org.eclipse.microprofile.reactive.messaging.Incoming")));
+
+    @Test
+    void kafkaReadersLiveInMessagingAndHealthChecksInHealth() {
+        for (Map.Entry<String, String> service : SERVICES.entrySet()) {
+            JavaClasses classes = classesOf(service.getKey());
+            classes().that(READS_KAFKA).should().resideInAPackage(service.getValue() + ".messaging")
+                    .allowEmptyShould(true).check(classes);
+            classes().that().implement("org.eclipse.microprofile.health.HealthCheck")
+                    .should().resideInAPackage(service.getValue() + ".health")
+                    .allowEmptyShould(true).check(classes);
         }
     }
 

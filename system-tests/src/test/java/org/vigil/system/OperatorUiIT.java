@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,8 +29,6 @@ import org.vigil.contracts.Topics;
 import org.vigil.contracts.Zone;
 import org.vigil.devstack.testing.Browser;
 import org.vigil.devstack.testing.TopicProbe;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The system as operators meet it, on two sites: {@code cam-a} on site-a (from CAMERA_SOURCES) and {@code cam-b} on

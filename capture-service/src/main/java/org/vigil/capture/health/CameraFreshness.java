@@ -6,13 +6,12 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.vigil.capture.config.CaptureConfig;
 import org.vigil.capture.service.CameraSupervisor;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Whether the cameras captured here deliver: stale ones (no packet for {@code vigil.capture.stale-after}) are listed;

@@ -1,12 +1,11 @@
 package org.vigil.capture.health;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.vigil.capture.service.CameraOwnership;
+import org.vigil.capture.messaging.CameraOwnership;
 import org.vigil.capture.service.CameraSupervisor;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Ready once this instance has joined the capture group through Kafka and so knows which cameras it owns. */
 @Readiness

@@ -1,11 +1,10 @@
 package org.vigil.capture.health;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Startup;
-import org.vigil.capture.service.SourceRegistration;
-
-import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.capture.messaging.SourceRegistration;
 
 /** Started once the cameras of CAMERA_SOURCES are in the registry. */
 @Startup

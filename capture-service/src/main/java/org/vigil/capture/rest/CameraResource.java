@@ -4,11 +4,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
-import org.eclipse.microprofile.jwt.Claim;
-import org.vigil.capture.service.CameraSupervisor;
-import org.vigil.contracts.Access;
-import org.vigil.contracts.CameraStatus;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -16,6 +11,10 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.jwt.Claim;
+import org.vigil.capture.service.CameraSupervisor;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.CameraStatus;
 
 /** The cameras this capture instance owns, with their latest status; only those on the caller's sites. */
 @Path("/api/capture/cameras")

@@ -9,17 +9,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.vigil.capture.config.CaptureConfig;
 import org.vigil.capture.messaging.CapturePublisher;
 import org.vigil.capture.source.StreamOpener;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
-
-import io.micrometer.core.instrument.MeterRegistry;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** The cameras this instance captures: one {@link CameraWorker} each, started, updated and stopped on demand. */
 @ApplicationScoped

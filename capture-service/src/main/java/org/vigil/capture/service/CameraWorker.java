@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 import org.vigil.capture.config.CaptureConfig;
 import org.vigil.capture.messaging.CapturePublisher;
@@ -21,8 +22,6 @@ import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.StreamParams;
-
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * One camera, on its own thread, so that a camera that hangs or fails never holds up another. Connects, forwards

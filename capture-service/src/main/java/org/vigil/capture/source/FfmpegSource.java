@@ -35,6 +35,7 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.StreamParams;
+import org.vigil.runtime.media.Ffmpeg;
 
 /**
  * A camera read with FFmpeg's demuxers: RTSP, HTTP(S) MJPEG, a V4L2 device or a file. Packets are read with

@@ -2,10 +2,9 @@ package org.vigil.capture.source;
 
 import java.time.InstantSource;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.capture.config.CaptureConfig;
 import org.vigil.contracts.CameraConfig;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** The real {@link StreamOpener}: {@code test:} is synthetic, everything else goes through FFmpeg. */
 @ApplicationScoped

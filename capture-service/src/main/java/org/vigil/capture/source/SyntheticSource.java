@@ -22,9 +22,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2YUV_I420;
 import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
-import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
 import static org.bytedeco.opencv.global.opencv_imgproc.circle;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
 import static org.bytedeco.opencv.global.opencv_imgproc.line;
 import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
@@ -47,6 +47,7 @@ import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.StreamParams;
+import org.vigil.runtime.media.Ffmpeg;
 
 /**
  * A camera that exists only in software ({@code test:}): it draws a still scene with a burned-in UTC clock, lets a

@@ -8,16 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.bytedeco.javacpp.Loader;
+import org.vigil.contracts.Topics;
 import org.vigil.devstack.testing.RtspServer;
 import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestClips;
 import org.vigil.devstack.testing.TopicProbe;
-import org.vigil.contracts.Topics;
 
 /**
  * CPU and memory per camera of the capture service, as it runs in production (its own JVM, packets to a real Kafka,
@@ -45,8 +44,12 @@ public final class CameraCostBench {
         Locale.setDefault(Locale.ROOT);
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         if (!RtspServer.available()) {
-            System.out.println("skipped: " + RtspServer.unavailableReason());
-            return;
+            System.out.println("NOT MEASURED, input missing: " + RtspServer.unavailableReason());
+            System.exit(3);
+        }
+        if (Media.file("one-by-one-person-detection.mp4").isEmpty()) {
+            System.out.println("NOT MEASURED, input missing: " + Media.missing("one-by-one-person-detection.mp4"));
+            System.exit(3);
         }
         Path dir = Files.createDirectories(Path.of("target", "bench-clips"));
         int frames = (int) ((WARM_UP.toSeconds() + MEASURE.toSeconds() + 30) * 15);
@@ -154,12 +157,11 @@ public final class CameraCostBench {
 
 
     private static Path clip(Path dir, int w, int h, int frames) throws Exception {
-        Optional<Path> real = Media.file("one-by-one-person-detection.mp4");
-        Path out = dir.resolve((real.isPresent() ? "one-by-one" : "pattern") + "-" + h + "p15-" + frames + ".ts");
+        Path real = Media.file("one-by-one-person-detection.mp4").orElseThrow();
+        Path out = dir.resolve("one-by-one-" + h + "p15-" + frames + ".ts");
         if (!Files.exists(out)) {
             System.out.println("encoding " + out.getFileName() + " (once)...");
-            TestClips.Clip c = real.isPresent() ? TestClips.reencode(real.get(), w, h, 15, 30, frames)
-                    : TestClips.h264(frames / 15, 15, w, h, 30);
+            TestClips.Clip c = TestClips.reencode(real, w, h, 15, 30, frames);
             TestClips.writeTs(c, 15, out);
         }
         return out;

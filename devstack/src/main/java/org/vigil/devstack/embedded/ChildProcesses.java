@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.vigil.runtime.process.ProcessTree;
+
 /**
  * Starts the processes the launcher owns so that none outlives it:
  * <ul>
@@ -111,32 +113,13 @@ public final class ChildProcesses implements AutoCloseable {
                 Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(f[0]));
                 if (h.isPresent() && h.get().isAlive()
                         && h.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L) == Long.parseLong(f[1])) {
-                    stop(h.get(), Duration.ofSeconds(10));
+                    ProcessTree.stop(h.get(), Duration.ofSeconds(10));
                     reaped.add(f[2] + " (pid " + f[0] + ")");
                 }
             }
         }
         Files.deleteIfExists(pidFile);
         return reaped;
-    }
-
-    /** SIGTERM, then SIGKILL after {@code grace}; waits for the process to be gone. */
-    public static void stop(ProcessHandle h, Duration grace) {
-        if (!h.isAlive()) {
-            return;
-        }
-        h.destroy();
-        try {
-            h.onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            h.destroyForcibly();
-            h.onExit().join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            h.destroyForcibly();
-        } catch (ExecutionException e) {
-            h.destroyForcibly();
-        }
     }
 
     /** Forgets the pid file; call after every child has been stopped. */

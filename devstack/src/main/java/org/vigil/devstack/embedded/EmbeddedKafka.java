@@ -9,12 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * A single-node Kafka broker and controller (KRaft) inside this JVM. Its log directory survives restarts; it is

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.vigil.runtime.process.ProcessTree;
 import redis.embedded.core.ExecutableProvider;
 
 /**
@@ -128,7 +129,7 @@ public final class EmbeddedRedisServer implements AutoCloseable, Restartable {
     @Override
     public synchronized void close() {
         if (process != null) {
-            ChildProcesses.stop(process.toHandle(), Duration.ofSeconds(5));
+            ProcessTree.stop(process.toHandle(), Duration.ofSeconds(5));
             process = null;
         }
     }

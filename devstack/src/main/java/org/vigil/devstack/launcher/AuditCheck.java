@@ -10,7 +10,7 @@ import java.util.Map;
 
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
-import org.vigil.contracts.audit.AuditChain;
+import org.vigil.evidence.AuditChain;
 
 /**
  * {@code vigil verify-audit}: walks the whole audit log in PostgreSQL (DATABASE_URL, or the embedded one) in chain

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.vigil.devstack.embedded.ChildProcesses;
 import org.vigil.devstack.embedded.DevStack;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+import org.vigil.runtime.process.ProcessTree;
 
 /**
  * {@code ./vigil up}: the whole system on one machine. Starts the embedded servers that are not external, then the
@@ -393,7 +394,7 @@ public final class Launcher {
             }
             List<Thread> stoppers = new ArrayList<>();
             for (Map.Entry<String, ProcessHandle> e : services.entrySet()) {
-                Thread t = new Thread(() -> ChildProcesses.stop(e.getValue(), Duration.ofSeconds(15)));
+                Thread t = new Thread(() -> ProcessTree.stop(e.getValue(), Duration.ofSeconds(15)));
                 t.start();
                 stoppers.add(t);
             }

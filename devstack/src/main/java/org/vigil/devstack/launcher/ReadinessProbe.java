@@ -9,9 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.vigil.contracts.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import org.vigil.contracts.Json;
 
 /** Asks a service whether it is ready, on its management port, the way a Kubernetes readiness probe would. */
 final class ReadinessProbe {

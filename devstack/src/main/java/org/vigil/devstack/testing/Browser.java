@@ -18,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
@@ -53,6 +52,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import org.vigil.runtime.process.ProcessTree;
 
 /**
  * A small headless browser for tests: Debian's Chromium driven over the Chrome DevTools Protocol (CDP) on a
@@ -669,18 +669,12 @@ public final class Browser implements AutoCloseable {
         return processes;
     }
 
-    /** Gives the browser process {@code grace} to quit, then TERMs what is left and finally KILLs it. */
+    /** Gives the browser process {@code grace} to quit, then stops what is left of its processes. */
     private List<ProcessHandle> stop(Set<ProcessHandle> processes, Duration grace) {
-        awaitExit(List.of(process.toHandle()), grace);
+        ProcessTree.awaitExit(List.of(process.toHandle()), grace);
         processes.addAll(processes());
         // zygotes and renderers linger for seconds after the browser quits; nothing in them is worth waiting for
-        processes.forEach(ProcessHandle::destroy);
-        if (awaitExit(processes, Duration.ofSeconds(2))) {
-            return List.of();
-        }
-        processes.forEach(ProcessHandle::destroyForcibly);
-        awaitExit(processes, Duration.ofSeconds(5));
-        return processes.stream().filter(Browser::running).toList();
+        return ProcessTree.stop(processes, Duration.ofSeconds(2));
     }
 
     /** The temp directory behind {@code <profile>/SingletonSocket}, which Chromium removes only on a clean exit. */
@@ -692,34 +686,6 @@ public final class Browser implements AutoCloseable {
                     : Optional.empty();
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
-        }
-    }
-
-    private static boolean awaitExit(Collection<ProcessHandle> handles, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (handles.stream().anyMatch(Browser::running)) {
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            sleep(Duration.ofMillis(25));
-        }
-        return true;
-    }
-
-    /**
-     * Whether a process still runs. A zombie does not: orphaned helpers are reaped by pid 1, late or (when a JVM is
-     * pid 1 in a container) never, and {@link ProcessHandle#isAlive()} counts them until then.
-     */
-    private static boolean running(ProcessHandle handle) {
-        if (!handle.isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
-            int end = stat.lastIndexOf(')');
-            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
-        } catch (IOException e) {
-            return handle.isAlive(); // no /proc (not Linux), or it just went away
         }
     }
 

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.vigil.contracts.time.Sntp;
+import org.vigil.runtime.time.Sntp;
 
 /**
  * A real NTP server for tests: Debian's chronyd serving this host's clock on a free loopback port, not touching the

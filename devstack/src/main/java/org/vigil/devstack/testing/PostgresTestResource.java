@@ -2,9 +2,8 @@ package org.vigil.devstack.testing;
 
 import java.util.Map;
 
-import org.vigil.devstack.embedded.EmbeddedPostgresServer;
-
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 
 /** A real PostgreSQL 17 server with the {@code vigil} database and role, for {@code @QuarkusTest}s. */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {

@@ -17,9 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.vigil.contracts.Json;
-
 import com.sun.net.httpserver.HttpServer;
+import org.vigil.contracts.Json;
 
 /**
  * Stands in for the gateway as token issuer in a single service's tests: it publishes a JWKS over HTTP, exactly

@@ -15,12 +15,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.sun.net.httpserver.HttpServer;
 
 /** Drives Debian's Chromium against a tiny page served by the JDK's HTTP server. */
 class BrowserTest {

@@ -2,6 +2,10 @@ package org.vigil.events.messaging;
 
 import java.nio.charset.StandardCharsets;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -9,11 +13,6 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Topics;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Sends messages that cannot be stored to {@link Topics#DEAD_LETTERS}, unchanged, with where they came from and why. */
 @ApplicationScoped

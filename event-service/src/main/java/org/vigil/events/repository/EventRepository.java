@@ -9,15 +9,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
-import org.hibernate.reactive.mutiny.Mutiny;
-import org.vigil.events.StatusChange;
-import org.vigil.events.StoredMotionEvent;
-
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.vigil.events.StatusChange;
+import org.vigil.events.StoredMotionEvent;
 
 /**
  * Reads the event store. Event searches are built per request from the filters given (each filter a predicate the

@@ -16,23 +16,21 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import org.jboss.logging.Logger;
-
-import org.vigil.contracts.AuditEntry;
-import org.vigil.contracts.CameraStatus;
-import org.vigil.contracts.Detections;
-import org.vigil.contracts.Json;
-import org.vigil.contracts.audit.AuditChain;
-import org.vigil.contracts.MotionEvent;
-import org.vigil.contracts.SegmentClosed;
-
 import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraStatus;
+import org.vigil.contracts.Detections;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.SegmentClosed;
+import org.vigil.evidence.AuditChain;
 
 /**
  * Writes batches of facts from Kafka, each batch in one transaction, statements pipelined ({@code executeBatch}) on the

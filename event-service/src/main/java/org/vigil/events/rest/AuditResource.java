@@ -1,8 +1,5 @@
 package org.vigil.events.rest;
 
-import org.vigil.contracts.Access;
-import org.vigil.events.service.AuditVerification;
-
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -10,6 +7,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.vigil.contracts.Access;
+import org.vigil.events.service.AuditVerification;
 
 /** Admins check the whole audit log's hash chain: {@code ok}, entries checked, and where it breaks. */
 @Path("/api/audit/verify")

@@ -3,10 +3,9 @@ package org.vigil.events.rest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Errors as small JSON bodies that say what was wrong, never stack traces. */
 public class ErrorMappers {

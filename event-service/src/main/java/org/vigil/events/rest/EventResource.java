@@ -7,16 +7,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-import org.eclipse.microprofile.jwt.Claim;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.vigil.contracts.Access;
-import org.vigil.events.EventPage;
-import org.vigil.events.IndexedSegment;
-import org.vigil.events.StatusChange;
-import org.vigil.events.StoredMotionEvent;
-import org.vigil.events.service.EventQueries;
-
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
@@ -29,6 +19,15 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.vigil.contracts.Access;
+import org.vigil.events.EventPage;
+import org.vigil.events.IndexedSegment;
+import org.vigil.events.StatusChange;
+import org.vigil.events.StoredMotionEvent;
+import org.vigil.events.service.EventQueries;
 
 /**
  * Queries over the event store. The caller's role and sites come from the bearer token and are checked here,

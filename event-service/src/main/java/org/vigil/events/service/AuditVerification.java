@@ -4,15 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-import org.vigil.contracts.AuditEntry;
-import org.vigil.contracts.Json;
-import org.vigil.contracts.audit.AuditChain;
-
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.Json;
+import org.vigil.evidence.AuditChain;
 
 /**
  * Walks the whole audit log in chain order and recomputes every hash ({@link AuditChain}): an edited, deleted or

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Detections;
@@ -12,9 +14,6 @@ import org.vigil.contracts.LiveUpdate;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.events.repository.IngestWriter;
-
-import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Makes each batch of facts durable, then tells the live clients. The returned {@link Uni} of a write completes only

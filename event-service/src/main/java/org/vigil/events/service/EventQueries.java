@@ -8,15 +8,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.events.EventPage;
 import org.vigil.events.IndexedSegment;
 import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
 import org.vigil.events.repository.EventRepository;
 import org.vigil.events.repository.SegmentEntity;
-
-import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Read side of the event store, in domain terms. Access checks stay with the caller (the REST edge). */
 @ApplicationScoped

@@ -7,16 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jboss.logging.Logger;
-import org.vigil.contracts.Json;
-import org.vigil.contracts.LiveUpdate;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.LiveUpdate;
 
 /**
  * Publishes durable changes to Redis, one channel per site; each message is a JSON array of {@link LiveUpdate}s (the

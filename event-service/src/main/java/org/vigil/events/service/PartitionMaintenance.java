@@ -2,13 +2,12 @@ package org.vigil.events.service;
 
 import java.time.Duration;
 
-import org.jboss.logging.Logger;
-import org.vigil.events.repository.IngestWriter;
-
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.vigil.events.repository.IngestWriter;
 
 /**
  * Keeps a week of day partitions ready ahead of time (and two days back, for late messages), at start and every hour;

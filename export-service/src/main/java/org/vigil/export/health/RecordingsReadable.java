@@ -3,12 +3,11 @@ package org.vigil.export.health;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.vigil.export.config.ExportConfig;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Exports read segments from the recordings volume: it must be mounted and readable. */
 @Readiness

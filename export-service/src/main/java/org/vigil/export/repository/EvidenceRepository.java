@@ -9,16 +9,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import org.vigil.contracts.AuditEntry;
-import org.vigil.contracts.Json;
-import org.vigil.contracts.export.ExportPackage;
-import org.vigil.contracts.export.ExportPackage.AuditLine;
-import org.vigil.export.Evidence;
-
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.Json;
+import org.vigil.evidence.ExportPackage;
+import org.vigil.evidence.ExportPackage.AuditLine;
+import org.vigil.export.Evidence;
 
 /**
  * Reads the event store (schema {@code events}, owned by the event service) for what an export covers: segments,

@@ -10,13 +10,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.vigil.export.ExportJob;
-
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.export.ExportJob;
 
 /** Export jobs in {@code exports.jobs}. Blocking calls: use from worker threads. */
 @ApplicationScoped

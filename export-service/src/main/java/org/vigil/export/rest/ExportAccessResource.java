@@ -3,10 +3,6 @@ package org.vigil.export.rest;
 import java.util.List;
 import java.util.Set;
 
-import org.eclipse.microprofile.jwt.Claim;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.vigil.contracts.Access;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -14,6 +10,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.vigil.contracts.Access;
 
 /**
  * Whether the caller may export evidence, and for which sites, decided here from the bearer token: the UI shows

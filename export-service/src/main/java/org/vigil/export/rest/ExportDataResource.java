@@ -1,11 +1,19 @@
 package org.vigil.export.rest;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.Claim;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.vigil.contracts.Access;
@@ -16,19 +24,14 @@ import org.vigil.export.service.ExportData;
 import org.vigil.export.service.ExportJobs;
 import org.vigil.export.service.ExportProblem;
 
-import jakarta.annotation.security.RolesAllowed;
-import jakarta.enterprise.context.RequestScoped;
-import jakarta.inject.Inject;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Response;
-
 /** "Export data": the motion events of a camera and range as CSV or JSON, for operators and admins; audited. */
 @Path("/api/exports")
 @RequestScoped
 @RolesAllowed({Access.OPERATOR, Access.ADMIN})
 public class ExportDataResource {
+
+    @Inject
+    InstantSource clock;
 
     @Inject
     ExportData data;
@@ -47,7 +50,7 @@ public class ExportDataResource {
         List<Evidence.Event> events = events(camera, from, to, "csv");
         return Response.ok(EventsCsv.of(events)).type("text/csv; charset=utf-8")
                 .header("Content-Disposition", "attachment; filename=\"events-" + camera + ".csv\"")
-                .header(Errors.EXPORT_UTC, Instant.now().toString()).build();
+                .header(Errors.EXPORT_UTC, clock.instant().toString()).build();
     }
 
     @GET
@@ -57,7 +60,7 @@ public class ExportDataResource {
         List<Evidence.Event> events = events(camera, from, to, "json");
         return Response.ok(Json.write(events)).type("application/json")
                 .header("Content-Disposition", "attachment; filename=\"events-" + camera + ".json\"")
-                .header(Errors.EXPORT_UTC, Instant.now().toString()).build();
+                .header(Errors.EXPORT_UTC, clock.instant().toString()).build();
     }
 
     private List<Evidence.Event> events(String camera, String fromParam, String toParam, String format) {

@@ -1,16 +1,9 @@
 package org.vigil.export.rest;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
-
-import org.eclipse.microprofile.jwt.Claim;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-import org.vigil.contracts.Access;
-import org.vigil.export.ExportJob;
-import org.vigil.export.service.ExportJobs;
-import org.vigil.export.service.SigningKeys;
 
 import io.quarkus.security.ForbiddenException;
 import jakarta.annotation.security.RolesAllowed;
@@ -24,6 +17,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.vigil.contracts.Access;
+import org.vigil.export.ExportJob;
+import org.vigil.export.service.ExportJobs;
+import org.vigil.export.service.SigningKeys;
 
 /**
  * Export jobs: operators and admins create, follow, cancel and download them, on their sites; every role may read
@@ -55,6 +55,9 @@ public class ExportJobsResource {
 
     public record KeyView(String algorithm, String fingerprint, String publicKeyPem) {
     }
+
+    @Inject
+    InstantSource clock;
 
     @Inject
     ExportJobs jobs;
@@ -105,7 +108,7 @@ public class ExportJobsResource {
         return Response.ok(new org.jboss.resteasy.reactive.PathPart(file, 0, java.nio.file.Files.size(file)))
                 .type("application/zip")
                 .header("Content-Disposition", "attachment; filename=\"vigil-export-" + id + ".zip\"")
-                .header(Errors.EXPORT_UTC, Instant.now().toString()).build();
+                .header(Errors.EXPORT_UTC, clock.instant().toString()).build();
     }
 
     @GET

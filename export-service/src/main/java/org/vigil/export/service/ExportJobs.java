@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.export.Evidence;
@@ -22,8 +24,6 @@ import org.vigil.export.config.ExportConfig;
 import org.vigil.export.messaging.AuditPublisher;
 import org.vigil.export.repository.EvidenceRepository;
 import org.vigil.export.repository.JobRepository;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Export jobs as callers see them: checked and queued here (role, sites, range, recordings present, room on disk),
@@ -45,13 +45,15 @@ public class ExportJobs {
     }
 
     private final JobRepository jobs;
+    private final InstantSource clock;
     private final EvidenceRepository evidence;
     private final ExportConfig config;
     private final AuditPublisher audit;
     private final ExportRunner runner;
 
     public ExportJobs(JobRepository jobs, EvidenceRepository evidence, ExportConfig config, AuditPublisher audit,
-            ExportRunner runner) {
+            ExportRunner runner, InstantSource clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.evidence = evidence;
         this.config = config;
@@ -77,7 +79,7 @@ public class ExportJobs {
         checkPresent(segments);
         long bytes = segments.stream().mapToLong(Evidence.Segment::bytes).sum() * (r.includeMp4() ? 2 : 1);
         checkRoom(bytes);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         ExportJob job = new ExportJob(UUID.randomUUID().toString(), ExportJob.QUEUED, cameras,
                 List.copyOf(new TreeSet<>(sites.values())), r.from(), r.to(), r.reason().strip(),
                 r.caseId() == null || r.caseId().isBlank() ? null : r.caseId().strip(), r.includeMp4(), caller.name(),
@@ -118,10 +120,10 @@ public class ExportJobs {
 
     public ExportJob cancel(Caller caller, String id) {
         ExportJob j = get(caller, id);
-        ExportJob after = jobs.requestCancel(j.id(), Instant.now()).orElseThrow(() -> new ExportProblem(409,
+        ExportJob after = jobs.requestCancel(j.id(), clock.instant()).orElseThrow(() -> new ExportProblem(409,
                 "not_cancellable", "export " + id + " is " + j.state() + "; only queued or running exports can be "
                         + "cancelled"));
-        audit.record(Instant.now(), caller.name(), "export.cancel", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
+        audit.record(clock.instant(), caller.name(), "export.cancel", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
                 Map.of());
         return after;
     }
@@ -136,7 +138,7 @@ public class ExportJobs {
         if (!Files.isRegularFile(file)) {
             throw new ExportProblem(410, "gone", "the package of export " + id + " is no longer on disk");
         }
-        audit.record(Instant.now(), caller.name(), "export.download", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
+        audit.record(clock.instant(), caller.name(), "export.download", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
                 Map.of("sha256", String.valueOf(j.sha256())));
         return file;
     }

@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -24,28 +24,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
-import org.vigil.contracts.export.ExportPackage;
-import org.vigil.contracts.export.ExportPackage.AuditLine;
-import org.vigil.contracts.export.PackageWriter;
-import org.vigil.contracts.time.Sntp;
+import org.vigil.evidence.ExportPackage;
+import org.vigil.evidence.ExportPackage.AuditLine;
+import org.vigil.evidence.PackageWriter;
 import org.vigil.export.Evidence;
 import org.vigil.export.ExportJob;
 import org.vigil.export.config.ExportConfig;
 import org.vigil.export.messaging.AuditPublisher;
 import org.vigil.export.repository.EvidenceRepository;
 import org.vigil.export.repository.JobRepository;
-
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import org.vigil.runtime.time.Sntp;
 
 /**
  * Runs export jobs one at a time: the package is streamed to {@code <id>.zip.partial} (never held in memory),
@@ -67,6 +65,7 @@ public class ExportRunner {
     }
 
     private final JobRepository jobs;
+    private final InstantSource clock;
     private final EvidenceRepository evidence;
     private final SigningKeys keys;
     private final ExportConfig config;
@@ -81,7 +80,8 @@ public class ExportRunner {
 
     public ExportRunner(JobRepository jobs, EvidenceRepository evidence, SigningKeys keys, ExportConfig config,
             AuditPublisher audit, @ConfigProperty(name = "quarkus.application.version") String version,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, InstantSource clock) {
+        this.clock = clock;
         this.metrics = metrics;
         Gauge.builder("vigil_export_jobs_queued", queued, Number::doubleValue).strongReference(true).register(metrics);
         Gauge.builder("vigil_export_jobs_running", running, Number::doubleValue).strongReference(true)
@@ -99,7 +99,7 @@ public class ExportRunner {
 
     void start(@Observes StartupEvent e) throws IOException {
         Files.createDirectories(config.exportsDir());
-        int[] recovered = jobs.recoverInterrupted(config.maxAttempts(), Instant.now());
+        int[] recovered = jobs.recoverInterrupted(config.maxAttempts(), clock.instant());
         if (recovered[0] + recovered[1] > 0) {
             LOG.warnf("exports interrupted by a stop: %d started again, %d failed after %d attempts", recovered[0],
                     recovered[1], config.maxAttempts());
@@ -129,7 +129,7 @@ public class ExportRunner {
     private void loop() {
         while (!stopping) {
             try {
-                var job = jobs.claimNext(Instant.now());
+                var job = jobs.claimNext(clock.instant());
                 queued.set(jobs.queued());
                 if (job.isPresent()) {
                     running.incrementAndGet();
@@ -191,14 +191,14 @@ public class ExportRunner {
             long size = Files.size(done);
             String hash = HexFormat.of().formatHex(sha.digest());
             jobs.progress(job.id(), total, total);
-            jobs.finish(job.id(), ExportJob.DONE, null, size, hash, Instant.now());
-            audit.record(Instant.now(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
+            jobs.finish(job.id(), ExportJob.DONE, null, size, hash, clock.instant());
+            audit.record(clock.instant(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
                     String.join(",", job.sites()), "success", Map.of("sha256", hash, "bytes", Long.toString(size)));
             LOG.infof("export %s done: %d segments, %d bytes, sha256 %s", job.id(), segments.size(), size, hash);
             return ExportJob.DONE;
         } catch (Cancelled c) {
             deleteQuietly(partial);
-            jobs.finish(job.id(), ExportJob.CANCELLED, null, null, null, Instant.now());
+            jobs.finish(job.id(), ExportJob.CANCELLED, null, null, null, clock.instant());
             LOG.infof("export %s cancelled", job.id());
             return ExportJob.CANCELLED;
         } catch (IOException e) {
@@ -259,7 +259,7 @@ public class ExportRunner {
         }
         w.add(ExportPackage.AUDIT, lines.toString().getBytes(StandardCharsets.UTF_8));
         Sntp.Result time = Sntp.query(config.ntpServer(), Duration.ofSeconds(2));
-        w.finish(new ExportPackage.Manifest(null, job.id(), Instant.now(), job.requestedBy(), job.reason(),
+        w.finish(new ExportPackage.Manifest(null, job.id(), clock.instant(), job.requestedBy(), job.reason(),
                 job.caseId(), job.cameras(), job.from(), job.to(),
                 new ExportPackage.TimeSync(time.status(), time.offsetMs(), time.server()),
                 new ExportPackage.Software("vigil-export-service", version), null, null, excerpt.summary()),
@@ -296,8 +296,8 @@ public class ExportRunner {
     }
 
     private void fail(ExportJob job, String reason) {
-        jobs.finish(job.id(), ExportJob.FAILED, reason, null, null, Instant.now());
-        audit.record(Instant.now(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
+        jobs.finish(job.id(), ExportJob.FAILED, reason, null, null, clock.instant());
+        audit.record(clock.instant(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
                 String.join(",", job.sites()), "failure", Map.of("reason", reason));
         LOG.warnf("export %s failed: %s", job.id(), reason);
     }

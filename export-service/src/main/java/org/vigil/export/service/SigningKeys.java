@@ -9,12 +9,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 
-import org.jboss.logging.Logger;
-import org.vigil.contracts.export.Signing;
-import org.vigil.export.config.ExportConfig;
-
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.vigil.evidence.Signing;
+import org.vigil.export.config.ExportConfig;
 
 /**
  * The key that signs export packages (docs/KEY_MANAGEMENT.md). Read from EXPORT_SIGNING_KEY_FILE; without one, a

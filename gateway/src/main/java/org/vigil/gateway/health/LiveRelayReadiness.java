@@ -1,12 +1,11 @@
 package org.vigil.gateway.health;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.vigil.gateway.service.LiveRelay;
 import org.vigil.gateway.ws.LiveClients;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Ready once subscribed to the live channels in Redis; a later Redis outage shows as {@code live=false}. */
 @Readiness

@@ -1,12 +1,11 @@
 package org.vigil.gateway.health;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 import org.vigil.gateway.service.TimeSync;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * This host's clock against NTP_SERVER, as {@code time_sync_status} ({@code synced} under 5 s of offset,

@@ -3,12 +3,11 @@ package org.vigil.gateway.logging;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-import org.jboss.logging.MDC;
-
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.MDC;
 
 /**
  * Every request gets an id: the caller's {@code X-Request-Id} when it is a sane token (a proxy in front may set

@@ -4,13 +4,12 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Sends the gateway's security-relevant actions to the audit topic. */
 @ApplicationScoped

@@ -4,17 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.vertx.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MediaPacket;
-import org.vigil.gateway.service.CameraRegistry;
 import org.vigil.gateway.ws.LiveClients;
-
-import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Live video: the capture service's JPEG previews ({@code vigil.previews.v1}) relayed to the browsers watching each

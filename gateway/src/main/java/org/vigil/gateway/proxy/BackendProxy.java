@@ -4,12 +4,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 
-import org.jboss.logging.Logger;
-import org.vigil.gateway.config.GatewayConfig;
-import org.vigil.gateway.logging.RequestIds;
-import org.vigil.gateway.security.SessionAuthMechanism;
-import org.vigil.gateway.security.TokenService;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Vertx;
@@ -23,6 +17,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.logging.RequestIds;
+import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.TokenService;
 
 /**
  * Passes the backends' APIs through, streaming both ways (playback MP4s and exports are large and ranged):

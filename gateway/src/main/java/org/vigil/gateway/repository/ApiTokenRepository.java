@@ -9,13 +9,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import org.vigil.gateway.ApiToken;
-
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.gateway.ApiToken;
 
 /** API tokens in {@code identity.api_tokens}. Lookups for authentication are reactive; admin calls block. */
 @ApplicationScoped

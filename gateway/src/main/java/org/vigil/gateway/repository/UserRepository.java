@@ -8,14 +8,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import org.vigil.gateway.User;
-
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.gateway.User;
 
 /** Local accounts in {@code identity.users}. Blocking calls: use from worker threads only. */
 @ApplicationScoped

@@ -4,18 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.TreeSet;
 
-import org.vigil.contracts.Access;
-import org.vigil.contracts.CameraConfig;
-import org.vigil.gateway.ApiToken;
-import org.vigil.gateway.User;
-import org.vigil.gateway.security.HashingPool;
-import org.vigil.gateway.security.SessionAuthMechanism;
-import org.vigil.gateway.security.SignInThrottle;
-import org.vigil.gateway.security.TokenService;
-import org.vigil.gateway.service.ApiTokenService;
-import org.vigil.gateway.service.CameraRegistry;
-import org.vigil.gateway.service.UserService;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -28,6 +16,17 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.gateway.ApiToken;
+import org.vigil.gateway.User;
+import org.vigil.gateway.messaging.CameraRegistry;
+import org.vigil.gateway.security.HashingPool;
+import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.SignInThrottle;
+import org.vigil.gateway.security.TokenService;
+import org.vigil.gateway.service.ApiTokenService;
+import org.vigil.gateway.service.UserService;
 
 /**
  * Users, their sites, and API tokens: admins only. An admin grants only sites they hold; every change is audited.

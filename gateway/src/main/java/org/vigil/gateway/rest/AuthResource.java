@@ -3,17 +3,6 @@ package org.vigil.gateway.rest;
 import java.util.List;
 import java.util.Map;
 
-import org.vigil.contracts.AuditEntry;
-import org.vigil.gateway.messaging.AuditPublisher;
-import org.vigil.gateway.security.ClientAddress;
-import org.vigil.gateway.security.HashingPool;
-import org.vigil.gateway.security.OidcAccess;
-import org.vigil.gateway.security.SessionAuthMechanism;
-import org.vigil.gateway.security.SessionRegistry;
-import org.vigil.gateway.security.Sessions;
-import org.vigil.gateway.security.TokenService;
-import org.vigil.gateway.service.UserService;
-
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -27,6 +16,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.gateway.messaging.AuditPublisher;
+import org.vigil.gateway.security.ClientAddress;
+import org.vigil.gateway.security.HashingPool;
+import org.vigil.gateway.security.OidcAccess;
+import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.SessionRegistry;
+import org.vigil.gateway.security.Sessions;
+import org.vigil.gateway.security.TokenService;
+import org.vigil.gateway.service.UserService;
 
 /** Sign-in with a local account, sign-out, who am I, and which ways to sign in exist. */
 @Path("/api/auth")

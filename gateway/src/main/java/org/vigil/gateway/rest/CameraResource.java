@@ -8,14 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.vigil.contracts.Access;
-import org.vigil.contracts.AuditEntry;
-import org.vigil.contracts.CameraConfig;
-import org.vigil.gateway.messaging.AuditPublisher;
-import org.vigil.gateway.security.SessionAuthMechanism;
-import org.vigil.gateway.security.TokenService;
-import org.vigil.gateway.service.CameraRegistry;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -27,6 +19,13 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.gateway.messaging.AuditPublisher;
+import org.vigil.gateway.messaging.CameraRegistry;
+import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.TokenService;
 
 /** Cameras as the UI needs them (on the caller's sites, never their URLs), and the recording switch. */
 @Path("/api/cameras")

@@ -1,17 +1,15 @@
 package org.vigil.gateway.rest;
 
-import org.vigil.contracts.Json;
-import org.vigil.gateway.service.TimeSync;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.quarkus.vertx.http.ManagementInterface;
 import io.smallrye.health.SmallRyeHealth;
 import io.smallrye.health.SmallRyeHealthReporter;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.vigil.contracts.Json;
+import org.vigil.gateway.service.TimeSync;
 
 /**
  * {@code GET /health/ready}, the readiness address of Vigil's runbooks: the same checks as {@code /q/health/ready}

@@ -1,11 +1,10 @@
 package org.vigil.gateway.rest;
 
-import org.vigil.gateway.security.SigningKeys;
-
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.vigil.gateway.security.SigningKeys;
 
 /** The public keys services verify access tokens with (their quarkus-oidc fetches this). */
 @Path("/auth/jwks")

@@ -4,13 +4,6 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.vigil.contracts.AuditEntry;
-import org.vigil.gateway.messaging.AuditPublisher;
-import org.vigil.gateway.security.OidcAccess;
-import org.vigil.gateway.security.Sessions;
-import org.vigil.gateway.security.TokenService;
-
 import io.quarkus.oidc.IdToken;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.security.Authenticated;
@@ -22,6 +15,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.gateway.messaging.AuditPublisher;
+import org.vigil.gateway.security.OidcAccess;
+import org.vigil.gateway.security.Sessions;
+import org.vigil.gateway.security.TokenService;
 
 /**
  * The end of a single sign-on: quarkus-oidc has run the authorization code flow with the provider (this path is

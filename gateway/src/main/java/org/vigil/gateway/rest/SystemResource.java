@@ -10,21 +10,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import org.vigil.contracts.Access;
-import org.vigil.contracts.Json;
-import org.vigil.gateway.config.GatewayConfig;
-import org.vigil.gateway.security.SessionAuthMechanism;
-import org.vigil.gateway.security.TokenService;
-import org.vigil.gateway.service.TimeSync;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.Json;
+import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.TokenService;
+import org.vigil.gateway.service.TimeSync;
 
 /**
  * The dashboard's System Status: free space on the recordings volume (from the recorder, as the caller), the storage

@@ -6,10 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.vigil.gateway.config.GatewayConfig;
-
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.gateway.config.GatewayConfig;
 
 /**
  * The address a request really comes from, which sign-in throttling counts against. It is the TCP peer, unless the

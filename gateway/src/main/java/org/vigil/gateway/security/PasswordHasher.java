@@ -5,10 +5,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Argon2id password hashing (Bouncy Castle), stored in the PHC string format

@@ -3,9 +3,6 @@ package org.vigil.gateway.security;
 import java.util.Optional;
 import java.util.Set;
 
-import org.vigil.gateway.repository.UserRepository;
-import org.vigil.gateway.service.ApiTokenService;
-
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -19,6 +16,8 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.gateway.repository.UserRepository;
+import org.vigil.gateway.service.ApiTokenService;
 
 /**
  * Authenticates a request by one of:

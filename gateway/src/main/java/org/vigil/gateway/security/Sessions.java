@@ -10,13 +10,12 @@ import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
 
-import org.vigil.gateway.config.GatewayConfig;
-
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.gateway.config.GatewayConfig;
 
 /**
  * Browser sessions: the signed session token in an HttpOnly cookie, and a CSRF secret in a second cookie that the

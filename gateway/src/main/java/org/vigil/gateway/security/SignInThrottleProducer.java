@@ -2,10 +2,9 @@ package org.vigil.gateway.security;
 
 import java.time.InstantSource;
 
-import org.vigil.gateway.config.GatewayConfig;
-
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.vigil.gateway.config.GatewayConfig;
 
 /** The gateway's one {@link SignInThrottle}: the default rules with the configured per-account lock. */
 public class SignInThrottleProducer {

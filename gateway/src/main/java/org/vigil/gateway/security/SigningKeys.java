@@ -19,11 +19,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Json;
 import org.vigil.gateway.config.GatewayConfig;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The RSA key that signs access tokens. Read from {@code <keys dir>/token-signing-key.pem} (PKCS#8); created there,

@@ -11,16 +11,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.AuditEntry;
+import org.vigil.gateway.ApiToken;
 import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.repository.ApiTokenRepository;
-import org.vigil.gateway.ApiToken;
 import org.vigil.gateway.security.BackendTokens;
 import org.vigil.gateway.security.Sessions;
 import org.vigil.gateway.security.TokenService;
-
-import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * API tokens for integrators: {@code vgl_<id>_<secret>}, sent as {@code Authorization: Bearer}. The id finds the row,

@@ -2,8 +2,6 @@ package org.vigil.gateway.service;
 
 import java.net.URI;
 
-import org.vigil.gateway.config.GatewayConfig;
-
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -11,6 +9,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.gateway.config.GatewayConfig;
 
 /** Calls the event service on behalf of a signed-in user (their token, so the service applies their sites). */
 @ApplicationScoped

@@ -2,16 +2,15 @@ package org.vigil.gateway.service;
 
 import java.time.Duration;
 
-import org.jboss.logging.Logger;
-import org.vigil.contracts.LiveUpdate;
-import org.vigil.gateway.ws.LiveClients;
-
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.LiveUpdate;
+import org.vigil.gateway.ws.LiveClients;
 
 /**
  * Subscribes to every site's live channel in Redis and relays each message, unchanged, to this gateway's WebSocket

@@ -5,10 +5,9 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
-import org.vigil.contracts.time.Sntp;
-import org.vigil.gateway.config.GatewayConfig;
-
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.runtime.time.Sntp;
 
 /**
  * This host's clock against NTP_SERVER, for the dashboard and readiness: {@code synced} under 5 s of offset, {@code unsynced}

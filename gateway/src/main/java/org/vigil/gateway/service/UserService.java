@@ -6,6 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
@@ -18,12 +23,6 @@ import org.vigil.gateway.security.PasswordHasher;
 import org.vigil.gateway.security.SessionRegistry;
 import org.vigil.gateway.security.SignInThrottle;
 import org.vigil.gateway.security.TokenService;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /** Local sign-in: password check (throttled, in the bounded hashing pool), accounts, and the first admin. */
 @ApplicationScoped

@@ -11,23 +11,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import org.jboss.logging.Logger;
-import org.vigil.contracts.Access;
-import org.vigil.gateway.service.EventServiceClient;
-
-import org.vigil.gateway.config.GatewayConfig;
-import org.vigil.gateway.security.SessionRegistry;
-import org.vigil.gateway.service.ApiTokenService;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
-import jakarta.enterprise.event.Observes;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.Access;
+import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.security.SessionRegistry;
+import org.vigil.gateway.service.ApiTokenService;
+import org.vigil.gateway.service.EventServiceClient;
 
 /**
  * The WebSocket clients of this gateway, the sites each may see, and what is on its way to each. A client first gets

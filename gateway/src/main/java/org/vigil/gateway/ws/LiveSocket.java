@@ -5,13 +5,6 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.vigil.contracts.Json;
-import org.vigil.gateway.security.BackendTokens;
-import org.vigil.gateway.security.SessionAuthMechanism;
-import org.vigil.gateway.service.ApiTokenService;
-import org.vigil.gateway.security.TokenService;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -22,6 +15,11 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
+import org.vigil.contracts.Json;
+import org.vigil.gateway.security.BackendTokens;
+import org.vigil.gateway.security.SessionAuthMechanism;
+import org.vigil.gateway.security.TokenService;
+import org.vigil.gateway.service.ApiTokenService;
 
 /**
  * {@code /ws}: live updates for the signed-in user's sites. The upgrade itself requires a session (path permission),

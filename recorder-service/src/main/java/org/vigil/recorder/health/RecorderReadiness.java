@@ -3,16 +3,15 @@ package org.vigil.recorder.health;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.vigil.recorder.config.RecorderConfig;
 import org.vigil.recorder.messaging.MediaConsumer;
+import org.vigil.recorder.messaging.Registry;
 import org.vigil.recorder.service.RecordingService;
-import org.vigil.recorder.service.Registry;
 import org.vigil.recorder.service.Storage;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Ready when the recordings directory takes writes, the registry is loaded, the media group joined and the lag bounded:

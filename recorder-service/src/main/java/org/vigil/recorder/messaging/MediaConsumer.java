@@ -1,6 +1,5 @@
 package org.vigil.recorder.messaging;
 
-import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -10,29 +9,25 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-import org.vigil.contracts.Topics;
-import org.vigil.recorder.config.RecorderConfig;
-import org.vigil.recorder.service.Registry;
-import org.vigil.recorder.service.RecordingService;
-
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.Topics;
+import org.vigil.recorder.config.RecorderConfig;
+import org.vigil.recorder.service.RecordingService;
+import org.vigil.runtime.kafka.ConsumerLoop;
 
 /**
  * Consumes the media topic in the {@value #GROUP} group (partitions are keyed by camera, so each camera is written
@@ -44,7 +39,7 @@ import jakarta.enterprise.event.Observes;
  * not on disk and paused; it is resumed once writing can go on.
  */
 @ApplicationScoped
-public class MediaConsumer implements Runnable {
+public class MediaConsumer implements ConsumerLoop.Body {
 
     private static final Logger LOG = Logger.getLogger(MediaConsumer.class);
     static final String GROUP = "vigil-recorder";
@@ -52,14 +47,13 @@ public class MediaConsumer implements Runnable {
     private final RecordingService recording;
     private final Registry directory;
     private final RecorderConfig config;
-    private final Properties props = new Properties();
+    private final Properties props;
     private final Set<TopicPartition> assigned = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private volatile boolean running = true;
     private volatile boolean joined;
     private final Map<TopicPartition, Long> lagRecords = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long lastPollMillis = System.currentTimeMillis();
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private ConsumerLoop loop;
+    private long nextCommit;
 
     public MediaConsumer(RecordingService recording, Registry directory, RecorderConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics) {
@@ -70,97 +64,80 @@ public class MediaConsumer implements Runnable {
         this.recording = recording;
         this.directory = directory;
         this.config = config;
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-recorder-media");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props = ConsumerLoop.groupProperties(bootstrap, "vigil-recorder-media", GROUP);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         // a larger socket buffer: catching up on a backlog was 10-20 % faster with it (bench/run recorder-throughput)
         props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15_000);
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     }
 
     void onStart(@Observes StartupEvent e) {
-        thread = new Thread(this, "media-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        loop = ConsumerLoop.start("media-consumer", props, Duration.ofMillis(500), this);
     }
 
-    /** How long the last commit and the consumer's close may take when stopping. */
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
-
     void onStop(@Observes ShutdownEvent e) {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(30));
         }
-        if (thread != null) {
-            try {
-                thread.join(30_000);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
+    }
+
+    /** Packets are taken only once the registry is known: a camera's site and recording switch come from it. */
+    @Override
+    public void beforeFirst(ConsumerLoop loop) {
+        while (loop.running() && !directory.caughtUp()) {
+            sleep(100);
+        }
+        if (loop.running()) {
+            recording.start();
         }
     }
 
     @Override
-    public void run() {
-        while (running && !directory.caughtUp()) {
-            sleep(100);
+    public void open(KafkaConsumer<String, byte[]> c) {
+        c.subscribe(List.of(Topics.MEDIA), new Listener(c));
+        nextCommit = 0;
+    }
+
+    @Override
+    public void poll(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+        consume(c, records);
+        lastPollMillis = System.currentTimeMillis();
+        recording.tick();
+        boolean writing = recording.state() == RecordingService.State.RUNNING;
+        if (writing && !c.paused().isEmpty()) {
+            c.resume(c.paused());
+        } else if (!writing) {
+            c.pause(c.assignment());
         }
-        if (!running) {
-            return;
-        }
-        recording.start();
-        while (running) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
-                    new ByteArrayDeserializer())) {
-                consumer = c;
-                c.subscribe(List.of(Topics.MEDIA), new Listener(c));
-                long nextCommit = 0;
-                try {
-                    while (running) {
-                        consume(c, c.poll(Duration.ofMillis(500)));
-                        lastPollMillis = System.currentTimeMillis();
-                        recording.tick();
-                        boolean writing = recording.state() == RecordingService.State.RUNNING;
-                        if (writing && !c.paused().isEmpty()) {
-                            c.resume(c.paused());
-                        } else if (!writing) {
-                            c.pause(c.assignment());
-                        }
-                        long now = System.currentTimeMillis();
-                        if (now >= nextCommit) {
-                            nextCommit = now + config.commitInterval().toMillis();
-                            c.commitAsync(owned(recording.committable()), null);
-                            for (TopicPartition tp : c.assignment()) {
-                                c.currentLag(tp).ifPresent(l -> lagRecords.put(tp, l));
-                            }
-                        }
-                    }
-                } catch (WakeupException e) {
-                    // stopping
-                }
-                recording.stop();
-                try {
-                    // bounded: with the broker gone (a killed stack) the last commit must not hold the exit up; what it
-                    // misses is consumed again after the restart, and redelivered packets are dropped as duplicates
-                    c.commitSync(owned(recording.committable()), CLOSE_TIMEOUT);
-                    c.close(CLOSE_TIMEOUT);
-                } catch (org.apache.kafka.common.KafkaException ex) { // a timeout among them
-                    LOG.warnf("the last commit did not reach Kafka (%s): the newest packets will be read again and "
-                            + "dropped as duplicates", ex.getMessage());
-                }
-                return;
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "media consumer failed; rejoining in 5 s");
-                joined = false;
-                sleep(5000);
+        long now = System.currentTimeMillis();
+        if (now >= nextCommit) {
+            nextCommit = now + config.commitInterval().toMillis();
+            c.commitAsync(owned(recording.committable()), null);
+            for (TopicPartition tp : c.assignment()) {
+                c.currentLag(tp).ifPresent(l -> lagRecords.put(tp, l));
             }
         }
+    }
+
+    /**
+     * Closes the open segments, then commits what they hold. Bounded: with the broker gone (a killed stack) the last
+     * commit must not hold the exit up; what it misses is consumed again after the restart, and redelivered packets
+     * are dropped as duplicates.
+     */
+    @Override
+    public void stopping(KafkaConsumer<String, byte[]> c) {
+        recording.stop();
+        try {
+            c.commitSync(owned(recording.committable()), ConsumerLoop.CLOSE_TIMEOUT);
+        } catch (org.apache.kafka.common.KafkaException ex) { // a timeout among them
+            LOG.warnf("the last commit did not reach Kafka (%s): the newest packets will be read again and "
+                    + "dropped as duplicates", ex.getMessage());
+        }
+    }
+
+    @Override
+    public void failed(RuntimeException e) {
+        joined = false;
     }
 
     /** Hands the batch over; if the recorder stops taking packets, rewinds what it has not written. */
@@ -195,12 +172,11 @@ public class MediaConsumer implements Runnable {
         return offsets;
     }
 
-    private void sleep(long ms) {
+    private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            running = false;
         }
     }
 
@@ -253,7 +229,7 @@ public class MediaConsumer implements Runnable {
             try {
                 // bounded, shorter when stopping: the broker may be gone (what is not committed is read again by the
                 // next owner, and dropped as duplicates)
-                consumer.commitSync(offsets, running ? Duration.ofSeconds(10) : CLOSE_TIMEOUT);
+                consumer.commitSync(offsets, loop != null && loop.running() ? Duration.ofSeconds(10) : ConsumerLoop.CLOSE_TIMEOUT);
             } catch (org.apache.kafka.common.KafkaException e) {
                 LOG.warnf("offsets of revoked partitions not committed (%s): they will be read again", e.getMessage());
             }

@@ -1,25 +1,5 @@
 package org.vigil.recorder.playback;
 
-import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_copy;
-import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
-import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
-import static org.bytedeco.ffmpeg.global.avformat.av_write_frame;
-import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
-import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
-import static org.bytedeco.ffmpeg.global.avformat.avio_open;
-import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
-import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
-import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,20 +20,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.avformat.AVIOContext;
-import org.bytedeco.ffmpeg.avformat.AVStream;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.vigil.recorder.config.RecorderConfig;
 import org.vigil.recorder.service.FrameIndex;
 import org.vigil.recorder.service.SegmentFiles;
-import org.vigil.recorder.service.SegmentWriter;
 import org.vigil.recorder.service.Storage;
-
-import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.runtime.media.Mp4StreamCopy;
+import org.vigil.runtime.media.Mp4StreamCopy.Timing;
+import org.vigil.runtime.media.RecordingLayout;
 
 /**
  * Browser playback: the frames of a camera in a time range as one MP4, copied from the AVI segments (never decoded),
@@ -67,11 +40,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class Playback {
 
     private static final Logger LOG = Logger.getLogger(Playback.class);
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    /** MP4 time base: 90 kHz, the usual video clock. */
-    static final int TIME_BASE = 90_000;
 
     /** A rendered range. {@code start}: the capture time of its first frame (the key frame before the asked start). */
     public record Rendered(Path file, Instant start, Instant end, long frames, boolean cutShort) {
@@ -204,7 +172,7 @@ public class Playback {
         List<String> days = new ArrayList<>();
         for (Instant d = from.minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS); !d.isAfter(to);
                 d = d.plus(1, ChronoUnit.DAYS)) {
-            days.add(DAY.format(d));
+            days.add(RecordingLayout.day(d));
         }
         long fromMicros = micros(from);
         long toMicros = micros(to);
@@ -223,9 +191,10 @@ public class Playback {
                         if (!Files.isDirectory(dir)) {
                             continue;
                         }
-                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "recording_*.avi")) {
+                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, RecordingLayout.SEGMENT_GLOB)) {
                             for (Path video : files) {
-                                Instant named = startFromName(video);
+                                Instant named = RecordingLayout.parse(video.getFileName().toString()).map(RecordingLayout.Named::start)
+                                        .orElse(null);
                                 if (named != null && (!named.isBefore(to) || named.isBefore(from.minus(span)))) {
                                     continue; // cannot hold a frame of the range: its index is not read
                                 }
@@ -359,95 +328,33 @@ public class Playback {
 
     private Rendered write(List<Segment> segments, long from, long to, Path file) throws IOException {
         Plan plan = plan(segments, from, to);
-        AVFormatContext oc = new AVFormatContext(null);
-        SegmentWriter.check(avformat_alloc_output_context2(oc, null, "mp4", file.toString()), "creating the MP4 muxer");
-        AVPacket pkt = av_packet_alloc();
-        AVDictionary opts = new AVDictionary(null);
         long written = 0;
-        try {
-            AVStream out = null;
-            long lastPts = -1;
+        try (Mp4StreamCopy mp4 = new Mp4StreamCopy(file)) {
             for (int s = plan.firstSegment; s <= plan.lastSegment; s++) {
                 Segment seg = segments.get(s);
                 List<FrameIndex.Frame> frames = seg.index().frames();
-                AVFormatContext in = new AVFormatContext(null);
-                SegmentWriter.check(avformat_open_input(in, seg.video().toString(), null, null), "opening " + seg.video()
-                        .getFileName());
-                try {
-                    if (out == null) {
-                        out = avformat_new_stream(oc, null);
-                        AVCodecParameters par = out.codecpar();
-                        SegmentWriter.check(avcodec_parameters_copy(par, in.streams(0).codecpar()), "copying stream parameters");
-                        par.codec_tag(0);
-                        out.time_base(av_make_q(1, TIME_BASE));
-                        AVIOContext pb = new AVIOContext(null);
-                        SegmentWriter.check(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
-                        oc.pb(pb);
-                        av_dict_set(opts, "movflags", "+faststart", 0);
-                        SegmentWriter.check(avformat_write_header(oc, opts), "writing the MP4 header");
+                int first = s == plan.firstSegment ? plan.firstFrame : 0;
+                long left = plan.frames - mp4.written();
+                mp4.append(seg.video(), (n, key) -> {
+                    if (n < first) {
+                        return Mp4StreamCopy.SKIP;
                     }
-                    int k = 0;
-                    int first = s == plan.firstSegment ? plan.firstFrame : 0;
-                    while (av_read_frame(in, pkt) >= 0) {
-                        try {
-                            if (pkt.stream_index() != 0) {
-                                continue;
-                            }
-                            int n = k++;
-                            if (n < first || n >= frames.size()) {
-                                continue;
-                            }
-                            long wall = frames.get(n).wallMicros();
-                            if (wall >= to || written >= plan.frames) {
-                                break;
-                            }
-                            long pts = Math.max(lastPts + 1, (wall - plan.startMicros) * TIME_BASE / 1_000_000);
-                            long next = n + 1 < frames.size() ? frames.get(n + 1).wallMicros() : wall + frameMicros(seg);
-                            pkt.stream_index(out.index());
-                            pkt.pts(pts).dts(pts).duration(Math.max(1, (next - wall) * TIME_BASE / 1_000_000));
-                            pkt.pos(-1);
-                            if (frames.get(n).keyFrame()) {
-                                pkt.flags(pkt.flags() | AV_PKT_FLAG_KEY);
-                            }
-                            SegmentWriter.check(av_write_frame(oc, pkt), "writing a frame");
-                            lastPts = pts;
-                            written++;
-                        } finally {
-                            av_packet_unref(pkt);
-                        }
+                    if (n >= frames.size() || frames.get(n).wallMicros() >= to || n - first >= left) {
+                        return Mp4StreamCopy.STOP;
                     }
-                } finally {
-                    avformat_close_input(in);
-                }
+                    long wall = frames.get(n).wallMicros();
+                    long next = n + 1 < frames.size() ? frames.get(n + 1).wallMicros() : wall + frameMicros(seg);
+                    return new Timing(wall - plan.startMicros, next - wall, frames.get(n).keyFrame());
+                });
             }
-            SegmentWriter.check(av_write_trailer(oc), "finishing the MP4");
-        } finally {
-            av_dict_free(opts);
-            av_packet_free(pkt);
-            if (oc.pb() != null) {
-                avio_closep(oc.pb());
-            }
-            avformat_free_context(oc);
+            mp4.finish();
+            written = mp4.written();
         }
         if (written != plan.frames) {
             LOG.warnf("playback: %d frames written of %d indexed (a segment is shorter than its index)", written,
                     plan.frames);
         }
         return new Rendered(file, instant(plan.startMicros), instant(plan.endMicros), written, plan.cutShort);
-    }
-
-    /** The start time in a segment's name, or {@code null} for a name not made by the recorder. */
-    private static Instant startFromName(Path video) {
-        String n = video.getFileName().toString();
-        int us = n.lastIndexOf('_');
-        if (us < 0 || !n.endsWith(".avi")) {
-            return null;
-        }
-        try {
-            return Instant.from(NAME_TIME.parse(n.substring(us + 1, n.length() - 4)));
-        } catch (java.time.DateTimeException e) {
-            return null;
-        }
     }
 
     private String cacheKey(String camera, Instant from, Instant to, List<Segment> segments) {

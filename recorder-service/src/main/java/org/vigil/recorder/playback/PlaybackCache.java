@@ -13,12 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.jboss.logging.Logger;
-import org.vigil.recorder.config.RecorderConfig;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.vigil.recorder.config.RecorderConfig;
 
 /**
  * The playback cache's books: which rendered MP4s exist, how big, and for whom. Bounded three ways:

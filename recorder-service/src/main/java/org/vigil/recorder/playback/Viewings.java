@@ -5,9 +5,8 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.vigil.recorder.config.RecorderConfig;
-
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.recorder.config.RecorderConfig;
 
 /**
  * Which viewings were audited. A browser plays a recording with many requests (a first one, then Range requests as

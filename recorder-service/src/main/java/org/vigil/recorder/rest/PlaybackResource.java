@@ -12,16 +12,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.eclipse.microprofile.jwt.Claim;
-import org.jboss.resteasy.reactive.PathPart;
-import org.vigil.contracts.Access;
-import org.vigil.contracts.AuditEntry;
-import org.vigil.contracts.CameraConfig;
-import org.vigil.recorder.config.RecorderConfig;
-import org.vigil.recorder.playback.Playback;
-import org.vigil.recorder.playback.Viewings;
-import org.vigil.recorder.service.Registry;
-
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
@@ -33,6 +23,15 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.Claim;
+import org.jboss.resteasy.reactive.PathPart;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.recorder.config.RecorderConfig;
+import org.vigil.recorder.messaging.Registry;
+import org.vigil.recorder.playback.Playback;
+import org.vigil.recorder.playback.Viewings;
 
 /**
  * {@code GET /api/recorder/playback/{camera}.mp4?from=…&to=…}: recorded footage as MP4 for a browser's video

@@ -12,19 +12,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.jboss.logging.Logger;
-import org.vigil.contracts.Access;
-import org.vigil.contracts.AuditEntry;
-import org.vigil.contracts.StorageSettings;
-import org.vigil.recorder.messaging.MediaConsumer;
-import org.vigil.recorder.messaging.RecorderPublisher;
-import org.eclipse.microprofile.jwt.Claim;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.vigil.recorder.service.DeletionPreview;
-import org.vigil.recorder.service.RecordingService;
-import org.vigil.recorder.service.Registry;
-import org.vigil.recorder.service.Storage;
-
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
@@ -36,6 +23,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.StorageSettings;
+import org.vigil.recorder.messaging.MediaConsumer;
+import org.vigil.recorder.messaging.RecorderPublisher;
+import org.vigil.recorder.messaging.Registry;
+import org.vigil.recorder.service.DeletionPreview;
+import org.vigil.recorder.service.RecordingService;
+import org.vigil.recorder.service.Storage;
 
 /** What this recorder is writing, and where (the storage API). Admins; the storage itself, admins of every site. */
 @Path("/api/recorder")

@@ -8,8 +8,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,6 +17,7 @@ import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.StreamParams;
+import org.vigil.runtime.media.RecordingLayout;
 
 /**
  * The recording state of one camera: at most one open segment (see {@link SegmentFiles} for its life). Decides what
@@ -44,9 +43,6 @@ final class CameraRecording {
     record Closed(SegmentFiles files, SegmentClosed segment) {
     }
 
-    static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     private final String cameraId;
     private final Duration target;
@@ -145,9 +141,9 @@ final class CameraRecording {
         site = cameraSite;
         root = newRoot;
         startedAt = p.wallTime();
-        Path dir = root.resolve(safe(site)).resolve(cameraId).resolve(DAY.format(startedAt));
-        Files.createDirectories(dir);
-        files = new SegmentFiles(dir.resolve("recording_" + cameraId + "_" + FILE_TIME.format(startedAt) + ".avi"));
+        Path video = RecordingLayout.segment(root, site, cameraId, startedAt);
+        Files.createDirectories(video.getParent());
+        files = new SegmentFiles(video);
         Map<String, String> header = new LinkedHashMap<>();
         header.put("camera", cameraId);
         header.put("site", site);
@@ -279,11 +275,4 @@ final class CameraRecording {
             throw new IllegalStateException(e);
         }
     }
-
-    /** A site name as a single path element. */
-    static String safe(String site) {
-        String s = site.replaceAll("[^A-Za-z0-9._-]", "_");
-        return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
-    }
-
 }

@@ -10,12 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.Json;
 import org.vigil.recorder.config.RecorderConfig;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Asks the retention service what it would delete if the recordings directory and free-space floor were changed

@@ -30,7 +30,7 @@ import org.vigil.contracts.SegmentClosed;
 final class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
-    /** Not a possible site directory: site names never start with a dot (see {@link CameraRecording#safe}). */
+    /** Not a possible site directory: site names never start with a dot (see {@link org.vigil.runtime.media.RecordingLayout#siteDirectory}). */
     static final String QUARANTINE = ".quarantine";
 
     /** What a reconcile did; {@code lastWritten}: per camera, per capture session, the last packet seq on disk. */

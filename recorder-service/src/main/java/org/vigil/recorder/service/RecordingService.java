@@ -1,6 +1,5 @@
 package org.vigil.recorder.service;
 
-import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -20,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -31,9 +33,7 @@ import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.recorder.config.RecorderConfig;
 import org.vigil.recorder.messaging.RecorderPublisher;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.recorder.messaging.Registry;
 
 /**
  * Routes media packets to each camera's {@link CameraRecording} and decides which consumed offsets may be committed:

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
+import org.vigil.runtime.media.RecordingLayout;
+
 /**
  * The files of one segment and the three states they pass through; the state is visible from the names alone, so
  * that a restart knows what to do with whatever a crash left:
@@ -15,13 +17,13 @@ import java.nio.file.StandardOpenOption;
  * <li><b>durable</b>: {@code X} (complete, fsynced, renamed) and {@code X.idx.partial}: maybe not announced yet;</li>
  * <li><b>announced</b>: {@code X} and {@code X.idx}: Kafka has its {@code SegmentClosed}.</li>
  * </ol>
- * where {@code X} is {@code recording_<camera>_<startUTC>.avi}. A final name is only ever given to a complete, fsynced
+ * where {@code X} is named by {@link RecordingLayout}. A final name is only ever given to a complete, fsynced
  * file, and an index row can only exist for a file in state 2 or 3.
  */
 public record SegmentFiles(Path video) {
 
-    public static final String PARTIAL = ".partial";
-    public static final String INDEX = ".idx";
+    public static final String PARTIAL = RecordingLayout.PARTIAL;
+    public static final String INDEX = RecordingLayout.INDEX;
 
     public Path partialVideo() {
         return video.resolveSibling(video.getFileName() + PARTIAL);
@@ -49,8 +51,7 @@ public record SegmentFiles(Path video) {
 
     /** Whether {@code name} is one of a segment's files. */
     public static boolean isSegmentFile(String name) {
-        return name.startsWith("recording_") && (name.endsWith(".avi") || name.endsWith(".avi" + PARTIAL)
-                || name.endsWith(".avi" + INDEX) || name.endsWith(".avi" + INDEX + PARTIAL));
+        return RecordingLayout.isSegmentFile(name);
     }
 
     /** State 1 to 2: the video file gets its final name (it is already complete and fsynced). */

@@ -2,6 +2,7 @@ package org.vigil.recorder.service;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_INPUT_BUFFER_PADDING_SIZE;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.FF_COMPLIANCE_NORMAL;
 import static org.bytedeco.ffmpeg.global.avcodec.av_new_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
@@ -14,7 +15,6 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2
 import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_query_codec;
-import static org.bytedeco.ffmpeg.global.avcodec.FF_COMPLIANCE_NORMAL;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
 import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
 import static org.bytedeco.ffmpeg.global.avformat.avio_flush;
@@ -22,10 +22,8 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 import static org.bytedeco.ffmpeg.global.avutil.av_mallocz;
-import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodecDescriptor;
@@ -36,6 +34,7 @@ import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.vigil.contracts.StreamParams;
+import org.vigil.runtime.media.Ffmpeg;
 
 /**
  * Writes compressed packets into an AVI file with FFmpeg's muxer, never decoding or encoding. The AVI clock is
@@ -72,7 +71,7 @@ public final class SegmentWriter implements AutoCloseable {
             throw new Unsupported("unsupported picture size " + params.width() + "x" + params.height());
         }
         AVFormatContext ctx = new AVFormatContext(null);
-        check(avformat_alloc_output_context2(ctx, null, "avi", file.toString()), "creating the AVI muxer");
+        Ffmpeg.checkIo(avformat_alloc_output_context2(ctx, null, "avi", file.toString()), "creating the AVI muxer");
         oc = ctx;
         if (avformat_query_codec(oc.oformat(), codec.id(), FF_COMPLIANCE_NORMAL) != 1) {
             release();
@@ -92,9 +91,9 @@ public final class SegmentWriter implements AutoCloseable {
         stream.r_frame_rate(av_make_q(frameRate, 1));
         AVIOContext pb = new AVIOContext(null);
         try {
-            check(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
+            Ffmpeg.checkIo(avio_open(pb, file.toString(), AVIO_FLAG_WRITE), "opening " + file);
             oc.pb(pb);
-            check(avformat_write_header(oc, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "writing the AVI header");
+            Ffmpeg.checkIo(avformat_write_header(oc, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "writing the AVI header");
         } catch (IOException e) {
             release();
             throw e;
@@ -103,7 +102,7 @@ public final class SegmentWriter implements AutoCloseable {
 
     /** Appends one packet as the next frame. */
     public void write(byte[] data, boolean keyFrame) throws IOException {
-        check(av_new_packet(packet, data.length), "allocating a packet");
+        Ffmpeg.checkIo(av_new_packet(packet, data.length), "allocating a packet");
         try {
             packet.data().put(data);
             packet.stream_index(stream.index());
@@ -113,7 +112,7 @@ public final class SegmentWriter implements AutoCloseable {
             if (keyFrame) {
                 packet.flags(packet.flags() | AV_PKT_FLAG_KEY);
             }
-            check(av_write_frame(oc, packet), "writing frame " + frames);
+            Ffmpeg.checkIo(av_write_frame(oc, packet), "writing frame " + frames);
             checkIo("writing frame " + frames);
             frames++;
         } finally {
@@ -131,7 +130,7 @@ public final class SegmentWriter implements AutoCloseable {
     /** Throws when flushing or writing found an I/O error (a full disk shows up here, not in av_write_frame). */
     public void checkIo(String what) throws IOException {
         if (oc != null && oc.pb() != null && oc.pb().error() < 0) {
-            check(oc.pb().error(), what);
+            Ffmpeg.checkIo(oc.pb().error(), what);
         }
     }
 
@@ -150,7 +149,7 @@ public final class SegmentWriter implements AutoCloseable {
     /** Writes the AVI index, closes the file and fsyncs it. */
     public void finish() throws IOException {
         try {
-            check(av_write_trailer(oc), "writing the AVI index");
+            Ffmpeg.checkIo(av_write_trailer(oc), "writing the AVI index");
             checkIo("writing the AVI index");
             avio_flush(oc.pb());
             checkIo("writing the AVI file");
@@ -175,18 +174,5 @@ public final class SegmentWriter implements AutoCloseable {
     public void close() {
         release();
         av_packet_free(packet);
-    }
-
-    /** Turns a negative FFmpeg return code into an IOException saying what failed and FFmpeg's reason. */
-    public static void check(int rc, String what) throws IOException {
-        if (rc < 0) {
-            byte[] buf = new byte[256];
-            av_strerror(rc, buf, buf.length);
-            int n = 0;
-            while (n < buf.length && buf[n] != 0) {
-                n++;
-            }
-            throw new IOException(what + " failed: " + new String(buf, 0, n, StandardCharsets.UTF_8) + " (" + rc + ")");
-        }
     }
 }

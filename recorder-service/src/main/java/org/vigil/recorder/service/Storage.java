@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.StorageSettings;
 import org.vigil.recorder.config.RecorderConfig;
-
-import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.recorder.messaging.Registry;
 
 /**
  * Where segments go: RECORDINGS_DIR until an admin sets another directory through the storage API; the directories

@@ -3,12 +3,11 @@ package org.vigil.retention.health;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.vigil.retention.config.RetentionConfig;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Retention deletes from the recordings volume: it must be mounted and writable. */
 @Readiness

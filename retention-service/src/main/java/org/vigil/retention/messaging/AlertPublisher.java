@@ -1,12 +1,11 @@
 package org.vigil.retention.messaging;
 
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.vigil.contracts.Alert;
-
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Raises and clears retention's alerts on the alerts topic, keyed so a raise and its clear stay in order. */
 @ApplicationScoped

@@ -4,11 +4,10 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.vigil.contracts.AuditEntry;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /** Sends this service's security-relevant actions to the audit topic; its channel's health shows Kafka is reachable. */
 @ApplicationScoped

@@ -9,13 +9,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.vigil.retention.Hold;
-
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.retention.Hold;
 
 /** Legal holds in {@code retention.holds}, and what the event store says about the things they cover. Blocking. */
 @ApplicationScoped

@@ -4,13 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.vigil.contracts.Access;
-import org.vigil.retention.config.RetentionConfig;
-import org.vigil.retention.service.Policy;
-import org.vigil.retention.service.StorageRoots;
-
-import org.eclipse.microprofile.jwt.Claim;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -19,6 +12,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.Claim;
+import org.vigil.contracts.Access;
+import org.vigil.retention.config.RetentionConfig;
+import org.vigil.retention.service.Policy;
+import org.vigil.retention.service.StorageRoots;
 
 /** The retention policy in force: every site's days, quotas and directories, so an admin of every site only. */
 @Path("/api/retention/policy")

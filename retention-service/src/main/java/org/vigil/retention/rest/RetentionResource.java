@@ -6,15 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.eclipse.microprofile.jwt.Claim;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-import org.vigil.contracts.Access;
-import org.vigil.retention.Hold;
-import org.vigil.retention.service.DiskPressure;
-import org.vigil.retention.service.Holds;
-import org.vigil.retention.service.Pruner;
-
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
@@ -27,6 +18,15 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.vigil.contracts.Access;
+import org.vigil.retention.Hold;
+import org.vigil.retention.service.DiskPressure;
+import org.vigil.retention.service.Holds;
+import org.vigil.retention.service.PruneReport;
+import org.vigil.retention.service.Pruner;
 
 /**
  * Legal holds (operators place, admins release), retention runs (admins: a dry run that changes nothing, a run now,
@@ -90,7 +90,7 @@ public class RetentionResource {
     @Path("/dry-run")
     @RolesAllowed(Access.ADMIN)
     @Blocking
-    public Pruner.Report dryRun() throws IOException {
+    public PruneReport.Report dryRun() throws IOException {
         everySite();
         return pruner.dryRun(disk.status(false).bytesToFree());
     }
@@ -132,7 +132,7 @@ public class RetentionResource {
     @RolesAllowed(Access.ADMIN)
     public Response lastRun() {
         everySite();
-        Pruner.Report r = pruner.last();
+        PruneReport.Report r = pruner.last();
         return r == null ? Response.status(404).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "not_found",
                 "message", "no retention run since this instance started")).build() : Response.ok(r).build();
     }
@@ -142,7 +142,7 @@ public class RetentionResource {
     @Path("/run")
     @RolesAllowed(Access.ADMIN)
     @Blocking
-    public Pruner.Report run() {
+    public PruneReport.Report run() {
         everySite();
         return pruner.run(token.getName(), "manual");
     }

@@ -1,6 +1,5 @@
 package org.vigil.retention.service;
 
-import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.FileStore;
@@ -8,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,17 +15,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.jboss.logging.Logger;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.vigil.contracts.Alert;
-import org.vigil.retention.config.RetentionConfig;
-import org.vigil.retention.messaging.AlertPublisher;
-import org.vigil.retention.repository.PruneRepository;
-
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.Alert;
+import org.vigil.retention.config.RetentionConfig;
+import org.vigil.retention.messaging.AlertPublisher;
+import org.vigil.retention.repository.PruneRepository;
 
 /**
  * Watches free space on the recordings volume against the low-disk threshold, expressed as hours of headroom: how long
@@ -55,6 +55,7 @@ public class DiskPressure {
     }
 
     private final RetentionConfig config;
+    private final InstantSource clock;
     private final StorageRoots roots;
     private final PruneRepository repository;
     private final Pruner pruner;
@@ -70,10 +71,11 @@ public class DiskPressure {
     private ScheduledExecutorService schedule;
     /** The last check's figures and backlog, for the metrics (a scrape never touches the disk or the database). */
     private volatile Status latest;
-    private volatile Pruner.Deleted backlog = Pruner.Deleted.NONE;
+    private volatile PruneReport.Deleted backlog = PruneReport.Deleted.NONE;
 
     public DiskPressure(RetentionConfig config, StorageRoots roots, PruneRepository repository, Pruner pruner,
-            AlertPublisher alerts, MeterRegistry metrics) {
+            AlertPublisher alerts, MeterRegistry metrics, InstantSource clock) {
+        this.clock = clock;
         gauge(metrics, "vigil_retention_free_bytes", d -> d.latest == null ? Double.NaN : d.latest.freeBytes());
         gauge(metrics, "vigil_retention_floor_bytes", d -> d.latest == null ? Double.NaN : d.latest.floorBytes());
         gauge(metrics, "vigil_retention_bytes_per_hour", d -> d.latest == null ? Double.NaN : d.latest.bytesPerHour());
@@ -128,7 +130,7 @@ public class DiskPressure {
      * up to a minute old).
      */
     public Status status(boolean withUsage) throws IOException {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Path root = roots.current();
         Path p = root;
         while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -154,7 +156,7 @@ public class DiskPressure {
     }
 
     public FloorPreview preview(Path dir, long floorBytes) throws IOException {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Path p = dir;
         while (p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             p = p.getParent();
@@ -164,8 +166,8 @@ public class DiskPressure {
         long rate = Math.max(hourly(recent, now), recent.lastDayBytes() / 24);
         Status s = status(store.getTotalSpace(), store.getUsableSpace() + playbackCacheBytes(store), floorBytes, rate,
                 config.minHeadroomHours(), null, false, now);
-        Pruner.Deleted d = s.bytesToFree() > 0 ? Pruner.Deleted.of(repository.oldestUnheldSummary(s.bytesToFree(), now))
-                : Pruner.Deleted.NONE;
+        PruneReport.Deleted d = s.bytesToFree() > 0 ? PruneReport.Deleted.of(repository.oldestUnheldSummary(s.bytesToFree(), now))
+                : PruneReport.Deleted.NONE;
         return new FloorPreview(d.segments(), d.bytes(), d.oldest(), d.newest(), s.bytesToFree(), s.freeBytes(),
                 s.totalBytes(), floorBytes);
     }
@@ -250,7 +252,7 @@ public class DiskPressure {
     public synchronized Status check() throws IOException {
         Status s = status(false);
         if (s.low() && s.bytesToFree() > 0) {
-            Pruner.Emergency e = pruner.freeSpace(s.bytesToFree(), "system");
+            PruneReport.Emergency e = pruner.freeSpace(s.bytesToFree(), "system");
             if (e.ran()) {
                 exhausted = e.exhausted();
             }
@@ -280,7 +282,7 @@ public class DiskPressure {
 
     private Alert alert(Alert.State state, String message, Status s) {
         return new Alert(Alert.VERSION, UUID.randomUUID().toString(), Alert.DISK_FULL_OF_KEPT, state, source, null,
-                message, Instant.now(), Map.of("freeBytes", Long.toString(s.freeBytes()), "floorBytes",
+                message, clock.instant(), Map.of("freeBytes", Long.toString(s.freeBytes()), "floorBytes",
                         Long.toString(s.floorBytes()), "bytesPerHour", Long.toString(s.bytesPerHour()),
                         "thresholdHours", Double.toString(s.thresholdHours())));
     }

@@ -1,19 +1,19 @@
 package org.vigil.retention.service;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.retention.Hold;
 import org.vigil.retention.messaging.AuditPublisher;
 import org.vigil.retention.repository.HoldRepository;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Legal holds: operators place them (a camera and range, an event, or an export), admins release them, on their sites;
@@ -46,6 +46,7 @@ public class Holds {
     }
 
     private final HoldRepository holds;
+    private final InstantSource clock;
     private final AuditPublisher audit;
 
     private final jakarta.enterprise.event.Event<Changed> changed;
@@ -54,7 +55,8 @@ public class Holds {
     public record Changed(String holdId) {
     }
 
-    public Holds(HoldRepository holds, AuditPublisher audit, jakarta.enterprise.event.Event<Changed> changed) {
+    public Holds(HoldRepository holds, AuditPublisher audit, jakarta.enterprise.event.Event<Changed> changed, InstantSource clock) {
+        this.clock = clock;
         this.holds = holds;
         this.audit = audit;
         this.changed = changed;
@@ -67,7 +69,7 @@ public class Holds {
         if (r.reason() == null || r.reason().strip().length() < 3 || r.reason().length() > 500) {
             throw new Refused(400, "reason", "a reason of 3 to 500 characters is required");
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (r.expiresAt() != null && !r.expiresAt().isAfter(now)) {
             throw new Refused(400, "expiresAt", "expiresAt must be in the future (or absent: until released)");
         }
@@ -133,7 +135,7 @@ public class Holds {
         Hold h = (parseUuid(id) ? holds.find(id) : java.util.Optional.<Hold>empty())
                 .filter(x -> visible(caller, x))
                 .orElseThrow(() -> new Refused(404, "id", "no hold " + id + " on your sites"));
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (!holds.release(id, caller.name(), now)) {
             throw new Refused(409, "id", "hold " + id + " was released already");
         }

@@ -4,11 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import org.vigil.retention.config.RetentionConfig;
-
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.retention.config.RetentionConfig;
 
 /**
  * What retention keeps. Recordings: the camera's days, else its site's, else RETENTION_DAYS, and optionally at most a

@@ -5,11 +5,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.StorageSettings;
 import org.vigil.retention.config.RetentionConfig;
 import org.vigil.retention.messaging.StorageSettingsReader;
-
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The recordings directories as the recorders see them: the one they write to now and its free-space floor (from the

@@ -17,7 +17,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +24,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgPool;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.flywaydb.core.Flyway;
@@ -36,15 +40,13 @@ import org.vigil.retention.messaging.AuditPublisher;
 import org.vigil.retention.messaging.StorageSettingsReader;
 import org.vigil.retention.repository.EventPruneRepository;
 import org.vigil.retention.repository.PruneRepository;
+import org.vigil.retention.service.EventTablePruner;
+import org.vigil.retention.service.OrphanFiles;
 import org.vigil.retention.service.Policy;
+import org.vigil.retention.service.PruneReport;
 import org.vigil.retention.service.Pruner;
+import org.vigil.retention.service.RecordingDeleter;
 import org.vigil.retention.service.StorageRoots;
-
-import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgPool;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 
 /**
  * Pruning 1,000,000 motion events and 10,000 segment files, with ingest going on. The event store is the event
@@ -143,10 +145,13 @@ public final class PruneBench {
             PgPool pool = PgPool.pool(vertx, PgConnectOptions.fromUri(pg.url()).setUser(EmbeddedPostgresServer.USER),
                     new PoolOptions().setMaxSize(2));
             RetentionConfig config = config(recordings);
-            Pruner pruner = new Pruner(new PruneRepository(pool), new EventPruneRepository(pool), new Policy(config),
-                    config, new StorageRoots(config, new StorageSettingsReader("127.0.0.1:1")),
-                    new AuditPublisher(new DroppingEmitter()),
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            PruneRepository prunes = new PruneRepository(pool);
+            Policy policy = new Policy(config);
+            Pruner pruner = new Pruner(prunes, new RecordingDeleter(prunes, policy),
+                    new EventTablePruner(new EventPruneRepository(pool), policy),
+                    new OrphanFiles(new StorageRoots(config, new StorageSettingsReader("127.0.0.1:1")), prunes), policy,
+                    new AuditPublisher(new DroppingEmitter()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                    java.time.InstantSource.system());
             // a service has pruned before: its classes are loaded and its queries planned (not what is measured)
             seed(pg.jdbcUrl(), DAYS * 100, DAYS * 10, recordings);
             pruner.run("bench", "warm-up");
@@ -172,7 +177,7 @@ public final class PruneBench {
                     long freed = databaseBytes(pg.jdbcUrl()) + files * 16L * 1024;
                     ingest.phase(Phase.PRUNING);
                     long pruneStart = System.nanoTime();
-                    Pruner.Report r = pruner.run("bench", "bench");
+                    PruneReport.Report r = pruner.run("bench", "bench");
                     long pruneNanos = System.nanoTime() - pruneStart;
                     if (System.getProperty("bench.slow") != null) {
                         synchronized (ingest.samples) {
@@ -197,8 +202,8 @@ public final class PruneBench {
                     }
                     ingest.phase(Phase.DONE);
 
-                    Pruner.Rows motion = r.events().get("motion_events");
-                    long eventMillis = r.events().values().stream().mapToLong(Pruner.Rows::millis).sum();
+                    PruneReport.Rows motion = r.events().get("motion_events");
+                    long eventMillis = r.events().values().stream().mapToLong(PruneReport.Rows::millis).sum();
                     System.out.printf("pruned %,d motion events (%d days dropped, %d held rows kept) in %.2f s; "
                             + "all event-store tables %.2f s%n", motion.deleted(), motion.daysDropped(),
                             motion.keptHeld(), motion.millis() / 1e3, eventMillis / 1e3);

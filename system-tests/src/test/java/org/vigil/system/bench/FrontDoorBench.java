@@ -23,11 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.vigil.contracts.Json;
 import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.system.Stack;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * {@code bench/run front-door [flooders] [seconds]}: the whole system ({@code ./vigil up}, a synthetic camera), 50

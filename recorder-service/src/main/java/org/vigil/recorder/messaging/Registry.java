@@ -1,0 +1,140 @@
+package org.vigil.recorder.messaging;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.MalformedMessageException;
+import org.vigil.contracts.StorageSettings;
+import org.vigil.contracts.Topics;
+import org.vigil.runtime.kafka.ConsumerLoop;
+
+/**
+ * The camera registry and the storage settings, kept current by reading every partition of both compacted topics (no
+ * consumer group: every recorder needs every camera's site and recording switch, and the one storage setting).
+ */
+@ApplicationScoped
+public class Registry implements ConsumerLoop.Body {
+
+    private static final Logger LOG = Logger.getLogger(Registry.class);
+
+    private final Map<String, CameraConfig> cameras = new ConcurrentHashMap<>();
+    private final List<Consumer<StorageSettings>> storageListeners = new CopyOnWriteArrayList<>();
+    private volatile StorageSettings storage;
+    private final Properties props;
+    private volatile boolean caughtUp;
+    private List<TopicPartition> parts = List.of();
+    private Map<TopicPartition, Long> end = Map.of();
+    private ConsumerLoop loop;
+
+    public Registry(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        props = ConsumerLoop.properties(bootstrap, "vigil-recorder-registry");
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        loop = ConsumerLoop.start("registry", props, Duration.ofMillis(500), this);
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        if (loop != null) {
+            loop.stop(ConsumerLoop.CLOSE_TIMEOUT);
+        }
+    }
+
+    @Override
+    public void open(KafkaConsumer<String, byte[]> c) {
+        parts = ConsumerLoop.partitionsOf(c, List.of(Topics.CAMERAS, Topics.SETTINGS));
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        end = c.endOffsets(parts, Duration.ofSeconds(30));
+    }
+
+    @Override
+    public void poll(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            apply(r);
+        }
+        if (!caughtUp && parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
+            caughtUp = true;
+            LOG.infof("registry loaded: %d cameras, storage %s", cameras.size(),
+                    storage == null ? "from RECORDINGS_DIR" : storage.recordingsDir());
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        if (r.key() == null) {
+            return;
+        }
+        if (r.topic().equals(Topics.SETTINGS)) {
+            if (StorageSettings.KEY.equals(r.key()) && r.value() != null) {
+                try {
+                    StorageSettings s = Json.read(r.value(), StorageSettings.class);
+                    storage = s;
+                    storageListeners.forEach(l -> l.accept(s));
+                } catch (MalformedMessageException e) {
+                    LOG.warnf("unreadable storage settings: %s", e.getMessage());
+                }
+            }
+            return;
+        }
+        if (r.value() == null) {
+            cameras.remove(r.key());
+            return;
+        }
+        try {
+            CameraConfig c = Json.read(r.value(), CameraConfig.class);
+            CameraConfig before = cameras.put(r.key(), c);
+            if (before != null && before.recording() != c.recording()) {
+                LOG.infof("camera %s: recording %s (by %s)", c.id(), c.recording() ? "on" : "off", c.updatedBy());
+            }
+        } catch (MalformedMessageException e) {
+            LOG.warnf("unreadable camera registry record %s: %s", r.key(), e.getMessage());
+        }
+    }
+
+    /** The camera's registry entry, or {@code null} when it is not registered. */
+    public CameraConfig get(String cameraId) {
+        return cameras.get(cameraId);
+    }
+
+    /** Every registered camera. */
+    public java.util.Collection<CameraConfig> all() {
+        return java.util.List.copyOf(cameras.values());
+    }
+
+    /** The storage settings an admin last set, if any. */
+    public Optional<StorageSettings> storage() {
+        return Optional.ofNullable(storage);
+    }
+
+    /** Calls {@code listener} on the registry thread with every storage setting read, old and new. */
+    public void onStorage(Consumer<StorageSettings> listener) {
+        storageListeners.add(listener);
+        StorageSettings s = storage;
+        if (s != null) {
+            listener.accept(s);
+        }
+    }
+
+    /** Whether the registry has been read to the end once: before that, "unknown camera" means nothing. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+}
