@@ -9,8 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.export.Evidence;
-import org.vigil.export.messaging.AuditPublisher;
 import org.vigil.export.repository.EvidenceRepository;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /** "Export data": the motion events of one camera and range, for a caller of its site; audited. */
 @ApplicationScoped
@@ -35,7 +35,7 @@ public class ExportData {
             throw new ExportProblem(404, "not_found", "no camera " + camera + " on your sites");
         }
         List<Evidence.Event> events = evidence.events(List.of(camera), from, to, MAX);
-        audit.record(clock.instant(), caller.name(), "export.data", AuditEntry.CAMERA + camera, site, "success",
+        audit.record(caller.name(), "export.data", AuditEntry.CAMERA + camera, site, "success",
                 Map.of("format", format, "from", from.toString(), "to", to.toString(),
                         "events", Integer.toString(events.size())));
         return events;

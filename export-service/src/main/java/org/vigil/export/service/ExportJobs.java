@@ -21,9 +21,9 @@ import org.vigil.contracts.AuditEntry;
 import org.vigil.export.Evidence;
 import org.vigil.export.ExportJob;
 import org.vigil.export.config.ExportConfig;
-import org.vigil.export.messaging.AuditPublisher;
 import org.vigil.export.repository.EvidenceRepository;
 import org.vigil.export.repository.JobRepository;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * Export jobs as callers see them: checked and queued here (role, sites, range, recordings present, room on disk),
@@ -97,7 +97,7 @@ public class ExportJobs {
         details.put("segments", Integer.toString(segments.size()));
         details.put("bytes", Long.toString(bytes));
         details.put("mp4", Boolean.toString(r.includeMp4()));
-        audit.record(now, caller.name(), "export.create", AuditEntry.EXPORT + job.id(), String.join(",", job.sites()), "success", details);
+        audit.record(caller.name(), "export.create", AuditEntry.EXPORT + job.id(), String.join(",", job.sites()), "success", details);
         runner.wake();
         return job;
     }
@@ -123,7 +123,7 @@ public class ExportJobs {
         ExportJob after = jobs.requestCancel(j.id(), clock.instant()).orElseThrow(() -> new ExportProblem(409,
                 "not_cancellable", "export " + id + " is " + j.state() + "; only queued or running exports can be "
                         + "cancelled"));
-        audit.record(clock.instant(), caller.name(), "export.cancel", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
+        audit.record(caller.name(), "export.cancel", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
                 Map.of());
         return after;
     }
@@ -138,7 +138,7 @@ public class ExportJobs {
         if (!Files.isRegularFile(file)) {
             throw new ExportProblem(410, "gone", "the package of export " + id + " is no longer on disk");
         }
-        audit.record(clock.instant(), caller.name(), "export.download", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
+        audit.record(caller.name(), "export.download", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
                 Map.of("sha256", String.valueOf(j.sha256())));
         return file;
     }

@@ -40,9 +40,9 @@ import org.vigil.evidence.PackageWriter;
 import org.vigil.export.Evidence;
 import org.vigil.export.ExportJob;
 import org.vigil.export.config.ExportConfig;
-import org.vigil.export.messaging.AuditPublisher;
 import org.vigil.export.repository.EvidenceRepository;
 import org.vigil.export.repository.JobRepository;
+import org.vigil.runtime.audit.AuditPublisher;
 import org.vigil.runtime.time.Sntp;
 
 /**
@@ -192,7 +192,7 @@ public class ExportRunner {
             String hash = HexFormat.of().formatHex(sha.digest());
             jobs.progress(job.id(), total, total);
             jobs.finish(job.id(), ExportJob.DONE, null, size, hash, clock.instant());
-            audit.record(clock.instant(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
+            audit.record(job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
                     String.join(",", job.sites()), "success", Map.of("sha256", hash, "bytes", Long.toString(size)));
             LOG.infof("export %s done: %d segments, %d bytes, sha256 %s", job.id(), segments.size(), size, hash);
             return ExportJob.DONE;
@@ -297,7 +297,7 @@ public class ExportRunner {
 
     private void fail(ExportJob job, String reason) {
         jobs.finish(job.id(), ExportJob.FAILED, reason, null, null, clock.instant());
-        audit.record(clock.instant(), job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
+        audit.record(job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
                 String.join(",", job.sites()), "failure", Map.of("reason", reason));
         LOG.warnf("export %s failed: %s", job.id(), reason);
     }

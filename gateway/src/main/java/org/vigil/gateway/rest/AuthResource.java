@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.vigil.contracts.AuditEntry;
-import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.security.ClientAddress;
 import org.vigil.gateway.security.HashingPool;
 import org.vigil.gateway.security.OidcAccess;
@@ -26,6 +25,7 @@ import org.vigil.gateway.security.SessionRegistry;
 import org.vigil.gateway.security.Sessions;
 import org.vigil.gateway.security.TokenService;
 import org.vigil.gateway.service.UserService;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /** Sign-in with a local account, sign-out, who am I, and which ways to sign in exist. */
 @Path("/api/auth")
@@ -109,7 +109,7 @@ public class AuthResource {
         if (caller == null || caller.sessionId() == null) {
             return Uni.createFrom().item(Response.noContent().build());
         }
-        audit.record(caller.username(), "auth.logout", AuditEntry.USER + caller.username(), "success", Map.of());
+        audit.record(caller.username(), "auth.logout", AuditEntry.USER + caller.username(), null, "success", Map.of());
         return registry.end(caller.sessionId(), SessionRegistry.End.SIGNED_OUT)
                 .replaceWith(Response.noContent().build());
     }
@@ -125,7 +125,7 @@ public class AuthResource {
         }
         sessions.clear(response);
         return registry.endAllOf(caller.username(), SessionRegistry.End.SIGNED_OUT_EVERYWHERE).map(n -> {
-            audit.record(caller.username(), "auth.logout", AuditEntry.USER + caller.username(), "success",
+            audit.record(caller.username(), "auth.logout", AuditEntry.USER + caller.username(), null, "success",
                     Map.of("sessions", Integer.toString(n), "everywhere", "true"));
             return Response.noContent().build();
         });

@@ -22,10 +22,10 @@ import jakarta.ws.rs.core.Response;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.CameraConfig;
-import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.messaging.CameraRegistry;
 import org.vigil.gateway.security.SessionAuthMechanism;
 import org.vigil.gateway.security.TokenService;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /** Cameras as the UI needs them (on the caller's sites, never their URLs), and the recording switch. */
 @Path("/api/cameras")
@@ -79,7 +79,7 @@ public class CameraResource {
         Optional<CameraConfig> current = registry.get(id);
         if (current.isEmpty() || !Access.siteAllowed(caller.sites(), current.get().site())) {
             if (current.isPresent()) {
-                audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, "denied",
+                audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, null, "denied",
                         Map.of("site", current.get().site(), "recording", body.recording().toString()));
             }
             return Errors.of(404, "not_found", "no camera " + id + " on your sites"); // other sites are not disclosed
@@ -90,11 +90,11 @@ public class CameraResource {
         try {
             registry.put(next).toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, "failure",
+            audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, null, "failure",
                     Map.of("site", c.site(), "recording", body.recording().toString()));
             return Errors.of(503, "unavailable", "the change could not be stored; nothing was changed");
         }
-        audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, "success",
+        audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, null, "success",
                 Map.of("site", c.site(), "recording", body.recording().toString(), "was", Boolean.toString(c.recording())));
         return Response.ok(CameraView.of(next)).build();
     }

@@ -17,10 +17,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.vigil.contracts.AuditEntry;
-import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.security.OidcAccess;
 import org.vigil.gateway.security.Sessions;
 import org.vigil.gateway.security.TokenService;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * The end of a single sign-on: quarkus-oidc has run the authorization code flow with the provider (this path is
@@ -53,14 +53,14 @@ public class OidcLoginResource {
     public Uni<Response> login(@QueryParam("next") String next, @Context HttpServerResponse response) {
         Optional<OidcAccess.Mapped> mapped = oidc.map(OidcAccess.claimsOfVerified(idToken.getRawToken()));
         if (mapped.isEmpty()) {
-            audit.record(idToken.getName(), "auth.login", AuditEntry.USER + idToken.getName(), "denied",
+            audit.record(idToken.getName(), "auth.login", AuditEntry.USER + idToken.getName(), null, "denied",
                     Map.of("reason", "no Vigil role in the provider's claims", "via", "oidc"));
             return oidcSession.logout().replaceWith(Errors.of(403, "no_role",
                     "Your account at the identity provider has no Vigil role; ask an administrator."));
         }
         OidcAccess.Mapped m = mapped.get();
         return sessions.start(m.username(), m.role(), m.sites(), TokenService.Source.OIDC, response).flatMap(c -> {
-            audit.record(m.username(), "auth.login", AuditEntry.USER + m.username(), "success", Map.of("via", "oidc", "role",
+            audit.record(m.username(), "auth.login", AuditEntry.USER + m.username(), null, "success", Map.of("via", "oidc", "role",
                     m.role()));
             return oidcSession.logout().replaceWith(Response.seeOther(URI.create(safeNext(next))).build());
         });

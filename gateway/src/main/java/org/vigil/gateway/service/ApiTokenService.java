@@ -15,11 +15,11 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.gateway.ApiToken;
-import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.repository.ApiTokenRepository;
 import org.vigil.gateway.security.BackendTokens;
 import org.vigil.gateway.security.Sessions;
 import org.vigil.gateway.security.TokenService;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * API tokens for integrators: {@code vgl_<id>_<secret>}, sent as {@code Authorization: Bearer}. The id finds the row,
@@ -102,7 +102,7 @@ public class ApiTokenService {
         ApiToken t = new ApiToken(id, name, Sessions.hash(secret), role, List.copyOf(sites), now, by,
                 expiresInDays == null ? null : now.plus(Duration.ofDays(expiresInDays)), null, null, false);
         repository.insert(t);
-        audit.record(by, "api_token.create", AuditEntry.TOKEN + id, "success", Map.of("name", name, "role", role,
+        audit.record(by, "api_token.create", AuditEntry.TOKEN + id, null, "success", Map.of("name", name, "role", role,
                 "sites", String.join(",", sites)));
         return new Created(t, PREFIX + id + "_" + secret);
     }
@@ -115,7 +115,7 @@ public class ApiTokenService {
     public boolean revoke(String id, String by) {
         boolean done = repository.revoke(id, by, clock.instant());
         minted.remove(id);
-        audit.record(by, "api_token.revoke", AuditEntry.TOKEN + id, done ? "success" : "failure", Map.of());
+        audit.record(by, "api_token.revoke", AuditEntry.TOKEN + id, null, done ? "success" : "failure", Map.of());
         return done;
     }
 

@@ -16,13 +16,13 @@ import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.gateway.User;
 import org.vigil.gateway.config.GatewayConfig;
-import org.vigil.gateway.messaging.AuditPublisher;
 import org.vigil.gateway.repository.UserRepository;
 import org.vigil.gateway.security.HashingPool;
 import org.vigil.gateway.security.PasswordHasher;
 import org.vigil.gateway.security.SessionRegistry;
 import org.vigil.gateway.security.SignInThrottle;
 import org.vigil.gateway.security.TokenService;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /** Local sign-in: password check (throttled, in the bounded hashing pool), accounts, and the first admin. */
 @ApplicationScoped
@@ -86,7 +86,7 @@ public class UserService {
         if (users.createIfAbsent("admin", hasher.hash(password.get()), Access.ADMIN, List.of(Access.ALL_SITES),
                 "bootstrap")) {
             LOG.info("created the first admin account 'admin'");
-            audit.record("system", "user.create", AuditEntry.USER + "admin", "success", Map.of("role", Access.ADMIN, "via", "bootstrap"));
+            audit.record("system", "user.create", AuditEntry.USER + "admin", null, "success", Map.of("role", Access.ADMIN, "via", "bootstrap"));
         }
     }
 
@@ -115,11 +115,11 @@ public class UserService {
     private LoginResult decide(String username, String from, boolean trustedDevice, Checked c) {
         if (c.passwordOk() && !c.user().get().disabled()) {
             throttle.succeeded(username, from);
-            audit.record(username, "auth.login", AuditEntry.USER + username, "success", Map.of("from", from));
+            audit.record(username, "auth.login", AuditEntry.USER + username, null, "success", Map.of("from", from));
             return new LoginResult.Success(c.user().get());
         }
         Optional<SignInThrottle.Lock> lock = throttle.failed(username, from, trustedDevice);
-        audit.record(username, "auth.login", AuditEntry.USER + username, "denied",
+        audit.record(username, "auth.login", AuditEntry.USER + username, null, "denied",
                 Map.of("reason", c.passwordOk() ? "disabled" : "bad credentials", "from", from));
         // once per lock, never per attempt; the name is the caller's free text, so it is quoted and cut
         lock.ifPresent(l -> LOG.warnf("sign-in locked for the %s until %s (last attempt for '%s')", l.scope(),
@@ -156,7 +156,7 @@ public class UserService {
                 admin.username())) {
             throw new Refused(409, "username", "a user named " + username + " exists already");
         }
-        audit.record(admin.username(), "user.create", AuditEntry.USER + username, "success",
+        audit.record(admin.username(), "user.create", AuditEntry.USER + username, null, "success",
                 Map.of("role", role, "sites", String.join(",", sites)));
         return users.find(username).orElseThrow();
     }
@@ -205,7 +205,7 @@ public class UserService {
         if (ended > 0) {
             details.put("sessionsEnded", Integer.toString(ended));
         }
-        audit.record(admin.username(), "user.update", AuditEntry.USER + username, "success", details);
+        audit.record(admin.username(), "user.update", AuditEntry.USER + username, null, "success", details);
         return after;
     }
 
@@ -217,7 +217,7 @@ public class UserService {
             throw new Refused(403, "username", "you may sign out only users whose sites you hold yourself");
         }
         int ended = sessions.endAllOf(username, SessionRegistry.End.SIGNED_OUT_EVERYWHERE).await().atMost(TIMEOUT);
-        audit.record(admin.username(), "user.sessions.end", AuditEntry.USER + username, "success",
+        audit.record(admin.username(), "user.sessions.end", AuditEntry.USER + username, null, "success",
                 Map.of("sessions", Integer.toString(ended)));
         return ended;
     }

@@ -12,8 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.retention.Hold;
-import org.vigil.retention.messaging.AuditPublisher;
 import org.vigil.retention.repository.HoldRepository;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * Legal holds: operators place them (a camera and range, an event, or an export), admins release them, on their sites;
@@ -153,7 +153,7 @@ public class Holds {
     private void audited(Instant at, String actor, String action, Hold h, Map<String, String> details) {
         String site = h.sites().size() == 1 ? h.sites().get(0) : null;
         for (String camera : h.cameras()) {
-            audit.record(at, actor, action, AuditEntry.CAMERA + camera, site, "success", details);
+            audit.record(actor, action, AuditEntry.CAMERA + camera, site, "success", details);
         }
     }
 

@@ -14,12 +14,12 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
-import org.vigil.retention.messaging.AuditPublisher;
 import org.vigil.retention.repository.PruneRepository;
 import org.vigil.retention.service.PruneReport.Deleted;
 import org.vigil.retention.service.PruneReport.Emergency;
 import org.vigil.retention.service.PruneReport.Report;
 import org.vigil.retention.service.PruneReport.Rows;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * Deletes what policy allows and nothing a legal hold covers, by every path: recordings past their age, recordings
@@ -165,7 +165,7 @@ public class Pruner {
     }
 
     private void audited(String actor, Report r) {
-        audit.record(clock.instant(), actor, "retention.run", AuditEntry.SYSTEM + "retention", null,
+        audit.record(actor, "retention.run", AuditEntry.SYSTEM + "retention", null,
                 r.errors().isEmpty() ? "success" : "failure", PruneReport.auditDetails(r));
     }
 }

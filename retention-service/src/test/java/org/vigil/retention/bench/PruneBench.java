@@ -18,9 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,14 +28,10 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgPool;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.flywaydb.core.Flyway;
-import org.vigil.contracts.AuditEntry;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.ServiceSchemas;
 import org.vigil.retention.config.RetentionConfig;
-import org.vigil.retention.messaging.AuditPublisher;
 import org.vigil.retention.messaging.StorageSettingsReader;
 import org.vigil.retention.repository.EventPruneRepository;
 import org.vigil.retention.repository.PruneRepository;
@@ -47,6 +42,7 @@ import org.vigil.retention.service.PruneReport;
 import org.vigil.retention.service.Pruner;
 import org.vigil.retention.service.RecordingDeleter;
 import org.vigil.retention.service.StorageRoots;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * Pruning 1,000,000 motion events and 10,000 segment files, with ingest going on. The event store is the event
@@ -146,11 +142,16 @@ public final class PruneBench {
                     new PoolOptions().setMaxSize(2));
             RetentionConfig config = config(recordings);
             PruneRepository prunes = new PruneRepository(pool);
+            // audit entries wait in the outbox: there is no Kafka here, and they are not what is measured
+            Properties noKafka = new Properties();
+            noKafka.put("bootstrap.servers", "127.0.0.1:1");
+            AuditPublisher audit = AuditPublisher.start("retention-service", pool, "retention.audit_outbox", noKafka,
+                    java.time.InstantSource.system(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             Policy policy = new Policy(config);
             Pruner pruner = new Pruner(prunes, new RecordingDeleter(prunes, policy),
                     new EventTablePruner(new EventPruneRepository(pool), policy),
                     new OrphanFiles(new StorageRoots(config, new StorageSettingsReader("127.0.0.1:1")), prunes), policy,
-                    new AuditPublisher(new DroppingEmitter()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                    audit, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
                     java.time.InstantSource.system());
             // a service has pruned before: its classes are loaded and its queries planned (not what is measured)
             seed(pg.jdbcUrl(), DAYS * 100, DAYS * 10, recordings);
@@ -549,36 +550,6 @@ public final class PruneBench {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length == 0 ? Double.NaN : v[Math.min(v.length - 1, (int) Math.ceil(q * v.length) - 1)];
-    }
-
-    /** Audit entries of the benchmark's runs go nowhere: there is no Kafka here, and they are not what is measured. */
-    static final class DroppingEmitter implements Emitter<AuditEntry> {
-        @Override
-        public CompletionStage<Void> send(AuditEntry msg) {
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public <M extends Message<? extends AuditEntry>> void send(M msg) {
-        }
-
-        @Override
-        public void complete() {
-        }
-
-        @Override
-        public void error(Exception e) {
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public boolean hasRequests() {
-            return true;
-        }
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -1,0 +1,186 @@
+package org.vigil.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgPool;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.Topics;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+import org.vigil.devstack.embedded.TopicAdmin;
+import org.vigil.devstack.testing.SharedServers;
+import org.vigil.runtime.audit.AuditPublisher;
+
+/**
+ * The audit outbox against a real PostgreSQL and a real broker that this test kills: entries recorded before, during
+ * and after the outage, and across a restart of the publisher, all reach Kafka; none is lost.
+ */
+class AuditOutboxTest {
+
+    private static final String DATABASE = "audit_outbox_test";
+
+    private final Path home = Path.of("target", "audit-outbox-kafka").toAbsolutePath();
+    private Process kafka;
+    private int kafkaPort;
+    private int controllerPort;
+    private int starts;
+    private Vertx vertx;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (kafka != null) {
+            kafka.destroyForcibly().waitFor();
+        }
+        if (vertx != null) {
+            vertx.closeAndAwait();
+        }
+    }
+
+    @Test
+    void noEntryIsLostWhenTheBrokerDiesMidWriteOrThePublisherRestarts() throws Exception {
+        EmbeddedPostgresServer pg = SharedServers.postgres();
+        String url = freshDatabase(pg);
+        Flyway.configure().dataSource("jdbc:" + url, EmbeddedPostgresServer.USER, "").schemas("retention")
+                .defaultSchema("retention").locations("classpath:db/retention").load().migrate();
+        vertx = Vertx.vertx();
+        PgPool pool = PgPool.pool(vertx, PgConnectOptions.fromUri(url).setUser(EmbeddedPostgresServer.USER),
+                new PoolOptions().setMaxSize(4));
+        startKafka();
+        TopicAdmin.ensureTopics(bootstrap(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(30));
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
+        AuditPublisher audit = AuditPublisher.start("retention-service", pool, "retention.audit_outbox", kafkaProps(),
+                InstantSource.system(), metrics);
+        Set<String> recorded = new HashSet<>();
+        record(audit, 0, 50, recorded);
+        kafka.destroyForcibly().waitFor(); // mid-write: some entries are on Kafka, some in the outbox or being sent
+        record(audit, 50, 100, recorded); // each completes: durable in the outbox with the broker gone
+        awaitTrue("entries wait in the outbox while Kafka is down", () -> audit.pending() > 0);
+        audit.close(); // the service stops with entries still waiting
+        AuditPublisher restarted = AuditPublisher.start("retention-service", pool, "retention.audit_outbox",
+                kafkaProps(), InstantSource.system(), metrics);
+        record(restarted, 100, 120, recorded);
+        startKafka();
+
+        Set<String> onKafka = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafkaProps(), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(Topics.AUDIT, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!onKafka.containsAll(recorded) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    AuditEntry e = Json.read(r.value(), AuditEntry.class);
+                    assertThat(r.key()).isEqualTo(e.id());
+                    assertThat(e.service()).isEqualTo("retention-service");
+                    onKafka.add(e.details().get("n"));
+                }
+            }
+        }
+        assertThat(onKafka).as("entries on Kafka").containsExactlyInAnyOrderElementsOf(recorded);
+        awaitTrue("the outbox empties once Kafka acknowledged everything", () -> restarted.pending() == 0);
+        assertThat(metrics.counter("vigil_audit_lost_total").count()).isZero();
+        restarted.close();
+    }
+
+    /** Records entries {@code from} to {@code to} (their number in the details), each durable before the next. */
+    private static void record(AuditPublisher audit, int from, int to, Set<String> numbers) throws Exception {
+        for (int i = from; i < to; i++) {
+            CompletableFuture<Void> done = audit.record("tester", "test.entry", AuditEntry.SYSTEM + "outbox", null,
+                    "success", Map.of("n", Integer.toString(i))).toCompletableFuture();
+            done.get(10, TimeUnit.SECONDS);
+            numbers.add(Integer.toString(i));
+        }
+    }
+
+    private String freshDatabase(EmbeddedPostgresServer pg) throws Exception {
+        // a database of its own: the retention service under test elsewhere in this JVM relays its own outbox
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres",
+                "postgres", "")) {
+            c.createStatement().execute("drop database if exists " + DATABASE);
+            c.createStatement().execute("create database " + DATABASE + " owner " + EmbeddedPostgresServer.USER);
+        }
+        return "postgresql://127.0.0.1:" + pg.port() + "/" + DATABASE;
+    }
+
+    private Properties kafkaProps() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        return p;
+    }
+
+    private String bootstrap() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    /** A broker in its own JVM on the same data directory and ports each time, so that it can be killed for real. */
+    private void startKafka() throws Exception {
+        if (kafkaPort == 0) {
+            deleteTree(home);
+            Files.createDirectories(home);
+            kafkaPort = SharedServers.freePort();
+            controllerPort = SharedServers.freePort();
+        }
+        Path log = home.resolve("kafka.log");
+        kafka = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "org.vigil.devstack.testing.KafkaProcess", home.resolve("data").toString(), Integer.toString(kafkaPort),
+                Integer.toString(controllerPort)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        int expected = ++starts;
+        awaitTrue("Kafka serves", () -> {
+            try {
+                return Files.readString(log).lines().filter(l -> l.startsWith("KAFKA READY")).count() >= expected;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() < deadline).as(what + " within 90 s").isTrue();
+            Thread.sleep(100);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

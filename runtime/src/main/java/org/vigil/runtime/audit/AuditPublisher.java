@@ -1,0 +1,288 @@
+package org.vigil.runtime.audit;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.Topics;
+
+/**
+ * The one audit publisher, for every service that audits (gateway, export, retention), with one failure policy:
+ * <ol>
+ * <li>{@link #record} writes the entry to the service's own <b>outbox</b> table in PostgreSQL (a commit: it survives a
+ * broker outage and a restart of the service) and returns; the caller never waits for Kafka and is never failed by
+ * auditing.</li>
+ * <li>A relay thread sends the outbox to {@code vigil.audit.v1} in order ({@code acks=all}, idempotent producer) and
+ * deletes each row only once Kafka acknowledged it. While Kafka is down, rows wait, and the relay retries from 1 s up
+ * to every 10 s. A row sent twice (a crash between the ack and the delete) is dropped by the event service, which
+ * keeps one entry per id.</li>
+ * <li>If the database refuses the write, the entry is sent to Kafka directly; if that fails too, the entry is logged
+ * at ERROR with its id, action, actor and target (never its details) and counted in {@code vigil_audit_lost_total}.
+ * </li>
+ * </ol>
+ * Several instances of a service share the table: rows are leased ({@code FOR UPDATE SKIP LOCKED}) for 30 s, so two
+ * relays do not send the same rows. The outbox table ({@code seq bigserial, id uuid unique, entry bytea,
+ * leased_until timestamptz}) is created by each service's own migration.
+ */
+public final class AuditPublisher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(AuditPublisher.class);
+    private static final int BATCH = 500;
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration DB_TIMEOUT = Duration.ofSeconds(10);
+    private static final long MAX_BACKOFF_MILLIS = 10_000;
+
+    private final String service;
+    private final Pool pool;
+    private final String table;
+    private final InstantSource clock;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicLong pending = new AtomicLong();
+    private final Counter lost;
+    private final Counter sent;
+    private final Thread relay;
+    private volatile boolean running = true;
+    /** The rows this instance has leased and not yet deleted: released when it stops, for another to send at once. */
+    private volatile Long[] inFlight = new Long[0];
+
+    private AuditPublisher(String service, Pool pool, String table, Properties kafka, InstantSource clock,
+            MeterRegistry metrics) {
+        if (!table.matches("[a-z_]+\\.[a-z_]+")) {
+            throw new IllegalArgumentException("not a schema-qualified table name: " + table);
+        }
+        this.service = service;
+        this.pool = pool;
+        this.table = table;
+        this.clock = clock;
+        Properties p = new Properties();
+        p.putAll(kafka);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-audit");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() - 1000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.lost = Counter.builder("vigil_audit_lost_total")
+                .description("audit entries neither stored in the outbox nor sent to Kafka").register(metrics);
+        this.sent = Counter.builder("vigil_audit_sent_total").description("audit entries Kafka acknowledged")
+                .register(metrics);
+        Gauge.builder("vigil_audit_outbox_pending", pending, AtomicLong::doubleValue)
+                .description("audit entries in the outbox, not yet acknowledged by Kafka").register(metrics);
+        this.relay = new Thread(this::relay, service + "-audit-relay");
+        this.relay.setDaemon(true);
+    }
+
+    /**
+     * Starts a publisher for {@code service}, whose outbox is {@code table} (schema-qualified) in {@code pool}'s
+     * database; {@code kafka} holds at least {@code bootstrap.servers}.
+     */
+    public static AuditPublisher start(String service, Pool pool, String table, Properties kafka, InstantSource clock,
+            MeterRegistry metrics) {
+        AuditPublisher a = new AuditPublisher(service, pool, table, kafka, clock, metrics);
+        a.relay.start();
+        return a;
+    }
+
+    /**
+     * Records one action now. Completes once the entry is durable (in the outbox, or acknowledged by Kafka when the
+     * database refused it); never completes exceptionally: a lost entry is logged and counted instead.
+     */
+    public CompletionStage<Void> record(String actor, String action, String target, String site, String outcome,
+            Map<String, String> details) {
+        AuditEntry e = new AuditEntry(AuditEntry.VERSION, UUID.randomUUID().toString(), clock.instant(), service, actor,
+                action, target, site, outcome, details == null ? Map.of() : details);
+        byte[] json = Json.write(e);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pool.preparedQuery("insert into " + table + " (id, entry) values ($1, $2) on conflict (id) do nothing")
+                .execute(Tuple.of(UUID.fromString(e.id()), io.vertx.core.buffer.Buffer.buffer(json)))
+                .subscribe().with(ok -> {
+                    pending.incrementAndGet();
+                    wake.release();
+                    done.complete(null);
+                }, dbFailure -> sendDirectly(e, json, dbFailure, done));
+        return done;
+    }
+
+    private void sendDirectly(AuditEntry e, byte[] json, Throwable dbFailure, CompletableFuture<Void> done) {
+        LOG.warnf("audit entry %s (%s by %s): the outbox refused it (%s); sending it to Kafka directly", e.id(),
+                e.action(), e.actor(), dbFailure.getMessage());
+        try {
+            producer.send(new ProducerRecord<>(Topics.AUDIT, e.id(), json), (md, kafkaFailure) -> {
+                if (kafkaFailure != null) {
+                    lostEntry(e, kafkaFailure);
+                } else {
+                    sent.increment();
+                }
+                done.complete(null);
+            });
+        } catch (RuntimeException kafkaFailure) {
+            lostEntry(e, kafkaFailure);
+            done.complete(null);
+        }
+    }
+
+    private void lostEntry(AuditEntry e, Throwable why) {
+        lost.increment();
+        LOG.errorf("audit entry LOST: id %s, action %s, actor %s, target %s: neither the outbox nor Kafka took it (%s)",
+                e.id(), e.action(), e.actor(), e.target(), why.getMessage());
+    }
+
+    /** Rows in the outbox, not yet acknowledged by Kafka (as of the relay's last look). */
+    public long pending() {
+        return pending.get();
+    }
+
+    private void relay() {
+        long backoff = 0;
+        boolean failing = false;
+        while (running) {
+            try {
+                if (backoff > 0) {
+                    wake.tryAcquire(backoff, TimeUnit.MILLISECONDS);
+                } else {
+                    wake.tryAcquire(1, TimeUnit.SECONDS);
+                }
+                wake.drainPermits();
+                int n;
+                do {
+                    n = relayBatch();
+                } while (n == BATCH && running);
+                if (failing) {
+                    LOG.infof("audit relay: Kafka takes entries again; the outbox is empty");
+                }
+                failing = false;
+                backoff = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (!failing) {
+                    LOG.warnf("audit relay: %s; %d entries wait in the outbox (they are kept, and sent once it works)",
+                            e.getMessage(), pending.get());
+                }
+                failing = true;
+                backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(1000, backoff * 2));
+            }
+        }
+    }
+
+    /** Leases the oldest rows, sends them, deletes those Kafka acknowledged; the number leased. */
+    private int relayBatch() {
+        List<Row> rows = new ArrayList<>();
+        pool.query("update " + table + " set leased_until = now() + interval '" + LEASE.toSeconds() + " seconds' "
+                + "where seq in (select seq from " + table + " where leased_until is null or leased_until < now() "
+                + "order by seq limit " + BATCH + " for update skip locked) returning seq, id, entry")
+                .execute().await().atMost(DB_TIMEOUT).forEach(rows::add);
+        countPending();
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        rows.sort((a, b) -> Long.compare(a.getLong("seq"), b.getLong("seq")));
+        inFlight = rows.stream().map(r -> r.getLong("seq")).toArray(Long[]::new);
+        List<Future<?>> sends = new ArrayList<>();
+        for (Row r : rows) {
+            sends.add(producer.send(new ProducerRecord<>(Topics.AUDIT, r.getUUID("id").toString(),
+                    r.getBuffer("entry").getBytes())));
+        }
+        producer.flush();
+        List<Long> acked = new ArrayList<>();
+        RuntimeException failure = null;
+        for (int i = 0; i < rows.size(); i++) {
+            try {
+                sends.get(i).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                acked.add(rows.get(i).getLong("seq"));
+            } catch (Exception e) {
+                failure = new IllegalStateException("Kafka did not acknowledge audit entries: " + rootMessage(e), e);
+                break; // in order: what follows an unacknowledged entry waits for the next try
+            }
+        }
+        if (!acked.isEmpty()) {
+            pool.preparedQuery("delete from " + table + " where seq = any($1)")
+                    .execute(Tuple.tuple().addArrayOfLong(acked.toArray(new Long[0]))).await().atMost(DB_TIMEOUT);
+            sent.increment(acked.size());
+        }
+        if (failure != null) {
+            // the rest is leased for LEASE: release it, so the next try does not wait for the lease to run out
+            pool.preparedQuery("update " + table + " set leased_until = null where seq = any($1)")
+                    .execute(Tuple.tuple().addArrayOfLong(rows.stream().map(r -> r.getLong("seq"))
+                            .filter(s -> !acked.contains(s)).toArray(Long[]::new))).await().atMost(DB_TIMEOUT);
+            countPending();
+            inFlight = new Long[0];
+            throw failure;
+        }
+        inFlight = new Long[0];
+        countPending();
+        return rows.size();
+    }
+
+    private void countPending() {
+        pool.query("select count(*) from " + table).execute().await().atMost(DB_TIMEOUT)
+                .forEach(r -> pending.set(r.getLong(0)));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    /**
+     * Stops the relay (what is left stays in the outbox for the next start, or another instance) and closes the
+     * producer. Rows still leased by this instance are released, so that another instance sends them at once rather
+     * than after the lease; one of them may then be sent twice, which the event service drops by its id.
+     */
+    @Override
+    public void close() {
+        running = false;
+        wake.release();
+        try {
+            relay.join(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Long[] leased = inFlight;
+        if (leased.length > 0) {
+            try {
+                pool.preparedQuery("update " + table + " set leased_until = null where seq = any($1)")
+                        .execute(Tuple.tuple().addArrayOfLong(leased)).await().atMost(DB_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warnf("audit relay: %d leased entries not released (%s); they are sent once the lease ends",
+                        leased.length, e.getMessage());
+            }
+        }
+        producer.close(Duration.ofSeconds(3));
+    }
+}
