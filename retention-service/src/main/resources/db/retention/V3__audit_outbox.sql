@@ -5,6 +5,7 @@ create table audit_outbox (
     seq          bigserial   primary key,
     id           uuid        not null unique,
     entry        bytea       not null,
+    traceparent  text, -- the W3C trace context of the request that caused the entry (or a new one), sent as a header
     created_at   timestamptz not null default now(),
     leased_until timestamptz
 );

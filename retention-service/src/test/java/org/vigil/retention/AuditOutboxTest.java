@@ -3,6 +3,7 @@ package org.vigil.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,6 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgPool;
 import io.vertx.pgclient.PgConnectOptions;
@@ -87,9 +93,17 @@ class AuditOutboxTest {
         AuditPublisher restarted = AuditPublisher.start("retention-service", pool, "retention.audit_outbox",
                 kafkaProps(), InstantSource.system(), metrics);
         record(restarted, 100, 120, recorded);
+        // an entry recorded inside a request's trace carries its context, through the outbox, to the record's header
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Span request = Span.wrap(SpanContext.create(traceId, "00f067aa0ba902b7", TraceFlags.getSampled(),
+                TraceState.getDefault()));
+        try (Scope ignored = request.makeCurrent()) {
+            record(restarted, 120, 121, recorded);
+        }
         startKafka();
 
         Set<String> onKafka = new HashSet<>();
+        String traced = null;
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafkaProps(), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(Topics.AUDIT, 0);
@@ -102,10 +116,14 @@ class AuditOutboxTest {
                     assertThat(r.key()).isEqualTo(e.id());
                     assertThat(e.service()).isEqualTo("retention-service");
                     onKafka.add(e.details().get("n"));
+                    if ("120".equals(e.details().get("n"))) {
+                        traced = new String(r.headers().lastHeader("traceparent").value(), StandardCharsets.US_ASCII);
+                    }
                 }
             }
         }
         assertThat(onKafka).as("entries on Kafka").containsExactlyInAnyOrderElementsOf(recorded);
+        assertThat(traced).as("the traced entry's traceparent").isEqualTo("00-" + traceId + "-00f067aa0ba902b7-01");
         awaitTrue("the outbox empties once Kafka acknowledged everything", () -> restarted.pending() == 0);
         assertThat(metrics.counter("vigil_audit_lost_total").count()).isZero();
         restarted.close();

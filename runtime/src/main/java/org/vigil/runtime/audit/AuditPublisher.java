@@ -1,5 +1,6 @@
 package org.vigil.runtime.audit;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -29,6 +32,7 @@ import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
+import org.vigil.contracts.TraceHeaders;
 
 /**
  * The one audit publisher, for every service that audits (gateway, export, retention), with one failure policy:
@@ -45,7 +49,8 @@ import org.vigil.contracts.Topics;
  * </li>
  * </ol>
  * Several instances of a service share the table: rows are leased ({@code FOR UPDATE SKIP LOCKED}) for 30 s, so two
- * relays do not send the same rows. The outbox table ({@code seq bigserial, id uuid unique, entry bytea,
+ * relays do not send the same rows. The caller's trace context goes with the entry ({@code traceparent} header), as on
+ * every Vigil record. The outbox table ({@code seq bigserial, id uuid unique, entry bytea, traceparent text,
  * leased_until timestamptz}) is created by each service's own migration.
  */
 public final class AuditPublisher implements AutoCloseable {
@@ -120,22 +125,47 @@ public final class AuditPublisher implements AutoCloseable {
         AuditEntry e = new AuditEntry(AuditEntry.VERSION, UUID.randomUUID().toString(), clock.instant(), service, actor,
                 action, target, site, outcome, details == null ? Map.of() : details);
         byte[] json = Json.write(e);
+        String traceparent = traceparent();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        pool.preparedQuery("insert into " + table + " (id, entry) values ($1, $2) on conflict (id) do nothing")
-                .execute(Tuple.of(UUID.fromString(e.id()), io.vertx.core.buffer.Buffer.buffer(json)))
+        pool.preparedQuery("insert into " + table + " (id, entry, traceparent) values ($1, $2, $3) "
+                + "on conflict (id) do nothing")
+                .execute(Tuple.of(UUID.fromString(e.id()), io.vertx.core.buffer.Buffer.buffer(json), traceparent))
                 .subscribe().with(ok -> {
                     pending.incrementAndGet();
                     wake.release();
                     done.complete(null);
-                }, dbFailure -> sendDirectly(e, json, dbFailure, done));
+                }, dbFailure -> sendDirectly(e, json, traceparent, dbFailure, done));
         return done;
     }
 
-    private void sendDirectly(AuditEntry e, byte[] json, Throwable dbFailure, CompletableFuture<Void> done) {
+    /**
+     * The W3C trace context of the caller's current span (an HTTP request), kept with the entry so that the record
+     * carries it as every Vigil record does ({@code TraceHeaders}); outside a trace (a scheduled run, work handed to
+     * a pool), a new trace, as a producer span without a parent would start.
+     */
+    private static String traceparent() {
+        SpanContext sc = Span.current().getSpanContext();
+        if (sc.isValid()) {
+            return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
+        }
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return String.format("00-%016x%016x-%016x-01", r.nextLong() | 1, r.nextLong(), r.nextLong() | 1);
+    }
+
+    private static ProducerRecord<String, byte[]> record(String id, byte[] json, String traceparent) {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.AUDIT, id, json);
+        if (traceparent != null) {
+            r.headers().add(TraceHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.US_ASCII));
+        }
+        return r;
+    }
+
+    private void sendDirectly(AuditEntry e, byte[] json, String traceparent, Throwable dbFailure,
+            CompletableFuture<Void> done) {
         LOG.warnf("audit entry %s (%s by %s): the outbox refused it (%s); sending it to Kafka directly", e.id(),
                 e.action(), e.actor(), dbFailure.getMessage());
         try {
-            producer.send(new ProducerRecord<>(Topics.AUDIT, e.id(), json), (md, kafkaFailure) -> {
+            producer.send(record(e.id(), json, traceparent), (md, kafkaFailure) -> {
                 if (kafkaFailure != null) {
                     lostEntry(e, kafkaFailure);
                 } else {
@@ -202,7 +232,7 @@ public final class AuditPublisher implements AutoCloseable {
         List<Row> rows = new ArrayList<>();
         pool.query("update " + table + " set leased_until = now() + interval '" + LEASE.toSeconds() + " seconds' "
                 + "where seq in (select seq from " + table + " where leased_until is null or leased_until < now() "
-                + "order by seq limit " + BATCH + " for update skip locked) returning seq, id, entry")
+                + "order by seq limit " + BATCH + " for update skip locked) returning seq, id, entry, traceparent")
                 .execute().await().atMost(DB_TIMEOUT).forEach(rows::add);
         countPending();
         if (rows.isEmpty()) {
@@ -212,8 +242,8 @@ public final class AuditPublisher implements AutoCloseable {
         inFlight = rows.stream().map(r -> r.getLong("seq")).toArray(Long[]::new);
         List<Future<?>> sends = new ArrayList<>();
         for (Row r : rows) {
-            sends.add(producer.send(new ProducerRecord<>(Topics.AUDIT, r.getUUID("id").toString(),
-                    r.getBuffer("entry").getBytes())));
+            sends.add(producer.send(record(r.getUUID("id").toString(), r.getBuffer("entry").getBytes(),
+                    r.getString("traceparent"))));
         }
         producer.flush();
         List<Long> acked = new ArrayList<>();
