@@ -37,7 +37,7 @@ final class AuditCheck {
                 PreparedStatement q = c.prepareStatement("""
                         select seq, id, at, service, actor, action, target, site, outcome, details::text, prev_hash,
                                hash
-                        from events.audit_log where seq > ? order by seq limit ?""")) {
+                        from events.v1_audit_log where seq > ? order by seq limit ?""")) {
             long after = -1;
             while (true) {
                 q.setLong(1, after);

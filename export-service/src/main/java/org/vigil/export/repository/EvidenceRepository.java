@@ -41,7 +41,7 @@ public class EvidenceRepository {
         List<Evidence.Segment> out = new ArrayList<>();
         pool.preparedQuery("""
                 select segment_id, camera_id, site, root, path, started_at, ended_at, frames, bytes, sha256
-                from events.segments
+                from events.v1_segments
                 where camera_id = any($1) and started_at < $3 and ended_at > $2
                 order by camera_id, started_at""")
                 .execute(Tuple.of(cameras.toArray(String[]::new), odt(from), odt(to))).await().atMost(TIMEOUT)
@@ -55,7 +55,7 @@ public class EvidenceRepository {
     public Map<String, String> sitesOf(List<String> cameras) {
         Map<String, String> out = new java.util.TreeMap<>();
         pool.preparedQuery("""
-                select distinct on (camera_id) camera_id, site from events.segments where camera_id = any($1)
+                select distinct on (camera_id) camera_id, site from events.v1_segments where camera_id = any($1)
                 order by camera_id, started_at desc""")
                 .execute(Tuple.of((Object) cameras.toArray(String[]::new))).await().atMost(TIMEOUT)
                 .forEach(r -> out.put(r.getString(0), r.getString(1)));
@@ -67,7 +67,7 @@ public class EvidenceRepository {
         List<Evidence.Event> out = new ArrayList<>();
         pool.preparedQuery("""
                 select event_id, camera_id, site, started_at, ended_at, score, zone, labels
-                from events.motion_events
+                from events.v1_motion_events
                 where camera_id = any($1) and started_at >= $2 and started_at < $3
                 order by started_at, event_id limit $4""")
                 .execute(Tuple.of(cameras.toArray(String[]::new), odt(from), odt(to), limit)).await().atMost(TIMEOUT)
@@ -107,7 +107,7 @@ public class EvidenceRepository {
         bare.add(exportId);
         List<AuditLine> out = new ArrayList<>();
         pool.preparedQuery("select * from (select seq, id, at, service, actor, action, target, site, outcome, "
-                + "details::text as details, prev_hash, hash from events.audit_log where " + ABOUT
+                + "details::text as details, prev_hash, hash from events.v1_audit_log where " + ABOUT
                 + " order by seq desc limit $4) newest order by seq")
                 .execute(Tuple.of(typed.toArray(String[]::new), bare.toArray(String[]::new), LEGACY_FOOTAGE_ACTIONS,
                         max + 1)).await().atMost(TIMEOUT).forEach(r -> out.add(line(r)));
@@ -115,7 +115,7 @@ public class EvidenceRepository {
             return new AuditExcerpt(out, new ExportPackage.AuditExcerpt(out.size(), true, 0, null, null));
         }
         long newestOmitted = out.remove(0).seq(); // one more than the cap was read: it, and all older, are left out
-        Row r = pool.preparedQuery("select count(*), min(seq) from events.audit_log where " + ABOUT + " and seq <= $4")
+        Row r = pool.preparedQuery("select count(*), min(seq) from events.v1_audit_log where " + ABOUT + " and seq <= $4")
                 .execute(Tuple.of(typed.toArray(String[]::new), bare.toArray(String[]::new), LEGACY_FOOTAGE_ACTIONS,
                         newestOmitted)).await().atMost(TIMEOUT).iterator().next();
         return new AuditExcerpt(out, new ExportPackage.AuditExcerpt(out.size(), false, r.getLong(0), r.getLong(1),

@@ -77,7 +77,7 @@ public class HoldRepository {
     public Optional<EventSpan> event(String eventId) {
         RowSet<Row> rows = pool.preparedQuery("""
                 select camera_id, site, started_at, coalesce(ended_at, last_at) as ended
-                from events.motion_events where event_id = $1 limit 1""")
+                from events.v1_motion_events where event_id = $1 limit 1""")
                 .execute(Tuple.of(UUID.fromString(eventId))).await().atMost(TIMEOUT);
         if (!rows.iterator().hasNext()) {
             return Optional.empty();
@@ -90,7 +90,7 @@ public class HoldRepository {
     /** The cameras, sites and range of an export job that finished (a package exists). */
     public Optional<ExportSpan> export(String exportId) {
         RowSet<Row> rows = pool.preparedQuery("""
-                select cameras, sites, from_ts, to_ts from exports.jobs where id = $1 and state = 'done'""")
+                select cameras, sites, from_ts, to_ts from exports.v1_finished_jobs where id = $1""")
                 .execute(Tuple.of(UUID.fromString(exportId))).await().atMost(TIMEOUT);
         if (!rows.iterator().hasNext()) {
             return Optional.empty();
@@ -103,7 +103,7 @@ public class HoldRepository {
     /** The site a camera recorded on, from the segment index. */
     public Optional<String> siteOf(String cameraId) {
         RowSet<Row> rows = pool.preparedQuery("""
-                select site from events.segments where camera_id = $1 order by started_at desc limit 1""")
+                select site from events.v1_segments where camera_id = $1 order by started_at desc limit 1""")
                 .execute(Tuple.of(cameraId)).await().atMost(TIMEOUT);
         return rows.iterator().hasNext() ? Optional.of(rows.iterator().next().getString(0)) : Optional.empty();
     }
