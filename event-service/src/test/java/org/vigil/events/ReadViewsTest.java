@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -40,11 +39,7 @@ class ReadViewsTest {
     @Test
     void theViewsOtherServicesReadKeepTheirColumns() throws Exception {
         EmbeddedPostgresServer pg = SharedServers.postgres();
-        String db = "views_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection su = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "")) {
-            su.createStatement().execute("create database " + db + " owner " + EmbeddedPostgresServer.USER);
-        }
-        String url = pg.jdbcUrl().substring(0, pg.jdbcUrl().lastIndexOf('/') + 1) + db;
+        String url = "jdbc:" + pg.freshDatabase("views");
         Flyway.configure().dataSource(url, EmbeddedPostgresServer.USER, "").schemas("events").defaultSchema("events")
                 .locations("classpath:db/migration").load().migrate();
 

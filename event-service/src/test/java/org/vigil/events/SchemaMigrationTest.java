@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationVersion;
@@ -25,11 +24,7 @@ class SchemaMigrationTest {
     @Test
     void rowsOfTheRemovedDefaultPartitionsMoveIntoTheirDays() throws Exception {
         EmbeddedPostgresServer pg = SharedServers.postgres();
-        String db = "migration_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection su = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "")) {
-            su.createStatement().execute("create database " + db + " owner " + EmbeddedPostgresServer.USER);
-        }
-        String url = pg.jdbcUrl().substring(0, pg.jdbcUrl().lastIndexOf('/') + 1) + db;
+        String url = "jdbc:" + pg.freshDatabase("migration");
         migrate(url, "3");
         try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
                 Statement s = c.createStatement()) {

@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -24,11 +23,7 @@ class ExportReadViewsTest {
     @Test
     void theFinishedJobsViewKeepsItsColumnsAndShowsOnlyFinishedJobs() throws Exception {
         EmbeddedPostgresServer pg = SharedServers.postgres();
-        String db = "views_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection su = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "")) {
-            su.createStatement().execute("create database " + db + " owner " + EmbeddedPostgresServer.USER);
-        }
-        String url = pg.jdbcUrl().substring(0, pg.jdbcUrl().lastIndexOf('/') + 1) + db;
+        String url = "jdbc:" + pg.freshDatabase("views");
         Flyway.configure().dataSource(url, EmbeddedPostgresServer.USER, "").schemas("exports")
                 .defaultSchema("exports").locations("classpath:db/exports").load().migrate();
 

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashSet;
@@ -50,8 +48,6 @@ import org.vigil.runtime.audit.AuditPublisher;
  */
 class AuditOutboxTest {
 
-    private static final String DATABASE = "audit_outbox_test";
-
     private final Path home = Path.of("target", "audit-outbox-kafka").toAbsolutePath();
     private Process kafka;
     private int kafkaPort;
@@ -72,7 +68,8 @@ class AuditOutboxTest {
     @Test
     void noEntryIsLostWhenTheBrokerDiesMidWriteOrThePublisherRestarts() throws Exception {
         EmbeddedPostgresServer pg = SharedServers.postgres();
-        String url = freshDatabase(pg);
+        // a database of its own: the retention service under test elsewhere in this JVM relays its own outbox
+        String url = pg.freshDatabase("audit_outbox");
         Flyway.configure().dataSource("jdbc:" + url, EmbeddedPostgresServer.USER, "").schemas("retention")
                 .defaultSchema("retention").locations("classpath:db/retention").load().migrate();
         vertx = Vertx.vertx();
@@ -137,16 +134,6 @@ class AuditOutboxTest {
             done.get(10, TimeUnit.SECONDS);
             numbers.add(Integer.toString(i));
         }
-    }
-
-    private String freshDatabase(EmbeddedPostgresServer pg) throws Exception {
-        // a database of its own: the retention service under test elsewhere in this JVM relays its own outbox
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres",
-                "postgres", "")) {
-            c.createStatement().execute("drop database if exists " + DATABASE);
-            c.createStatement().execute("create database " + DATABASE + " owner " + EmbeddedPostgresServer.USER);
-        }
-        return "postgresql://127.0.0.1:" + pg.port() + "/" + DATABASE;
     }
 
     private Properties kafkaProps() {

@@ -51,6 +51,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
         return "jdbc:" + url();
     }
 
+    /**
+     * A new, empty database on this server, owned by {@value #USER}, named {@code <prefix>_<random>}: for a test
+     * that must not share the database other tests (or a service under test in the same JVM) use. Returns its
+     * reactive-client URL; prefix it with {@code jdbc:} for JDBC.
+     */
+    public String freshDatabase(String prefix) throws SQLException {
+        if (!prefix.matches("[a-z][a-z0-9_]{0,30}")) {
+            throw new IllegalArgumentException("not a plain database name prefix: " + prefix);
+        }
+        String name = prefix + "_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("create database " + name + " owner " + USER);
+        }
+        return "postgresql://127.0.0.1:" + port + "/" + name;
+    }
+
     public synchronized void start() throws IOException {
         Files.createDirectories(dataDir);
         stopLeftover(dataDir);
