@@ -151,16 +151,22 @@ public final class ExportThroughputBench {
     /** Vigil's SHA-256: the JDK provider, and whether HotSpot uses the CPU's SHA instructions for it. */
     private static String javaSha256() throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        String intrinsics = "unknown";
-        try {
-            var bean = java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            intrinsics = bean.getVMOption("UseSHA256Intrinsics").getValue();
-        } catch (RuntimeException e) {
-            // not HotSpot
+        StringBuilder flags = new StringBuilder();
+        var bean = java.lang.management.ManagementFactory
+                .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        for (String flag : List.of("UseSHA", "UseSHA256Intrinsics")) { // the second is diagnostic: often unreadable
+            try {
+                String value = bean.getVMOption(flag).getValue();
+                if (!value.isEmpty()) {
+                    flags.append(flags.length() == 0 ? "" : ", ").append(flag).append('=').append(value);
+                }
+            } catch (RuntimeException e) {
+                // not this JVM's flag
+            }
         }
         return md.getProvider().getName() + " " + md.getProvider().getVersionStr() + " on Java "
-                + System.getProperty("java.version") + " (UseSHA256Intrinsics=" + intrinsics + ")";
+                + System.getProperty("java.version") + " (" + (flags.length() == 0 ? "HotSpot flags unknown" : flags)
+                + ": the CPU's SHA instructions when true)";
     }
 
     private static long heapMb() {
