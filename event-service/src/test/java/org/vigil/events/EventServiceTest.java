@@ -33,6 +33,7 @@ import org.vigil.contracts.LiveUpdate;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.RedisTestResource;
@@ -334,7 +335,7 @@ class EventServiceTest {
         assertThat(query("select count(*) from events.audit_log where target = '" + target + "'")).isEqualTo(3);
 
         // the whole chain verifies from the stored rows, in order
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("select id, at, service, actor, action, target, site, "
                         + "outcome, details::text, prev_hash, hash from events.audit_log order by seq")) {
             String prev = org.vigil.events.repository.IngestWriter.GENESIS;
@@ -359,7 +360,7 @@ class EventServiceTest {
         given().auth().oauth2(admin).when().get("/api/audit/verify").then().statusCode(200)
                 .body("ok", org.hamcrest.Matchers.equalTo(true));
         long seq = query("select seq from events.audit_log where target = '" + target + "' order by seq limit 1");
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "")) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "")) {
             // the table refuses changes...
             assertThatThrownBy(() -> c.createStatement().executeUpdate("update events.audit_log set actor = 'mallory' "
                     + "where seq = " + seq)).hasMessageContaining("append-only");
@@ -496,7 +497,7 @@ class EventServiceTest {
     }
 
     private long query(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.RedisTestResource;
@@ -45,7 +46,7 @@ class QueryPlanTest {
 
     @BeforeAll
     void fill() throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, ""); Statement s = c.createStatement()) {
             s.execute("select events.ensure_partitions('motion_events', 11, 1)");
             long t0 = System.nanoTime();
             // ten days of events on 5 sites and 20 cameras; one in 50 saw a person
@@ -70,7 +71,7 @@ class QueryPlanTest {
             sql = sql.replace("$" + i, lit);
         }
         StringBuilder out = new StringBuilder();
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("explain (analyze, costs off) " + sql)) {
             while (rs.next()) {
                 out.append(rs.getString(1)).append('\n');
@@ -82,7 +83,7 @@ class QueryPlanTest {
     /** Day partitions holding data (an empty one may be read sequentially: there is nothing to read). */
     private List<String> filledPartitions() throws Exception {
         List<String> out = new java.util.ArrayList<>();
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("select relname from pg_class where relname ~ "
                         + "'^motion_events_[0-9]{8}$' and reltuples > 1000")) {
             while (rs.next()) {
@@ -143,7 +144,7 @@ class QueryPlanTest {
     @Test
     void anEventIsFoundByIdInEveryPartitionsIndex() throws Exception {
         String p;
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("explain (analyze, costs off) select * from "
                         + "events.motion_events where event_id = '" + UUID.randomUUID() + "'")) {
             StringBuilder b = new StringBuilder();

@@ -40,10 +40,10 @@ class ReadViewsTest {
     void theViewsOtherServicesReadKeepTheirColumns() throws Exception {
         EmbeddedPostgresServer pg = SharedServers.postgres();
         String url = "jdbc:" + pg.freshDatabase("views");
-        Flyway.configure().dataSource(url, EmbeddedPostgresServer.USER, "").schemas("events").defaultSchema("events")
+        Flyway.configure().dataSource(url, "vigil_events", "").schemas("events").defaultSchema("events")
                 .locations("classpath:db/migration").load().migrate();
 
-        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "")) {
+        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.SUPERUSER, "")) {
             for (Map.Entry<String, List<String>> view : V1.entrySet()) {
                 assertThat(columns(c, view.getKey())).as("columns of events." + view.getKey())
                         .containsExactlyElementsOf(view.getValue());

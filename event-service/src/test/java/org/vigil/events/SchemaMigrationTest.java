@@ -26,7 +26,7 @@ class SchemaMigrationTest {
         EmbeddedPostgresServer pg = SharedServers.postgres();
         String url = "jdbc:" + pg.freshDatabase("migration");
         migrate(url, "3");
-        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
+        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.SUPERUSER, "");
                 Statement s = c.createStatement()) {
             // 300 and 301 days ago: no day partitions there, so the rows sit in the default partitions; one crosses
             // a UTC midnight by its time, not by the session's time zone
@@ -49,7 +49,7 @@ class SchemaMigrationTest {
 
         migrate(url, null);
 
-        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
+        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.SUPERUSER, "");
                 Statement s = c.createStatement()) {
             assertThat(count(s, "select count(*) from events.motion_events")).isEqualTo(3);
             assertThat(count(s, "select count(*) from events.camera_status")).isEqualTo(1);
@@ -75,7 +75,7 @@ class SchemaMigrationTest {
 
     /** The event service's migrations, from its source folder, up to {@code target} (null: all). */
     private static void migrate(String url, String target) {
-        var config = Flyway.configure().dataSource(url, EmbeddedPostgresServer.USER, "").schemas("events")
+        var config = Flyway.configure().dataSource(url, "vigil_events", "").schemas("events")
                 .defaultSchema("events")
                 .locations("filesystem:" + Path.of("src/main/resources/db/migration").toAbsolutePath());
         if (target != null) {

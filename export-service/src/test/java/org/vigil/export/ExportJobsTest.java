@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.ServiceSchemas;
@@ -72,7 +73,7 @@ class ExportJobsTest {
     }
 
     private Connection db() throws Exception {
-        return DriverManager.getConnection(jdbcUrl, "vigil", "");
+        return DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
     }
 
     /** Writes {@code n} segment files of {@code size} bytes for a fresh camera and indexes them; returns the camera. */

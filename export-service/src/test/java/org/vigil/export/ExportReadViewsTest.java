@@ -24,10 +24,10 @@ class ExportReadViewsTest {
     void theFinishedJobsViewKeepsItsColumnsAndShowsOnlyFinishedJobs() throws Exception {
         EmbeddedPostgresServer pg = SharedServers.postgres();
         String url = "jdbc:" + pg.freshDatabase("views");
-        Flyway.configure().dataSource(url, EmbeddedPostgresServer.USER, "").schemas("exports")
+        Flyway.configure().dataSource(url, "vigil_exports", "").schemas("exports")
                 .defaultSchema("exports").locations("classpath:db/exports").load().migrate();
 
-        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "")) {
+        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.SUPERUSER, "")) {
             List<String> columns = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
                     select column_name, udt_name from information_schema.columns

@@ -70,10 +70,10 @@ class AuditOutboxTest {
         EmbeddedPostgresServer pg = SharedServers.postgres();
         // a database of its own: the retention service under test elsewhere in this JVM relays its own outbox
         String url = pg.freshDatabase("audit_outbox");
-        Flyway.configure().dataSource("jdbc:" + url, EmbeddedPostgresServer.USER, "").schemas("retention")
+        Flyway.configure().dataSource("jdbc:" + url, "vigil_retention", "").schemas("retention")
                 .defaultSchema("retention").locations("classpath:db/retention").load().migrate();
         vertx = Vertx.vertx();
-        PgPool pool = PgPool.pool(vertx, PgConnectOptions.fromUri(url).setUser(EmbeddedPostgresServer.USER),
+        PgPool pool = PgPool.pool(vertx, PgConnectOptions.fromUri(url).setUser("vigil_retention"),
                 new PoolOptions().setMaxSize(4));
         startKafka();
         TopicAdmin.ensureTopics(bootstrap(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(30));

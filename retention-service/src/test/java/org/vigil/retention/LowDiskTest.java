@@ -25,6 +25,7 @@ import org.vigil.contracts.Alert;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.ServiceSchemas;
@@ -75,7 +76,7 @@ class LowDiskTest {
         ServiceSchemas.events(jdbcUrl);
         Instant now = Instant.now();
         List<Path> files = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "")) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "")) {
             c.createStatement().execute("delete from events.segments"); // this test owns the whole index
             for (int minutesAgo : new int[] {180, 120, 90, 30}) {
                 files.add(Recordings.segment(jdbcUrl, recordings, "lowcam", "hq",

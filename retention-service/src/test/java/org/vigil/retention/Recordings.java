@@ -11,6 +11,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+
 /** Recorded minutes for the retention tests: a 1000-byte file with its sidecar, and optionally its index row. */
 final class Recordings {
 
@@ -31,7 +33,7 @@ final class Recordings {
         Files.write(f.resolveSibling(f.getFileName() + ".idx"), new byte[10]);
         Files.setLastModifiedTime(f, FileTime.from(start.plusSeconds(60)));
         if (indexed) {
-            try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", ""); PreparedStatement p =
+            try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, ""); PreparedStatement p =
                     c.prepareStatement("insert into events.segments values (?, ?, ?, ?, ?, ?, ?, 900, 1000, 'x', "
                             + "'h264', 640, 360)")) {
                 p.setString(1, camera + "-" + start.toEpochMilli());

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.PostgresTestResource;
 import org.vigil.devstack.testing.ServiceSchemas;
@@ -64,7 +65,7 @@ class RetentionTest {
     }
 
     private Connection db() throws Exception {
-        return DriverManager.getConnection(jdbcUrl, "vigil", "");
+        return DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
     }
 
     /** A recorded minute of {@code camera} starting at {@code start}: its file and, when {@code indexed}, its row. */

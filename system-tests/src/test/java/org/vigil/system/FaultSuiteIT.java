@@ -523,7 +523,7 @@ class FaultSuiteIT {
 
     private Set<String> storedEventIds() {
         Set<String> out = new HashSet<>();
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("select event_id from events.motion_events")) {
             while (rs.next()) {
                 out.add(rs.getString(1));

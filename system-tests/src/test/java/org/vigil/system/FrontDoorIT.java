@@ -61,17 +61,13 @@ class FrontDoorIT {
         Path jar = Stack.root().resolve("gateway/target/quarkus-app/quarkus-run.jar");
         // a database of its own, so that the first admin is this test's (other tests share the server)
         var pg = SharedServers.postgres();
-        String db = "front_door_" + Long.toHexString(System.nanoTime());
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port()
-                + "/postgres", "postgres", ""); java.sql.Statement s = c.createStatement()) {
-            s.execute("create database " + db + " owner vigil");
-        }
+        String dbUrl = pg.freshDatabase("front_door");
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
                 "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()).redirectErrorStream(true)
                 .redirectOutput(Path.of("target", "front-door-gateway.log").toFile());
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS",
-                SharedServers.kafka().bootstrapServers(), "DATABASE_URL", "postgresql://127.0.0.1:" + pg.port() + "/" + db,
-                "DATABASE_USER", "vigil", "REDIS_URL", SharedServers.redis().url(), "VIGIL_KEYS_DIR", keys.toString(),
+                SharedServers.kafka().bootstrapServers(), "DATABASE_URL", dbUrl,
+                "REDIS_URL", SharedServers.redis().url(), "VIGIL_KEYS_DIR", keys.toString(),
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD, "QUARKUS_HTTP_PORT", Integer.toString(port),
                 "QUARKUS_MANAGEMENT_PORT", Integer.toString(management)));
         pb.environment().putAll(env);

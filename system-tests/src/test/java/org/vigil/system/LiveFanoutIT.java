@@ -91,7 +91,7 @@ class LiveFanoutIT {
         int gw2 = SharedServers.freePort();
         int events = SharedServers.freePort();
         Map<String, String> common = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "DATABASE_URL",
-                pg.url(), "DATABASE_USER", "vigil", "REDIS_URL", redis.url(), "VIGIL_KEYS_DIR", keys.toString(),
+                pg.url(), "REDIS_URL", redis.url(), "VIGIL_KEYS_DIR", keys.toString(),
                 "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + gw1, "VIGIL_EVENTS_URL", "http://127.0.0.1:" + events,
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "fanout-admin-password"));
         Process a = start("gateway", gw1, common);

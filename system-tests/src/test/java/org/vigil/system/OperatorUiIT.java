@@ -547,7 +547,7 @@ class OperatorUiIT {
 
     static void assumeBrowser() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Browser.executable().isPresent(),
-                "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it");
+                "Debian's chromium or chromedriver is not installed (apt-get install chromium chromium-driver); .ci/run installs them");
     }
 
     // ---- helpers

@@ -68,7 +68,10 @@ public final class ChildProcesses implements AutoCloseable {
         }
     }
 
-    /** Starts {@code command} with {@code extraEnv} added to this process's environment, output appended to {@code log}. */
+    /**
+     * Starts {@code command} with {@code extraEnv} added to this process's environment (a null value removes the
+     * variable), output appended to {@code log}.
+     */
     public Process start(String name, List<String> command, Map<String, String> extraEnv, Path log) throws IOException {
         List<String> full = new ArrayList<>(wrapper);
         full.addAll(command);
@@ -76,7 +79,13 @@ public final class ChildProcesses implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(extraEnv);
+        extraEnv.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         Process p;
         try {
             p = spawner.submit(pb::start).get();

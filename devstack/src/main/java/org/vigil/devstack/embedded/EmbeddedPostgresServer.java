@@ -17,7 +17,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * A real PostgreSQL 17 server from zonky's binaries, with its cluster kept in {@code dataDir} across runs. On start
- * it creates the role and database Vigil's services use, when they do not exist yet.
+ * it creates the database and runs the operators' role script ({@code deploy/postgres/roles.sql}): each service's
+ * own role, owning its own schema.
  *
  * <p>Authentication is {@code trust} on 127.0.0.1, as zonky's initdb sets it up: this server is for one
  * developer's machine. Production points DATABASE_URL at a managed PostgreSQL.
@@ -25,7 +26,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class EmbeddedPostgresServer implements AutoCloseable, Restartable {
 
     public static final String DATABASE = "vigil";
+    /** The database's owner: an administrator's role, which no service logs in as. */
     public static final String USER = "vigil";
+    /** The server's superuser, for tests' fixtures that write into several services' schemas. */
+    public static final String SUPERUSER = "postgres";
+    private static final String ROLES = "/org/vigil/devstack/postgres/roles.sql";
 
     private final Path dataDir;
     private final int port;
@@ -52,7 +57,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
     }
 
     /**
-     * A new, empty database on this server, owned by {@value #USER}, named {@code <prefix>_<random>}: for a test
+     * A new database on this server, owned by {@value #USER}, with the services' empty schemas (the role script run
+     * in it), named {@code <prefix>_<random>}: for a test
      * that must not share the database other tests (or a service under test in the same JVM) use. Returns its
      * reactive-client URL; prefix it with {@code jdbc:} for JDBC.
      */
@@ -62,9 +68,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
         }
         String name = prefix + "_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-                "postgres", ""); Statement s = c.createStatement()) {
+                SUPERUSER, ""); Statement s = c.createStatement()) {
             s.execute("create database " + name + " owner " + USER);
         }
+        runRoleScript(name);
         return "postgresql://127.0.0.1:" + port + "/" + name;
     }
 
@@ -93,7 +100,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
         try {
             ensureRoleAndDatabase();
         } catch (SQLException e) {
-            throw new IOException("cannot create the vigil role and database: " + e.getMessage(), e);
+            throw new IOException("cannot create the vigil database and its roles: " + e.getMessage(), e);
         }
     }
 
@@ -178,7 +185,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
 
     private void ensureRoleAndDatabase() throws SQLException {
         String admin = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-        try (Connection c = DriverManager.getConnection(admin, "postgres", "");
+        try (Connection c = DriverManager.getConnection(admin, SUPERUSER, "");
                 Statement s = c.createStatement()) {
             if (!exists(s, "select 1 from pg_roles where rolname = '" + USER + "'")) {
                 s.execute("create role " + USER + " login");
@@ -186,6 +193,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
             if (!exists(s, "select 1 from pg_database where datname = '" + DATABASE + "'")) {
                 s.execute("create database " + DATABASE + " owner " + USER);
             }
+        }
+        runRoleScript(DATABASE);
+    }
+
+    /** Runs the role script in {@code database} as the superuser (idempotent: on every start, so upgrades apply). */
+    private void runRoleScript(String database) throws SQLException {
+        String script;
+        try (var in = EmbeddedPostgresServer.class.getResourceAsStream(ROLES)) {
+            if (in == null) {
+                throw new SQLException("the role script " + ROLES + " is missing from the class path");
+            }
+            script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SQLException("cannot read the role script " + ROLES + ": " + e.getMessage(), e);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database,
+                SUPERUSER, ""); Statement s = c.createStatement()) {
+            s.execute(script);
         }
     }
 

@@ -32,7 +32,7 @@ final class AuditCheck {
     int run() throws SQLException {
         String url = "jdbc:" + cfg.databaseUrl();
         AuditChain.Verifier v = new AuditChain.Verifier("audit_log row", true, 20);
-        try (Connection c = DriverManager.getConnection(url, System.getenv().getOrDefault("DATABASE_USER", "vigil"),
+        try (Connection c = DriverManager.getConnection(url, System.getenv().getOrDefault("DATABASE_USER", "vigil_auditor"),
                 System.getenv().getOrDefault("DATABASE_PASSWORD", ""));
                 PreparedStatement q = c.prepareStatement("""
                         select seq, id, at, service, actor, action, target, site, outcome, details::text, prev_hash,

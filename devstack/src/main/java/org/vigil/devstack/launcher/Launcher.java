@@ -227,7 +227,8 @@ public final class Launcher {
         env.put("PLAYBACK_CACHE_DIR", cfg.home().resolve("cache").resolve("playback").toString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", cfg.kafkaBootstrap());
         env.put("DATABASE_URL", cfg.databaseUrl());
-        env.putIfAbsent("DATABASE_USER", cfg.env().getOrDefault("DATABASE_USER", "vigil"));
+        // each service logs in as its own role (deploy/postgres/roles.sql), its default: one user for all cannot work
+        env.put("DATABASE_USER", null);
         env.put("REDIS_URL", cfg.redisUrl());
         env.put("RECORDINGS_DIR", cfg.env().getOrDefault("RECORDINGS_DIR", cfg.home().resolve("recordings").toString()));
         env.put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + cfg.gateway().port());

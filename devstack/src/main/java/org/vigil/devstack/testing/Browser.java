@@ -1,13 +1,9 @@
 package org.vigil.devstack.testing;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,178 +23,185 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.ElementClickInterceptedException;
+import org.openqa.selenium.ElementNotInteractableException;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
+import org.openqa.selenium.UnhandledAlertException;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.chromium.AddHasCdp;
+import org.openqa.selenium.chromium.ChromiumDriverLogLevel;
+import org.openqa.selenium.devtools.CdpVersionFinder;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.remote.RemoteExecuteMethod;
 import org.vigil.runtime.process.ProcessTree;
 
 /**
- * A small headless browser for tests: Debian's Chromium driven over the Chrome DevTools Protocol (CDP) on a
- * {@link WebSocket}. One instance is one Chromium process with a fresh profile and one page; use it with
- * try-with-resources so {@link #close()} stops the process tree and deletes the profile.
+ * A small headless browser for tests: Debian's Chromium driven by Selenium through Debian's chromedriver. Both are
+ * found on this machine ({@link #executable()}); nothing is ever downloaded, so Selenium Manager never runs. One
+ * instance is one Chromium with a fresh profile and one page; use it with try-with-resources so {@link #close()} stops
+ * chromedriver and Chromium's process tree and deletes the profile.
  *
- * <p>Every wait polls against a deadline and fails with what was seen. Methods are meant to be called from one test
- * thread; the console log and the protocol plumbing are thread-safe.
+ * <p>JavaScript runs through chromedriver's DevTools endpoint ({@code Runtime.evaluate}), so it ignores the page's
+ * Content-Security-Policy, as DevTools does. Dialogs (alert, confirm, prompt) are accepted and recorded in
+ * {@link #console()}. Every wait polls against a deadline and fails with what was seen. Methods are meant to be called
+ * from one test thread.
  */
 public final class Browser implements AutoCloseable {
 
-    /** Limit for one CDP command, for navigation and for {@link #launch()}. */
+    /** Limit for navigation, and for {@link #launch()} to start chromedriver. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int CONSOLE_LIMIT = 2_000;
-    private static final int STDERR_LIMIT = 200;
-    /** Without Jackson's 20 MB string limit: a screenshot's base64 can be longer. */
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build());
-    private static final Pattern REPLY_ID = Pattern.compile("^\\{\\s*\"id\"\\s*:\\s*(\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String INSTALL = "install Debian's chromium and chromium-driver (apt-get install chromium "
+            + "chromium-driver) or set VIGIL_CHROMIUM and VIGIL_CHROMEDRIVER";
     private static final List<String> FLAGS = List.of("--headless=new", "--no-sandbox", "--disable-gpu",
             "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run", "--no-default-browser-check", "--mute-audio",
-            "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900",
-            "--remote-debugging-port=0");
-    private static final Map<String, Key> KEYS = keys();
+            "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900");
+    private static final Map<String, Keys> KEYS = keys();
+    /**
+     * Selenium warns at every start that it has no selenium-devtools artifact for this Chromium's version; this class
+     * never uses one (it sends DevTools commands through chromedriver). Held here: JUL keeps loggers weakly.
+     */
+    private static final Logger CDP_VERSION_FINDER = Logger.getLogger(CdpVersionFinder.class.getName());
 
-    private final Path executable;
-    private final Process process;
+    static {
+        CDP_VERSION_FINDER.setLevel(Level.SEVERE);
+    }
+
+    private final ChromeDriverService service;
+    private final ChromeDriver driver;
+    private final RemoteExecuteMethod execute;
+    private final ProcessHandle chromium;
     private final Path profile;
-    private final Deque<String> stderr = new ArrayDeque<>();
-    private final Thread stderrReader;
-    private final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
-            .connectTimeout(Duration.ofSeconds(10)).build();
-    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "browser-cdp-background");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicInteger ids = new AtomicInteger();
-    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final Deque<String> console = new ArrayDeque<>();
-    private final Object sendLock = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private volatile WebSocket socket;
-    private volatile String sessionId;
-    private volatile String mainFrameId;
-    private volatile String url = "about:blank";
-    private volatile String broken;
-
-    private record Pending(String method, CompletableFuture<JsonNode> reply) {
-    }
-
-    private record Subscription(String method, Consumer<JsonNode> handler) {
-    }
-
-    private record Key(String key, String code, int keyCode, String text) {
-    }
-
-    private Browser(Path executable, Process process, Path profile) {
-        this.executable = executable;
-        this.process = process;
+    private Browser(ChromeDriverService service, ChromeDriver driver, Path profile) {
+        this.service = service;
+        this.driver = driver;
+        this.execute = new RemoteExecuteMethod(driver);
         this.profile = profile;
-        this.stderrReader = new Thread(this::drainStderr, "chromium-stderr-" + process.pid());
-        stderrReader.setDaemon(true);
-        stderrReader.start();
-        on("Runtime.consoleAPICalled", this::onConsoleApi);
-        on("Runtime.exceptionThrown", e -> record("exception: " + describe(e.path("exceptionDetails"))));
-        on("Log.entryAdded", this::onLogEntry);
-        on("Page.frameNavigated", this::onFrameNavigated);
-        on("Page.navigatedWithinDocument", e -> {
-            if (e.path("frameId").asText().equals(mainFrameId)) {
-                url = e.path("url").asText();
-            }
-        });
-        on("Page.javascriptDialogOpening", this::onDialog);
-        on("Inspector.targetCrashed", e -> fail("the page crashed"));
+        Object pid = driver.getCapabilities().getCapability("goog:processID");
+        if (!(pid instanceof Number number)) {
+            throw new IllegalStateException("chromedriver did not report Chromium's process id (goog:processID)");
+        }
+        this.chromium = ProcessHandle.of(number.longValue())
+                .orElseThrow(() -> new IllegalStateException("Chromium (pid " + pid + ") exited at once"));
     }
 
     // ---------------------------------------------------------------- launching
 
     /**
      * The Chromium to run: {@code $VIGIL_CHROMIUM} if set, else {@code /usr/bin/chromium} or
-     * {@code /usr/bin/chromium-browser}; empty if none is installed.
+     * {@code /usr/bin/chromium-browser}; empty if none is installed, or if chromedriver is missing
+     * ({@code $VIGIL_CHROMEDRIVER} if set, else {@code /usr/bin/chromedriver}): tests skip when this is empty.
      *
-     * @throws IllegalStateException if {@code VIGIL_CHROMIUM} is set but names no executable file
+     * @throws IllegalStateException if {@code VIGIL_CHROMIUM} or {@code VIGIL_CHROMEDRIVER} is set but names no
+     *         executable file
      */
     public static Optional<Path> executable() {
-        String configured = System.getenv("VIGIL_CHROMIUM");
+        return chromedriver().isEmpty() ? Optional.empty()
+                : find("VIGIL_CHROMIUM", "/usr/bin/chromium", "/usr/bin/chromium-browser");
+    }
+
+    private static Optional<Path> chromedriver() {
+        return find("VIGIL_CHROMEDRIVER", "/usr/bin/chromedriver");
+    }
+
+    private static Optional<Path> find(String variable, String... defaults) {
+        String configured = System.getenv(variable);
         if (configured != null && !configured.isBlank()) {
             Path path = Path.of(configured.trim());
             if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
-                throw new IllegalStateException("VIGIL_CHROMIUM=" + configured + " is not an executable file");
+                throw new IllegalStateException(variable + "=" + configured + " is not an executable file");
             }
             return Optional.of(path);
         }
-        return Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser").map(Path::of)
-                .filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
+        return Stream.of(defaults).map(Path::of).filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
+                .findFirst();
     }
 
-    /** Starts headless Chromium on about:blank, waiting up to {@link #DEFAULT_TIMEOUT}. */
+    /** Starts headless Chromium on about:blank, giving chromedriver up to {@link #DEFAULT_TIMEOUT} to start. */
     public static Browser launch() {
         return launch(DEFAULT_TIMEOUT);
     }
 
-    /** Starts headless Chromium on about:blank, waiting up to {@code timeout} for DevTools and the page. */
+    /** Starts headless Chromium on about:blank, giving chromedriver up to {@code timeout} to start. */
     public static Browser launch(Duration timeout) {
         Path exe = executable().orElseThrow(() -> new IllegalStateException(
-                "no Chromium found: install Debian's chromium (apt-get install chromium) or set VIGIL_CHROMIUM"));
+                "no Chromium or no chromedriver found: " + INSTALL));
         return launch(exe, timeout);
     }
 
-    /** Starts {@code executable} (a Chromium) headless on about:blank, waiting up to {@code timeout}. */
+    /**
+     * Starts {@code executable} (a Chromium) headless on about:blank through chromedriver, giving chromedriver up to
+     * {@code timeout} to start (chromedriver then waits up to a minute for Chromium).
+     *
+     * @throws IllegalStateException if chromedriver or Chromium fails to start; the message holds the tail of their
+     *         output (Chromium's stderr included)
+     */
     public static Browser launch(Path executable, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Path driverExe = chromedriver().orElseThrow(() -> new IllegalStateException("no chromedriver found: "
+                + INSTALL));
         Path profile = createProfile();
-        List<String> command = new ArrayList<>();
-        command.add(executable.toString());
-        command.addAll(FLAGS);
-        command.add("--user-data-dir=" + profile);
-        command.add("about:blank");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("TMPDIR", System.getProperty("java.io.tmpdir"));
-        // keeps crashpad's database (and anything else Chromium puts under ~/.config or ~/.cache) in the profile
-        builder.environment().put("XDG_CONFIG_HOME", profile.resolve("xdg-config").toString());
-        builder.environment().put("XDG_CACHE_HOME", profile.resolve("xdg-cache").toString());
-        Process process;
+        OutputTail output = new OutputTail();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driverExe.toFile())
+                // at INFO chromedriver passes Chromium's stderr on instead of sending it to /dev/null
+                .withLogLevel(ChromiumDriverLogLevel.INFO)
+                .withLogOutput(output)
+                .withTimeout(timeout)
+                // keeps crashpad's database (and what else Chromium puts under ~/.config or ~/.cache) in the profile
+                .withEnvironment(Map.of("TMPDIR", System.getProperty("java.io.tmpdir"),
+                        "XDG_CONFIG_HOME", profile.resolve("xdg-config").toString(),
+                        "XDG_CACHE_HOME", profile.resolve("xdg-cache").toString()))
+                .build();
+        ChromeOptions options = new ChromeOptions().setBinary(executable.toFile()).addArguments(FLAGS)
+                .addArguments("--user-data-dir=" + profile);
+        options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.ACCEPT_AND_NOTIFY);
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        ChromeDriver driver;
         try {
-            process = builder.start();
-        } catch (IOException e) {
+            driver = new ChromeDriver(service, options);
+        } catch (RuntimeException e) {
+            service.stop();
+            ProcessTree.stop(namingProfile(profile), Duration.ofSeconds(2));
             deleteTree(profile);
-            throw new UncheckedIOException("cannot start " + executable, e);
+            throw new IllegalStateException(executable + " did not start through " + driverExe + ": "
+                    + firstLine(e) + "\n  chromedriver's output (last lines):\n" + output.text(), e);
         }
-        Browser browser = new Browser(executable, process, profile);
         try {
-            browser.connect(deadline);
-            return browser;
-        } catch (RuntimeException | Error e) {
-            try {
-                browser.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            return new Browser(service, driver, profile);
+        } catch (RuntimeException e) {
+            driver.quit();
+            deleteTree(profile);
             throw e;
         }
     }
@@ -216,71 +219,6 @@ public final class Browser implements AutoCloseable {
         }
     }
 
-    private void connect(long deadline) {
-        String endpoint = awaitDevTools(deadline);
-        try {
-            socket = http.newWebSocketBuilder().connectTimeout(remaining(deadline))
-                    .buildAsync(URI.create(endpoint), new Receiver())
-                    .get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot connect to Chromium's DevTools at " + endpoint + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while connecting to Chromium", e);
-        }
-        mainFrameId = pageTarget(deadline);
-        sessionId = call(null, "Target.attachToTarget", params("targetId", mainFrameId, "flatten", true),
-                remaining(deadline)).path("sessionId").asText();
-        for (String domain : List.of("Page", "Runtime", "Log", "Network")) {
-            send(domain + ".enable", params(), remaining(deadline));
-        }
-        send("Page.setLifecycleEventsEnabled", params("enabled", true), remaining(deadline));
-        send("Emulation.setFocusEmulationEnabled", params("enabled", true), remaining(deadline));
-    }
-
-    /** Polls {@code <profile>/DevToolsActivePort} (port, then browser path) until Chromium writes it. */
-    private String awaitDevTools(long deadline) {
-        Path file = profile.resolve("DevToolsActivePort");
-        while (true) {
-            try {
-                List<String> lines = Files.readAllLines(file);
-                if (lines.size() >= 2 && lines.get(0).trim().matches("\\d+")
-                        && lines.get(1).trim().startsWith("/devtools/browser/")) {
-                    return "ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim();
-                }
-            } catch (NoSuchFileException e) {
-                // not written yet
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + file, e);
-            }
-            if (!process.isAlive()) {
-                awaitStderr(Duration.ofSeconds(2));
-                throw new IllegalStateException(executable + " exited with code " + process.exitValue()
-                        + " before opening DevTools; stderr tail:\n" + stderrTail(20));
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new IllegalStateException(executable + " did not open DevTools in time (no " + file
-                        + "); stderr tail:\n" + stderrTail(20));
-            }
-            sleep(Duration.ofMillis(50));
-        }
-    }
-
-    /** The page Chromium opened for about:blank; a new one if it does not show up within a few seconds. */
-    private String pageTarget(long deadline) {
-        long giveUp = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(5).toNanos());
-        do {
-            for (JsonNode target : call(null, "Target.getTargets", params(), remaining(deadline)).path("targetInfos")) {
-                if ("page".equals(target.path("type").asText())) {
-                    return target.path("targetId").asText();
-                }
-            }
-            sleep(Duration.ofMillis(50));
-        } while (System.nanoTime() - giveUp < 0);
-        return call(null, "Target.createTarget", params("url", "about:blank"), remaining(deadline))
-                .path("targetId").asText();
-    }
-
     // ---------------------------------------------------------------- page API
 
     /** Navigates with {@link #DEFAULT_TIMEOUT}; see {@link #navigate(String, Duration)}. */
@@ -289,70 +227,68 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
-     * Loads {@code url} and waits for that document's load event.
+     * Loads {@code url} and waits for that document's load event (a change of fragment only needs none).
      *
-     * @throws IllegalStateException if navigation fails (with Chromium's error text, e.g. net::ERR_CONNECTION_REFUSED)
+     * @throws IllegalStateException if navigation fails (with Chromium's error code, e.g. net::ERR_CONNECTION_REFUSED)
      *         or the page does not load within {@code timeout}
      */
     public void navigate(String url, Duration timeout) {
-        ensureOpen();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<String> loaded = ConcurrentHashMap.newKeySet();
-        Runnable unsubscribe = on("Page.lifecycleEvent", e -> {
-            if ("load".equals(e.path("name").asText())) {
-                loaded.add(e.path("loaderId").asText());
-            }
-        });
+        command(() -> driver.manage().timeouts().pageLoadTimeout(timeout));
         try {
-            JsonNode result = send("Page.navigate", params("url", url), timeout);
-            String error = result.path("errorText").asText("");
-            if (!error.isEmpty()) {
-                throw new IllegalStateException("navigate(" + url + ") failed: " + error);
-            }
-            String loaderId = result.path("loaderId").asText("");
-            if (loaderId.isEmpty()) {
-                return; // same-document navigation: nothing to load
-            }
-            while (!loaded.contains(loaderId)) {
-                checkConnection("navigate(" + url + ")");
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new IllegalStateException("navigate(" + url + "): no load event within " + timeout
-                            + "; the page is at " + this.url + "\n" + consoleTail(20));
-                }
-                sleep(Duration.ofMillis(20));
-            }
-        } finally {
-            unsubscribe.run();
+            command(() -> {
+                driver.get(url);
+                return null;
+            });
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("navigate(" + url + "): no load event within " + timeout + "\n"
+                    + pageState(20), e);
+        } catch (WebDriverException e) {
+            throw new IllegalStateException("navigate(" + url + ") failed: " + firstLine(e), e);
+        }
+        JsonNode error = evaluate("location.protocol === 'chrome-error:' && "
+                + "((document.querySelector('.error-code') || {}).textContent || 'an error page: ' + document.title)");
+        if (error.isTextual()) {
+            String code = error.asText();
+            throw new IllegalStateException("navigate(" + url + ") failed: " + (code.startsWith("ERR_") ? "net::" : "")
+                    + code);
         }
     }
 
-    /** The main frame's current URL, as last reported by Chromium. */
+    /** The page's current URL. */
     public String url() {
-        return url;
+        return command(driver::getCurrentUrl);
     }
 
     /**
-     * Evaluates a JavaScript expression in the page and returns its value as JSON; promises are awaited.
-     * {@code undefined} comes back as {@link NullNode}, numbers JSON cannot hold as text ({@code "NaN"},
-     * {@code "Infinity"}, {@code "-0"}, bigints like {@code "1n"}), functions and DOM nodes as {@code {}}; symbols
-     * cannot be returned (Chromium reports an error).
+     * Evaluates JavaScript in the page, as the DevTools console does, and returns its value as JSON: the value of an
+     * expression, or of a script's last statement; promises are awaited (a promise that never settles blocks for
+     * Selenium's HTTP read timeout, three minutes) and the evaluation counts as a user gesture. {@code undefined} comes
+     * back as {@link NullNode}, numbers JSON cannot hold as text ({@code "NaN"}, {@code "Infinity"}, {@code "-0"},
+     * bigints like {@code "1n"}), functions and DOM nodes as {@code {}}. A script that opens a dialog yields
+     * {@link NullNode}: chromedriver stops waiting for it, and the dialog is accepted (and recorded in
+     * {@link #console()}) at once.
      *
-     * @throws IllegalStateException if the expression throws or its promise rejects; the message holds the error's
+     * @throws IllegalStateException if the script throws or its promise rejects; the message holds the error's
      *         description (usually {@code "Error: message"} and its stack)
      */
     public JsonNode evaluate(String expression) {
-        return evaluate(expression, DEFAULT_TIMEOUT);
-    }
-
-    private JsonNode evaluate(String expression, Duration timeout) {
-        return valueOf(remoteObject(expression, timeout));
+        return valueOf(remoteObject(expression));
     }
 
     /** Runs Runtime.evaluate and returns the result's RemoteObject (value, unserializableValue or type only). */
-    private JsonNode remoteObject(String expression, Duration timeout) {
-        ensureOpen();
-        JsonNode reply = send("Runtime.evaluate", params("expression", expression, "returnByValue", true,
-                "awaitPromise", true, "userGesture", true), timeout);
+    private JsonNode remoteObject(String expression) {
+        JsonNode reply;
+        try {
+            reply = cdp("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true,
+                    "awaitPromise", true, "userGesture", true));
+        } catch (WebDriverException e) {
+            throw new IllegalStateException("cannot evaluate: " + firstLine(e) + "\n  while evaluating: "
+                    + abbreviate(expression, 300), e);
+        }
+        if (reply.isNull()) {
+            command(driver::getTitle); // accepts and records the dialog that interrupted the evaluation
+            return JSON.createObjectNode().put("type", "undefined");
+        }
         if (reply.has("exceptionDetails")) {
             throw new IllegalStateException("JavaScript error: " + describe(reply.get("exceptionDetails"))
                     + "\n  while evaluating: " + abbreviate(expression, 300));
@@ -375,6 +311,7 @@ public final class Browser implements AutoCloseable {
      * and returns that value. An expression that throws counts as not yet true.
      *
      * @throws AssertionError on timeout, naming the expression, its last value or error, the URL and the recent console
+     * @throws IllegalStateException if Chromium exits
      */
     public JsonNode waitFor(String expression, Duration timeout) {
         ensureOpen();
@@ -383,73 +320,63 @@ public final class Browser implements AutoCloseable {
         String lastError = null;
         while (true) {
             try {
-                Duration limit = remaining(deadline).compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2)
-                        : remaining(deadline);
-                JsonNode result = remoteObject(expression, limit);
+                JsonNode result = remoteObject(expression);
                 last = valueOf(result);
                 lastError = null;
                 if (truthy(result)) {
                     return last;
                 }
             } catch (IllegalStateException e) {
-                checkConnection("waitFor(" + expression + ")");
+                if (!ProcessTree.running(chromium)) {
+                    throw new IllegalStateException("waitFor(" + expression + "): Chromium exited", e);
+                }
                 lastError = e.getMessage();
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw new AssertionError("waitFor timed out after " + timeout + ": " + expression
                         + "\n  last value: " + (last == null ? "(none)" : last)
-                        + (lastError == null ? "" : "\n  last error: " + lastError)
-                        + "\n  url: " + url + "\n" + consoleTail(20));
+                        + (lastError == null ? "" : "\n  last error: " + lastError) + "\n" + pageState(20));
             }
             sleep(min(POLL, remaining(deadline)));
         }
     }
 
     /**
-     * Clicks the centre of the first element matching {@code cssSelector} with real mouse events, after scrolling it
-     * into view.
+     * Clicks the first element matching {@code cssSelector} with real mouse events, after scrolling it into view.
      *
-     * @throws IllegalStateException if nothing matches, the element has no size, or another element covers its centre
+     * @throws IllegalStateException if nothing matches, the element is not displayed (hidden or of zero size), another
+     *         element covers it, or it cannot be clicked otherwise (chromedriver's reason)
      */
     public void click(String cssSelector) {
-        JsonNode box = evaluate("(() => {\n"
-                + "  const el = document.querySelector(" + jsString(cssSelector) + ");\n"
-                + "  if (!el) return {found: false};\n"
-                + "  el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});\n"
-                + "  const r = el.getBoundingClientRect();\n"
-                + "  const x = r.left + r.width / 2, y = r.top + r.height / 2;\n"
-                + "  const hit = r.width > 0 && r.height > 0 ? document.elementFromPoint(x, y) : null;\n"
-                + "  return {found: true, x, y, width: r.width, height: r.height,\n"
-                + "          hit: !!hit && (hit === el || el.contains(hit)),\n"
-                + "          cover: hit ? hit.outerHTML.slice(0, 160) : null};\n"
-                + "})()");
         String what = "click(" + cssSelector + ")";
-        if (!box.path("found").asBoolean()) {
-            throw new IllegalStateException(what + ": no element matches on " + url);
+        WebElement element = element(what, cssSelector);
+        try {
+            command(() -> {
+                element.click();
+                return null;
+            });
+        } catch (ElementClickInterceptedException e) {
+            throw new IllegalStateException(what + ": another element covers it: " + firstLine(e), e);
+        } catch (ElementNotInteractableException e) {
+            throw new IllegalStateException(what + ": " + (command(element::isDisplayed) ? firstLine(e)
+                    : "the element is not displayed (hidden or of zero size)"), e);
+        } catch (WebDriverException e) {
+            throw new IllegalStateException(what + " failed: " + firstLine(e), e);
         }
-        if (box.path("width").asDouble() <= 0 || box.path("height").asDouble() <= 0) {
-            throw new IllegalStateException(what + ": the element has zero size (" + box.path("width").asDouble()
-                    + "x" + box.path("height").asDouble() + "); is it hidden?");
-        }
-        if (!box.path("hit").asBoolean()) {
-            throw new IllegalStateException(what + ": another element covers its centre: "
-                    + box.path("cover").asText("(nothing, the centre is off-screen)"));
-        }
-        double x = box.path("x").asDouble();
-        double y = box.path("y").asDouble();
-        mouse("mouseMoved", x, y, "none", 0);
-        mouse("mousePressed", x, y, "left", 1);
-        mouse("mouseReleased", x, y, "left", 0);
     }
 
-    private void mouse(String type, double x, double y, String button, int buttons) {
-        send("Input.dispatchMouseEvent", params("type", type, "x", x, "y", y, "button", button, "buttons", buttons,
-                "clickCount", "mouseMoved".equals(type) ? 0 : 1), DEFAULT_TIMEOUT);
+    private WebElement element(String what, String cssSelector) {
+        try {
+            return command(() -> driver.findElement(By.cssSelector(cssSelector)));
+        } catch (NoSuchElementException e) {
+            throw new IllegalStateException(what + ": no element matches on " + url(), e);
+        }
     }
 
     /**
-     * Clicks the element to focus it, then inserts {@code text} as if typed. In an input or textarea the caret is first
-     * moved to the end, so the text is appended to the current value.
+     * Clicks the element to focus it, then types {@code text} into it key by key (keydown, keypress, input, keyup per
+     * character). In an input or textarea the caret is first moved to the end, so the text is appended to the current
+     * value.
      *
      * @throws IllegalStateException if the element is missing or cannot take focus
      */
@@ -469,7 +396,7 @@ public final class Browser implements AutoCloseable {
         if (!focused.asBoolean()) {
             throw new IllegalStateException("type(" + cssSelector + "): the element did not take focus");
         }
-        send("Input.insertText", params("text", text), DEFAULT_TIMEOUT);
+        keys(text);
     }
 
     /**
@@ -477,38 +404,37 @@ public final class Browser implements AutoCloseable {
      * ArrowLeft or ArrowRight.
      */
     public void press(String key) {
-        Key k = KEYS.get(key);
+        Keys k = KEYS.get(key);
         if (k == null) {
             throw new IllegalArgumentException("press(" + key + "): unknown key; known: " + KEYS.keySet());
         }
-        ObjectNode down = params("type", k.text() == null ? "rawKeyDown" : "keyDown", "key", k.key(), "code",
-                k.code(), "windowsVirtualKeyCode", k.keyCode(), "nativeVirtualKeyCode", k.keyCode());
-        if (k.text() != null) {
-            down.put("text", k.text()).put("unmodifiedText", k.text());
-        }
-        send("Input.dispatchKeyEvent", down, DEFAULT_TIMEOUT);
-        send("Input.dispatchKeyEvent", params("type", "keyUp", "key", k.key(), "code", k.code(),
-                "windowsVirtualKeyCode", k.keyCode(), "nativeVirtualKeyCode", k.keyCode()), DEFAULT_TIMEOUT);
+        keys(k);
     }
 
-    private static Map<String, Key> keys() {
-        Map<String, Key> keys = new LinkedHashMap<>();
-        keys.put("Enter", new Key("Enter", "Enter", 13, "\r"));
-        keys.put("Tab", new Key("Tab", "Tab", 9, null));
-        keys.put("Escape", new Key("Escape", "Escape", 27, null));
-        keys.put("Space", new Key(" ", "Space", 32, " "));
-        keys.put("Backspace", new Key("Backspace", "Backspace", 8, null));
-        keys.put("ArrowLeft", new Key("ArrowLeft", "ArrowLeft", 37, null));
-        keys.put("ArrowUp", new Key("ArrowUp", "ArrowUp", 38, null));
-        keys.put("ArrowRight", new Key("ArrowRight", "ArrowRight", 39, null));
-        keys.put("ArrowDown", new Key("ArrowDown", "ArrowDown", 40, null));
+    private void keys(CharSequence keys) {
+        command(() -> {
+            new Actions(driver).sendKeys(keys).perform();
+            return null;
+        });
+    }
+
+    private static Map<String, Keys> keys() {
+        Map<String, Keys> keys = new LinkedHashMap<>();
+        keys.put("Enter", Keys.ENTER);
+        keys.put("Tab", Keys.TAB);
+        keys.put("Escape", Keys.ESCAPE);
+        keys.put("Space", Keys.SPACE);
+        keys.put("Backspace", Keys.BACK_SPACE);
+        keys.put("ArrowLeft", Keys.ARROW_LEFT);
+        keys.put("ArrowUp", Keys.ARROW_UP);
+        keys.put("ArrowRight", Keys.ARROW_RIGHT);
+        keys.put("ArrowDown", Keys.ARROW_DOWN);
         return Collections.unmodifiableMap(keys);
     }
 
     /** Saves a PNG of the whole page (beyond the viewport too), creating parent directories. */
     public void screenshot(Path png) {
-        JsonNode shot = send("Page.captureScreenshot", params("format", "png", "captureBeyondViewport", true),
-                DEFAULT_TIMEOUT);
+        JsonNode shot = cdp("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
         byte[] bytes = Base64.getDecoder().decode(shot.path("data").asText());
         try {
             Path parent = png.toAbsolutePath().getParent();
@@ -522,14 +448,20 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
-     * What the page logged so far, oldest first (at most the last 2000 lines): {@code console.<type>: args},
-     * {@code exception: description} for uncaught errors, {@code log.<level> [source]: text} for browser messages, and
-     * {@code dialog.<type>: message} for alerts, which are accepted automatically.
+     * What the page logged so far, oldest first (at most the last 2000 lines), as Chromium's browser log reports it:
+     * the level, then the source and the text. Console calls read {@code INFO http://host/app.js 12:8 "text" 42}
+     * (strings quoted, objects by class name), uncaught errors {@code SEVERE javascript 2:49 Uncaught Error: message},
+     * and Chromium's own messages (failed loads, Content-Security-Policy violations) {@code SEVERE url - text}.
+     * Dialogs, which are accepted, read {@code DIALOG message}.
      */
     public List<String> console() {
-        synchronized (console) {
-            return List.copyOf(console);
-        }
+        List<LogEntry> entries = command(() -> driver.manage().logs().get(LogType.BROWSER).getAll());
+        entries.forEach(e -> record(e.getLevel().getName() + " " + e.getMessage()));
+        return recorded();
+    }
+
+    private List<String> recorded() {
+        return List.copyOf(console);
     }
 
     /**
@@ -545,16 +477,16 @@ public final class Browser implements AutoCloseable {
                 return line.get();
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionError("no console line containing \"" + fragment + "\" within " + timeout
-                        + "\n  url: " + url + "\n" + consoleTail(20));
+                throw new AssertionError("no console line containing \"" + fragment + "\" within " + timeout + "\n"
+                        + pageState(20));
             }
-            sleep(min(Duration.ofMillis(50), remaining(deadline)));
+            sleep(min(POLL, remaining(deadline)));
         }
     }
 
-    /** Sets a cookie for {@code url} (its host and path). */
+    /** Sets a cookie for {@code url} (its host and path), whatever page is open. */
     public void setCookie(String name, String value, String url) {
-        JsonNode result = send("Network.setCookie", params("name", name, "value", value, "url", url), DEFAULT_TIMEOUT);
+        JsonNode result = cdp("Network.setCookie", Map.of("name", name, "value", value, "url", url));
         if (result.has("success") && !result.get("success").asBoolean()) {
             throw new IllegalStateException("Chromium refused cookie " + name + " for " + url);
         }
@@ -563,35 +495,15 @@ public final class Browser implements AutoCloseable {
     /** The cookies the current page would send, by name. */
     public Map<String, String> cookies() {
         Map<String, String> cookies = new LinkedHashMap<>();
-        for (JsonNode c : send("Network.getCookies", params(), DEFAULT_TIMEOUT).path("cookies")) {
-            cookies.putIfAbsent(c.path("name").asText(), c.path("value").asText());
+        for (Cookie c : command(() -> driver.manage().getCookies())) {
+            cookies.putIfAbsent(c.getName(), c.getValue());
         }
         return cookies;
     }
 
-    /**
-     * Sends a raw CDP command to the page and returns its result; for what this class does not cover.
-     *
-     * @throws IllegalStateException on a protocol error (with its message) or when no reply comes within
-     *         {@link #DEFAULT_TIMEOUT} (naming the method)
-     */
-    public JsonNode send(String method, ObjectNode params) {
-        return send(method, params, DEFAULT_TIMEOUT);
-    }
-
-    /**
-     * Calls {@code handler} with the params of every {@code method} event from the page (on the WebSocket's thread: be
-     * quick, never block). Returns what removes the handler.
-     */
-    public Runnable on(String method, Consumer<JsonNode> handler) {
-        Subscription subscription = new Subscription(method, handler);
-        subscriptions.add(subscription);
-        return () -> subscriptions.remove(subscription);
-    }
-
     /** Chromium's process id (the browser process; renderers and helpers are its descendants). */
     public long pid() {
-        return process.pid();
+        return chromium.pid();
     }
 
     /** The temporary profile directory ({@code --user-data-dir}); {@link #close()} deletes it. */
@@ -602,8 +514,8 @@ public final class Browser implements AutoCloseable {
     // ---------------------------------------------------------------- closing
 
     /**
-     * Asks Chromium to quit, then stops what is left of its processes (TERM, then KILL after a grace period) and
-     * deletes the profile. Idempotent.
+     * Quits the session (chromedriver closes Chromium, then stops), stops what is left of Chromium's processes (TERM,
+     * then KILL after a grace period) and deletes the profile. Idempotent.
      *
      * @throws IllegalStateException if a process survived or the profile could not be deleted
      */
@@ -623,27 +535,28 @@ public final class Browser implements AutoCloseable {
     }
 
     private void shutDown() {
-        Set<ProcessHandle> processes = processes();
-        boolean askedToQuit = socket != null && broken == null;
-        if (askedToQuit) {
-            try {
-                call(null, "Browser.close", params(), Duration.ofSeconds(3));
-            } catch (RuntimeException e) {
-                // the connection usually drops before the reply; the process exit below is what counts
-            }
+        Set<ProcessHandle> processes = new LinkedHashSet<>(ProcessTree.of(chromium));
+        processes.addAll(namingProfile(profile));
+        Optional<Path> singletonDir = singletonDir();
+        try {
+            driver.quit();
+        } catch (WebDriverException e) {
+            // Chromium may be gone already; what counts is that its processes are
+        } finally {
+            service.stop();
         }
-        fail("the browser was closed");
-        if (socket != null) {
-            socket.abort();
-        }
-        background.shutdownNow();
         List<String> problems = new ArrayList<>();
-        List<ProcessHandle> survivors = stop(processes, askedToQuit ? Duration.ofSeconds(5) : Duration.ZERO);
+        ProcessTree.awaitExit(List.of(chromium), Duration.ofSeconds(5));
+        processes.addAll(namingProfile(profile));
+        // zygotes and renderers may linger after the browser quits; nothing in them is worth waiting for
+        List<ProcessHandle> survivors = ProcessTree.stop(processes, Duration.ofSeconds(2));
         if (!survivors.isEmpty()) {
             problems.add("Chromium processes survived: " + survivors.stream().map(h -> h.pid() + " "
                     + h.info().command().orElse("?")).collect(Collectors.joining(", ")));
         }
-        Optional<Path> singletonDir = singletonDir();
+        if (service.isRunning()) {
+            problems.add("chromedriver is still running at " + service.getUrl());
+        }
         try {
             deleteTree(profile);
             singletonDir.ifPresent(Browser::deleteTree);
@@ -655,26 +568,12 @@ public final class Browser implements AutoCloseable {
         }
     }
 
-    /**
-     * Chromium's process, its descendants and whatever names the profile in its arguments: helpers left behind when
-     * the browser process dies, and crashpad's handler, which Chromium double-forks out of its tree.
-     */
-    private Set<ProcessHandle> processes() {
-        Set<ProcessHandle> processes = new LinkedHashSet<>();
-        processes.add(process.toHandle());
-        process.descendants().forEach(processes::add);
+    /** What names {@code profile} in its arguments: crashpad's handler, which Chromium double-forks out of its tree. */
+    private static Set<ProcessHandle> namingProfile(Path profile) {
         String dir = profile.toString();
-        ProcessHandle.allProcesses().filter(h -> h.info().arguments().stream().flatMap(Arrays::stream)
-                .anyMatch(arg -> arg.endsWith(dir) || arg.contains(dir + "/"))).forEach(processes::add);
-        return processes;
-    }
-
-    /** Gives the browser process {@code grace} to quit, then stops what is left of its processes. */
-    private List<ProcessHandle> stop(Set<ProcessHandle> processes, Duration grace) {
-        ProcessTree.awaitExit(List.of(process.toHandle()), grace);
-        processes.addAll(processes());
-        // zygotes and renderers linger for seconds after the browser quits; nothing in them is worth waiting for
-        return ProcessTree.stop(processes, Duration.ofSeconds(2));
+        return ProcessHandle.allProcesses().filter(h -> h.info().arguments().stream().flatMap(Arrays::stream)
+                .anyMatch(arg -> arg.endsWith(dir) || arg.contains(dir + "/")))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
     /** The temp directory behind {@code <profile>/SingletonSocket}, which Chromium removes only on a clean exit. */
@@ -712,146 +611,31 @@ public final class Browser implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- CDP plumbing
+    // ---------------------------------------------------------------- plumbing
 
-    private JsonNode send(String method, ObjectNode params, Duration timeout) {
+    /**
+     * Runs a WebDriver command. A dialog that blocks it is accepted, recorded in the console and the command, which
+     * chromedriver did not run, is sent again.
+     */
+    private <T> T command(Supplier<T> command) {
         ensureOpen();
-        return call(sessionId, method, params, timeout);
-    }
-
-    private JsonNode call(String session, String method, ObjectNode params, Duration timeout) {
-        checkConnection("CDP " + method);
-        int id = ids.incrementAndGet();
-        ObjectNode message = JSON.createObjectNode().put("id", id).put("method", method);
-        message.set("params", params);
-        if (session != null) {
-            message.put("sessionId", session);
-        }
-        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-        pending.put(id, new Pending(method, reply));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            checkConnection("CDP " + method); // fail() may have run between the first check and put()
-            synchronized (sendLock) {
-                socket.sendText(message.toString(), true).get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
-            }
-            return reply.get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("CDP " + method + ": no reply within " + timeout + "; " + processState());
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new IllegalStateException(cause instanceof IllegalStateException ? cause.getMessage()
-                    : "CDP " + method + " could not be sent: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for CDP " + method, e);
-        } finally {
-            pending.remove(id);
-        }
-    }
-
-    private String processState() {
-        return process.isAlive() ? "Chromium is still running"
-                : "Chromium exited with code " + process.exitValue() + "; stderr tail:\n" + stderrTail(10);
-    }
-
-    private final class Receiver implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                String message = text.toString();
-                text.setLength(0);
-                dispatch(message);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            fail("Chromium closed the DevTools connection (" + statusCode + (reason.isEmpty() ? "" : " " + reason)
-                    + ")");
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            fail("the DevTools connection failed: " + error);
-        }
-    }
-
-    private void dispatch(String text) {
-        JsonNode message;
-        try {
-            message = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            Matcher id = REPLY_ID.matcher(text);
-            Pending p = id.find() ? pending.get(Integer.parseInt(id.group(1))) : null;
-            if (p != null) {
-                p.reply().completeExceptionally(new IllegalStateException("CDP " + p.method()
-                        + ": cannot parse the reply: " + e.getOriginalMessage()));
-            } else {
-                record("driver: cannot parse a CDP message: " + e.getOriginalMessage());
-            }
-            return;
-        }
-        if (message.has("id")) {
-            Pending p = pending.get(message.get("id").asInt());
-            if (p == null) {
-                return; // its caller timed out
-            }
-            JsonNode error = message.get("error");
-            if (error != null) {
-                p.reply().completeExceptionally(new IllegalStateException("CDP " + p.method() + " failed: "
-                        + error.path("message").asText() + (error.has("data") ? " (" + error.get("data").asText()
-                        + ")" : "")));
-            } else {
-                p.reply().complete(message.path("result"));
-            }
-            return;
-        }
-        String method = message.path("method").asText();
-        JsonNode params = message.path("params");
-        if ("Target.detachedFromTarget".equals(method) && params.path("sessionId").asText().equals(sessionId)) {
-            fail("the page was detached (closed?)");
-            return;
-        }
-        if (!message.path("sessionId").asText().equals(sessionId == null ? "" : sessionId)) {
-            return;
-        }
-        for (Subscription s : subscriptions) {
-            if (s.method().equals(method)) {
-                try {
-                    s.handler().accept(params);
-                } catch (RuntimeException e) {
-                    record("driver: handler for " + method + " failed: " + e);
+        for (int dialogs = 0; ; dialogs++) {
+            try {
+                return command.get();
+            } catch (UnhandledAlertException e) {
+                record("DIALOG " + e.getAlertText());
+                if (dialogs == 20) {
+                    throw new IllegalStateException("the page keeps opening dialogs, the last: " + e.getAlertText(),
+                            e);
                 }
             }
         }
     }
 
-    /** Marks the connection unusable and fails every outstanding command with {@code reason}. */
-    private void fail(String reason) {
-        if (broken == null) {
-            broken = reason;
-        }
-        for (Pending p : pending.values()) {
-            p.reply().completeExceptionally(new IllegalStateException("CDP " + p.method() + " failed: " + reason));
-        }
+    /** Sends a DevTools command to the page through chromedriver; a {@link NullNode} if a dialog interrupted it. */
+    private JsonNode cdp(String method, Map<String, Object> params) {
+        Object reply = command(() -> execute.execute(AddHasCdp.EXECUTE_CDP, Map.of("cmd", method, "params", params)));
+        return reply == null ? NullNode.getInstance() : JSON.valueToTree(reply);
     }
 
     private void ensureOpen() {
@@ -860,102 +644,72 @@ public final class Browser implements AutoCloseable {
         }
     }
 
-    private void checkConnection(String what) {
-        String reason = broken;
-        if (reason != null) {
-            throw new IllegalStateException(what + " failed: " + reason + "; " + processState());
-        }
-    }
-
-    // ---------------------------------------------------------------- events
-
-    private void onConsoleApi(JsonNode e) {
-        List<String> args = new ArrayList<>();
-        for (JsonNode arg : e.path("args")) {
-            JsonNode value = arg.get("value");
-            if (value != null) {
-                args.add(value.isTextual() ? value.asText() : value.toString());
-            } else if (arg.has("unserializableValue")) {
-                args.add(arg.get("unserializableValue").asText());
-            } else {
-                args.add(arg.path("description").asText(arg.path("type").asText()));
-            }
-        }
-        record("console." + e.path("type").asText() + ": " + String.join(" ", args));
-    }
-
-    private void onLogEntry(JsonNode e) {
-        JsonNode entry = e.path("entry");
-        String source = entry.path("url").asText("");
-        record("log." + entry.path("level").asText() + " [" + entry.path("source").asText() + "]: "
-                + entry.path("text").asText() + (source.isEmpty() ? "" : " (" + source + ")"));
-    }
-
-    private void onFrameNavigated(JsonNode e) {
-        JsonNode frame = e.path("frame");
-        if (!frame.has("parentId")) {
-            mainFrameId = frame.path("id").asText(mainFrameId);
-            url = frame.path("url").asText() + frame.path("urlFragment").asText("");
-        }
-    }
-
-    private void onDialog(JsonNode e) {
-        record("dialog." + e.path("type").asText() + ": " + e.path("message").asText());
-        String session = sessionId;
-        background.execute(() -> {
-            try {
-                call(session, "Page.handleJavaScriptDialog", params("accept", true), Duration.ofSeconds(5));
-            } catch (RuntimeException ex) {
-                record("driver: could not accept the dialog: " + ex.getMessage());
-            }
-        });
-    }
-
     private void record(String line) {
-        synchronized (console) {
-            console.addLast(line);
-            while (console.size() > CONSOLE_LIMIT) {
-                console.removeFirst();
-            }
+        console.addLast(line);
+        while (console.size() > CONSOLE_LIMIT) {
+            console.removeFirst();
         }
     }
 
-    private String consoleTail(int lines) {
-        List<String> all = console();
+    /** The page's URL and the console's last lines, for error messages: never fails itself. */
+    private String pageState(int lines) {
+        String url;
+        List<String> all;
+        try {
+            url = url();
+            all = console();
+        } catch (RuntimeException e) {
+            url = "(unknown: " + firstLine(e) + ")";
+            all = recorded();
+        }
         List<String> tail = all.subList(Math.max(0, all.size() - lines), all.size());
-        return "  console (last " + tail.size() + " of " + all.size() + " lines):"
+        return "  url: " + url + "\n  console (last " + tail.size() + " of " + all.size() + " lines):"
                 + tail.stream().map(l -> "\n    " + l).collect(Collectors.joining());
     }
 
-    private void drainStderr() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                synchronized (stderr) {
-                    stderr.addLast(line);
-                    while (stderr.size() > STDERR_LIMIT) {
-                        stderr.removeFirst();
-                    }
+    /**
+     * The last lines chromedriver wrote, each cut to 300 characters, without its INFO entries (commands, the profile it
+     * writes), which bury what counts: Chromium's stderr and chromedriver's warnings and errors.
+     */
+    private static final class OutputTail extends OutputStream {
+        private static final int LINES = 30;
+        private static final int WIDTH = 300;
+        private static final Pattern ENTRY = Pattern.compile("^\\[[\\d.]+]\\[(\\w+)]:");
+        private final Deque<String> lines = new ArrayDeque<>();
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private boolean inInfo;
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                add(line.toString(StandardCharsets.UTF_8));
+                line.reset();
+            } else if (line.size() < WIDTH) {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        private void add(String text) {
+            Matcher entry = ENTRY.matcher(text);
+            boolean continued = text.isEmpty() || Character.isWhitespace(text.charAt(0)) || text.startsWith("}");
+            inInfo = entry.find() ? List.of("INFO", "DEBUG", "ALL").contains(entry.group(1)) : inInfo && continued;
+            if (!inInfo && !text.isBlank()) {
+                lines.addLast(text);
+                if (lines.size() > LINES) {
+                    lines.removeFirst();
                 }
             }
-        } catch (IOException e) {
-            // the process is gone
         }
-    }
 
-    private void awaitStderr(Duration timeout) {
-        try {
-            stderrReader.join(timeout.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private String stderrTail(int lines) {
-        synchronized (stderr) {
-            List<String> all = new ArrayList<>(stderr);
-            return all.subList(Math.max(0, all.size() - lines), all.size()).stream().map(l -> "    " + l)
-                    .collect(Collectors.joining("\n"));
+        synchronized String text() {
+            return lines.stream().map(l -> "    " + l).collect(Collectors.joining("\n"));
         }
     }
 
@@ -985,12 +739,10 @@ public final class Browser implements AutoCloseable {
         return !"undefined".equals(remoteObject.path("type").asText("undefined"));
     }
 
-    private static ObjectNode params(Object... keysAndValues) {
-        ObjectNode node = JSON.createObjectNode();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            node.set((String) keysAndValues[i], JSON.valueToTree(keysAndValues[i + 1]));
-        }
-        return node;
+    /** The first line of a Selenium error: chromedriver's message, without Selenium's build and session details. */
+    private static String firstLine(RuntimeException e) {
+        String message = e instanceof WebDriverException w ? w.getRawMessage() : e.getMessage();
+        return message == null ? e.toString() : message.lines().findFirst().orElse(message);
     }
 
     private static String jsString(String s) {

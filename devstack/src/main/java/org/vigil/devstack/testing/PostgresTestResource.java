@@ -5,7 +5,10 @@ import java.util.Map;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 
-/** A real PostgreSQL 17 server with the {@code vigil} database and role, for {@code @QuarkusTest}s. */
+/**
+ * A real PostgreSQL 17 server with the {@code vigil} database and the services' roles, for {@code @QuarkusTest}s. The
+ * service under test logs in as its own role (its default DATABASE_USER), so a grant it lacks fails its tests too.
+ */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
@@ -14,7 +17,6 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
         return Map.of(
                 "quarkus.datasource.reactive.url", pg.url(),
                 "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
-                "quarkus.datasource.username", EmbeddedPostgresServer.USER,
                 "quarkus.datasource.password", "");
     }
 

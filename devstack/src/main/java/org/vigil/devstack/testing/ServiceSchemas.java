@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 
 /**
- * For tests of a service that reads another service's tables (export and retention read the event store; retention
- * reads export jobs) without running that service: applies the owner's own Flyway migrations, from its source folder
+ * For tests of a service that reads another service's read views (export and retention read the event store's;
+ * retention, export jobs) without running that service: applies the owner's own Flyway migrations, from its source folder
  * in this repository, to the test database. So the tables are the real ones (partitions, constraints, triggers), not a
  * copy that could drift.
  */
@@ -18,17 +18,28 @@ public final class ServiceSchemas {
 
     /** The event service's schema {@code events}. */
     public static void events(String jdbcUrl) {
-        migrate(jdbcUrl, "event-service", "db/migration", "events");
+        migrate(jdbcUrl, "event-service", "db/migration", "events", "vigil_events");
+    }
+
+    /** The gateway's schema {@code identity}. */
+    public static void identity(String jdbcUrl) {
+        migrate(jdbcUrl, "gateway", "db/migration", "identity", "vigil_identity");
+    }
+
+    /** The retention service's schema {@code retention}. */
+    public static void retention(String jdbcUrl) {
+        migrate(jdbcUrl, "retention-service", "db/retention", "retention", "vigil_retention");
     }
 
     /** The export service's schema {@code exports}. */
     public static void exports(String jdbcUrl) {
-        migrate(jdbcUrl, "export-service", "db/exports", "exports");
+        migrate(jdbcUrl, "export-service", "db/exports", "exports", "vigil_exports");
     }
 
-    private static void migrate(String jdbcUrl, String module, String location, String schema) {
+    /** Migrates as the schema's own role, as its service does: the objects belong to it, with its grants. */
+    private static void migrate(String jdbcUrl, String module, String location, String schema, String role) {
         Path dir = repositoryRoot().resolve(module).resolve("src/main/resources").resolve(location);
-        Flyway.configure().dataSource(jdbcUrl, "vigil", "").schemas(schema).defaultSchema(schema)
+        Flyway.configure().dataSource(jdbcUrl, role, "").schemas(schema).defaultSchema(schema)
                 .locations("filesystem:" + dir).load().migrate();
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Drives Debian's Chromium against a tiny page served by the JDK's HTTP server. */
+/** Drives Debian's Chromium (through Debian's chromedriver) against a tiny page served by the JDK's HTTP server. */
 class BrowserTest {
 
     private static final String PAGE = """
@@ -45,6 +46,8 @@ class BrowserTest {
             document.getElementById('far').addEventListener('click', () => { window.farClicked = true; });
             console.log('app ready', 42);
             """;
+    private static final String MISSING = "skipped: no Chromium or no chromedriver; install Debian's (apt-get install "
+            + "chromium chromium-driver) or set VIGIL_CHROMIUM and VIGIL_CHROMEDRIVER";
 
     private static HttpServer server;
     private static String base;
@@ -87,8 +90,7 @@ class BrowserTest {
     }
 
     private static Browser launch() {
-        assumeTrue(Browser.executable().isPresent(),
-                "skipped: no Chromium; install Debian's chromium (apt-get install chromium) or set VIGIL_CHROMIUM");
+        assumeTrue(Browser.executable().isPresent(), MISSING);
         return Browser.launch();
     }
 
@@ -114,9 +116,9 @@ class BrowserTest {
             browser.click("#far"); // below the fold: scrolled into view first
             browser.waitFor("window.farClicked", Duration.ofSeconds(5));
 
-            assertThat(browser.waitForConsole("app ready", Duration.ofSeconds(10))).isEqualTo(
-                    "console.log: app ready 42");
-            assertThat(browser.console()).contains("console.log: app ready 42");
+            String ready = browser.waitForConsole("app ready", Duration.ofSeconds(10));
+            assertThat(ready).startsWith("INFO " + base + "app.js ").endsWith(" \"app ready\" 42");
+            assertThat(browser.console()).contains(ready);
         }
     }
 
@@ -133,14 +135,22 @@ class BrowserTest {
             assertThatThrownBy(() -> browser.evaluate("Promise.reject(new TypeError('async boom'))"))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("TypeError: async boom");
 
-            browser.evaluate("setTimeout(() => { throw new Error('uncaught later'); }, 0)");
-            assertThat(browser.waitForConsole("uncaught later", Duration.ofSeconds(10))).startsWith("exception: ");
+            // a script, not just an expression: its last statement's value, as in the DevTools console
+            assertThat(browser.evaluate("Math.max(1, 2); 40 + 2").asInt()).isEqualTo(42);
 
-            // a reply over Jackson's default 20 MB string limit, in many WebSocket fragments
+            browser.evaluate("setTimeout(() => { throw new Error('uncaught later'); }, 0)");
+            assertThat(browser.waitForConsole("uncaught later", Duration.ofSeconds(10)))
+                    .startsWith("SEVERE ").contains("Uncaught Error: uncaught later");
+
+            // a reply over Jackson's default 20 MB string limit
             assertThat(browser.evaluate("'x'.repeat(21_000_000)").asText().length()).isEqualTo(21_000_000);
 
-            assertThat(browser.evaluate("alert('hello'); 'after the alert'").asText()).isEqualTo("after the alert");
-            assertThat(browser.console()).contains("dialog.alert: hello");
+            // dialogs are accepted (a confirm says yes) and recorded
+            browser.evaluate("document.getElementById('copy').onclick = () => { window.answer = confirm('sure?'); }");
+            browser.click("#copy");
+            assertThat(browser.waitFor("window.answer", Duration.ofSeconds(5)).asBoolean()).isTrue();
+            assertThat(browser.evaluate("alert('hello'); 'after the alert'").isNull()).isTrue();
+            assertThat(browser.console()).contains("DIALOG sure?", "DIALOG hello");
 
             browser.navigate(base + "#section"); // same document: no load event to wait for
             browser.waitFor("location.hash === '#section'", Duration.ofSeconds(5));
@@ -160,12 +170,12 @@ class BrowserTest {
                     .hasMessageContaining("window.neverSet === 1")
                     .hasMessageContaining("last value: false")
                     .hasMessageContaining(base)
-                    .hasMessageContaining("console.log: app ready 42");
+                    .hasMessageContaining("app.js").hasMessageContaining("\"app ready\" 42");
             assertThatThrownBy(() -> browser.click("#missing"))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("no element matches");
             browser.evaluate("document.getElementById('copy').style.display = 'none'");
             assertThatThrownBy(() -> browser.click("#copy"))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("zero size");
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("not displayed");
             assertThatThrownBy(() -> browser.navigate("http://127.0.0.1:1/"))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("net::ERR_");
             assertThatThrownBy(() -> browser.press("F13"))
@@ -186,15 +196,21 @@ class BrowserTest {
     }
 
     @Test
-    void closeStopsTheWholeProcessTreeAndDeletesTheProfile() {
+    void closeStopsChromedriverAndChromiumsWholeProcessTreeAndDeletesTheProfile() {
         Browser browser = launch();
         ProcessHandle main = ProcessHandle.of(browser.pid()).orElseThrow();
         Path profile = browser.profile();
         List<ProcessHandle> children;
+        List<ProcessHandle> drivers;
         try {
             browser.navigate(base);
+            assertThat(main.info().arguments().stream().flatMap(Arrays::stream))
+                    .as("the pid is Chromium's browser process").contains("--user-data-dir=" + profile);
             children = main.descendants().toList();
             assertThat(children).as("Chromium's renderer and helpers").isNotEmpty();
+            drivers = ProcessHandle.current().children().filter(p -> p.info().command().orElse("")
+                    .endsWith("chromedriver")).toList();
+            assertThat(drivers).as("chromedriver, started by this JVM").isNotEmpty();
             assertThat(profile).isDirectory();
         } finally {
             browser.close();
@@ -203,6 +219,7 @@ class BrowserTest {
 
         assertThat(running(main)).isFalse();
         assertThat(children).noneMatch(BrowserTest::running);
+        assertThat(drivers).noneMatch(BrowserTest::running);
         assertThat(ProcessHandle.allProcesses().filter(BrowserTest::running)
                 .filter(p -> p.info().arguments().stream().flatMap(Arrays::stream)
                         .anyMatch(arg -> arg.contains(profile.toString())))
@@ -225,13 +242,22 @@ class BrowserTest {
 
     @Test
     void aBrowserThatDiesAtStartupIsReportedWithItsStderr() throws IOException {
+        assumeTrue(Browser.executable().isPresent(), MISSING);
         Path fake = dir.resolve("fake-chromium");
         Files.writeString(fake, "#!/bin/sh\necho 'cannot open display: nothing here' >&2\nexit 3\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        List<Path> profilesBefore = profiles();
 
         assertThatThrownBy(() -> Browser.launch(fake, Duration.ofSeconds(10)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("exited with code 3")
+                .hasMessageContaining(fake + " did not start")
                 .hasMessageContaining("cannot open display: nothing here");
+        assertThat(profiles()).as("the failed launch's profile is deleted").isEqualTo(profilesBefore);
+    }
+
+    private static List<Path> profiles() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("vigil-chromium-")).sorted().toList();
+        }
     }
 }

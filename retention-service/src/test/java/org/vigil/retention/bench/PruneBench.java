@@ -134,11 +134,11 @@ public final class PruneBench {
                 pg.start();
             }
             ServiceSchemas.events(pg.jdbcUrl());
-            Flyway.configure().dataSource(pg.jdbcUrl(), EmbeddedPostgresServer.USER, "").schemas("retention")
+            Flyway.configure().dataSource(pg.jdbcUrl(), "vigil_retention", "").schemas("retention")
                     .defaultSchema("retention").locations("classpath:db/retention").load().migrate();
             Path recordings = Files.createDirectories(layout.recordings());
             Vertx vertx = Vertx.vertx();
-            PgPool pool = PgPool.pool(vertx, PgConnectOptions.fromUri(pg.url()).setUser(EmbeddedPostgresServer.USER),
+            PgPool pool = PgPool.pool(vertx, PgConnectOptions.fromUri(pg.url()).setUser("vigil_retention"),
                     new PoolOptions().setMaxSize(2));
             RetentionConfig config = config(recordings);
             PruneRepository prunes = new PruneRepository(pool);
@@ -273,7 +273,7 @@ public final class PruneBench {
 
     /** Events and segments on {@code DAYS} days ending 40 days ago; a hold on one hour of cam7 on one day. */
     private static void seed(String jdbc, int events, int files, Path recordings) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.USER, "")) {
+        try (Connection c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.SUPERUSER, "")) {
             for (String table : List.of("motion_events", "segments")) {
                 c.createStatement().execute("select events.ensure_partitions('" + table + "', " + (OLDEST_DAYS_AGO + 1)
                         + ", 1)");
@@ -431,7 +431,7 @@ public final class PruneBench {
 
     /** Bytes of the day partitions the run will drop (heap, indexes, TOAST). */
     private static long databaseBytes(String jdbc) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.USER, "");
+        try (Connection c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.SUPERUSER, "");
                 var rs = c.createStatement().executeQuery("""
                         select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c
                         join pg_namespace n on n.oid = c.relnamespace
@@ -470,7 +470,7 @@ public final class PruneBench {
         final long backendPid;
 
         Ingest(String jdbc, int rate) throws SQLException {
-            c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.USER, "");
+            c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.SUPERUSER, "");
             try (var rs = c.createStatement().executeQuery("select pg_backend_pid()")) {
                 rs.next();
                 backendPid = rs.getLong(1);

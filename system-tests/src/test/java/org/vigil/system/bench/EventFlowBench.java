@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestTokens;
@@ -65,7 +66,7 @@ public final class EventFlowBench {
         int gwManagement = SharedServers.freePort();
         int evManagement = SharedServers.freePort();
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "DATABASE_URL", pg.url(),
-                "DATABASE_USER", "vigil", "REDIS_URL", redis.url(), "VIGIL_KEYS_DIR", keys.toString(),
+                "REDIS_URL", redis.url(), "VIGIL_KEYS_DIR", keys.toString(),
                 "VIGIL_GATEWAY_URL", "http://127.0.0.1:" + gw, "VIGIL_EVENTS_URL", "http://127.0.0.1:" + ev,
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "bench-admin-password"));
         Process gateway = start("gateway", gw, gwManagement, env, work);
@@ -285,14 +286,14 @@ public final class EventFlowBench {
     }
 
     static long rows(String jdbcUrl, String site) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("select to_regclass('events.motion_events')")) {
             rs.next();
             if (rs.getString(1) == null) {
                 return 0; // the event service has not created its schema yet
             }
         }
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "vigil", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("select count(*) from events.motion_events where "
                         + "site = '" + site + "'")) {
             rs.next();
