@@ -1,6 +1,7 @@
 package org.vigil.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,8 @@ import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * The audit outbox against a real PostgreSQL and a real broker that this test kills: entries recorded before, during
- * and after the outage, and across a restart of the publisher, all reach Kafka; none is lost.
+ * and after the outage, and across a restart of the publisher, all reach Kafka; none is lost. An entry stored in a
+ * business transaction reaches Kafka when that commits, and never when it rolls back.
  */
 class AuditOutboxTest {
 
@@ -85,6 +87,21 @@ class AuditOutboxTest {
         record(audit, 0, 50, recorded);
         kafka.destroyForcibly().waitFor(); // mid-write: some entries are on Kafka, some in the outbox or being sent
         record(audit, 50, 100, recorded); // each completes: durable in the outbox with the broker gone
+        // entries stored in a business transaction share its fate: committed with it, or gone with its rollback
+        AuditPublisher.Entry committed = audit.entry("tester", "test.entry", AuditEntry.SYSTEM + "outbox", null,
+                "success", Map.of("n", "tx-committed"));
+        pool.withTransaction(tx -> tx.query("select 1").execute().chain(() -> audit.storeIn(tx, List.of(committed))))
+                .await().atMost(Duration.ofSeconds(10));
+        recorded.add("tx-committed");
+        AuditPublisher.Entry rolledBack = audit.entry("tester", "test.entry", AuditEntry.SYSTEM + "outbox", null,
+                "success", Map.of("n", "tx-rolled-back"));
+        assertThatThrownBy(() -> pool.withTransaction(tx -> audit.storeIn(tx, List.of(rolledBack))
+                .chain(() -> tx.query("select 1 / 0").execute())).await().atMost(Duration.ofSeconds(10)))
+                .hasMessageContaining("division by zero");
+        assertThat(pool.preparedQuery("select count(*) from retention.audit_outbox where id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(java.util.UUID.fromString(rolledBack.entry().id())))
+                .await().atMost(Duration.ofSeconds(10)).iterator().next().getLong(0))
+                .as("an entry whose transaction rolled back").isZero();
         awaitTrue("entries wait in the outbox while Kafka is down", () -> audit.pending() > 0);
         audit.close(); // the service stops with entries still waiting
         AuditPublisher restarted = AuditPublisher.start("retention-service", pool, "retention.audit_outbox",
@@ -119,7 +136,8 @@ class AuditOutboxTest {
                 }
             }
         }
-        assertThat(onKafka).as("entries on Kafka").containsExactlyInAnyOrderElementsOf(recorded);
+        assertThat(onKafka).as("entries on Kafka (the rolled-back one never)").containsExactlyInAnyOrderElementsOf(
+                recorded);
         assertThat(traced).as("the traced entry's traceparent").isEqualTo("00-" + traceId + "-00f067aa0ba902b7-01");
         awaitTrue("the outbox empties once Kafka acknowledged everything", () -> restarted.pending() == 0);
         assertThat(metrics.counter("vigil_audit_lost_total").count()).isZero();

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.LiveUpdate;
 import org.vigil.contracts.MotionEvent;
+import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.TestClips;
 
 /**
@@ -551,7 +552,7 @@ class WholeStackIT {
 
     private static Optional<String[]> row(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + stack.port("POSTGRES_PORT")
-                + "/vigil", "vigil", ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
+                + "/vigil", EmbeddedPostgresServer.SUPERUSER, ""); ResultSet rs = c.createStatement().executeQuery(sql)) {
             if (!rs.next()) {
                 return Optional.empty();
             }

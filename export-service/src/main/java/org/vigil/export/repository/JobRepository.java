@@ -9,10 +9,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.export.ExportJob;
@@ -32,8 +35,9 @@ public class JobRepository {
         this.pool = pool;
     }
 
-    public void insert(ExportJob j) {
-        pool.preparedQuery("""
+    /** Stores a new queued job and, in the same transaction, what {@code alongside} writes (its audit entry). */
+    public void insert(ExportJob j, Function<SqlConnection, Uni<Void>> alongside) {
+        pool.withTransaction(c -> c.preparedQuery("""
                 insert into exports.jobs (id, state, cameras, sites, from_ts, to_ts, reason, case_id, requested_by,
                                           created_at, bytes_total, include_mp4)
                 values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
@@ -41,6 +45,7 @@ public class JobRepository {
                         .addValue(j.sites().toArray(String[]::new)).addValue(odt(j.from())).addValue(odt(j.to()))
                         .addValue(j.reason()).addValue(j.caseId()).addValue(j.requestedBy())
                         .addValue(odt(j.createdAt())).addValue(j.bytesTotal()).addValue(j.includeMp4()))
+                .chain(() -> alongside.apply(c)))
                 .await().atMost(TIMEOUT);
     }
 
@@ -84,23 +89,31 @@ public class JobRepository {
         return rows.iterator().hasNext() && rows.iterator().next().getBoolean(0);
     }
 
-    /** Asks a queued or running job to stop; a queued one is cancelled at once. Returns the job after. */
-    public Optional<ExportJob> requestCancel(String id, Instant now) {
-        RowSet<Row> rows = pool.preparedQuery("""
+    /**
+     * Asks a queued or running job to stop; a queued one is cancelled at once. Returns the job after; what
+     * {@code alongside} writes (its audit entry) commits with the request, and only when there was one.
+     */
+    public Optional<ExportJob> requestCancel(String id, Instant now, Function<SqlConnection, Uni<Void>> alongside) {
+        RowSet<Row> rows = pool.withTransaction(c -> c.preparedQuery("""
                 update exports.jobs set cancel_requested = true,
                     state = case when state = 'queued' then 'cancelled' else state end,
                     finished_at = case when state = 'queued' then $2 else finished_at end
                 where id = $1 and state in ('queued', 'running')
-                returning """ + " " + COLUMNS).execute(Tuple.of(UUID.fromString(id), odt(now))).await().atMost(TIMEOUT);
+                returning """ + " " + COLUMNS).execute(Tuple.of(UUID.fromString(id), odt(now)))
+                .call(r -> r.iterator().hasNext() ? alongside.apply(c) : Uni.createFrom().voidItem()))
+                .await().atMost(TIMEOUT);
         return rows.iterator().hasNext() ? Optional.of(job(rows.iterator().next())) : Optional.empty();
     }
 
-    public void finish(String id, String state, String error, Long size, String sha256, Instant now) {
-        pool.preparedQuery("""
+    /** Records a job's end and, in the same transaction, what {@code alongside} writes (its audit entry). */
+    public void finish(String id, String state, String error, Long size, String sha256, Instant now,
+            Function<SqlConnection, Uni<Void>> alongside) {
+        pool.withTransaction(c -> c.preparedQuery("""
                 update exports.jobs set state = $2, error = $3, file_size = $4, file_sha256 = $5, finished_at = $6
                 where id = $1""")
                 .execute(Tuple.tuple().addValue(UUID.fromString(id)).addValue(state).addValue(error).addValue(size)
                         .addValue(sha256).addValue(odt(now)))
+                .chain(() -> alongside.apply(c)))
                 .await().atMost(TIMEOUT);
     }
 

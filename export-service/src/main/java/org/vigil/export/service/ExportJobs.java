@@ -85,7 +85,6 @@ public class ExportJobs {
                 r.caseId() == null || r.caseId().isBlank() ? null : r.caseId().strip(), r.includeMp4(), caller.name(),
                 now, null, null,
                 0, false, bytes, 0, null, null, null);
-        jobs.insert(job);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("cameras", String.join(",", cameras));
         details.put("from", r.from().toString());
@@ -97,7 +96,9 @@ public class ExportJobs {
         details.put("segments", Integer.toString(segments.size()));
         details.put("bytes", Long.toString(bytes));
         details.put("mp4", Boolean.toString(r.includeMp4()));
-        audit.record(caller.name(), "export.create", AuditEntry.EXPORT + job.id(), String.join(",", job.sites()), "success", details);
+        AuditPublisher.Entry created = audit.entry(caller.name(), "export.create", AuditEntry.EXPORT + job.id(),
+                String.join(",", job.sites()), "success", details);
+        jobs.insert(job, tx -> audit.storeIn(tx, List.of(created)));
         runner.wake();
         return job;
     }
@@ -120,12 +121,11 @@ public class ExportJobs {
 
     public ExportJob cancel(Caller caller, String id) {
         ExportJob j = get(caller, id);
-        ExportJob after = jobs.requestCancel(j.id(), clock.instant()).orElseThrow(() -> new ExportProblem(409,
-                "not_cancellable", "export " + id + " is " + j.state() + "; only queued or running exports can be "
-                        + "cancelled"));
-        audit.record(caller.name(), "export.cancel", AuditEntry.EXPORT + id, String.join(",", j.sites()), "success",
-                Map.of());
-        return after;
+        AuditPublisher.Entry cancelled = audit.entry(caller.name(), "export.cancel", AuditEntry.EXPORT + id,
+                String.join(",", j.sites()), "success", Map.of());
+        return jobs.requestCancel(j.id(), clock.instant(), tx -> audit.storeIn(tx, List.of(cancelled)))
+                .orElseThrow(() -> new ExportProblem(409, "not_cancellable", "export " + id + " is " + j.state()
+                        + "; only queued or running exports can be cancelled"));
     }
 
     /** The finished package of a job the caller may see. */

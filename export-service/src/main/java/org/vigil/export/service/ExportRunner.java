@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -191,14 +192,16 @@ public class ExportRunner {
             long size = Files.size(done);
             String hash = HexFormat.of().formatHex(sha.digest());
             jobs.progress(job.id(), total, total);
-            jobs.finish(job.id(), ExportJob.DONE, null, size, hash, clock.instant());
-            audit.record(job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
-                    String.join(",", job.sites()), "success", Map.of("sha256", hash, "bytes", Long.toString(size)));
+            finish(job, ExportJob.DONE, null, size, hash, audit.entry(job.requestedBy(), "export.complete",
+                    AuditEntry.EXPORT + job.id(), String.join(",", job.sites()), "success", Map.of("sha256", hash,
+                            "bytes", Long.toString(size))));
             LOG.infof("export %s done: %d segments, %d bytes, sha256 %s", job.id(), segments.size(), size, hash);
             return ExportJob.DONE;
         } catch (Cancelled c) {
             deleteQuietly(partial);
-            jobs.finish(job.id(), ExportJob.CANCELLED, null, null, null, clock.instant());
+            // audited when it was asked for (export.cancel)
+            jobs.finish(job.id(), ExportJob.CANCELLED, null, null, null, clock.instant(),
+                    tx -> Uni.createFrom().voidItem());
             LOG.infof("export %s cancelled", job.id());
             return ExportJob.CANCELLED;
         } catch (IOException e) {
@@ -296,10 +299,15 @@ public class ExportRunner {
     }
 
     private void fail(ExportJob job, String reason) {
-        jobs.finish(job.id(), ExportJob.FAILED, reason, null, null, clock.instant());
-        audit.record(job.requestedBy(), "export.complete", AuditEntry.EXPORT + job.id(),
-                String.join(",", job.sites()), "failure", Map.of("reason", reason));
+        finish(job, ExportJob.FAILED, reason, null, null, audit.entry(job.requestedBy(), "export.complete",
+                AuditEntry.EXPORT + job.id(), String.join(",", job.sites()), "failure", Map.of("reason", reason)));
         LOG.warnf("export %s failed: %s", job.id(), reason);
+    }
+
+    /** A job's end and its audit entry, in one transaction: a finished job never lacks its entry. */
+    private void finish(ExportJob job, String state, String error, Long size, String sha256,
+            AuditPublisher.Entry entry) {
+        jobs.finish(job.id(), state, error, size, sha256, clock.instant(), tx -> audit.storeIn(tx, List.of(entry)));
     }
 
     private static boolean diskFull(IOException e) {

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.gateway.ApiToken;
@@ -46,14 +48,16 @@ public class ApiTokenRepository {
                 .execute(Tuple.of(id, at.atOffset(ZoneOffset.UTC))).replaceWithVoid();
     }
 
-    public void insert(ApiToken t) {
-        pool.preparedQuery("""
+    /** Stores a new token and, in the same transaction, what {@code alongside} writes (its audit entry). */
+    public void insert(ApiToken t, Function<SqlConnection, Uni<Void>> alongside) {
+        pool.withTransaction(c -> c.preparedQuery("""
                 insert into identity.api_tokens (id, name, secret_hash, role, sites, created_at, created_by, expires_at)
                 values ($1, $2, $3, $4, $5, $6, $7, $8)""")
                 .execute(Tuple.tuple().addValue(t.id()).addValue(t.name()).addValue(t.secretHash())
                         .addValue(t.role()).addValue(t.sites().toArray(String[]::new))
                         .addValue(t.createdAt().atOffset(ZoneOffset.UTC)).addValue(t.createdBy())
                         .addValue(t.expiresAt() == null ? null : t.expiresAt().atOffset(ZoneOffset.UTC)))
+                .chain(() -> alongside.apply(c)))
                 .await().atMost(TIMEOUT);
     }
 
@@ -64,12 +68,17 @@ public class ApiTokenRepository {
         return out;
     }
 
-    /** Revokes a token that is not revoked yet; returns whether it did. */
-    public boolean revoke(String id, String by, Instant at) {
-        return pool.preparedQuery("""
+    /**
+     * Revokes a token that is not revoked yet; returns whether it did. What {@code alongside} writes (its audit entry)
+     * commits with the revocation, and only when there was one.
+     */
+    public boolean revoke(String id, String by, Instant at, Function<SqlConnection, Uni<Void>> alongside) {
+        return pool.withTransaction(c -> c.preparedQuery("""
                 update identity.api_tokens set revoked_at = $3, revoked_by = $2
                 where id = $1 and revoked_at is null""")
-                .execute(Tuple.of(id, by, at.atOffset(ZoneOffset.UTC))).await().atMost(TIMEOUT).rowCount() == 1;
+                .execute(Tuple.of(id, by, at.atOffset(ZoneOffset.UTC)))
+                .chain(r -> r.rowCount() == 1 ? alongside.apply(c).replaceWith(true) : Uni.createFrom().item(false)))
+                .await().atMost(TIMEOUT);
     }
 
     private static ApiToken token(Row r) {

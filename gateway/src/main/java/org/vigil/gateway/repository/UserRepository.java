@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.gateway.User;
@@ -55,11 +57,13 @@ public class UserRepository {
     /**
      * Changes what is given (null leaves a field as it is).
      *
+     * What {@code alongside} writes (the change's audit entry) commits with the change, and only when there was one.
+     *
      * @return the account after the change, or empty when there is none
      */
     public Optional<User> update(String username, String role, List<String> sites, Boolean disabled,
-            String passwordHash, String by) {
-        RowSet<Row> rows = pool.preparedQuery("""
+            String passwordHash, String by, Function<SqlConnection, Uni<Void>> alongside) {
+        RowSet<Row> rows = pool.withTransaction(c -> c.preparedQuery("""
                 update identity.users set
                     role = coalesce($2, role),
                     sites = coalesce($3, sites),
@@ -71,6 +75,7 @@ public class UserRepository {
                 .execute(Tuple.tuple().addValue(username).addValue(role)
                         .addValue(sites == null ? null : sites.toArray(String[]::new)).addValue(disabled)
                         .addValue(passwordHash).addValue(by))
+                .call(r -> r.iterator().hasNext() ? alongside.apply(c) : Uni.createFrom().voidItem()))
                 .await().atMost(TIMEOUT);
         return rows.iterator().hasNext() ? Optional.of(user(rows.iterator().next())) : Optional.empty();
     }
@@ -86,13 +91,17 @@ public class UserRepository {
         return t == null ? null : t.toInstant();
     }
 
-    /** Creates the account unless one with that name exists; returns whether it was created. */
+    /**
+     * Creates the account unless one with that name exists; returns whether it was created. What {@code alongside}
+     * writes (its audit entry) commits with the account, and only when it was created.
+     */
     public boolean createIfAbsent(String username, String passwordHash, String role, List<String> sites,
-            String createdBy) {
-        return pool.preparedQuery("""
+            String createdBy, Function<SqlConnection, Uni<Void>> alongside) {
+        return pool.withTransaction(c -> c.preparedQuery("""
                 insert into identity.users (username, password_hash, role, sites, created_by)
                 values ($1, $2, $3, $4, $5) on conflict (username) do nothing""")
                 .execute(Tuple.of(username, passwordHash, role, sites.toArray(String[]::new), createdBy))
-                .await().atMost(TIMEOUT).rowCount() == 1;
+                .chain(r -> r.rowCount() == 1 ? alongside.apply(c).replaceWith(true) : Uni.createFrom().item(false)))
+                .await().atMost(TIMEOUT);
     }
 }

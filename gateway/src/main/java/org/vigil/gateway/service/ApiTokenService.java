@@ -101,9 +101,9 @@ public class ApiTokenService {
         Instant now = clock.instant();
         ApiToken t = new ApiToken(id, name, Sessions.hash(secret), role, List.copyOf(sites), now, by,
                 expiresInDays == null ? null : now.plus(Duration.ofDays(expiresInDays)), null, null, false);
-        repository.insert(t);
-        audit.record(by, "api_token.create", AuditEntry.TOKEN + id, null, "success", Map.of("name", name, "role", role,
-                "sites", String.join(",", sites)));
+        AuditPublisher.Entry created = audit.entry(by, "api_token.create", AuditEntry.TOKEN + id, null, "success",
+                Map.of("name", name, "role", role, "sites", String.join(",", sites)));
+        repository.insert(t, tx -> audit.storeIn(tx, List.of(created)));
         return new Created(t, PREFIX + id + "_" + secret);
     }
 
@@ -113,9 +113,13 @@ public class ApiTokenService {
 
     /** Revokes a token; blocking. Its minted backend token lapses within minutes at most. */
     public boolean revoke(String id, String by) {
-        boolean done = repository.revoke(id, by, clock.instant());
+        AuditPublisher.Entry revoked = audit.entry(by, "api_token.revoke", AuditEntry.TOKEN + id, null, "success",
+                Map.of());
+        boolean done = repository.revoke(id, by, clock.instant(), tx -> audit.storeIn(tx, List.of(revoked)));
         minted.remove(id);
-        audit.record(by, "api_token.revoke", AuditEntry.TOKEN + id, null, done ? "success" : "failure", Map.of());
+        if (!done) { // nothing changed: an entry of the refused attempt, on its own
+            audit.record(by, "api_token.revoke", AuditEntry.TOKEN + id, null, "failure", Map.of());
+        }
         return done;
     }
 

@@ -83,10 +83,11 @@ public class UserService {
             LOG.error("VIGIL_BOOTSTRAP_ADMIN_PASSWORD is shorter than 12 characters; the first admin was not created");
             return;
         }
+        AuditPublisher.Entry created = audit.entry("system", "user.create", AuditEntry.USER + "admin", null, "success",
+                Map.of("role", Access.ADMIN, "via", "bootstrap"));
         if (users.createIfAbsent("admin", hasher.hash(password.get()), Access.ADMIN, List.of(Access.ALL_SITES),
-                "bootstrap")) {
+                "bootstrap", tx -> audit.storeIn(tx, List.of(created)))) {
             LOG.info("created the first admin account 'admin'");
-            audit.record("system", "user.create", AuditEntry.USER + "admin", null, "success", Map.of("role", Access.ADMIN, "via", "bootstrap"));
         }
     }
 
@@ -152,12 +153,12 @@ public class UserService {
         }
         checkPassword(password);
         checkGrant(admin, role, sites);
+        AuditPublisher.Entry created = audit.entry(admin.username(), "user.create", AuditEntry.USER + username, null,
+                "success", Map.of("role", role, "sites", String.join(",", sites)));
         if (!users.createIfAbsent(username, hashing.run(() -> hasher.hash(password)), role, sites,
-                admin.username())) {
+                admin.username(), tx -> audit.storeIn(tx, List.of(created)))) {
             throw new Refused(409, "username", "a user named " + username + " exists already");
         }
-        audit.record(admin.username(), "user.create", AuditEntry.USER + username, null, "success",
-                Map.of("role", role, "sites", String.join(",", sites)));
         return users.find(username).orElseThrow();
     }
 
@@ -179,16 +180,10 @@ public class UserService {
         if (password != null) {
             checkPassword(password);
         }
-        User after = users.update(username, role, sites, disabled,
-                password == null ? null : hashing.run(() -> hasher.hash(password)), admin.username()).orElseThrow();
-        if (password != null) {
-            throttle.forgetAccount(username);
-        }
         SessionRegistry.End why = password != null ? SessionRegistry.End.PASSWORD_CHANGED
                 : Boolean.TRUE.equals(disabled) ? SessionRegistry.End.DISABLED
                         : (role != null && !role.equals(current.role())) || (sites != null
                                 && !sites.equals(current.sites())) ? SessionRegistry.End.ACCESS_CHANGED : null;
-        int ended = why == null ? 0 : sessions.endAllOf(username, why).await().atMost(TIMEOUT);
         Map<String, String> details = new java.util.TreeMap<>();
         if (role != null) {
             details.put("role", role);
@@ -202,10 +197,20 @@ public class UserService {
         if (password != null) {
             details.put("password", "reset");
         }
-        if (ended > 0) {
-            details.put("sessionsEnded", Integer.toString(ended));
+        if (why != null) {
+            details.put("sessionsEnd", why.name().toLowerCase(java.util.Locale.ROOT));
         }
-        audit.record(admin.username(), "user.update", AuditEntry.USER + username, null, "success", details);
+        AuditPublisher.Entry updated = audit.entry(admin.username(), "user.update", AuditEntry.USER + username, null,
+                "success", details);
+        User after = users.update(username, role, sites, disabled,
+                password == null ? null : hashing.run(() -> hasher.hash(password)), admin.username(),
+                tx -> audit.storeIn(tx, List.of(updated))).orElseThrow();
+        if (password != null) {
+            throttle.forgetAccount(username);
+        }
+        if (why != null) {
+            sessions.endAllOf(username, why).await().atMost(TIMEOUT);
+        }
         return after;
     }
 

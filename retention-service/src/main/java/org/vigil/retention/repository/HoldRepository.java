@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.retention.Hold;
@@ -38,8 +41,9 @@ public class HoldRepository {
         this.pool = pool;
     }
 
-    public void insert(Hold h) {
-        pool.preparedQuery("""
+    /** Stores a new hold and, in the same transaction, what {@code alongside} writes (its audit entries). */
+    public void insert(Hold h, Function<SqlConnection, Uni<Void>> alongside) {
+        pool.withTransaction(c -> c.preparedQuery("""
                 insert into retention.holds (id, kind, cameras, sites, from_ts, to_ts, event_id, export_id, case_id,
                                              reason, placed_by, placed_at, expires_at)
                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""")
@@ -49,6 +53,7 @@ public class HoldRepository {
                         .addValue(uuid(h.exportId())).addValue(h.caseId())
                         .addValue(h.reason()).addValue(h.placedBy()).addValue(odt(h.placedAt()))
                         .addValue(odt(h.expiresAt())))
+                .chain(() -> alongside.apply(c)))
                 .await().atMost(TIMEOUT);
     }
 
@@ -65,12 +70,18 @@ public class HoldRepository {
         return rows.iterator().hasNext() ? Optional.of(hold(rows.iterator().next())) : Optional.empty();
     }
 
-    /** Releases an active hold; returns whether it did. */
-    public boolean release(String id, String by, Instant at) {
-        return pool.preparedQuery("""
+    /**
+     * Releases an active hold and, in the same transaction, writes what {@code alongside} writes (its audit entries);
+     * returns whether it did (false, and nothing written, when it was released already).
+     */
+    public boolean release(String id, String by, Instant at, Function<SqlConnection, Uni<Void>> alongside) {
+        return pool.withTransaction(c -> c.preparedQuery("""
                 update retention.holds set released_by = $2, released_at = $3
                 where id = $1 and released_at is null""")
-                .execute(Tuple.of(UUID.fromString(id), by, odt(at))).await().atMost(TIMEOUT).rowCount() == 1;
+                .execute(Tuple.of(UUID.fromString(id), by, odt(at)))
+                .chain(rs -> rs.rowCount() == 1 ? alongside.apply(c).replaceWith(true)
+                        : Uni.createFrom().item(false)))
+                .await().atMost(TIMEOUT);
     }
 
     /** The camera, site and span of a stored motion event. */

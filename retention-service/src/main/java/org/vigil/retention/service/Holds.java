@@ -6,8 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.Access;
 import org.vigil.contracts.AuditEntry;
@@ -106,7 +109,6 @@ public class Holds {
             h = new Hold(id, "range", List.of(r.cameraId()), List.of(site), r.from(), r.to(), null, null, caseId,
                     reason, caller.name(), now, r.expiresAt(), null, null);
         }
-        holds.insert(h);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("hold", h.id());
         details.put("case", h.caseId());
@@ -122,7 +124,7 @@ public class Holds {
         if (h.expiresAt() != null) {
             details.put("expires", h.expiresAt().toString());
         }
-        audited(now, caller.name(), "hold.place", h, details);
+        holds.insert(h, audited(caller.name(), "hold.place", h, details));
         changed.fire(new Changed(h.id()));
         return h;
     }
@@ -136,10 +138,10 @@ public class Holds {
                 .filter(x -> visible(caller, x))
                 .orElseThrow(() -> new Refused(404, "id", "no hold " + id + " on your sites"));
         Instant now = clock.instant();
-        if (!holds.release(id, caller.name(), now)) {
+        if (!holds.release(id, caller.name(), now, audited(caller.name(), "hold.release", h, Map.of("hold", id, "case",
+                h.caseId())))) {
             throw new Refused(409, "id", "hold " + id + " was released already");
         }
-        audited(now, caller.name(), "hold.release", h, Map.of("hold", id, "case", h.caseId()));
         changed.fire(new Changed(id));
         return holds.find(id).orElseThrow();
     }
@@ -149,12 +151,17 @@ public class Holds {
         return h.sites().stream().allMatch(site -> Access.siteAllowed(caller.sites(), site));
     }
 
-    /** One audit entry per held camera, so each camera's audit trail (and its exports' excerpts) shows the hold. */
-    private void audited(Instant at, String actor, String action, Hold h, Map<String, String> details) {
+    /**
+     * One audit entry per held camera, so each camera's audit trail (and its exports' excerpts) shows the hold: stored
+     * in the transaction that places or releases it, so a hold never changes without its entries.
+     */
+    private Function<SqlConnection, Uni<Void>> audited(String actor, String action, Hold h,
+            Map<String, String> details) {
         String site = h.sites().size() == 1 ? h.sites().get(0) : null;
-        for (String camera : h.cameras()) {
-            audit.record(actor, action, AuditEntry.CAMERA + camera, site, "success", details);
-        }
+        List<AuditPublisher.Entry> entries = h.cameras().stream()
+                .map(camera -> audit.entry(actor, action, AuditEntry.CAMERA + camera, site, "success", details))
+                .toList();
+        return tx -> audit.storeIn(tx, entries);
     }
 
     private static boolean parseUuid(String s) {

@@ -20,8 +20,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,9 +39,12 @@ import org.vigil.contracts.TraceHeaders;
 /**
  * The one audit publisher, for every service that audits (gateway, export, retention), with one failure policy:
  * <ol>
- * <li>{@link #record} writes the entry to the service's own <b>outbox</b> table in PostgreSQL (a commit: it survives a
- * broker outage and a restart of the service) and returns; the caller never waits for Kafka and is never failed by
- * auditing.</li>
+ * <li>An action that changes the service's own tables stores its entries with {@link #storeIn}, in the <b>same
+ * transaction</b> as the change: both commit or neither does, so no change is ever left without its entry (the
+ * action fails instead, when the outbox cannot be written).</li>
+ * <li>Any other action (a sign-in, a download) uses {@link #record}, which writes the entry to the service's own
+ * <b>outbox</b> table in PostgreSQL (a commit: it survives a broker outage and a restart of the service) and returns;
+ * the caller never waits for Kafka and is never failed by auditing.</li>
  * <li>A relay thread sends the outbox to {@code vigil.audit.v1} in order ({@code acks=all}, idempotent producer) and
  * deletes each row only once Kafka acknowledged it. While Kafka is down, rows wait, and the relay retries from 1 s up
  * to every 10 s. A row sent twice (a crash between the ack and the delete) is dropped by the event service, which
@@ -122,10 +127,10 @@ public final class AuditPublisher implements AutoCloseable {
      */
     public CompletionStage<Void> record(String actor, String action, String target, String site, String outcome,
             Map<String, String> details) {
-        AuditEntry e = new AuditEntry(AuditEntry.VERSION, UUID.randomUUID().toString(), clock.instant(), service, actor,
-                action, target, site, outcome, details == null ? Map.of() : details);
-        byte[] json = Json.write(e);
-        String traceparent = traceparent();
+        Entry x = entry(actor, action, target, site, outcome, details);
+        AuditEntry e = x.entry();
+        byte[] json = x.json();
+        String traceparent = x.traceparent();
         CompletableFuture<Void> done = new CompletableFuture<>();
         pool.preparedQuery("insert into " + table + " (id, entry, traceparent) values ($1, $2, $3) "
                 + "on conflict (id) do nothing")
@@ -136,6 +141,32 @@ public final class AuditPublisher implements AutoCloseable {
                     done.complete(null);
                 }, dbFailure -> sendDirectly(e, json, traceparent, dbFailure, done));
         return done;
+    }
+
+    /** An entry built now (its id, time and trace fixed) and not yet stored. */
+    public record Entry(AuditEntry entry, byte[] json, String traceparent) {
+    }
+
+    /** Builds an entry for {@link #storeIn}: what {@link #record} would record now. */
+    public Entry entry(String actor, String action, String target, String site, String outcome,
+            Map<String, String> details) {
+        AuditEntry e = new AuditEntry(AuditEntry.VERSION, UUID.randomUUID().toString(), clock.instant(), service, actor,
+                action, target, site, outcome, details == null ? Map.of() : details);
+        return new Entry(e, Json.write(e), traceparent());
+    }
+
+    /**
+     * Stores {@code entries} in the outbox through {@code tx}, the caller's transaction on this service's database: they
+     * commit with the caller's change, or roll back with it. The relay sends them once committed (within a second).
+     */
+    public Uni<Void> storeIn(SqlClient tx, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = entries.stream().map(x -> Tuple.of(UUID.fromString(x.entry().id()),
+                io.vertx.core.buffer.Buffer.buffer(x.json()), x.traceparent())).toList();
+        return tx.preparedQuery("insert into " + table + " (id, entry, traceparent) values ($1, $2, $3)")
+                .executeBatch(rows).invoke(() -> wake.release()).replaceWithVoid();
     }
 
     /**
