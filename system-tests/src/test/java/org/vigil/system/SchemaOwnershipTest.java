@@ -33,12 +33,11 @@ class SchemaOwnershipTest {
 
     /**
      * Direct uses of another service's tables that remain, as "module schema.table" ("schema." alone for a name built
-     * at run time). Retention deletes event-store rows with their files and detaches day partitions, re-checking the
-     * legal holds in the same transaction; moving that behind functions owned by event-service is the plan (design
-     * 0016).
+     * at run time). Retention prunes the event store's day-partitioned tables and orphaned snapshots itself, detaching
+     * days concurrently, which only the tables' owner can; moving that into event-service is the plan (design 0016).
+     * Recordings' index rows already go through event-service's {@code v1_delete_segments}.
      */
     static final Set<String> KNOWN_DEBT = Set.of(
-            "retention-service events.segments",
             "retention-service events.snapshots",
             "retention-service events.motion_events",
             "retention-service events.");

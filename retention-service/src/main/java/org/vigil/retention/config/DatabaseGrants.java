@@ -19,9 +19,10 @@ public class DatabaseGrants implements FlywayConfigurationCustomizer {
     /** The grants this service's role needs. */
     public static final List<RequiredGrants.Grant> REQUIRED = List.of(
             RequiredGrants.ownSchema("retention"),
-            RequiredGrants.readView("events.v1_segments", "the site of a camera a hold names"),
+            RequiredGrants.readView("events.v1_segments", "the recordings it prunes; the site of a camera a hold names"),
             RequiredGrants.readView("events.v1_motion_events", "the camera and span of a hold on an event"),
             RequiredGrants.readView("exports.v1_finished_jobs", "the cameras and span of a hold on an export"),
+            RequiredGrants.execute("events.v1_delete_segments", "deleting recordings' index rows"),
             // known debt (design 0016): pruning the event store takes its tables owner until it moves to event-service
             RequiredGrants.memberOf("vigil_events", "pruning the event store"));
 

@@ -17,8 +17,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The segment index rows retention may delete, by each path: past their age limit, over a camera's or site's quota,
- * or oldest first to free disk space; never one an active hold covers. Deletes rows only by key, a batch per short
- * statement that checks the holds again, so ingest never waits on a long lock. Blocking.
+ * or oldest first to free disk space; never one an active hold covers. Reads the index through the event store's read
+ * view {@code events.v1_segments} and deletes only through its function {@code events.v1_delete_segments}, by key, a
+ * batch per short transaction that checks the holds again, so ingest never waits on a long lock. Blocking.
  */
 @ApplicationScoped
 public class PruneRepository {
@@ -49,9 +50,17 @@ public class PruneRepository {
             "$2");
     private static final String COLUMNS = "s.segment_id, s.camera_id, s.site, s.root, s.path, s.started_at, "
             + "s.ended_at, s.bytes";
+    /**
+     * Deletes rows by key through the event store's own function, passing the holds active at {@code $2}; run after
+     * {@link #LOCK_HOLDS} in one transaction, so that no hold can be placed between the read and the delete.
+     */
     private static final String DELETE_ROWS = """
-            delete from events.segments s using unnest($1::text[], $3::timestamptz[]) k(id, started)
-            where s.segment_id = k.id and s.started_at = k.started and""" + NOT_HELD + " returning " + COLUMNS;
+            select * from events.v1_delete_segments($1::text[], $3::timestamptz[], (
+                select coalesce(jsonb_agg(jsonb_build_object('cameras', h.cameras, 'from', h.from_ts, 'to', h.to_ts)),
+                                '[]'::jsonb)
+                from retention.holds h where h.released_at is null and (h.expires_at is null or h.expires_at > $2)))""";
+    /** Keeps new holds out (their insert waits) until the deleting transaction ends. */
+    private static final String LOCK_HOLDS = "lock table retention.holds in share mode";
     private static final String SUMMARY = "count(*), coalesce(sum(bytes), 0), min(started_at), max(ended_at)";
 
     /**
@@ -61,7 +70,7 @@ public class PruneRepository {
     private static final String DUE = """
             with cam(c, d) as (select * from unnest($3::text[], $4::int[])),
                  site(n, d) as (select * from unnest($5::text[], $6::int[]))
-            select %s from events.segments s
+            select %s from events.v1_segments s
             where s.ended_at < $8::timestamptz
               and s.ended_at < $1::timestamptz - make_interval(days => coalesce((select d from cam where c = s.camera_id),
                                                                    (select d from site where n = s.site), $7))
@@ -73,11 +82,11 @@ public class PruneRepository {
      */
     private static final String OVER_QUOTA = """
             with q(k, b) as (select * from unnest($1::text[], $3::bigint[])),
-                 used as (select s.%1$s as k, sum(s.bytes) as total from events.segments s
+                 used as (select s.%1$s as k, sum(s.bytes) as total from events.v1_segments s
                           where s.%1$s = any($1::text[]) group by s.%1$s),
                  ranked as (select %2$s, u.total - q.b as excess,
                                    sum(s.bytes) over (partition by s.%1$s order by s.started_at, s.segment_id) as upto
-                            from events.segments s join q on q.k = s.%1$s join used u on u.k = s.%1$s
+                            from events.v1_segments s join q on q.k = s.%1$s join used u on u.k = s.%1$s
                             where u.total > q.b and""" + NOT_HELD + """
                             )
             select %3$s from ranked s where s.upto - s.bytes < s.excess""";
@@ -85,7 +94,7 @@ public class PruneRepository {
     /** The oldest unheld segments whose bytes add up to {@code $1} (the running total before each is short of it). */
     private static final String OLDEST_UNHELD = """
             with ranked as (select %s, sum(s.bytes) over (order by s.started_at, s.segment_id) as upto
-                            from events.segments s where""" + NOT_HELD + """
+                            from events.v1_segments s where""" + NOT_HELD + """
                             )
             select %s from ranked s where s.upto - s.bytes < $1""";
 
@@ -153,7 +162,7 @@ public class PruneRepository {
         if (names.isEmpty()) {
             return out;
         }
-        pool.preparedQuery("select s.%1$s, sum(s.bytes) from events.segments s where s.%1$s = any($1::text[]) group by 1"
+        pool.preparedQuery("select s.%1$s, sum(s.bytes) from events.v1_segments s where s.%1$s = any($1::text[]) group by 1"
                 .formatted(group.column)).execute(Tuple.of(names.toArray(String[]::new))).await().atMost(TIMEOUT)
                 .forEach(r -> out.put(r.getString(0), r.getLong(1)));
         return out;
@@ -190,8 +199,9 @@ public class PruneRepository {
             return List.of();
         }
         List<Candidate> out = new ArrayList<>();
-        pool.preparedQuery(DELETE_ROWS).execute(deleteArgs(batch, now)).await().atMost(TIMEOUT)
-                .forEach(r -> out.add(candidate(r)));
+        pool.withTransaction(c -> c.query(LOCK_HOLDS).execute()
+                .chain(() -> c.preparedQuery(DELETE_ROWS).execute(deleteArgs(batch, now))))
+                .await().atMost(TIMEOUT).forEach(r -> out.add(candidate(r)));
         return out;
     }
 
@@ -211,6 +221,7 @@ public class PruneRepository {
         }
         List<Candidate> out = new ArrayList<>();
         pool.withTransaction(c -> c.query("set local synchronous_commit = off").execute()
+                .chain(() -> c.query(LOCK_HOLDS).execute())
                 .chain(() -> c.preparedQuery(DELETE_ROWS).execute(deleteArgs(batch, now))))
                 .await().atMost(TIMEOUT).forEach(r -> out.add(candidate(r)));
         // read after the commit returned: at or past the end of its commit record
@@ -249,7 +260,7 @@ public class PruneRepository {
                        coalesce(sum(s.bytes) filter (where""" + " "
                 + ActiveHold.covers("s.camera_id", "s.started_at", "s.ended_at", "$1") + """
                        ), 0)
-                from events.segments s""").execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).iterator().next();
+                from events.v1_segments s""").execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).iterator().next();
         return new Usage(r.getLong(0), r.getLong(1));
     }
 
@@ -259,7 +270,7 @@ public class PruneRepository {
                 select coalesce(sum(bytes) filter (where ended_at > $1::timestamptz - interval '1 hour'), 0),
                        coalesce(sum(bytes), 0),
                        min(started_at) filter (where ended_at > $1::timestamptz - interval '1 hour')
-                from events.segments where started_at > $1::timestamptz - interval '2 days'
+                from events.v1_segments where started_at > $1::timestamptz - interval '2 days'
                   and ended_at > $1::timestamptz - interval '1 day'""")
                 .execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).iterator().next();
         return new Recent(r.getLong(0), r.getLong(1), instant(r.getOffsetDateTime(2)));
@@ -267,7 +278,7 @@ public class PruneRepository {
 
     /** Whether an index row names this file. */
     public boolean indexed(String root, String path) {
-        return pool.preparedQuery("select 1 from events.segments where root = $1 and path = $2 limit 1")
+        return pool.preparedQuery("select 1 from events.v1_segments where root = $1 and path = $2 limit 1")
                 .execute(Tuple.of(root, path)).await().atMost(TIMEOUT).size() > 0;
     }
 

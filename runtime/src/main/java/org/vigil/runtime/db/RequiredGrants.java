@@ -12,8 +12,8 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * What a service's PostgreSQL role must hold, checked before its migrations run: its own schema, the read views other
- * services' owners grant it, and (known debt) role memberships. Each service logs in as its own role
+ * What a service's PostgreSQL role must hold, checked before its migrations run: its own schema, the read views and
+ * functions other services' owners grant it, and (known debt) role memberships. Each service logs in as its own role
  * ({@code deploy/postgres/roles.sql}); one that lacks a grant stops at start-up with a message naming every grant it
  * lacks and the statement that gives it, rather than failing later, on the first request that needs it.
  *
@@ -39,6 +39,10 @@ public final class RequiredGrants {
     public record ReadView(String view, String why) implements Grant {
     }
 
+    /** EXECUTE on another service's versioned function, {@code schema.vN_name}, granted by that owner's migration. */
+    public record Execute(String function, String why) implements Grant {
+    }
+
     /** Membership in another role, with its privileges. */
     public record MemberOf(String role, String why) implements Grant {
     }
@@ -62,6 +66,13 @@ public final class RequiredGrants {
             throw new IllegalArgumentException("not a versioned read view (schema.vN_name): " + view);
         }
         return new ReadView(view, why);
+    }
+
+    public static Grant execute(String function, String why) {
+        if (!function.matches("[a-z_]+\\.v[0-9]+_[a-z0-9_]+")) {
+            throw new IllegalArgumentException("not a versioned function (schema.vN_name): " + function);
+        }
+        return new Execute(function, why);
     }
 
     public static Grant memberOf(String role, String why) {
@@ -113,6 +124,8 @@ public final class RequiredGrants {
                 lacks = ownSchema(c, role, s.schema());
             } else if (g instanceof ReadView v) {
                 lacks = readView(c, role, service, v.view());
+            } else if (g instanceof Execute x) {
+                lacks = execute(c, role, service, x.function());
             } else {
                 lacks = memberOf(c, role, ((MemberOf) g).role());
             }
@@ -153,6 +166,24 @@ public final class RequiredGrants {
         return "t".equals(granted) ? null
                 : "SELECT on " + view + ": GRANT USAGE ON SCHEMA " + schema + " TO " + role + "; GRANT SELECT ON "
                         + view + " TO " + role;
+    }
+
+    private static String execute(Connection c, String role, String service, String function) throws SQLException {
+        String schema = function.substring(0, function.indexOf('.'));
+        String name = function.substring(function.indexOf('.') + 1);
+        String granted = scalar(c, """
+                select has_schema_privilege(current_user, n.oid, 'USAGE')
+                       and bool_and(has_function_privilege(current_user, p.oid, 'EXECUTE'))
+                from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname = ? and p.proname = ? group by n.oid""", List.of(schema, name));
+        if (granted == null) {
+            LOG.warnf("%s calls %s, which does not exist yet: its owner has not migrated; those calls fail until it"
+                    + " has", service, function);
+            return null;
+        }
+        return "t".equals(granted) ? null
+                : "EXECUTE on " + function + ": GRANT USAGE ON SCHEMA " + schema + " TO " + role + "; GRANT EXECUTE ON "
+                        + "FUNCTION " + function + " TO " + role;
     }
 
     private static String memberOf(Connection c, String role, String other) throws SQLException {
