@@ -274,6 +274,8 @@ public final class PruneBench {
     /** Events and segments on {@code DAYS} days ending 40 days ago; a hold on one hour of cam7 on one day. */
     private static void seed(String jdbc, int events, int files, Path recordings) throws Exception {
         try (Connection c = DriverManager.getConnection(jdbc, EmbeddedPostgresServer.SUPERUSER, "")) {
+            // what an earlier trial's hold kept would collide with this trial's rows of the same names
+            c.createStatement().execute("truncate events.segments, events.motion_events");
             for (String table : List.of("motion_events", "segments")) {
                 c.createStatement().execute("select events.ensure_partitions('" + table + "', " + (OLDEST_DAYS_AGO + 1)
                         + ", 1)");
