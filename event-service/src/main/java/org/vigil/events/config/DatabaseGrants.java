@@ -1,12 +1,9 @@
 package org.vigil.events.config;
 
-import java.time.Duration;
 import java.util.List;
 
-import io.quarkus.flyway.FlywayConfigurationCustomizer;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.vigil.runtime.db.GrantCheck;
 import org.vigil.runtime.db.RequiredGrants;
 
 /**
@@ -14,18 +11,10 @@ import org.vigil.runtime.db.RequiredGrants;
  * missing grant stops the start with a message that names it.
  */
 @Singleton
-public class DatabaseGrants implements FlywayConfigurationCustomizer {
+public class DatabaseGrants extends GrantCheck {
 
-    /** The grants this service's role needs. */
-    public static final List<RequiredGrants.Grant> REQUIRED = List.of(
-            RequiredGrants.ownSchema("events"));
-
-    /** How long a missing grant is waited for (an owning service may be migrating) before the start fails. */
-    @ConfigProperty(name = "vigil.db.grant-wait", defaultValue = "60s")
-    Duration grantWait;
-
-    @Override
-    public void customize(FluentConfiguration configuration) {
-        RequiredGrants.check(configuration.getDataSource(), "event-service", REQUIRED, grantWait);
+    public DatabaseGrants() {
+        super("event-service", List.of(
+                RequiredGrants.ownSchema("events")));
     }
 }

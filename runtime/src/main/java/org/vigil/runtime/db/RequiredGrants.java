@@ -152,38 +152,36 @@ public final class RequiredGrants {
     }
 
     private static String readView(Connection c, String role, String service, String view) throws SQLException {
-        String schema = view.substring(0, view.indexOf('.'));
-        String name = view.substring(view.indexOf('.') + 1);
-        String granted = scalar(c, """
+        return granted(c, role, service, view, "reads", "SELECT", "", """
                 select has_schema_privilege(current_user, n.oid, 'USAGE') and has_table_privilege(current_user, v.oid,
                 'SELECT') from pg_class v join pg_namespace n on n.oid = v.relnamespace
-                where n.nspname = ? and v.relname = ?""", List.of(schema, name));
-        if (granted == null) {
-            LOG.warnf("%s reads %s, which does not exist yet: its owner has not migrated; those reads fail until it"
-                    + " has", service, view);
-            return null;
-        }
-        return "t".equals(granted) ? null
-                : "SELECT on " + view + ": GRANT USAGE ON SCHEMA " + schema + " TO " + role + "; GRANT SELECT ON "
-                        + view + " TO " + role;
+                where n.nspname = ? and v.relname = ?""");
     }
 
     private static String execute(Connection c, String role, String service, String function) throws SQLException {
-        String schema = function.substring(0, function.indexOf('.'));
-        String name = function.substring(function.indexOf('.') + 1);
-        String granted = scalar(c, """
+        return granted(c, role, service, function, "calls", "EXECUTE", "FUNCTION ", """
                 select has_schema_privilege(current_user, n.oid, 'USAGE')
                        and bool_and(has_function_privilege(current_user, p.oid, 'EXECUTE'))
                 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                where n.nspname = ? and p.proname = ? group by n.oid""", List.of(schema, name));
+                where n.nspname = ? and p.proname = ? group by n.oid""");
+    }
+
+    /**
+     * Whether the role holds {@code privilege} on another service's {@code schema.name} ({@code query} answers for it,
+     * no row when it does not exist); the missing grant and its statement, or null.
+     */
+    private static String granted(Connection c, String role, String service, String object, String verb,
+            String privilege, String kind, String query) throws SQLException {
+        String schema = object.substring(0, object.indexOf('.'));
+        String granted = scalar(c, query, List.of(schema, object.substring(object.indexOf('.') + 1)));
         if (granted == null) {
-            LOG.warnf("%s calls %s, which does not exist yet: its owner has not migrated; those calls fail until it"
-                    + " has", service, function);
+            LOG.warnf("%s %s %s, which does not exist yet: its owner has not migrated; that fails until it has",
+                    service, verb, object);
             return null;
         }
         return "t".equals(granted) ? null
-                : "EXECUTE on " + function + ": GRANT USAGE ON SCHEMA " + schema + " TO " + role + "; GRANT EXECUTE ON "
-                        + "FUNCTION " + function + " TO " + role;
+                : privilege + " on " + object + ": GRANT USAGE ON SCHEMA " + schema + " TO " + role + "; GRANT "
+                        + privilege + " ON " + kind + object + " TO " + role;
     }
 
     private static String memberOf(Connection c, String role, String other) throws SQLException {
