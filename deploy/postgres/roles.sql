@@ -9,13 +9,10 @@
 --
 --   role              service            schema     reads (granted by the owner's migrations)
 --   vigil_identity    gateway            identity   -
---   vigil_events      event-service      events     -
+--   vigil_events      event-service      events     retention.v1_active_holds, v1_lock_holds() (event retention)
 --   vigil_exports     export-service     exports    events.v1_segments, v1_motion_events, v1_audit_log
 --   vigil_retention   retention-service  retention  events.v1_segments, v1_motion_events; exports.v1_finished_jobs
 --   vigil_auditor     vigil verify-audit -          events.v1_audit_log
---
--- Known debt (design 0016): retention prunes the event store's day partitions itself, which takes the tables' owner,
--- so vigil_retention is a member of vigil_events until that pruning moves behind event-service.
 
 do $$
 declare
@@ -28,7 +25,13 @@ begin
     end loop;
 end $$;
 
-grant vigil_events to vigil_retention;
+-- Before event-service pruned its own tables, retention did, as a member of vigil_events: an upgrade takes it back.
+do $$
+begin
+    if pg_has_role('vigil_retention', 'vigil_events', 'member') then
+        revoke vigil_events from vigil_retention;
+    end if;
+end $$;
 
 -- Each schema, owned by its service's role, with everything in it (an upgrade from one shared role moves them).
 do $$

@@ -119,18 +119,23 @@ function retention(root, { me, signal }) {
       h('h3', { id: 'dry-run-heading' }, 'What the next run would delete'),
       h('button', { type: 'button', id: 'retention-dry-run-button', onclick: () => {
         fill(dry, h('p', { class: 'muted' }, 'Checking…'));
-        api('/api/retention/dry-run', { signal }).then((r) => fill(dry, dryRunReport(r)))
+        // recordings are retention-service's; the event store's days are event-service's own retention
+        Promise.all([api('/api/retention/dry-run', { signal }), api('/api/events/retention/dry-run', { signal })])
+          .then(([r, e]) => fill(dry, dryRunReport(r, e)))
           .catch((e) => { if (!handled(e)) throw e; });
       } }, 'Dry run'), dry) : null);
   load();
   return null;
 }
 
-/** A dry run's figures: recordings by path, then event-store rows by table. Nothing was deleted. */
-function dryRunReport(r) {
+/**
+ * A dry run's figures: recordings by path (retention-service), then event-store rows by table (event-service, whose
+ * errors, such as holds it cannot read, are shown). Nothing was deleted.
+ */
+function dryRunReport(r, e) {
   const path = (label, d) => h('tr', null, h('th', { scope: 'row' }, label), h('td', null, String(d.segments)),
     h('td', null, bytes(d.bytes)), h('td', null, d.oldest ? [timeEl(d.oldest), ' – ', timeEl(d.newest)] : '—'));
-  const rows = Object.entries(r.events || {});
+  const rows = Object.entries(e.events || {});
   return [
     h('table', { id: 'dry-run-recordings' },
       h('caption', null, 'Recordings'),
@@ -143,6 +148,7 @@ function dryRunReport(r) {
         h('th', { scope: 'col' }, c)))),
       h('tbody', null, rows.map(([table, x]) => h('tr', null, h('th', { scope: 'row' }, table),
         h('td', null, String(x.deleted)), h('td', null, String(x.keptHeld)))))) : null,
+    ...(e.errors || []).map((msg) => h('p', { class: 'error', role: 'alert' }, msg)),
     h('p', null, `In all ${r.segments} recordings, ${bytes(r.bytes)}; each reason is counted as if it ran alone. `
       + 'Nothing was deleted.'),
   ];

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
  * that hold SQL), so a query that reaches into another schema fails the build, and a migration's reach is visible:
  * whoever changes a table sees which views expose it, and which readers use them.
  *
- * <p>{@link #KNOWN_DEBT} lists what still reaches in directly (retention's pruning of the event store, issue 19):
- * it may only shrink. An entry that is no longer used fails the test too, so the list stays true.
+ * <p>{@link #KNOWN_DEBT} lists what still reaches in directly (nothing now): it may only shrink. An entry that is no longer used fails the test too, so the list stays true.
  */
 class SchemaOwnershipTest {
 
@@ -33,14 +32,10 @@ class SchemaOwnershipTest {
 
     /**
      * Direct uses of another service's tables that remain, as "module schema.table" ("schema." alone for a name built
-     * at run time). Retention prunes the event store's day-partitioned tables and orphaned snapshots itself, detaching
-     * days concurrently, which only the tables' owner can; moving that into event-service is the plan (design 0016).
-     * Recordings' index rows already go through event-service's {@code v1_delete_segments}.
+     * at run time): none since issue 19 (event-service prunes its own days; retention deletes index rows through
+     * {@code events.v1_delete_segments}). Anything added here is debt to pay, listed where everyone sees it.
      */
-    static final Set<String> KNOWN_DEBT = Set.of(
-            "retention-service events.snapshots",
-            "retention-service events.motion_events",
-            "retention-service events.");
+    static final Set<String> KNOWN_DEBT = Set.of();
 
     private static final Pattern LITERAL = Pattern.compile("\"\"\"(.*?)\"\"\"|\"((?:[^\"\\\\\\n]|\\\\.)*)\"",
             Pattern.DOTALL);

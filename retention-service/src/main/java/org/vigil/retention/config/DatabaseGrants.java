@@ -20,8 +20,6 @@ public class DatabaseGrants extends GrantCheck {
                         "the recordings it prunes; the site of a camera a hold names"),
                 RequiredGrants.readView("events.v1_motion_events", "the camera and span of a hold on an event"),
                 RequiredGrants.readView("exports.v1_finished_jobs", "the cameras and span of a hold on an export"),
-                RequiredGrants.execute("events.v1_delete_segments", "deleting recordings' index rows"),
-                // known debt (design 0016): pruning the event store's days takes its tables' owner
-                RequiredGrants.memberOf("vigil_events", "pruning the event store")));
+                RequiredGrants.execute("events.v1_delete_segments", "deleting recordings' index rows")));
     }
 }

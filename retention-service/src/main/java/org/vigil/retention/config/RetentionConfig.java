@@ -22,14 +22,6 @@ public interface RetentionConfig {
     /** RETENTION_DAYS_BY_CAMERA: per-camera overrides (they win over the site's), e.g. {@code gate=180}. */
     Optional<String> cameraDays();
 
-    /** RETENTION_EVENTS_DAYS: how long motion events, snapshots and camera status history are kept. */
-    @WithDefault("30")
-    int eventsDays();
-
-    /** RETENTION_AI_DATA_DAYS: how long detector output (the detections table) is kept. */
-    @WithDefault("30")
-    int aiDataDays();
-
     /** RETENTION_QUOTA_BY_CAMERA: most bytes of recordings per camera, e.g. {@code gate=200G}. */
     Optional<String> cameraQuota();
 

@@ -30,11 +30,11 @@ public class PolicyResource {
     Set<String> sites;
 
     /**
-     * The policy: days for recordings (default and overrides), events and ai_data; quotas; the low-disk threshold
-     * and the recorders' floor; and the directories pruned.
+     * The policy of recordings: days (default and overrides); quotas; the low-disk threshold and the recorders'
+     * floor; and the directories pruned. (The event store's days are event-service's: its retention report has them.)
      */
     public record PolicyView(int retentionDays, Map<String, Integer> siteDays, Map<String, Integer> cameraDays,
-            int eventsDays, int aiDataDays, Map<String, Long> cameraQuotaBytes, Map<String, Long> siteQuotaBytes,
+            Map<String, Long> cameraQuotaBytes, Map<String, Long> siteQuotaBytes,
             double minHeadroomHours, long floorBytes, List<String> recordingsDirs) {
     }
 
@@ -59,8 +59,8 @@ public class PolicyResource {
     }
 
     private PolicyView view() {
-        return new PolicyView(policy.defaultDays(), policy.sites(), policy.cameras(), policy.eventsDays(),
-                policy.aiDataDays(), policy.cameraQuotas(), policy.siteQuotas(), config.minHeadroomHours(),
+        return new PolicyView(policy.defaultDays(), policy.sites(), policy.cameras(),
+                policy.cameraQuotas(), policy.siteQuotas(), config.minHeadroomHours(),
                 roots.floorBytes(), roots.all().stream().map(Object::toString).toList());
     }
 }

@@ -11,8 +11,7 @@ import org.vigil.retention.config.RetentionConfig;
 
 /**
  * What retention keeps. Recordings: the camera's days, else its site's, else RETENTION_DAYS, and optionally at most a
- * quota of bytes per camera and per site. Events (motion events, snapshots, camera status history) and ai_data
- * (detections) have their own days. Overrides are written {@code name=value,name=value}; a malformed one stops the
+ * quota of bytes per camera and per site (the event store's days are event-service's policy). Overrides are written {@code name=value,name=value}; a malformed one stops the
  * service at start with the entry named.
  */
 @ApplicationScoped
@@ -22,8 +21,6 @@ public class Policy {
     private final int days;
     private final Map<String, Integer> sites;
     private final Map<String, Integer> cameras;
-    private final int eventsDays;
-    private final int aiDataDays;
     private final Map<String, Long> cameraQuotas;
     private final Map<String, Long> siteQuotas;
 
@@ -31,22 +28,12 @@ public class Policy {
         this.days = positive("RETENTION_DAYS", Integer.toString(config.days()));
         this.sites = parse("RETENTION_DAYS_BY_SITE", config.siteDays());
         this.cameras = parse("RETENTION_DAYS_BY_CAMERA", config.cameraDays());
-        this.eventsDays = positive("RETENTION_EVENTS_DAYS", Integer.toString(config.eventsDays()));
-        this.aiDataDays = positive("RETENTION_AI_DATA_DAYS", Integer.toString(config.aiDataDays()));
         this.cameraQuotas = parseSizes("RETENTION_QUOTA_BY_CAMERA", config.cameraQuota());
         this.siteQuotas = parseSizes("RETENTION_QUOTA_BY_SITE", config.siteQuota());
         if (!(config.minHeadroomHours() >= 0)) {
             throw new IllegalArgumentException("RETENTION_MIN_HEADROOM_HOURS: '" + config.minHeadroomHours()
                     + "' is not a number of hours, 0 or more");
         }
-    }
-
-    public int eventsDays() {
-        return eventsDays;
-    }
-
-    public int aiDataDays() {
-        return aiDataDays;
     }
 
     /** Most bytes of recordings per camera; cameras not named have no quota. */

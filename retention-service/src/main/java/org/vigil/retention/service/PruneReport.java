@@ -32,19 +32,12 @@ public final class PruneReport {
     }
 
     /**
-     * Rows of one event-store table deleted (or due), kept because held, days dropped or left (lock busy), and how
-     * long it took.
-     */
-    public record Rows(long deleted, long keptHeld, int daysDropped, int daysBusy, long millis) {
-    }
-
-    /**
      * What a run did, or a dry run would do. {@code segments}..{@code newest} total the recordings of every path;
      * in a dry run each path is counted as if it ran alone, so a segment may be counted by more than one.
      */
     public record Report(boolean dryRun, boolean ran, String trigger, Instant at, Instant cutoff, long segments,
             long bytes, Instant oldest, Instant newest, Deleted byAge, Deleted byQuota, Deleted byLowDisk,
-            Map<String, Rows> events, long orphansRemoved, List<String> warnings, List<String> errors,
+            long orphansRemoved, List<String> warnings, List<String> errors,
             long recordingsMillis, long millis) {
     }
 
@@ -54,21 +47,14 @@ public final class PruneReport {
 
 
     static Report of(boolean dryRun, boolean ran, String trigger, Instant now, Instant cutoff, Deleted age, Deleted quota,
-            Deleted low, Map<String, Rows> rows, long orphans, List<String> warnings, List<String> errors,
+            Deleted low, long orphans, List<String> warnings, List<String> errors,
             long recordingsMillis, long t0) {
         Deleted all = age.plus(quota).plus(low);
         return new Report(dryRun, ran, trigger, now, cutoff, all.segments(), all.bytes(), all.oldest(),
-                all.newest(), age, quota, low, rows, orphans, List.copyOf(warnings), List.copyOf(errors),
+                all.newest(), age, quota, low, orphans, List.copyOf(warnings), List.copyOf(errors),
                 recordingsMillis, (System.nanoTime() - t0) / 1_000_000);
     }
 
-
-    static String eventSummary(Report r) {
-        StringBuilder b = new StringBuilder();
-        r.events().forEach((t, rows) -> b.append(b.length() == 0 ? "" : ", ").append(rows.deleted()).append(' ')
-                .append(t));
-        return b.length() == 0 ? "no event rows" : b.toString();
-    }
 
     /** The report as the details of its audit entry. */
     static Map<String, String> auditDetails(Report r) {
@@ -82,7 +68,6 @@ public final class PruneReport {
         details.put("byLowDisk", Long.toString(r.byLowDisk().segments()));
         details.put("oldest", String.valueOf(r.oldest()));
         details.put("newest", String.valueOf(r.newest()));
-        r.events().forEach((table, rows) -> details.put(table, Long.toString(rows.deleted())));
         details.put("orphans", Long.toString(r.orphansRemoved()));
         details.put("warnings", Integer.toString(r.warnings().size()));
         details.put("errors", Integer.toString(r.errors().size()));

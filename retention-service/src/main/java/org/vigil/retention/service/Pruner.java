@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Gauge;
@@ -18,12 +17,12 @@ import org.vigil.retention.repository.PruneRepository;
 import org.vigil.retention.service.PruneReport.Deleted;
 import org.vigil.retention.service.PruneReport.Emergency;
 import org.vigil.retention.service.PruneReport.Report;
-import org.vigil.retention.service.PruneReport.Rows;
 import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * Deletes what policy allows and nothing a legal hold covers, by every path: recordings past their age, recordings
- * over a camera's or site's quota, the oldest recordings when the disk runs low, and events and ai_data by whole days.
+ * over a camera's or site's quota, and the oldest recordings when the disk runs low. (The event store's own days are
+ * event-service's to prune: design 0016.)
  * Crash-safe by order: an index row goes first (by key, in a short statement that checks holds again), then, once that
  * delete is on disk, its file;
  * a crash in between leaves a file without a row, which the next run's reconcile removes (unless held). So no row ever
@@ -38,7 +37,6 @@ public class Pruner {
 
     private final PruneRepository repository;
     private final RecordingDeleter recordings;
-    private final EventTablePruner events;
     private final OrphanFiles orphans;
     private final Policy policy;
     private final AuditPublisher audit;
@@ -46,11 +44,10 @@ public class Pruner {
     private final InstantSource clock;
     private volatile Report last;
 
-    public Pruner(PruneRepository repository, RecordingDeleter recordings, EventTablePruner events, OrphanFiles orphans,
+    public Pruner(PruneRepository repository, RecordingDeleter recordings, OrphanFiles orphans,
             Policy policy, AuditPublisher audit, MeterRegistry metrics, InstantSource clock) {
         this.repository = repository;
         this.recordings = recordings;
-        this.events = events;
         this.orphans = orphans;
         this.policy = policy;
         this.audit = audit;
@@ -84,7 +81,7 @@ public class Pruner {
         Instant now = clock.instant();
         long t0 = System.nanoTime();
         return PruneReport.of(true, true, "dry_run", now, cutoff(now), recordings.dueByAge(now),
-                recordings.dueByQuota(now), recordings.dueByLowDisk(lowDiskBytes, now), events.due(now), 0, List.of(),
+                recordings.dueByQuota(now), recordings.dueByLowDisk(lowDiskBytes, now), 0, List.of(),
                 List.of(), 0, t0);
     }
 
@@ -100,19 +97,17 @@ public class Pruner {
         if (!ran) {
             LOG.info("retention: another run is pruning; this one is skipped");
             return PruneReport.of(false, false, trigger, now, cutoff(now), Deleted.NONE, Deleted.NONE, Deleted.NONE,
-                    Map.of(), 0, List.of("another run was pruning"), List.of(), 0, t0);
+                    0, List.of("another run was pruning"), List.of(), 0, t0);
         }
         Report r = out[0];
         last = r;
         deleted("age", r.byAge());
         deleted("quota", r.byQuota());
-        r.events().forEach((table, rows) -> metrics.counter("vigil_retention_deleted_rows_total", "table", table)
-                .increment(rows.deleted()));
         metrics.timer("vigil_retention_run_seconds").record(r.millis(), TimeUnit.MILLISECONDS);
         audited(actor, r);
-        LOG.infof("retention (%s): removed %d segments (%d bytes: %d by age, %d by quota), %s, %d orphan files in %d ms",
-                trigger, r.segments(), r.bytes(), r.byAge().segments(), r.byQuota().segments(),
-                PruneReport.eventSummary(r), r.orphansRemoved(), r.millis());
+        LOG.infof("retention (%s): removed %d segments (%d bytes: %d by age, %d by quota), %d orphan files in %d ms",
+                trigger, r.segments(), r.bytes(), r.byAge().segments(), r.byQuota().segments(), r.orphansRemoved(),
+                r.millis());
         return r;
     }
 
@@ -134,7 +129,7 @@ public class Pruner {
         }
         Emergency e = out[0];
         Report r = PruneReport.of(false, true, "low_disk", now, cutoff(now), Deleted.NONE, Deleted.NONE, e.deleted(),
-                Map.of(), 0, e.exhausted() ? List.of("only recordings under legal hold are left to delete") : List.of(),
+                0, e.exhausted() ? List.of("only recordings under legal hold are left to delete") : List.of(),
                 errors, (System.nanoTime() - t0) / 1_000_000, t0);
         last = r;
         deleted("low_disk", e.deleted());
@@ -152,10 +147,9 @@ public class Pruner {
         Deleted age = recordings.byAge(now, errors);
         Deleted quota = recordings.byQuota(now, errors, warnings);
         long recordingsMillis = (System.nanoTime() - r0) / 1_000_000;
-        Map<String, Rows> rows = events.prune(now, warnings);
         // a file without a row has no known site: only what every policy would have deleted goes
         long removed = orphans.remove(now, now.minus(Duration.ofDays(policy.longestDays())), errors);
-        return PruneReport.of(false, true, trigger, now, cutoff(now), age, quota, Deleted.NONE, rows, removed,
+        return PruneReport.of(false, true, trigger, now, cutoff(now), age, quota, Deleted.NONE, removed,
                 warnings, errors, recordingsMillis, t0);
     }
 

@@ -14,6 +14,7 @@ import org.vigil.retention.repository.PruneRepository.Candidate;
 import org.vigil.retention.repository.PruneRepository.QuotaGroup;
 import org.vigil.retention.service.PruneReport.Deleted;
 import org.vigil.retention.service.PruneReport.Emergency;
+import org.vigil.runtime.db.IngestPacing;
 import org.vigil.runtime.media.RecordingLayout;
 
 /**

@@ -1,20 +1,21 @@
-package org.vigil.retention.repository;
-
-import static org.vigil.retention.repository.PruneRepository.odt;
+package org.vigil.events.retention;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * locked only in a mode inserts do not conflict with) and then dropped; a day with held rows stays, and its other rows
  * are deleted by key, a batch at a time. A crash or a lock timeout between detach and drop leaves a pending or detached
  * day, which the next run finishes. Blocking.
+ *
+ * <p>Legal holds are retention-service's: they are read only through its versioned view
+ * {@code retention.v1_active_holds}, and placing one is blocked for a drop's transaction only through its
+ * {@code retention.v1_lock_holds()} (retention's migration V4 grants both to this service's role).
  */
 @ApplicationScoped
 public class EventPruneRepository {
@@ -38,7 +43,7 @@ public class EventPruneRepository {
      */
     private static final String ASYNC_COMMIT = "synchronous_commit = off";
 
-    /** A day-partitioned table retention prunes, with the span of each row and the policy it follows. */
+    /** A day-partitioned table event retention prunes, with the span of each row and the policy it follows. */
     public enum Table {
         MOTION_EVENTS("motion_events", "started_at", "coalesce(x.ended_at, x.last_at)", Policy.EVENTS),
         CAMERA_STATUS("camera_status", "at", "x.at", Policy.EVENTS),
@@ -58,7 +63,7 @@ public class EventPruneRepository {
 
         /** An active hold covers row {@code x}. */
         String held(String now) {
-            return ActiveHold.covers("x.camera_id", "x." + time, end, now);
+            return holdCovers("x.camera_id", "x." + time, end, now);
         }
     }
 
@@ -69,6 +74,17 @@ public class EventPruneRepository {
 
     /** Rows before a cut-off: those a run would delete, and those held. */
     public record Due(long rows, long held) {
+    }
+
+    /**
+     * An active hold covers a row: a hold not released (the view) and not expired at {@code now} on the camera, whose
+     * range touches [from, to]; bounds are inclusive, as in retention's own check of recordings.
+     */
+    static String holdCovers(String camera, String from, String to, String now) {
+        return """
+                exists (select 1 from retention.v1_active_holds h
+                        where %1$s = any(h.cameras) and (h.expires_at is null or h.expires_at > %4$s)
+                          and h.from_ts <= %3$s and h.to_ts >= %2$s)""".formatted(camera, from, to, now);
     }
 
     private static final Pattern DAY = Pattern.compile("[a-z_]+_\\d{8}");
@@ -175,7 +191,7 @@ public class EventPruneRepository {
                     .append("', count(*) filter (where ").append(mayBeHeld(t, p)).append(" and ").append(t.held("$1"))
                     .append("), count(*) from events.").append(p).append(" x");
         }
-        return pool.withTransaction(c -> c.query("lock table retention.holds in share mode").execute()
+        return pool.withTransaction(c -> c.query("select retention.v1_lock_holds()").execute()
                 .chain(() -> c.preparedQuery(counts.toString()).execute(Tuple.of(odt(now))))
                 .chain(rs -> {
                     Map<String, Long> free = new java.util.LinkedHashMap<>();
@@ -210,7 +226,7 @@ public class EventPruneRepository {
     private static String mayBeHeld(Table t, String partition) {
         LocalDate d = date(t, partition);
         // events may run past midnight: a hold up to a day later may still cover an event that started this day
-        return "exists (select 1 from retention.holds h where h.released_at is null and (h.expires_at is null "
+        return "exists (select 1 from retention.v1_active_holds h where (h.expires_at is null "
                 + "or h.expires_at > $1) and h.from_ts <= '" + d.plusDays(2) + " 00:00:00+00' and h.to_ts >= '" + d
                 + " 00:00:00+00')";
     }
@@ -248,5 +264,33 @@ public class EventPruneRepository {
                 + t.held("$2") + ") from events." + t.name + " x where x." + t.time + " < $1")
                 .execute(Tuple.of(odt(boundary), odt(now))).await().atMost(TIMEOUT).iterator().next();
         return new Due(r.getLong(0), r.getLong(1));
+    }
+
+    /**
+     * Runs {@code work} only if this instance gets the cluster-wide event-retention lock (a PostgreSQL advisory lock
+     * held on one connection for the run); returns false when another instance (or run) is pruning.
+     */
+    public boolean withPruneLock(BooleanSupplier work) {
+        SqlConnection c = pool.getConnection().await().atMost(TIMEOUT);
+        try {
+            boolean got = c.query("select pg_try_advisory_lock(hashtext('vigil.events.retention'))").execute().await()
+                    .atMost(TIMEOUT).iterator().next().getBoolean(0);
+            if (!got) {
+                return false;
+            }
+            try {
+                work.getAsBoolean();
+            } finally {
+                c.query("select pg_advisory_unlock(hashtext('vigil.events.retention'))").execute().await()
+                        .atMost(TIMEOUT);
+            }
+            return true;
+        } finally {
+            c.close().await().atMost(TIMEOUT);
+        }
+    }
+
+    static OffsetDateTime odt(Instant i) {
+        return i.atOffset(ZoneOffset.UTC);
     }
 }

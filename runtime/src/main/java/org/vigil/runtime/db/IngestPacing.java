@@ -1,10 +1,13 @@
-package org.vigil.retention.service;
+package org.vigil.runtime.db;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
-/** How retention leaves room for ingest: after each batch of work, a pause proportional to the batch. */
-final class IngestPacing {
+/**
+ * How pruning (retention of recordings, event-service's of its own tables) leaves room for ingest: after each batch of
+ * work, a pause proportional to the batch.
+ */
+public final class IngestPacing {
 
     /** The pause after a batch, as a multiple of the time the batch took. */
     private static final int PAUSE_FACTOR = 2;
@@ -20,7 +23,7 @@ final class IngestPacing {
      * PostgreSQL's autovacuum cost delay: retention works at most a third of the time, and the disk and the database
      * serve ingest between its bursts. (Measured: a run of 1,000,000 events and 10,000 files still takes seconds.)
      */
-    static void yieldAfter(long startNanos) {
+    public static void yieldAfter(long startNanos) {
         long pause = Math.min(PAUSE_FACTOR * (System.nanoTime() - startNanos), MAX_PAUSE.toNanos());
         LockSupport.parkNanos(pause);
     }

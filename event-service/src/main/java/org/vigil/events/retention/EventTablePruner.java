@@ -1,4 +1,4 @@
-package org.vigil.retention.service;
+package org.vigil.events.retention;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.vigil.retention.repository.EventPruneRepository;
-import org.vigil.retention.repository.EventPruneRepository.Table;
-import org.vigil.retention.service.PruneReport.Rows;
+import org.vigil.events.config.EventRetentionConfig;
+import org.vigil.events.retention.EventPruneRepository.Table;
+import org.vigil.events.retention.EventRetention.Rows;
+import org.vigil.runtime.db.IngestPacing;
 
 /**
  * Events and AI data go by whole days: a day with no held row is detached from its partitioned table and dropped; a
@@ -25,11 +26,28 @@ public class EventTablePruner {
     private static final int DROP_BATCH = 8;
 
     private final EventPruneRepository events;
-    private final Policy policy;
+    private final int eventsDays;
+    private final int aiDataDays;
 
-    public EventTablePruner(EventPruneRepository events, Policy policy) {
+    public EventTablePruner(EventPruneRepository events, EventRetentionConfig config) {
         this.events = events;
-        this.policy = policy;
+        this.eventsDays = positive("RETENTION_EVENTS_DAYS", config.eventsDays());
+        this.aiDataDays = positive("RETENTION_AI_DATA_DAYS", config.aiDataDays());
+    }
+
+    private static int positive(String name, int days) {
+        if (days < 1) {
+            throw new IllegalArgumentException(name + ": '" + days + "' is not a whole number of days, 1 or more");
+        }
+        return days;
+    }
+
+    int eventsDays() {
+        return eventsDays;
+    }
+
+    int aiDataDays() {
+        return aiDataDays;
     }
 
     /** What each table has due now (and how much of it is held), without deleting. */
@@ -50,14 +68,14 @@ public class EventTablePruner {
         }
         long s0 = System.nanoTime();
         long snapshots = events.deleteSnapshots(EventPruneRepository.dayBoundary(now.minus(
-                Duration.ofDays(policy.eventsDays()))));
+                Duration.ofDays(eventsDays))));
         rows.put("snapshots", new Rows(snapshots, 0, 0, 0, (System.nanoTime() - s0) / 1_000_000));
         return rows;
     }
 
 
     private Instant eventsCutoff(Table t, Instant now) {
-        int days = t.policy == EventPruneRepository.Policy.AI_DATA ? policy.aiDataDays() : policy.eventsDays();
+        int days = t.policy == EventPruneRepository.Policy.AI_DATA ? aiDataDays : eventsDays;
         return now.minus(Duration.ofDays(days));
     }
 

@@ -1,0 +1,36 @@
+package org.vigil.events.config;
+
+import java.time.InstantSource;
+import java.util.Properties;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.vigil.runtime.audit.AuditPublisher;
+
+/** This service's audit publisher (runtime's, one failure policy for all), with its outbox events.audit_outbox. */
+public class AuditOutbox {
+
+    @Produces
+    @Singleton
+    AuditPublisher audit(Pool pool, InstantSource clock, MeterRegistry metrics,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        Properties kafka = new Properties();
+        kafka.put("bootstrap.servers", bootstrap);
+        return AuditPublisher.start("event-service", pool, "events.audit_outbox", kafka, clock, metrics);
+    }
+
+    /** At start, not on first use: entries a previous run left in the outbox are sent at once. */
+    void start(@Observes StartupEvent e, AuditPublisher audit) {
+        audit.pending();
+    }
+
+    void stop(@Disposes AuditPublisher audit) {
+        audit.close();
+    }
+}
