@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -36,6 +35,7 @@ import org.vigil.devstack.testing.TopicProbe;
  * gateway and on each backend directly, for each role, on the caller's own site and on the other.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(1) // first on the shared stack: WholeStackIT, next, ends by killing and stopping it
 class OperatorUiIT {
 
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -46,15 +46,11 @@ class OperatorUiIT {
 
     @BeforeAll
     static void up() throws Exception {
-        Path home = Path.of("target", "ui-it-home").toAbsolutePath();
-        WholeStackIT.deleteTree(home);
-        // the gateway signs with the test key, so the matrix's tokens stand for tokens the gateway gave out (a browser's
-        // session token is for the gateway only: it is no key to a backend)
-        Path keys = home.resolveSibling("ui-it-keys");
-        org.vigil.devstack.testing.TestTokens.writeSigningKey(keys);
-        stack = new Stack(home, Map.of("CAMERA_SOURCES", "cam-a=test:", "CAMERA_SITE", "site-a",
-                "VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_KEYS_DIR", keys.toString())).start(Duration.ofMinutes(4));
-        login("admin", stack.adminPassword); // the printed password works
+        // the shared stack (SharedStack): cam-a on site-a from CAMERA_SOURCES, the gateway signing with the test key, so
+        // the matrix's tokens stand for tokens the gateway gave out (a browser's session token is for the gateway
+        // only: it is no key to a backend)
+        stack = SharedStack.get();
+        login("admin", SharedStack.adminPassword()); // the printed password works
         admin = org.vigil.devstack.testing.TestTokens.token("admin", "admin", "*");
         List<Zone> clockMask = List.of(new Zone("clock", List.of(new Zone.Point(0, 0), new Zone.Point(1, 0),
                 new Zone.Point(1, 0.12), new Zone.Point(0, 0.12))));
@@ -70,12 +66,7 @@ class OperatorUiIT {
         createUser("viewer-b", "viewer", "site-b");
     }
 
-    @AfterAll
-    static void down() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    // no @AfterAll: WholeStackIT runs next on the same stack and stops it (SharedStack)
 
     @Test
     @Order(1)
@@ -233,7 +224,7 @@ class OperatorUiIT {
     @Order(3)
     void anOperatorSignsInSeesLiveVideoAndANewMotionEventWithoutReloading() throws Exception {
         assumeBrowser();
-        try (Browser b = signedIn("admin", stack.adminPassword, "")) {
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
             go(b, "#/dashboard", "document.querySelector('#camera-tiles li[data-camera=\"cam-a\"][data-state=\"online\"]')");
             b.waitFor("document.querySelector('#system-status li[data-service]')", Duration.ofSeconds(30));
             b.screenshot(SCREENSHOTS.resolve("dashboard.png"));
@@ -265,7 +256,7 @@ class OperatorUiIT {
     @Order(4)
     void aRecordingPlaysFromTheTimeline() throws Exception {
         assumeBrowser();
-        try (Browser b = signedIn("admin", stack.adminPassword, "")) {
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
             go(b, "#/recordings?camera=cam-a", "document.querySelector('#timeline button.seg')");
             // by keyboard: a day of short segments makes slivers too thin to aim at with a mouse
             b.evaluate("[...document.querySelectorAll('#timeline button.seg')].pop().focus()");
@@ -335,7 +326,7 @@ class OperatorUiIT {
     @Order(7)
     void markupInACameraNameIsShownAsText() throws Exception {
         assumeBrowser();
-        try (Browser b = signedIn("admin", stack.adminPassword, "")) {
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
             go(b, "#/dashboard", "document.querySelector('#camera-tiles li[data-camera=\"cam-b\"]')");
             assertThat(b.evaluate("document.querySelector('#camera-tiles li[data-camera=\"cam-b\"]').textContent")
                     .asText()).contains(HOSTILE_NAME);
@@ -354,7 +345,7 @@ class OperatorUiIT {
     @Order(8)
     void liveViewLatencyIsMeasuredFromTheBurnedInTimeCode() throws Exception {
         assumeBrowser();
-        try (Browser b = signedIn("admin", stack.adminPassword, "?latency=1")) {
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "?latency=1")) {
             go(b, "#/live", "document.querySelector('canvas[data-live=\"cam-a\"]')");
             // the benchmark (bench/run live-latency) takes 150 frames; the suite checks the measurement on fewer
             long samples = Long.getLong("vigil.bench.latency-samples", 30);
@@ -447,7 +438,7 @@ class OperatorUiIT {
             axe = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         List<String> problems = new ArrayList<>();
-        try (Browser b = signedIn("admin", stack.adminPassword, "")) {
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
             for (String route : List.of("#/dashboard", "#/live", "#/events", "#/recordings", "#/exports", "#/settings",
                     "#/settings/users", "#/settings/tokens", "#/settings/storage", "#/settings/cameras",
                     "#/settings/retention")) {
@@ -504,7 +495,7 @@ class OperatorUiIT {
     void theAdminSeesWhatAFloorChangeWouldDeleteBeforeMakingItAndSignsAUserOutEverywhere() throws Exception {
         assumeBrowser();
         String victim = WholeStackIT.login(stack, "matrix-viewer", "matrix-password-viewer");
-        try (Browser b = signedIn("admin", stack.adminPassword, "")) {
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
             go(b, "#/settings/storage", "document.querySelector('#storage-facts dd') "
                     + "&& !document.querySelector('#storage-save').disabled");
             long total = b.evaluate("fetch('/api/recorder/storage').then(r => r.json()).then(s => s.totalBytes)")

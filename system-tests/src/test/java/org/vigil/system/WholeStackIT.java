@@ -42,6 +42,7 @@ import org.vigil.devstack.testing.TestClips;
  * Redis and a WebSocket client. Every wait has a deadline; nothing sleeps and hopes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(2) // second on the shared stack (after OperatorUiIT): its last tests kill, restart and stop it
 class WholeStackIT {
 
     private static final int FPS = 15;
@@ -51,50 +52,22 @@ class WholeStackIT {
     private static String adminPassword;
     /** A bearer token like the ones the gateway gives the backends (an admin of every site). */
     private static String bearer;
-    /** A stand-in OpenTelemetry collector: the bodies of the OTLP/HTTP trace exports the services send it. */
-    private static com.sun.net.httpserver.HttpServer collector;
-    private static final List<byte[]> EXPORTED_TRACES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<byte[]> EXPORTED_TRACES = SharedStack.EXPORTED_TRACES;
 
     @BeforeAll
     static void up() throws Exception {
-        Path home = Path.of("target", "it-home").toAbsolutePath();
-        deleteTree(home);
-        collector = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        collector.createContext("/", exchange -> {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            if (exchange.getRequestURI().getPath().equals("/v1/traces") && "application/x-protobuf"
-                    .equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
-                EXPORTED_TRACES.add(body);
-            }
-            exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
-            exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse: all accepted
-            exchange.close();
-        });
-        collector.start();
-        // JSON logs here (VIGIL_LOG_JSON), text logs in the other stack tests: both formats are exercised; traces are
-        // exported (OTLP over HTTP) here only
-        // the gateway signs with the test key, so TestTokens' tokens stand for the short-lived ones it gives backends
-        Path keys = home.resolveSibling("it-keys");
-        org.vigil.devstack.testing.TestTokens.writeSigningKey(keys);
+        // the shared stack (OperatorUiIT ran on it first): JSON logs here (VIGIL_LOG_JSON), text logs in the other
+        // stack tests, so both formats are exercised; traces are exported (OTLP over HTTP) on it only
+        stack = SharedStack.get();
         bearer = org.vigil.devstack.testing.TestTokens.token("admin", "admin", "*");
-        stack = new Stack(home, Map.of("VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_LOG_JSON", "true",
-                "VIGIL_KEYS_DIR", keys.toString(),
-                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort(),
-                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"))
-                .start(Duration.ofMinutes(4));
-        assertThat(stack.adminPassword).as("the first admin's password is printed once").isNotBlank();
-        adminPassword = stack.adminPassword;
-        session = login("admin", stack.adminPassword);
+        adminPassword = SharedStack.adminPassword();
+        assertThat(adminPassword).as("the first admin's password is printed once").isNotBlank();
+        session = login("admin", adminPassword);
     }
 
     @AfterAll
     static void down() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (collector != null) {
-            collector.stop(0);
-        }
+        SharedStack.close();
     }
 
     @Test
@@ -120,14 +93,13 @@ class WholeStackIT {
                 String m = messages.poll(1, TimeUnit.SECONDS);
                 if (m != null && m.startsWith("[") && m.contains("\"type\":\"motion\"")) {
                     for (LiveUpdate u : Json.read(m.getBytes(), LiveUpdate[].class)) {
-                        if (u.motion() != null) {
+                        if (u.motion() != null && u.motion().cameraId().equals("cam-a")) { // cam-b streams too
                             motion = u.motion();
                         }
                     }
                 }
             }
-            assertThat(motion).as("a motion event from the synthetic camera within 90 s").isNotNull();
-            assertThat(motion.cameraId()).isEqualTo("cam1");
+            assertThat(motion).as("a motion event from the synthetic camera cam-a within 90 s").isNotNull();
             String id = motion.eventId();
             assertThat(query("select count(*) from events.motion_events where event_id = '" + id + "'"))
                     .as("the event row is in PostgreSQL").isEqualTo(1L);
@@ -277,9 +249,9 @@ class WholeStackIT {
         assertThat(lock.path("level").asText()).isEqualTo("WARN");
 
         com.fasterxml.jackson.databind.JsonNode camera = awaitLogLine("capture-service",
-                l -> l.path("message").asText().startsWith("camera cam1 online"));
-        assertThat(camera.path("mdc").path("camera").asText()).isEqualTo("cam1");
-        assertThat(camera.path("mdc").path("site").asText()).isEqualTo("default");
+                l -> l.path("message").asText().startsWith("camera cam-a online"));
+        assertThat(camera.path("mdc").path("camera").asText()).isEqualTo("cam-a");
+        assertThat(camera.path("mdc").path("site").asText()).isEqualTo("site-a");
         assertThat(camera.path("service").asText()).isEqualTo("capture-service");
     }
 
@@ -333,16 +305,16 @@ class WholeStackIT {
             segment = row("select root, path, frames, extract(epoch from ended_at - started_at), "
                     + "to_char(started_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
                     + "to_char(ended_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') from events.segments "
-                    + "where camera_id = 'cam1' order by started_at limit 1");
+                    + "where camera_id = 'cam-a' order by started_at limit 1");
             if (segment.isEmpty()) {
                 Thread.sleep(500);
             }
         }
-        assertThat(segment).as("a segment of cam1 is indexed within 90 s").isPresent();
+        assertThat(segment).as("a segment of cam-a is indexed within 90 s").isPresent();
         Path file = Path.of(segment.get()[0]).resolve(segment.get()[1]);
         long frames = Long.parseLong(segment.get()[2]);
         double seconds = Double.parseDouble(segment.get()[3]);
-        assertThat(file.getFileName().toString()).startsWith("recording_cam1_").endsWith(".avi");
+        assertThat(file.getFileName().toString()).startsWith("recording_cam-a_").endsWith(".avi");
         assertThat(Files.isRegularFile(file)).as(file + " exists").isTrue();
         assertThat(TestClips.decodedFrames(file)).as("frames decoded from " + file).isEqualTo(frames);
         assertThat((double) frames).as("frame count against the segment's duration of %.2f s", seconds)
@@ -350,7 +322,7 @@ class WholeStackIT {
 
         // the same footage as MP4 through the gateway (ending half a frame after the last one: the next segment's
         // first frame may come a little sooner than the nominal interval), as the browser plays it, and a byte range of it
-        String playback = "http://127.0.0.1:" + stack.port("GATEWAY_PORT") + "/api/recorder/playback/cam1.mp4?from="
+        String playback = "http://127.0.0.1:" + stack.port("GATEWAY_PORT") + "/api/recorder/playback/cam-a.mp4?from="
                 + segment.get()[4] + "&to=" + Instant.parse(segment.get()[5]).minusMillis(1000 / FPS / 2);
         HttpResponse<byte[]> mp4 = HTTP.send(HttpRequest.newBuilder(URI.create(playback))
                 .header("Cookie", "vigil_session=" + session).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -454,6 +426,7 @@ class WholeStackIT {
     void theNextStartRecoversFromALauncherKilledWithSigkill() throws Exception {
         Map<Long, String> children = stack.children();
         assertThat(children).isNotEmpty();
+        long t0 = System.nanoTime();
         ProcessHandle.of(stack.pid()).orElseThrow().destroyForcibly();
         stack.process().waitFor();
         for (Map.Entry<Long, String> c : children.entrySet()) {
@@ -466,9 +439,13 @@ class WholeStackIT {
                 }
             }
         }
+        long t1 = System.nanoTime();
         Stack again = new Stack(stack.home, Map.of());
         again.env.putAll(stack.env);
         stack = again.start(Duration.ofMinutes(4));
+        SharedStack.replace(stack);
+        System.out.printf("launcher killed: its services stopped in %.1f s, up again in %.1f s%n", (t1 - t0) / 1e9,
+                (System.nanoTime() - t1) / 1e9);
         assertThat(stack.output).anyMatch(l -> l.contains("left by an earlier run: postgres"));
         assertThat(stack.output).anyMatch(l -> l.startsWith("Vigil is up"));
         assertThat(stack.output).anyMatch(l -> l.contains("the admin account exists from an earlier run"));
