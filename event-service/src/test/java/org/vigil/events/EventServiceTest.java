@@ -324,9 +324,13 @@ class EventServiceTest {
                     "camera.recording.set", target, "hq", "success", java.util.Map.of("recording", "false", "n",
                             Integer.toString(i))));
         }
-        for (AuditEntry e : entries) {
-            TopicProbe.send(bootstrap, Topics.AUDIT, e.id(), Json.write(e));
+        // a resend in the same poll batch as its original (a relay that resent after a lost ack, caught up at once)
+        List<org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>> batch = new java.util.ArrayList<>();
+        for (AuditEntry e : List.of(entries.get(0), entries.get(1), entries.get(1), entries.get(2))) {
+            batch.add(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.AUDIT, e.id(), Json.write(e)));
         }
+        TopicProbe.sendAll(bootstrap, batch);
+        // and one in a later batch (a replay)
         TopicProbe.send(bootstrap, Topics.AUDIT, entries.get(1).id(), Json.write(entries.get(1)));
         String marker = UUID.randomUUID().toString();
         TopicProbe.send(bootstrap, Topics.AUDIT, marker, Json.write(new AuditEntry(1, marker, Instant.now(), "test",

@@ -68,4 +68,27 @@ public final class TopicProbe {
             throw new IllegalStateException("cannot write to " + record.topic(), e);
         }
     }
+
+    /**
+     * Writes records through one producer that holds them until the last is given (one produce request per partition
+     * where they fit), then waits for every acknowledgement: a consumer then usually gets them in one poll.
+     */
+    public static void sendAll(String bootstrap, java.util.List<ProducerRecord<String, byte[]>> records) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 60_000);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            java.util.List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
+            for (ProducerRecord<String, byte[]> r : records) {
+                acks.add(producer.send(r));
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<?> a : acks) {
+                a.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write the records", e);
+        }
+    }
 }

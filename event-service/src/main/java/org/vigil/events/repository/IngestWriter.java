@@ -211,8 +211,9 @@ public class IngestWriter {
 
     /**
      * Appends audit entries in topic order ({@code seq} = offset in the one-partition topic) to the hash chain:
-     * {@code hash = SHA-256(prev_hash + "\n" + canonical JSON of the entry)}. An entry already stored (a replay) is
-     * skipped and does not move the chain.
+     * {@code hash = SHA-256(prev_hash + "\n" + canonical JSON of the entry)}. An entry already stored (a replay), or
+     * already chained earlier in the same batch (a relay's resend that arrived with its original), is skipped and does
+     * not move the chain.
      */
     public Uni<Void> audit(TreeMap<Long, AuditEntry> bySeq) {
         if (bySeq.isEmpty()) {
@@ -232,8 +233,8 @@ public class IngestWriter {
                         String h = prev;
                         for (Map.Entry<Long, AuditEntry> e : bySeq.entrySet()) {
                             AuditEntry a = e.getValue();
-                            if (stored.contains(UUID.fromString(a.id()))) {
-                                continue;
+                            if (!stored.add(UUID.fromString(a.id()))) {
+                                continue; // stored before, or a resend of one earlier in this batch
                             }
                             String next = AuditChain.chain(h, a);
                             rows.add(Tuple.from(Arrays.asList(e.getKey(), UUID.fromString(a.id()),
