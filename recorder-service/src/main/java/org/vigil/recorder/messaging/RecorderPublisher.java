@@ -1,10 +1,8 @@
 package org.vigil.recorder.messaging;
 
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +24,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Alert;
-import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.StorageSettings;
 import org.vigil.contracts.Topics;
 import org.vigil.contracts.TraceHeaders;
+import org.vigil.runtime.audit.AuditSpool;
 
 /**
  * Everything the recorder tells the rest of Vigil: closed segments, alerts, storage settings and audit entries. One
  * idempotent producer with {@code acks=all}; segment announcements and settings wait for Kafka's acknowledgement,
  * because what the caller does next (commit packets, answer the admin) depends on it. Every record carries the
- * W3C trace context of a producer span (child of the caller's current span: the HTTP request of an audit entry, for
- * example), so the event service's handling of it joins the same trace.
+ * W3C trace context of a producer span (child of the caller's current span), so the event service's handling of it
+ * joins the same trace. Audit entries go through the {@link AuditSpool} instead: written to disk before the call
+ * returns, sent by its relay, never lost to a broker outage or a crash; they carry the context of the HTTP request
+ * that caused them.
  */
 @ApplicationScoped
 public class RecorderPublisher {
@@ -46,13 +46,13 @@ public class RecorderPublisher {
     private static final Logger LOG = Logger.getLogger(RecorderPublisher.class);
 
     private final KafkaProducer<String, byte[]> producer;
-    private final InstantSource clock;
     private final OpenTelemetry otel;
+    private final AuditSpool audit;
 
-    public RecorderPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, InstantSource clock,
-            OpenTelemetry otel) {
-        this.clock = clock;
+    public RecorderPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, OpenTelemetry otel,
+            AuditSpool audit) {
         this.otel = otel;
+        this.audit = audit;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-recorder");
@@ -80,12 +80,12 @@ public class RecorderPublisher {
                 "alert %s %s could not be sent: %s", a.kind(), a.state().wireName(), e.getMessage()));
     }
 
-    /** Appends an audit entry of this service. */
+    /**
+     * Appends an audit entry of this service: durable in the spool when this returns (or, when the spool cannot take
+     * it, sent directly, and logged and counted as lost if that fails too); never fails the caller.
+     */
     public void audit(String actor, String action, String target, String outcome, Map<String, String> details) {
-        AuditEntry e = new AuditEntry(AuditEntry.VERSION, UUID.randomUUID().toString(), clock.instant(),
-                "recorder-service", actor, action, target, null, outcome, details);
-        send(new ProducerRecord<>(Topics.AUDIT, e.id(), Json.write(e)), ex -> LOG.errorf(
-                "audit entry %s (%s by %s) could not be sent: %s", e.id(), action, actor, ex.getMessage()));
+        audit.record(actor, action, target, null, outcome, details);
     }
 
     /** Sends under a producer span that ends when Kafka answers; {@code onFailure} hears of a failed delivery. */

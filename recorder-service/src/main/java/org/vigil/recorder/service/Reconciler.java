@@ -100,11 +100,14 @@ final class Reconciler {
         return new Report(recovered, quarantined, List.copyOf(toAnnounce), last);
     }
 
-    /** {@code <root>/<site>/<camera>/<day>}: the newest {@link #RECENT_DAYS} of each camera. */
+    /**
+     * {@code <root>/<site>/<camera>/<day>}: the newest {@link #RECENT_DAYS} of each camera. Hidden directories are the
+     * recorder's own, never a site ({@link #QUARANTINE}, the audit spool {@code .audit-spool}): not looked into.
+     */
     private static List<Path> recentDayDirs(Path root) throws IOException {
         List<Path> out = new ArrayList<>();
         for (Path site : dirs(root)) {
-            if (site.getFileName().toString().equals(QUARANTINE)) {
+            if (site.getFileName().toString().startsWith(".")) {
                 continue;
             }
             for (Path camera : dirs(site)) {

@@ -106,6 +106,30 @@ class ReconcilerTest {
     }
 
     @Test
+    void hiddenDirectoriesLikeTheAuditSpoolAreNeverTakenForSites() throws Exception {
+        SegmentFiles files = crashAfter(12);
+        // a crash's leftovers in the shape of a site, under the audit spool's hidden name: never the recorder's to touch
+        Path hidden = root.resolve(".audit-spool");
+        Files.move(root.resolve(root.relativize(files.partialVideo()).getName(0)), hidden);
+        java.util.List<Path> before = regularFiles(hidden);
+
+        Reconciler.Report report = Reconciler.reconcile(root);
+
+        assertThat(report.recovered()).isZero();
+        assertThat(report.quarantined()).isZero();
+        assertThat(report.toAnnounce()).isEmpty();
+        assertThat(report.lastWritten()).isEmpty();
+        assertThat(regularFiles(hidden)).hasSize(2).isEqualTo(before);
+        assertThat(root.resolve(Reconciler.QUARANTINE)).doesNotExist();
+    }
+
+    private static java.util.List<Path> regularFiles(Path dir) throws java.io.IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    @Test
     void aDurableSegmentNotYetAnnouncedIsAnnouncedAgainUntouched() throws Exception {
         CameraRecording rec = new CameraRecording("cam", Duration.ofMinutes(10), FPS);
         for (int i = 0; i < 30; i++) {

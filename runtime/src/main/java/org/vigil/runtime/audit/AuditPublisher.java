@@ -56,7 +56,8 @@ import org.vigil.contracts.TraceHeaders;
  * Several instances of a service share the table: rows are leased ({@code FOR UPDATE SKIP LOCKED}) for 30 s, so two
  * relays do not send the same rows. The caller's trace context goes with the entry ({@code traceparent} header), as on
  * every Vigil record. The outbox table ({@code seq bigserial, id uuid unique, entry bytea, traceparent text,
- * leased_until timestamptz}) is created by each service's own migration.
+ * leased_until timestamptz}) is created by each service's own migration. The recorder, which has no database, keeps
+ * the same policy with files: {@link AuditSpool}.
  */
 public final class AuditPublisher implements AutoCloseable {
 
@@ -172,9 +173,9 @@ public final class AuditPublisher implements AutoCloseable {
     /**
      * The W3C trace context of the caller's current span (an HTTP request), kept with the entry so that the record
      * carries it as every Vigil record does ({@code TraceHeaders}); outside a trace (a scheduled run, work handed to
-     * a pool), a new trace, as a producer span without a parent would start.
+     * a pool), a new trace, as a producer span without a parent would start. Shared with {@link AuditSpool}.
      */
-    private static String traceparent() {
+    static String traceparent() {
         SpanContext sc = Span.current().getSpanContext();
         if (sc.isValid()) {
             return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
@@ -183,7 +184,8 @@ public final class AuditPublisher implements AutoCloseable {
         return String.format("00-%016x%016x-%016x-01", r.nextLong() | 1, r.nextLong(), r.nextLong() | 1);
     }
 
-    private static ProducerRecord<String, byte[]> record(String id, byte[] json, String traceparent) {
+    /** The audit record of one entry: keyed by its id, with its trace context; shared with {@link AuditSpool}. */
+    static ProducerRecord<String, byte[]> record(String id, byte[] json, String traceparent) {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.AUDIT, id, json);
         if (traceparent != null) {
             r.headers().add(TraceHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.US_ASCII));
@@ -312,7 +314,7 @@ public final class AuditPublisher implements AutoCloseable {
                 .forEach(r -> pending.set(r.getLong(0)));
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
