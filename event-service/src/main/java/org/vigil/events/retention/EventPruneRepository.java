@@ -9,16 +9,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.runtime.db.AdvisoryLock;
 
 /**
  * Prunes the event store's day-partitioned tables by whole days, without ever making an insert wait: a day no active
@@ -270,24 +269,8 @@ public class EventPruneRepository {
      * Runs {@code work} only if this instance gets the cluster-wide event-retention lock (a PostgreSQL advisory lock
      * held on one connection for the run); returns false when another instance (or run) is pruning.
      */
-    public boolean withPruneLock(BooleanSupplier work) {
-        SqlConnection c = pool.getConnection().await().atMost(TIMEOUT);
-        try {
-            boolean got = c.query("select pg_try_advisory_lock(hashtext('vigil.events.retention'))").execute().await()
-                    .atMost(TIMEOUT).iterator().next().getBoolean(0);
-            if (!got) {
-                return false;
-            }
-            try {
-                work.getAsBoolean();
-            } finally {
-                c.query("select pg_advisory_unlock(hashtext('vigil.events.retention'))").execute().await()
-                        .atMost(TIMEOUT);
-            }
-            return true;
-        } finally {
-            c.close().await().atMost(TIMEOUT);
-        }
+    public boolean withPruneLock(Runnable work) {
+        return AdvisoryLock.tryRun(pool, "vigil.events.retention", TIMEOUT, work);
     }
 
     static OffsetDateTime odt(Instant i) {

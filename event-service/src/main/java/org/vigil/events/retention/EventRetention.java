@@ -130,7 +130,6 @@ public class EventRetention {
             } catch (PgException e) {
                 errors.add(holdsUnreadable(e));
             }
-            return true;
         });
         if (!ran) {
             LOG.info("event retention: another run is pruning; this one is skipped");

@@ -7,13 +7,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.runtime.db.AdvisoryLock;
 
 /**
  * The segment index rows retention may delete, by each path: past their age limit, over a camera's or site's quota,
@@ -293,24 +292,8 @@ public class PruneRepository {
      * Runs {@code work} only if this instance gets the cluster-wide prune lock (a PostgreSQL advisory lock held on one
      * connection for the run); returns false when another instance (or run) is pruning.
      */
-    public boolean withPruneLock(BooleanSupplier work) {
-        SqlConnection c = pool.getConnection().await().atMost(TIMEOUT);
-        try {
-            boolean got = c.query("select pg_try_advisory_lock(hashtext('vigil.retention.prune'))").execute().await()
-                    .atMost(TIMEOUT).iterator().next().getBoolean(0);
-            if (!got) {
-                return false;
-            }
-            try {
-                work.getAsBoolean();
-            } finally {
-                c.query("select pg_advisory_unlock(hashtext('vigil.retention.prune'))").execute().await()
-                        .atMost(TIMEOUT);
-            }
-            return true;
-        } finally {
-            c.close().await().atMost(TIMEOUT);
-        }
+    public boolean withPruneLock(Runnable work) {
+        return AdvisoryLock.tryRun(pool, "vigil.retention.prune", TIMEOUT, work);
     }
 
     private static Candidate candidate(Row r) {

@@ -92,7 +92,6 @@ public class Pruner {
         Report[] out = new Report[1];
         boolean ran = repository.withPruneLock(() -> {
             out[0] = prune(now, trigger, t0);
-            return true;
         });
         if (!ran) {
             LOG.info("retention: another run is pruning; this one is skipped");
@@ -122,7 +121,6 @@ public class Pruner {
         List<String> errors = new ArrayList<>();
         boolean ran = repository.withPruneLock(() -> {
             out[0] = recordings.oldestFirst(bytes, now, errors);
-            return true;
         });
         if (!ran) {
             return new Emergency(false, Deleted.NONE, false);

@@ -15,7 +15,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
@@ -26,10 +25,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
@@ -75,8 +71,7 @@ public final class AuditPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong pending = new AtomicLong();
-    private final Counter lost;
-    private final Counter sent;
+    private final AuditDelivery delivery;
     private final Thread relay;
     private volatile boolean running = true;
     /** The rows this instance has leased and not yet deleted: released when it stops, for another to send at once. */
@@ -91,20 +86,8 @@ public final class AuditPublisher implements AutoCloseable {
         this.pool = pool;
         this.table = table;
         this.clock = clock;
-        Properties p = new Properties();
-        p.putAll(kafka);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-audit");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis() - 1000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.lost = Counter.builder("vigil_audit_lost_total")
-                .description("audit entries neither stored in the outbox nor sent to Kafka").register(metrics);
-        this.sent = Counter.builder("vigil_audit_sent_total").description("audit entries Kafka acknowledged")
-                .register(metrics);
+        this.delivery = new AuditDelivery(service, "outbox", kafka, SEND_TIMEOUT, metrics);
+        this.producer = delivery.producer;
         Gauge.builder("vigil_audit_outbox_pending", pending, AtomicLong::doubleValue)
                 .description("audit entries in the outbox, not yet acknowledged by Kafka").register(metrics);
         this.relay = new Thread(this::relay, service + "-audit-relay");
@@ -140,7 +123,7 @@ public final class AuditPublisher implements AutoCloseable {
                     pending.incrementAndGet();
                     wake.release();
                     done.complete(null);
-                }, dbFailure -> sendDirectly(e, json, traceparent, dbFailure, done));
+                }, dbFailure -> delivery.sendDirectly(e, json, traceparent, dbFailure, done));
         return done;
     }
 
@@ -193,30 +176,6 @@ public final class AuditPublisher implements AutoCloseable {
         return r;
     }
 
-    private void sendDirectly(AuditEntry e, byte[] json, String traceparent, Throwable dbFailure,
-            CompletableFuture<Void> done) {
-        LOG.warnf("audit entry %s (%s by %s): the outbox refused it (%s); sending it to Kafka directly", e.id(),
-                e.action(), e.actor(), dbFailure.getMessage());
-        try {
-            producer.send(record(e.id(), json, traceparent), (md, kafkaFailure) -> {
-                if (kafkaFailure != null) {
-                    lostEntry(e, kafkaFailure);
-                } else {
-                    sent.increment();
-                }
-                done.complete(null);
-            });
-        } catch (RuntimeException kafkaFailure) {
-            lostEntry(e, kafkaFailure);
-            done.complete(null);
-        }
-    }
-
-    private void lostEntry(AuditEntry e, Throwable why) {
-        lost.increment();
-        LOG.errorf("audit entry LOST: id %s, action %s, actor %s, target %s: neither the outbox nor Kafka took it (%s)",
-                e.id(), e.action(), e.actor(), e.target(), why.getMessage());
-    }
 
     /** Rows in the outbox, not yet acknowledged by Kafka (as of the relay's last look). */
     public long pending() {
@@ -293,7 +252,7 @@ public final class AuditPublisher implements AutoCloseable {
         if (!acked.isEmpty()) {
             pool.preparedQuery("delete from " + table + " where seq = any($1)")
                     .execute(Tuple.tuple().addArrayOfLong(acked.toArray(new Long[0]))).await().atMost(DB_TIMEOUT);
-            sent.increment(acked.size());
+            delivery.sent(acked.size());
         }
         if (failure != null) {
             // the rest is leased for LEASE: release it, so the next try does not wait for the lease to run out

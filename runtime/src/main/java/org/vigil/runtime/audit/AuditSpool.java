@@ -44,14 +44,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
@@ -132,8 +129,7 @@ public final class AuditSpool implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong ownPending = new AtomicLong();
     private final AtomicLong takenOverPending = new AtomicLong();
-    private final Counter lost;
-    private final Counter sent;
+    private final AuditDelivery delivery;
     private final Thread relay;
     /** Guards {@link #own}, {@link #sequence} and {@link #closed}: one entry is written at a time, in order. */
     private final Object writing = new Object();
@@ -155,20 +151,8 @@ public final class AuditSpool implements AutoCloseable {
         this.sendTimeout = kafka.containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)
                 ? Duration.ofMillis(Long.parseLong(kafka.get(ProducerConfig.MAX_BLOCK_MS_CONFIG).toString()))
                 : SEND_TIMEOUT;
-        Properties p = new Properties();
-        p.putAll(kafka);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-audit");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) sendTimeout.toMillis());
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) sendTimeout.toMillis() - 1000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) sendTimeout.toMillis());
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.lost = Counter.builder("vigil_audit_lost_total")
-                .description("audit entries neither stored in the outbox nor sent to Kafka").register(metrics);
-        this.sent = Counter.builder("vigil_audit_sent_total").description("audit entries Kafka acknowledged")
-                .register(metrics);
+        this.delivery = new AuditDelivery(service, "spool", kafka, sendTimeout, metrics);
+        this.producer = delivery.producer;
         Gauge.builder("vigil_audit_outbox_pending", this, AuditSpool::pending)
                 .description("audit entries in the outbox, not yet acknowledged by Kafka").register(metrics);
         this.relay = new Thread(this::relay, service + "-audit-relay");
@@ -219,7 +203,7 @@ public final class AuditSpool implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         } catch (IOException | RuntimeException spoolFailure) {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            sendDirectly(e, json, traceparent, spoolFailure, done);
+            delivery.sendDirectly(e, json, traceparent, spoolFailure, done);
             return done;
         }
     }
@@ -322,30 +306,6 @@ public final class AuditSpool implements AutoCloseable {
         }
     }
 
-    private void sendDirectly(AuditEntry e, byte[] json, String traceparent, Throwable spoolFailure,
-            CompletableFuture<Void> done) {
-        LOG.warnf("audit entry %s (%s by %s): the spool refused it (%s); sending it to Kafka directly", e.id(),
-                e.action(), e.actor(), spoolFailure.getMessage());
-        try {
-            producer.send(AuditPublisher.record(e.id(), json, traceparent), (md, kafkaFailure) -> {
-                if (kafkaFailure != null) {
-                    lostEntry(e, kafkaFailure);
-                } else {
-                    sent.increment();
-                }
-                done.complete(null);
-            });
-        } catch (RuntimeException kafkaFailure) {
-            lostEntry(e, kafkaFailure);
-            done.complete(null);
-        }
-    }
-
-    private void lostEntry(AuditEntry e, Throwable why) {
-        lost.increment();
-        LOG.errorf("audit entry LOST: id %s, action %s, actor %s, target %s: neither the spool nor Kafka took it (%s)",
-                e.id(), e.action(), e.actor(), e.target(), why.getMessage());
-    }
 
     private void relay() {
         long backoff = 0;
@@ -500,7 +460,7 @@ public final class AuditSpool implements AutoCloseable {
                 }
                 acked++;
             }
-            sent.increment(acked);
+            delivery.sent(acked);
             total += acked;
             if (failure != null) {
                 throw failure;
