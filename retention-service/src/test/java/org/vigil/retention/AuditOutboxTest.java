@@ -3,9 +3,7 @@ package org.vigil.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -40,6 +38,7 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.embedded.TopicAdmin;
+import org.vigil.devstack.testing.KillableKafka;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.runtime.audit.AuditPublisher;
 
@@ -51,16 +50,13 @@ import org.vigil.runtime.audit.AuditPublisher;
 class AuditOutboxTest {
 
     private final Path home = Path.of("target", "audit-outbox-kafka").toAbsolutePath();
-    private Process kafka;
-    private int kafkaPort;
-    private int controllerPort;
-    private int starts;
+    private KillableKafka kafka;
     private Vertx vertx;
 
     @AfterEach
     void tearDown() throws Exception {
         if (kafka != null) {
-            kafka.destroyForcibly().waitFor();
+            kafka.kill();
         }
         if (vertx != null) {
             vertx.closeAndAwait();
@@ -85,7 +81,7 @@ class AuditOutboxTest {
                 InstantSource.system(), metrics);
         Set<String> recorded = new HashSet<>();
         record(audit, 0, 50, recorded);
-        kafka.destroyForcibly().waitFor(); // mid-write: some entries are on Kafka, some in the outbox or being sent
+        kafka.kill(); // mid-write: some entries are on Kafka, some in the outbox or being sent
         record(audit, 50, 100, recorded); // each completes: durable in the outbox with the broker gone
         // entries stored in a business transaction share its fate: committed with it, or gone with its rollback
         AuditPublisher.Entry committed = audit.entry("tester", "test.entry", AuditEntry.SYSTEM + "outbox", null,
@@ -161,31 +157,15 @@ class AuditOutboxTest {
     }
 
     private String bootstrap() {
-        return "127.0.0.1:" + kafkaPort;
+        return kafka.bootstrapServers();
     }
 
     /** A broker in its own JVM on the same data directory and ports each time, so that it can be killed for real. */
     private void startKafka() throws Exception {
-        if (kafkaPort == 0) {
-            deleteTree(home);
-            Files.createDirectories(home);
-            kafkaPort = SharedServers.freePort();
-            controllerPort = SharedServers.freePort();
+        if (kafka == null) {
+            kafka = new KillableKafka(home);
         }
-        Path log = home.resolve("kafka.log");
-        kafka = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "org.vigil.devstack.testing.KafkaProcess", home.resolve("data").toString(), Integer.toString(kafkaPort),
-                Integer.toString(controllerPort)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        int expected = ++starts;
-        awaitTrue("Kafka serves", () -> {
-            try {
-                return Files.readString(log).lines().filter(l -> l.startsWith("KAFKA READY")).count() >= expected;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        kafka.start();
     }
 
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws Exception {
@@ -193,17 +173,6 @@ class AuditOutboxTest {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() < deadline).as(what + " within 90 s").isTrue();
             Thread.sleep(100);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -36,6 +36,7 @@ import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.TopicAdmin;
+import org.vigil.devstack.testing.KillableKafka;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.runtime.audit.AuditSpool;
 
@@ -51,18 +52,16 @@ class AuditSpoolDeliveryTest {
     private final Path spoolDir = Path.of("target", "audit-spool-test", UUID.randomUUID().toString()).toAbsolutePath();
     /** Marks this test run's entries (the actor): the shared broker's audit topic holds other tests' entries too. */
     private final String run = "spool-test-" + UUID.randomUUID();
-    private Process kafka;
+    private KillableKafka kafka;
     private Process spooler;
-    private int kafkaPort;
-    private int controllerPort;
-    private int starts;
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Process p : new Process[] {kafka, spooler}) {
-            if (p != null) {
-                p.destroyForcibly().waitFor();
-            }
+        if (kafka != null) {
+            kafka.kill();
+        }
+        if (spooler != null) {
+            spooler.destroyForcibly().waitFor();
         }
     }
 
@@ -77,7 +76,7 @@ class AuditSpoolDeliveryTest {
         record(spool, 0, 25, recorded);
         awaitTrue("the first entries acknowledged", () -> metrics.counter("vigil_audit_sent_total").count() >= 25);
         record(spool, 25, 50, recorded);
-        kafka.destroyForcibly().waitFor(); // mid-write: entries 25..49 are being sent, or wait to be
+        kafka.kill(); // mid-write: entries 25..49 are being sent, or wait to be
         record(spool, 50, 100, recorded); // each durable on disk at once, the broker gone
         awaitTrue("entries wait in the spool while Kafka is down", () -> spool.pending() > 0);
 
@@ -211,31 +210,15 @@ class AuditSpoolDeliveryTest {
     }
 
     private String bootstrap() {
-        return "127.0.0.1:" + kafkaPort;
+        return kafka.bootstrapServers();
     }
 
     /** A broker in its own JVM on the same data directory and ports each time, so that it can be killed for real. */
     private void startKafka() throws Exception {
-        if (kafkaPort == 0) {
-            deleteTree(home);
-            Files.createDirectories(home);
-            kafkaPort = SharedServers.freePort();
-            controllerPort = SharedServers.freePort();
+        if (kafka == null) {
+            kafka = new KillableKafka(home);
         }
-        Path log = home.resolve("kafka.log");
-        kafka = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "org.vigil.devstack.testing.KafkaProcess", home.resolve("data").toString(), Integer.toString(kafkaPort),
-                Integer.toString(controllerPort)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        int expected = ++starts;
-        awaitTrue("Kafka serves", () -> {
-            try {
-                return Files.readString(log).lines().filter(l -> l.startsWith("KAFKA READY")).count() >= expected;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        kafka.start();
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws Exception {
@@ -243,17 +226,6 @@ class AuditSpoolDeliveryTest {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() < deadline).as(what + " within 90 s").isTrue();
             Thread.sleep(100);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }
