@@ -132,7 +132,7 @@ class FaultSuiteIT {
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort,
                 "DATABASE_URL", postgres.url(), "REDIS_URL", redis.url(),
                 "CAMERA_SOURCES", "cam1=test:?size=320x180&fps=10,door=" + door,
-                "VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_CAPTURE_STATUS_INTERVAL", "1s",
+                "VIGIL_RECORDER_SEGMENT_LENGTH", "2s", "VIGIL_CAPTURE_STATUS_INTERVAL", "1s",
                 // stale within the outage (30 s by default)
                 "VIGIL_CAPTURE_STALE_AFTER", STALE_AFTER.toSeconds() + "s");
         stack = new Stack(home.resolve("vigil"), env).start(Duration.ofMinutes(4));
