@@ -44,9 +44,8 @@ public final class DevStack implements AutoCloseable {
         });
         CompletableFuture<Void> postgres = CompletableFuture.runAsync(() -> {
             if (plan.postgresPort() != null) {
-                // stopped by close(), after the services (the launcher's shutdown order), never by a hook of its own
                 EmbeddedPostgresServer pg = new EmbeddedPostgresServer(plan.home().resolve("postgres"),
-                        plan.postgresPort(), logs.resolve("postgres.log")).stoppedOnlyByClose();
+                        plan.postgresPort(), logs.resolve("postgres.log"));
                 timed("postgres", "127.0.0.1:" + plan.postgresPort(), () -> pg.start(), pg);
             }
         });

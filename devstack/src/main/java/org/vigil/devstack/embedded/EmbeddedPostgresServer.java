@@ -36,22 +36,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
     private final int port;
     private final Path logFile;
     private EmbeddedPostgres postgres;
-    private boolean stopsWithTheJvm = true;
 
     public EmbeddedPostgresServer(Path dataDir, int port, Path logFile) {
         this.dataDir = dataDir;
         this.port = port;
         this.logFile = logFile;
-    }
-
-    /**
-     * The server is stopped only by {@link #close}, not also by a JVM shutdown hook of its own: for a caller whose own
-     * hook stops things in order (the launcher stops the services, which still write, before their database). Shutdown
-     * hooks run at once, so the server's own would stop PostgreSQL under services that are flushing their last batch.
-     */
-    public EmbeddedPostgresServer stoppedOnlyByClose() {
-        this.stopsWithTheJvm = false;
-        return this;
     }
 
     public int port() {
@@ -103,7 +92,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
                 .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
                 .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
                 .setPGStartupWait(Duration.ofSeconds(60))
-                .setRegisterShutdownHook(stopsWithTheJvm)
                 // the first bundle on the class path: with the launcher's jar on it, the bundle can be there twice
                 // (its manifest Class-Path and the Maven dependency), which zonky's own resolver refuses
                 .setPgBinaryResolver((system, hardware) -> EmbeddedPostgresServer.class.getResourceAsStream(
