@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.SharedServers;
 
 /**
@@ -52,8 +53,8 @@ class CaptureFailoverIT {
         String sources = IntStream.rangeClosed(1, CAMERAS).mapToObj(i -> "fo" + i + "=test:?size=160x96&fps=5")
                 .collect(Collectors.joining(","));
         Path log = Path.of("target", instance + ".log").toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx256m",
+                "-XX:+UseSerialGC", "-jar", jar.toString())).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                 "QUARKUS_HTTP_PORT", Integer.toString(SharedServers.freePort()), "QUARKUS_MANAGEMENT_PORT",

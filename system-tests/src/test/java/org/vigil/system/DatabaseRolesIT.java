@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.ServiceSchemas;
 import org.vigil.devstack.testing.SharedServers;
 
@@ -125,9 +126,9 @@ class DatabaseRolesIT {
             s.execute("revoke select on events.v1_motion_events from vigil_exports");
         }
         Path log = Path.of("target", "lacking-grant-export-service.log");
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+        ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx256m",
                 "-XX:+UseSerialGC", "-jar", Stack.root().resolve("export-service/target/quarkus-app/quarkus-run.jar")
-                        .toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+                        .toString())).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("DATABASE_URL", db, "KAFKA_BOOTSTRAP_SERVERS",
                 SharedServers.kafka().bootstrapServers(), "QUARKUS_HTTP_PORT", "0", "QUARKUS_MANAGEMENT_PORT", "0",
                 "VIGIL_EXPORTS_DIR", Files.createTempDirectory("lacking").toString(), "VIGIL_DEV_SIGNING_KEY", "true",

@@ -43,6 +43,7 @@ import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.ChildProcesses;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.embedded.EmbeddedRedisServer;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.RtspServer;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestClips;
@@ -321,10 +322,10 @@ class FaultSuiteIT {
 
     private void startKafka() throws Exception {
         Path log = home.resolve("kafka.log");
-        kafka = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx384m",
+        kafka = new ProcessBuilder(JavaCommand.of("-Xmx384m",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "org.vigil.devstack.testing.KafkaProcess", home.resolve("kafka").toString(), Integer.toString(kafkaPort),
-                Integer.toString(kafkaControllerPort)).redirectErrorStream(true)
+                Integer.toString(kafkaControllerPort))).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         await("Kafka serves", Duration.ofMinutes(2), () -> {
             try {
@@ -371,8 +372,8 @@ class FaultSuiteIT {
 
     private Process startCaptureB(Map<String, String> env, int port, int managementPort) throws Exception {
         Path jar = Stack.root().resolve("capture-service/target/quarkus-app/quarkus-run.jar");
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx256m",
+                "-XX:+UseSerialGC", "-jar", jar.toString())).redirectErrorStream(true)
                 .redirectOutput(home.resolve("capture-b.log").toFile());
         pb.environment().putAll(env);
         pb.environment().putAll(Map.of("QUARKUS_HTTP_PORT", Integer.toString(port), "QUARKUS_HTTP_HOST", "127.0.0.1",

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestTokens;
@@ -62,8 +63,8 @@ class FrontDoorIT {
         // a database of its own, so that the first admin is this test's (other tests share the server)
         var pg = SharedServers.postgres();
         String dbUrl = pg.freshDatabase("front_door");
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx256m",
+                "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString())).redirectErrorStream(true)
                 .redirectOutput(Path.of("target", "front-door-gateway.log").toFile());
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS",
                 SharedServers.kafka().bootstrapServers(), "DATABASE_URL", dbUrl,

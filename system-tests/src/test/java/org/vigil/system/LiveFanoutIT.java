@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestTokens;
@@ -50,8 +51,8 @@ class LiveFanoutIT {
         Path jar = Stack.root().resolve(service + "/target/quarkus-app/quarkus-run.jar");
         assertThat(jar).as(service + " is built").exists();
         Path log = Path.of("target", "fanout-" + service + "-" + port + ".log").toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx256m",
+                "-XX:+UseSerialGC", "-jar", jar.toString())).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         int managementPort = SharedServers.freePort();

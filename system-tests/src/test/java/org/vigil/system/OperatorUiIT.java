@@ -27,6 +27,7 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
 import org.vigil.contracts.Zone;
 import org.vigil.devstack.testing.Browser;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.TopicProbe;
 
 /**
@@ -405,8 +406,8 @@ class OperatorUiIT {
     @Order(11)
     void inProductionTheExportServiceRefusesToStartWithoutASigningKey() throws Exception {
         Path jar = Stack.root().resolve("export-service/target/quarkus-app/quarkus-run.jar");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-jar", jar.toString()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx128m", "-jar", jar.toString()))
+                .redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("VIGIL_") || k.startsWith("EXPORT_"));
         env.put("QUARKUS_HTTP_PORT", Integer.toString(Stack.freePort()));

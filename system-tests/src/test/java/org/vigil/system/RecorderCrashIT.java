@@ -30,6 +30,7 @@ import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.StreamParams;
 import org.vigil.contracts.Topics;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.TestClips;
@@ -59,8 +60,8 @@ class RecorderCrashIT {
         Path log = Path.of("target", "recorder-crash-" + run + ".log").toAbsolutePath();
         int port = SharedServers.freePort();
         int management = SharedServers.freePort();
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-XX:+UseSerialGC", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx256m",
+                "-XX:+UseSerialGC", "-jar", jar.toString())).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "QUARKUS_HTTP_PORT",
                 Integer.toString(port), "RECORDINGS_DIR", dir.toString(), "RECORDINGS_MIN_FREE", "64M",
                 "VIGIL_RECORDER_SEGMENT_LENGTH", "3s", "VIGIL_RECORDER_COMMIT_INTERVAL", "500ms",

@@ -163,7 +163,9 @@ public final class KeycloakServer implements AutoCloseable {
         }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("JAVA_HOME", javaHome.toString());
-        env.put("JAVA_OPTS_APPEND", "-Djava.io.tmpdir=" + runDir.toAbsolutePath().resolve("tmp"));
+        // VIGIL_JAVA_OPTS: what the tests' other JVMs get too (JavaCommand)
+        env.put("JAVA_OPTS_APPEND", (System.getenv().getOrDefault("VIGIL_JAVA_OPTS", "") + " -Djava.io.tmpdir="
+                + runDir.toAbsolutePath().resolve("tmp")).trim());
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", KeycloakRealm.ADMIN_USER);
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", KeycloakRealm.ADMIN_PASSWORD);
         // kc.sh treats these as unset when empty: whatever the caller's environment holds, use its defaults

@@ -43,9 +43,9 @@ public final class KillableKafka implements AutoCloseable {
     /** Starts the broker (again) and waits until it serves. */
     public void start() throws Exception {
         Path log = home.resolve("kafka.log");
-        process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+        process = new ProcessBuilder(JavaCommand.of("-Xmx256m",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), KafkaProcess.class.getName(),
-                home.resolve("data").toString(), Integer.toString(port), Integer.toString(controllerPort))
+                home.resolve("data").toString(), Integer.toString(port), Integer.toString(controllerPort)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         int expected = ++starts;
         long deadline = System.nanoTime() + START.toNanos();

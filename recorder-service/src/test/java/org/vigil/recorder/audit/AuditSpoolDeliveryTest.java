@@ -36,6 +36,7 @@ import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.TopicAdmin;
+import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.KillableKafka;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.runtime.audit.AuditSpool;
@@ -118,9 +119,9 @@ class AuditSpoolDeliveryTest {
     void whatAKilledRecorderLeftIsSentAtStartAndItsTornFileRemoved() throws Exception {
         // a recorder spools 30 entries with Kafka unreachable and is killed: no close, its lock dies with it
         Path log = Files.createDirectories(spoolDir.getParent()).resolve(run + ".log");
-        spooler = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
+        spooler = new ProcessBuilder(JavaCommand.of("-Xmx128m",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), SpoolingProcess.class.getName(),
-                spoolDir.toString(), "127.0.0.1:" + SharedServers.freePort(), run, "30").redirectErrorStream(true)
+                spoolDir.toString(), "127.0.0.1:" + SharedServers.freePort(), run, "30")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         awaitTrue("the recorder spooled its entries", () -> {
             try {
