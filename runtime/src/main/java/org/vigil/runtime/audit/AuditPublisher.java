@@ -10,7 +10,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +23,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
@@ -68,7 +67,7 @@ public final class AuditPublisher implements AutoCloseable {
     private final Pool pool;
     private final String table;
     private final InstantSource clock;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong pending = new AtomicLong();
     private final AuditDelivery delivery;
@@ -232,23 +231,13 @@ public final class AuditPublisher implements AutoCloseable {
         }
         rows.sort((a, b) -> Long.compare(a.getLong("seq"), b.getLong("seq")));
         inFlight = rows.stream().map(r -> r.getLong("seq")).toArray(Long[]::new);
-        List<Future<?>> sends = new ArrayList<>();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         for (Row r : rows) {
-            sends.add(producer.send(record(r.getUUID("id").toString(), r.getBuffer("entry").getBytes(),
-                    r.getString("traceparent"))));
+            records.add(record(r.getUUID("id").toString(), r.getBuffer("entry").getBytes(), r.getString("traceparent")));
         }
-        producer.flush();
-        List<Long> acked = new ArrayList<>();
-        RuntimeException failure = null;
-        for (int i = 0; i < rows.size(); i++) {
-            try {
-                sends.get(i).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                acked.add(rows.get(i).getLong("seq"));
-            } catch (Exception e) {
-                failure = new IllegalStateException("Kafka did not acknowledge audit entries: " + rootMessage(e), e);
-                break; // in order: what follows an unacknowledged entry waits for the next try
-            }
-        }
+        AuditDelivery.Sent sent = delivery.sendInOrder(records);
+        List<Long> acked = rows.subList(0, sent.acked()).stream().map(r -> r.getLong("seq")).toList();
+        RuntimeException failure = sent.failure();
         if (!acked.isEmpty()) {
             pool.preparedQuery("delete from " + table + " where seq = any($1)")
                     .execute(Tuple.tuple().addArrayOfLong(acked.toArray(new Long[0]))).await().atMost(DB_TIMEOUT);

@@ -35,20 +35,17 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
@@ -125,7 +122,7 @@ public final class AuditSpool implements AutoCloseable {
     private final String service;
     private final Path dir;
     private final InstantSource clock;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong ownPending = new AtomicLong();
     private final AtomicLong takenOverPending = new AtomicLong();
@@ -133,7 +130,6 @@ public final class AuditSpool implements AutoCloseable {
     private final Thread relay;
     /** Guards {@link #own}, {@link #sequence} and {@link #closed}: one entry is written at a time, in order. */
     private final Object writing = new Object();
-    private final Duration sendTimeout;
     /** Notified after each pass of the relay (the flush on close waits on it). */
     private final Object passes = new Object();
     private volatile boolean running = true;
@@ -148,7 +144,7 @@ public final class AuditSpool implements AutoCloseable {
         this.service = service;
         this.dir = dir.toAbsolutePath().normalize();
         this.clock = clock;
-        this.sendTimeout = kafka.containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)
+        Duration sendTimeout = kafka.containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)
                 ? Duration.ofMillis(Long.parseLong(kafka.get(ProducerConfig.MAX_BLOCK_MS_CONFIG).toString()))
                 : SEND_TIMEOUT;
         this.delivery = new AuditDelivery(service, "spool", kafka, sendTimeout, metrics);
@@ -432,7 +428,7 @@ public final class AuditSpool implements AutoCloseable {
             if (files.isEmpty()) {
                 return total;
             }
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
             for (Path f : files) {
                 byte[] content = Files.readAllBytes(f);
                 int nl = 0;
@@ -442,24 +438,16 @@ public final class AuditSpool implements AutoCloseable {
                 String traceparent = nl == 0 || nl == content.length ? null
                         : new String(content, 0, nl, StandardCharsets.US_ASCII);
                 byte[] json = nl == content.length ? content : Arrays.copyOfRange(content, nl + 1, content.length);
-                sends.add(producer.send(AuditPublisher.record(idOf(f), json, traceparent)));
+                records.add(AuditPublisher.record(idOf(f), json, traceparent));
             }
-            producer.flush();
-            int acked = 0;
-            IllegalStateException failure = null;
-            for (int i = 0; i < files.size(); i++) {
-                try {
-                    sends.get(i).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (ExecutionException | TimeoutException e) {
-                    failure = new IllegalStateException("Kafka did not acknowledge audit entries: "
-                            + AuditPublisher.rootMessage(e), e);
-                    break; // in order: what follows an unacknowledged entry waits for the next try
-                }
-                if (Files.deleteIfExists(files.get(i))) {
+            AuditDelivery.Sent sent = delivery.sendInOrder(records);
+            int acked = sent.acked();
+            for (Path f : files.subList(0, acked)) {
+                if (Files.deleteIfExists(f)) {
                     waiting.decrementAndGet();
                 }
-                acked++;
             }
+            IllegalStateException failure = sent.failure();
             delivery.sent(acked);
             total += acked;
             if (failure != null) {
