@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +33,8 @@ public class LiveRelay {
     private volatile boolean live;
     private volatile boolean started;
     private volatile boolean busy;
+    private volatile boolean stopping;
+    private long watchTimer = -1;
 
     public LiveRelay(ReactiveRedisDataSource redis, LiveClients clients) {
         this.redis = redis;
@@ -40,11 +43,17 @@ public class LiveRelay {
 
     void onStart(@Observes StartupEvent e, Vertx vertx) {
         subscribe(false);
-        vertx.setPeriodic(WATCH.toMillis(), id -> watch());
+        watchTimer = vertx.setPeriodic(WATCH.toMillis(), id -> watch());
+    }
+
+    /** The gateway stops: its own Redis client closes next, which is not Redis being lost. */
+    void onStop(@Observes ShutdownEvent e, Vertx vertx) {
+        stopping = true;
+        vertx.cancelTimer(watchTimer);
     }
 
     private void watch() {
-        if (busy) {
+        if (busy || stopping) {
             return;
         }
         busy = true;
@@ -55,7 +64,7 @@ public class LiveRelay {
             }
         }, failure -> {
             busy = false;
-            if (live) {
+            if (live && !stopping) {
                 live = false;
                 LOG.warnf("Redis unreachable (%s): live updates paused", failure.getMessage());
                 clients.broadcast("{\"v\":1,\"type\":\"status\",\"live\":\"degraded\",\"message\":\"live updates "
