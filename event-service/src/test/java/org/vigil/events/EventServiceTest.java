@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -313,6 +314,46 @@ class EventServiceTest {
         assertThat(reasons).anySatisfy(r -> assertThat(r).startsWith(Topics.MOTION + ": "))
                 .anySatisfy(r -> assertThat(r).contains("eventId is not a UUID: x"))
                 .anySatisfy(r -> assertThat(r).startsWith(Topics.SNAPSHOTS).contains("UUID"));
+    }
+
+    @Test
+    void aSitesMirroredRecordsAreStoredAndOnesClaimingAnotherSiteGoToDeadLetters() throws Exception {
+        // what MirrorMaker 2 at central makes of site north's topics (design 0017)
+        String motionTopic = "north." + Topics.MOTION;
+        String auditTopic = "north." + Topics.AUDIT;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(motionTopic, 1, (short) 1),
+                    new org.apache.kafka.clients.admin.NewTopic(auditTopic, 1, (short) 1))).all().get();
+        }
+        String own = UUID.randomUUID().toString();
+        String forged = UUID.randomUUID().toString();
+        TopicProbe.send(bootstrap, motionTopic, "cam-north", Json.write(motion(forged, "south",
+                MotionEvent.Phase.START, 0)));
+        TopicProbe.send(bootstrap, auditTopic, "x", Json.write(new AuditEntry(1, UUID.randomUUID().toString(),
+                Instant.now(), "recorder-service", "north-recorder", "storage.change", "storage", null, "success",
+                Map.of())));
+        TopicProbe.send(bootstrap, motionTopic, "cam-north", Json.write(motion(own, "north", MotionEvent.Phase.START,
+                0)));
+
+        // the new topics are found by the subscription's pattern (kafka.metadata.max.age.ms in tests: 1 s)
+        await(() -> query("select count(*) from events.motion_events where event_id = '" + own + "'") == 1,
+                "north's own event, mirrored, is stored");
+        java.util.Set<String> reasons = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        TopicProbe.await(bootstrap, Topics.DEAD_LETTERS, Duration.ofSeconds(30), r -> {
+            org.apache.kafka.common.header.Header h = r.headers().lastHeader(Topics.DLQ_REASON);
+            org.apache.kafka.common.header.Header from = r.headers().lastHeader(Topics.DLQ_TOPIC);
+            if (h != null && from != null && new String(from.value()).startsWith("north.")) {
+                reasons.add(new String(from.value()) + ": " + new String(h.value()));
+            }
+            return reasons.size() == 2 ? true : null;
+        });
+        assertThat(reasons).containsExactlyInAnyOrder(
+                motionTopic + ": a record mirrored from site north claims site south: refused, a site speaks only "
+                        + "for itself",
+                auditTopic + ": a record mirrored from site north claims no site: refused, a site speaks only for "
+                        + "itself");
+        assertThat(query("select count(*) from events.motion_events where event_id = '" + forged + "'")).isZero();
     }
 
     @Test

@@ -93,6 +93,7 @@ public class IngestConsumers {
                 if (e.at() == null || e.action() == null || e.actor() == null || e.outcome() == null) {
                     throw new IllegalArgumentException("audit entry without at, action, actor or outcome");
                 }
+                SiteTopics.checkClaim(r.topic(), e.site());
                 bySeq.put(r.offset(), e);
             } catch (RuntimeException e) {
                 dead.add(deadLetters.send(r, reason(e)));
@@ -132,6 +133,7 @@ public class IngestConsumers {
             try {
                 T item = Json.read(r.value(), type);
                 Validation.check(item);
+                SiteTopics.checkClaim(r.topic(), Validation.site(item));
                 items.add(item);
             } catch (RuntimeException e) {
                 dead.add(deadLetters.send(r, reason(e)));

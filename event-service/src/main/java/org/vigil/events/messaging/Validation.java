@@ -52,6 +52,20 @@ final class Validation {
         }
     }
 
+    /** The site a checked message is about. */
+    static String site(Object o) {
+        if (o instanceof MotionEvent e) {
+            return e.site();
+        } else if (o instanceof CameraStatus s) {
+            return s.site();
+        } else if (o instanceof SegmentClosed g) {
+            return g.site();
+        } else if (o instanceof Detections d) {
+            return d.site();
+        }
+        throw new IllegalArgumentException("no site in " + o.getClass().getSimpleName());
+    }
+
     private static void required(Object v, String field) {
         if (v == null || (v instanceof String s && s.isBlank())) {
             throw new IllegalArgumentException("missing " + field);
