@@ -173,8 +173,12 @@ class StorageTest extends RecorderTestBase {
         byte[] mp4 = given().auth().oauth2(admin()).when().get("/api/recorder/playback/rec-s.mp4?from=" + base
                 + "&to=" + base.plusSeconds(8)).then().statusCode(200).extract().asByteArray();
         Path file = Files.createTempFile("both-roots", ".mp4");
-        Files.write(file, mp4);
-        assertThat(TestClips.decodedFrames(file)).isEqualTo(80);
+        try {
+            Files.write(file, mp4);
+            assertThat(TestClips.decodedFrames(file)).isEqualTo(80);
+        } finally {
+            Files.deleteIfExists(file);
+        }
 
         Map<String, Object> report = storage();
         assertThat(((Map<Object, Object>) report.get("bytesPerHour"))).containsKey("rec-s");
