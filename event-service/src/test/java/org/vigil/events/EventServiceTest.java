@@ -299,18 +299,10 @@ class EventServiceTest {
         await(() -> query("select count(*) from events.motion_events where event_id = '" + after + "'") == 1,
                 "the next good message is stored");
 
-        java.util.Set<String> reasons = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        TopicProbe.await(bootstrap, Topics.DEAD_LETTERS, Duration.ofSeconds(30), r -> {
-            org.apache.kafka.common.header.Header h = r.headers().lastHeader(Topics.DLQ_REASON);
-            org.apache.kafka.common.header.Header from = r.headers().lastHeader(Topics.DLQ_TOPIC);
-            if (h != null && from != null) {
-                reasons.add(new String(from.value()) + ": " + new String(h.value()));
-            }
-            boolean all = reasons.stream().anyMatch(x -> x.contains("eventId is not a UUID"))
-                    && reasons.stream().anyMatch(x -> x.startsWith(Topics.SNAPSHOTS))
-                    && reasons.stream().anyMatch(x -> x.contains("Unexpected character"));
-            return all ? true : null;
-        });
+        java.util.Set<String> reasons = deadLetterReasons(from -> true,
+                seen -> seen.stream().anyMatch(x -> x.contains("eventId is not a UUID"))
+                        && seen.stream().anyMatch(x -> x.startsWith(Topics.SNAPSHOTS))
+                        && seen.stream().anyMatch(x -> x.contains("Unexpected character")));
         assertThat(reasons).anySatisfy(r -> assertThat(r).startsWith(Topics.MOTION + ": "))
                 .anySatisfy(r -> assertThat(r).contains("eventId is not a UUID: x"))
                 .anySatisfy(r -> assertThat(r).startsWith(Topics.SNAPSHOTS).contains("UUID"));
@@ -339,15 +331,7 @@ class EventServiceTest {
         // the new topics are found by the subscription's pattern (kafka.metadata.max.age.ms in tests: 1 s)
         await(() -> query("select count(*) from events.motion_events where event_id = '" + own + "'") == 1,
                 "north's own event, mirrored, is stored");
-        java.util.Set<String> reasons = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        TopicProbe.await(bootstrap, Topics.DEAD_LETTERS, Duration.ofSeconds(30), r -> {
-            org.apache.kafka.common.header.Header h = r.headers().lastHeader(Topics.DLQ_REASON);
-            org.apache.kafka.common.header.Header from = r.headers().lastHeader(Topics.DLQ_TOPIC);
-            if (h != null && from != null && new String(from.value()).startsWith("north.")) {
-                reasons.add(new String(from.value()) + ": " + new String(h.value()));
-            }
-            return reasons.size() == 2 ? true : null;
-        });
+        java.util.Set<String> reasons = deadLetterReasons(from -> from.startsWith("north."), seen -> seen.size() == 2);
         assertThat(reasons).containsExactlyInAnyOrder(
                 motionTopic + ": a record mirrored from site north claims site south: refused, a site speaks only "
                         + "for itself",
@@ -551,6 +535,24 @@ class EventServiceTest {
 
     private interface Check {
         boolean ok() throws Exception;
+    }
+
+    /**
+     * Reads the dead-letter topic until {@code enough} holds over what it gathered: "{@code <topic>: <reason>}" of each
+     * dead letter whose source topic passes {@code fromTopic}.
+     */
+    private java.util.Set<String> deadLetterReasons(java.util.function.Predicate<String> fromTopic,
+            java.util.function.Predicate<java.util.Set<String>> enough) {
+        java.util.Set<String> reasons = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        TopicProbe.await(bootstrap, Topics.DEAD_LETTERS, Duration.ofSeconds(30), r -> {
+            org.apache.kafka.common.header.Header h = r.headers().lastHeader(Topics.DLQ_REASON);
+            org.apache.kafka.common.header.Header from = r.headers().lastHeader(Topics.DLQ_TOPIC);
+            if (h != null && from != null && fromTopic.test(new String(from.value()))) {
+                reasons.add(new String(from.value()) + ": " + new String(h.value()));
+            }
+            return enough.test(reasons) ? true : null;
+        });
+        return reasons;
     }
 
     private static void await(Check check, String what) throws Exception {

@@ -187,8 +187,8 @@ final class Supervisor implements AutoCloseable {
     }
 
     private void writeState() {
-        if (stateFile == null) {
-            return;
+        if (stateFile == null || stopping) {
+            return; // stopping: the file is being forgotten, a late write must not bring it back
         }
         try {
             Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
@@ -225,6 +225,12 @@ final class Supervisor implements AutoCloseable {
     public void close() {
         stopping = true;
         timer.shutdownNow();
+        try {
+            // a check already running (it may be writing the state file) ends before the file is deleted
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (stateFile != null) {
             try {
                 Files.deleteIfExists(stateFile);

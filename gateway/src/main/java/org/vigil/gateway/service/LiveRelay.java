@@ -34,7 +34,7 @@ public class LiveRelay {
     private volatile boolean started;
     private volatile boolean busy;
     private volatile boolean stopping;
-    private long watchTimer = -1;
+    private volatile long watchTimer = -1;
 
     public LiveRelay(ReactiveRedisDataSource redis, LiveClients clients) {
         this.redis = redis;
