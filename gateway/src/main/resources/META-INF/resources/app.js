@@ -5,6 +5,7 @@
 //                 alert area) and the hash router that mounts one page at a time
 //   api.js        fetch wrapper: cookies, X-CSRF-Token, 401 → sign-in, error messages → alert area
 //   socket.js     the single /ws client: reconnect with backoff, watch set, camera states, listeners
+//   sites.js      the shell's site filter: the chosen site, and the cameras in it
 //   latency.js    burned-in timestamp decoder for the live-latency measurement (?latency=1)
 //   dom.js        h()/fill() DOM helpers, time/size formatting, shared form widgets
 //   pages/*.js    one module per page; each exports mount(root, ctx) and may return a cleanup function.
@@ -12,6 +13,7 @@
 import { api, setHandlers } from './api.js';
 import * as socket from './socket.js';
 import { h, fill } from './dom.js';
+import { mountSiteFilter } from './sites.js';
 import { renderSignIn } from './pages/signin.js';
 import * as dashboard from './pages/dashboard.js';
 import * as live from './pages/live.js';
@@ -87,6 +89,7 @@ function enter(user, next) {
   $('user-name').textContent = user.username;
   $('user-role').textContent = user.role;
   socket.start();
+  mountSiteFilter($('site-filter'), () => renderRoute(false));
   renderRoute(false);
 }
 

@@ -29,6 +29,8 @@ public final class Topics {
     public static final String SETTINGS = "vigil.settings.v1";
     /** Conditions an operator must see, raised and cleared. Key: {@code <source>/<kind>}. Value: {@link Alert}. */
     public static final String ALERTS = "vigil.alerts.v1";
+    /** A site node's recorders' sign of life, every few seconds. Key: the node. Value: {@link NodeHeartbeat}. */
+    public static final String NODE_HEARTBEATS = "vigil.node-heartbeats.v1";
     /**
      * Messages a consumer could not read, with why: the original key and bytes, and headers {@link #DLQ_REASON},
      * {@link #DLQ_TOPIC}, {@link #DLQ_PARTITION}, {@link #DLQ_OFFSET}, {@link #DLQ_CONSUMER}.
@@ -64,6 +66,7 @@ public final class Topics {
             new TopicSpec(SEGMENTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(SETTINGS, 1, true, null),
             new TopicSpec(ALERTS, 3, false, Duration.ofDays(30)),
+            new TopicSpec(NODE_HEARTBEATS, 3, false, Duration.ofDays(1)),
             new TopicSpec(DEAD_LETTERS, 3, false, Duration.ofDays(30)),
             new TopicSpec(AUDIT, 1, false, Duration.ofDays(30)));
 

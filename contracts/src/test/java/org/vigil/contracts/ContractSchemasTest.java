@@ -48,6 +48,7 @@ class ContractSchemasTest {
         TYPES.put(StorageSettings.class, Map.of());
         TYPES.put(Alert.class, Map.of());
         TYPES.put(AuditEntry.class, Map.of());
+        TYPES.put(NodeHeartbeat.class, Map.of());
     }
 
     /** Messages as producers write them: with nulls where a field may be null, and with values. */
@@ -80,7 +81,8 @@ class ContractSchemasTest {
                         "Free space on /rec is below the floor", T, Map.of("freeBytes", "1024")),
                 new AuditEntry(1, UUID1, T, "gateway", "admin", "auth.login", null, null, "success", Map.of()),
                 new AuditEntry(1, UUID1, T, "export-service", "olga", "export.create", "e-1", "hq", "denied",
-                        Map.of("reason", "case 42")));
+                        Map.of("reason", "case 42")),
+                new NodeHeartbeat(1, "north", "recorder-service@north-1", T, 4L << 40, 1L << 40, 12));
     }
 
     @Test
@@ -178,7 +180,7 @@ class ContractSchemasTest {
         JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(DIR.resolve("asyncapi.yaml").toFile());
         JsonNode headers = doc.at("/components/messageTraits/traced/headers");
         assertThat(headers.path("properties").has(TraceHeaders.TRACEPARENT)).isTrue();
-        // every JSON message (and the snapshot) is traced; media packets and previews are not
+        // every JSON message but the heartbeat (and the snapshot) is traced; media packets and previews are not
         Set<String> traced = new HashSet<>();
         doc.path("components").path("messages").fields().forEachRemaining(m -> {
             if (m.getValue().path("traits").toString().contains("#/components/messageTraits/traced")) {
@@ -187,6 +189,7 @@ class ContractSchemasTest {
         });
         Set<String> expected = new HashSet<>(TYPES.keySet().stream().map(Class::getSimpleName).toList());
         expected.add("Snapshot");
+        expected.remove("NodeHeartbeat"); // a sign of life every few seconds, not part of any trace
         assertThat(traced).containsExactlyInAnyOrderElementsOf(expected);
 
         // what a producer writes: a span context through the W3C propagator into Kafka headers, via TraceHeaders

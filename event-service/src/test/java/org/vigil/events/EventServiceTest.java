@@ -309,35 +309,165 @@ class EventServiceTest {
     }
 
     @Test
-    void aSitesMirroredRecordsAreStoredAndOnesClaimingAnotherSiteGoToDeadLetters() throws Exception {
+    void aSitesMirroredRecordsAreStoredAndOnesClaimingAnotherSiteOrAnUnknownCameraGoToDeadLetters()
+            throws Exception {
         // what MirrorMaker 2 at central makes of site north's topics (design 0017)
         String motionTopic = "north." + Topics.MOTION;
         String auditTopic = "north." + Topics.AUDIT;
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(motionTopic, 1, (short) 1),
-                    new org.apache.kafka.clients.admin.NewTopic(auditTopic, 1, (short) 1))).all().get();
+        mirroredTopics(motionTopic, auditTopic);
+        // central's registry: cam-north at north, cam-south at south (cam-ghost is nowhere)
+        for (String site : List.of("north", "south")) {
+            TopicProbe.send(bootstrap, Topics.CAMERAS, "cam-" + site, Json.write(new org.vigil.contracts.CameraConfig(1,
+                    "cam-" + site, "Gate", site, "rtsp://" + site + "/1", null, true, 0.5, List.of(), List.of(),
+                    Instant.now(), "ada")));
         }
         String own = UUID.randomUUID().toString();
         String forged = UUID.randomUUID().toString();
+        String ghost = UUID.randomUUID().toString();
+        String borrowed = UUID.randomUUID().toString();
         TopicProbe.send(bootstrap, motionTopic, "cam-north", Json.write(motion(forged, "south",
                 MotionEvent.Phase.START, 0)));
         TopicProbe.send(bootstrap, auditTopic, "x", Json.write(new AuditEntry(1, UUID.randomUUID().toString(),
                 Instant.now(), "recorder-service", "north-recorder", "storage.change", "storage", null, "success",
                 Map.of())));
+        MotionEvent unknown = motion(ghost, "north", MotionEvent.Phase.START, 0);
+        TopicProbe.send(bootstrap, motionTopic, "cam-ghost", Json.write(new MotionEvent(1, ghost, "cam-ghost", "north",
+                unknown.phase(), unknown.startedAt(), unknown.at(), unknown.score(), unknown.boxes(), null)));
+        TopicProbe.send(bootstrap, motionTopic, "cam-south", Json.write(new MotionEvent(1, borrowed, "cam-south",
+                "north", unknown.phase(), unknown.startedAt(), unknown.at(), unknown.score(), unknown.boxes(), null)));
         TopicProbe.send(bootstrap, motionTopic, "cam-north", Json.write(motion(own, "north", MotionEvent.Phase.START,
                 0)));
 
         // the new topics are found by the subscription's pattern (kafka.metadata.max.age.ms in tests: 1 s)
         await(() -> query("select count(*) from events.motion_events where event_id = '" + own + "'") == 1,
                 "north's own event, mirrored, is stored");
-        java.util.Set<String> reasons = deadLetterReasons(from -> from.startsWith("north."), seen -> seen.size() == 2);
-        assertThat(reasons).containsExactlyInAnyOrder(
+        java.util.Set<String> reasons = deadLetterReasons(from -> from.startsWith("north.") && !from.contains("heart"),
+                seen -> seen.size() >= 4);
+        assertThat(reasons).contains(
                 motionTopic + ": a record mirrored from site north claims site south: refused, a site speaks only "
                         + "for itself",
                 auditTopic + ": a record mirrored from site north claims no site: refused, a site speaks only for "
-                        + "itself");
-        assertThat(query("select count(*) from events.motion_events where event_id = '" + forged + "'")).isZero();
+                        + "itself",
+                motionTopic + ": camera cam-ghost of site north is not in central's camera registry: add it at "
+                        + "central, where the sites' cameras are set up",
+                motionTopic + ": camera cam-south is registered for site south, not north: refused, a site speaks "
+                        + "only for its own cameras");
+        for (String id : List.of(forged, ghost, borrowed)) {
+            assertThat(query("select count(*) from events.motion_events where event_id = '" + id + "'")).isZero();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void sitesAreConnectedWhileTheirHeartbeatsArriveAndShowTheirClockSkewAndStorage() throws Exception {
+        String topic = "west." + Topics.NODE_HEARTBEATS;
+        mirroredTopics(topic);
+        String node = "recorder-service@west-" + UUID.randomUUID();
+        // west's clock is 8 s behind central's: every heartbeat says so, however late it arrives
+        Instant sent = Instant.now();
+        for (int i = 0; i < 3; i++) {
+            TopicProbe.send(bootstrap, topic, node, Json.write(new org.vigil.contracts.NodeHeartbeat(1, "west", node,
+                    Instant.now().minusSeconds(8), 4_000_000_000L, 1_000_000_000L, 3)));
+        }
+        // a replay of an older one (queued during a cut) moves nothing back
+        TopicProbe.send(bootstrap, topic, node, Json.write(new org.vigil.contracts.NodeHeartbeat(1, "west", node,
+                Instant.now().minusSeconds(120), 9L, 9L, 9)));
+        // one claiming another site, and one that is no site id, are refused
+        TopicProbe.send(bootstrap, topic, node, Json.write(new org.vigil.contracts.NodeHeartbeat(1, "east", node,
+                Instant.now(), 1, 1, 1)));
+        TopicProbe.send(bootstrap, Topics.NODE_HEARTBEATS, node, Json.write(new org.vigil.contracts.NodeHeartbeat(1,
+                "West Site", node, Instant.now(), 1, 1, 1)));
+
+        String admin = TestTokens.token("ada", "admin", "*");
+        java.util.function.Supplier<Map<String, Object>> west = () -> given().auth().oauth2(admin)
+                .when().get("/api/sites/status?site=west").then().statusCode(200)
+                .extract().jsonPath().getList("$", Map.class).stream().map(m -> (Map<String, Object>) m)
+                .filter(m -> "west".equals(m.get("site"))).findFirst().orElse(null);
+        await(() -> west.get() != null && "connected".equals(west.get().get("state")), "west is connected");
+        Map<String, Object> seen = west.get();
+        assertThat(seen.get("mirrored")).isEqualTo(true);
+        // the skew plus the smallest time a heartbeat took to arrive (finding the new topic, under load: seconds)
+        assertThat(((Number) seen.get("skewMs")).longValue()).isBetween(8_000L,
+                8_000L + Duration.between(sent, Instant.now()).toMillis());
+        assertThat(seen.get("skewed")).isEqualTo(true);
+        assertThat(((Number) seen.get("storageTotalBytes")).longValue()).isEqualTo(4_000_000_000L);
+        assertThat(((Number) seen.get("storageFreeBytes")).longValue()).isEqualTo(1_000_000_000L);
+        assertThat(seen.get("camerasRecording")).isEqualTo(3);
+
+        // no heartbeat for longer than the contact timeout (3 s in tests): disconnected since the last one arrived
+        await(() -> "disconnected".equals(west.get().get("state")), "west is disconnected");
+        Instant lastContact = Instant.parse((String) west.get().get("lastContact"));
+        assertThat(lastContact).isBefore(Instant.now().minusSeconds(3));
+
+        java.util.Set<String> reasons = deadLetterReasons(from -> from.endsWith(Topics.NODE_HEARTBEATS),
+                got -> got.stream().anyMatch(r -> r.contains("West Site")) && got.stream().anyMatch(r ->
+                        r.contains("claims site east")));
+        assertThat(reasons).contains(topic + ": a record mirrored from site west claims site east: refused, a site "
+                + "speaks only for itself", Topics.NODE_HEARTBEATS + ": site 'West Site' is not a site id (lower-case "
+                        + "letters, digits and '-')");
+
+        // a viewer of another site does not learn of west
+        given().auth().oauth2(TestTokens.token("vic", "viewer", "hq")).when().get("/api/sites/status").then()
+                .statusCode(200).body("site", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("west")));
+        given().auth().oauth2(TestTokens.token("vic", "viewer", "hq")).when().get("/api/sites/status?site=west")
+                .then().statusCode(403);
+    }
+
+    /** Creates what MirrorMaker 2 at central makes of a site's topics (one partition here), unless it exists. */
+    private void mirroredTopics(String... names) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrap))) {
+            java.util.Set<String> existing = admin.listTopics().names().get();
+            admin.createTopics(java.util.Arrays.stream(names).filter(n -> !existing.contains(n))
+                    .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, 1, (short) 1)).toList()).all().get();
+        }
+    }
+
+    @Test
+    void auditEntriesOfSeveralSitesJoinOneChainWhateverTheirTopicsOffsets() throws Exception {
+        // north's mirrored audit topic and central's own both start near offset 0: their offsets repeat in one batch
+        String northTopic = "north." + Topics.AUDIT;
+        mirroredTopics(northTopic);
+        String target = "sites-" + UUID.randomUUID();
+        List<org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            for (String site : List.of("north", "hq")) {
+                AuditEntry e = new AuditEntry(1, UUID.randomUUID().toString(), Instant.now(), "recorder-service",
+                        site + "-admin", "storage.change", target, site, "success", Map.of("n", Integer.toString(i)));
+                batch.add(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                        site.equals("north") ? northTopic : Topics.AUDIT, e.id(), Json.write(e)));
+            }
+        }
+        TopicProbe.sendAll(bootstrap, batch);
+        await(() -> query("select count(*) from events.audit_log where target = '" + target + "'") == 10,
+                "all ten entries, five of each site");
+        // each has a number of its own, and links to the entry numbered before it
+        assertThat(query("select count(distinct seq) from events.audit_log where target = '" + target + "'"))
+                .isEqualTo(10);
+        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
+                ResultSet rs = c.createStatement().executeQuery("select a.seq, a.site, b.seq is not null or a.seq = 1, "
+                        + "coalesce(a.prev_hash = b.hash, a.prev_hash = '" + org.vigil.evidence.AuditChain.GENESIS
+                        + "') from events.audit_log a left join events.audit_log b on b.seq = a.seq - 1 "
+                        + "where a.target = '" + target + "' order by a.seq")) {
+            List<String> links = new java.util.ArrayList<>();
+            while (rs.next()) {
+                links.add(rs.getLong(1) + " " + rs.getString(2) + " before=" + rs.getBoolean(3) + " linked="
+                        + rs.getBoolean(4));
+            }
+            assertThat(links).allMatch(l -> l.endsWith("before=true linked=true"));
+        }
+        // and each site's entries keep their order
+        for (String site : List.of("north", "hq")) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.SUPERUSER, "");
+                    ResultSet rs = c.createStatement().executeQuery("select details->>'n' from events.audit_log "
+                            + "where target = '" + target + "' and site = '" + site + "' order by seq")) {
+                List<String> order = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    order.add(rs.getString(1));
+                }
+                assertThat(order).as(site).containsExactly("0", "1", "2", "3", "4");
+            }
+        }
     }
 
     @Test

@@ -18,7 +18,8 @@ import org.vigil.contracts.Json;
 /**
  * The audit log's hash chain, shared by the event service (which appends), the export package (which carries an
  * excerpt) and every verifier: {@code hash = SHA-256(prev_hash + "\n" + canonical JSON of the entry)}, entries in
- * {@code seq} order (the offset in the one-partition audit topic), the first one chained to {@link #GENESIS}.
+ * {@code seq} order (central's chain order, numbered as entries are stored; logs stored before multi-site numbered
+ * them by their offset in the one-partition audit topic), the first one chained to {@link #GENESIS}.
  */
 public final class AuditChain {
 
@@ -65,7 +66,7 @@ public final class AuditChain {
 
     /**
      * Checks links given in the order they were read: each hash matches its entry and previous hash, and seq only
-     * grows. In a complete log every link names the one before (seq may skip: a replayed message is not chained twice)
+     * grows. In a complete log every link names the one before (seq may skip in logs stored before multi-site)
      * and the first starts at {@link #GENESIS}; an excerpt may leave entries out, so only links with consecutive seq
      * are checked against each other.
      *

@@ -1,39 +1,75 @@
-// Dashboard: one tile per camera with its live state, and the system status panel (refreshed every 15 s).
+// Dashboard: the cameras grouped by site, each site with its contact, clock and storage (refreshed every 5 s), one
+// tile per camera with its live state, and the system status panel (refreshed every 15 s).
 import { api, handled } from '../api.js';
+import { selectedSite, siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
 import { h, fill, timeEl, bytes, STATE_TEXT, stateOf } from '../dom.js';
 
 const REFRESH_MS = 15000;
+const SITES_REFRESH_MS = 5000;
 
 export function mount(root, { signal }) {
-  const tiles = h('ul', { id: 'camera-tiles', class: 'tiles', 'aria-label': 'Cameras' });
+  const groups = h('div', { id: 'camera-tiles', class: 'site-groups' });
   const status = h('div', { id: 'system-status', class: 'panel' }, h('p', { class: 'muted' }, 'Loading…'));
   fill(root,
     h('h1', null, 'Dashboard'),
     h('section', { 'aria-labelledby': 'cameras-heading' },
-      h('h2', { id: 'cameras-heading' }, 'Cameras'), tiles),
+      h('h2', { id: 'cameras-heading' }, selectedSite() ? `Cameras of site ${selectedSite()}` : 'Cameras by site'),
+      groups),
     h('section', { 'aria-labelledby': 'status-heading' },
       h('h2', { id: 'status-heading' }, 'System status'), status));
 
   const cameras = new Map();
+  const sites = new Map(); // site → its status from /api/sites/status
+  let loaded = false;
+  const groupOf = (site) => {
+    let group = groups.querySelector(`[data-site="${CSS.escape(site)}"]`);
+    if (!group) {
+      group = h('section', { class: 'site-group', 'data-site': site, 'aria-label': `Site ${site}` },
+        h('header', { class: 'site-header' }), h('ul', { class: 'tiles', 'aria-label': `Cameras of site ${site}` }));
+      groups.append(group);
+    }
+    return group;
+  };
+  const renderSite = (site) => fill(groupOf(site).querySelector('.site-header'), siteHeader(site, sites.get(site)));
   const renderTile = (cam) => {
     const tile = cameraTile(cam, socket.cameraStates.get(cam.id));
-    const old = tiles.querySelector(`[data-camera="${CSS.escape(cam.id)}"]`);
-    if (old) old.replaceWith(tile); else tiles.append(tile);
+    const list = groupOf(cam.site).querySelector('.tiles');
+    const old = list.querySelector(`[data-camera="${CSS.escape(cam.id)}"]`);
+    if (old) old.replaceWith(tile); else list.append(tile);
   };
   const renderAll = () => {
-    fill(tiles);
+    fill(groups);
+    const names = new Set([...sites.keys()].filter((s) => !selectedSite() || s === selectedSite()));
+    for (const cam of cameras.values()) names.add(cam.site);
+    for (const site of [...names].sort()) renderSite(site);
     for (const cam of cameras.values()) renderTile(cam);
-    if (!cameras.size) tiles.append(h('li', { class: 'empty' }, 'No cameras in your sites.'));
+    if (loaded && !cameras.size) groups.append(h('p', { class: 'empty' }, 'No cameras in your sites.'));
   };
 
-  api('/api/cameras', { signal }).then((list) => {
+  siteCameras({ signal }).then((list) => {
     for (const cam of list) cameras.set(cam.id, cam);
+    loaded = true;
     renderAll();
   }).catch((e) => {
-    fill(tiles, h('li', { class: 'empty' }, 'Cameras could not be loaded.'));
+    fill(groups, h('p', { class: 'empty' }, 'Cameras could not be loaded.'));
     if (!handled(e)) throw e;
   });
+
+  const loadSites = () => api(`/api/sites/status${selectedSite() ? `?site=${encodeURIComponent(selectedSite())}` : ''}`,
+    { signal, quiet: true })
+    .then((list) => {
+      const known = sites.size;
+      for (const s of list) sites.set(s.site, s);
+      if (known !== sites.size) renderAll(); else for (const s of list) renderSite(s.site);
+    })
+    .catch((e) => {
+      if (e.name === 'AbortError') return;
+      for (const site of sites.keys()) sites.set(site, null);
+      for (const site of sites.keys()) renderSite(site);
+    });
+  loadSites();
+  const sitesTimer = setInterval(loadSites, SITES_REFRESH_MS);
 
   const loadStatus = () => api('/api/system/status', { signal, quiet: true })
     .then((s) => renderStatus(status, s))
@@ -48,9 +84,31 @@ export function mount(root, { signal }) {
   const offSnapshot = socket.on('snapshot', () => { if (cameras.size) renderAll(); });
   return () => {
     clearInterval(timer);
+    clearInterval(sitesTimer);
     offStatus();
     offSnapshot();
   };
+}
+
+const SITE_STATE_TEXT = { connected: 'Connected', disconnected: 'Disconnected', unknown: 'No contact yet' };
+
+/** A site's heading: its name, whether central hears from it (since when not), its clock and its storage. */
+function siteHeader(site, s) {
+  const state = s ? s.state : 'unknown';
+  const skewS = s && typeof s.skewMs === 'number' ? Math.round(s.skewMs / 100) / 10 : null;
+  return [
+    h('h3', null, `Site ${site}`),
+    h('p', { class: `site-state site-${state}`, 'data-state': state },
+      s ? SITE_STATE_TEXT[state] : 'Status unavailable',
+      state === 'disconnected' && s.lastContact ? [' since ', timeEl(s.lastContact)] : null,
+      state === 'connected' && s.lastContact ? h('span', { class: 'muted small' }, ' · last contact ',
+        timeEl(s.lastContact, 'time')) : null),
+    s && s.skewed ? h('p', { class: 'warning site-skew' },
+      `Clock ${Math.abs(skewS)} s ${skewS > 0 ? 'behind' : 'ahead of'} central: this site's times are off, and its `
+      + 'exports say so.') : null,
+    s && s.storageTotalBytes ? h('p', { class: 'muted site-storage' },
+      `${bytes(s.storageFreeBytes)} free of ${bytes(s.storageTotalBytes)} · ${s.camerasRecording} recording`) : null,
+  ];
 }
 
 function cameraTile(cam, status) {

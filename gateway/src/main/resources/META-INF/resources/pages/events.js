@@ -1,6 +1,7 @@
 // Events: motion events live over /ws (snapshot, then motion updates), or filtered from GET /api/events
 // with "Load more" paging. While a filter is set, live events that do not match it are not inserted.
 import { api, handled } from '../api.js';
+import { inSite, selectedSite, siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
 import { h, fill, field, timeEl, toDate, q, query } from '../dom.js';
 
@@ -33,6 +34,7 @@ export function mount(root, { signal }) {
   const nameOf = (id) => names.get(id) || id;
 
   const matches = (ev) => {
+    if (!inSite(ev)) return false;
     if (!filter) return true;
     const t = toDate(ev.startedAt);
     return (!filter.camera || ev.cameraId === filter.camera)
@@ -90,7 +92,7 @@ export function mount(root, { signal }) {
     more.disabled = true;
     try {
       const page = await api(`/api/events${query({
-        camera: filter && filter.camera, from: filter && filter.from && filter.from.toISOString(),
+        site: selectedSite(), camera: filter && filter.camera, from: filter && filter.from && filter.from.toISOString(),
         to: filter && filter.to && filter.to.toISOString(), limit: PAGE, cursor,
       })}`, { signal });
       if (gen !== generation) return;
@@ -145,7 +147,7 @@ export function mount(root, { signal }) {
   });
 
   showLive();
-  api('/api/cameras', { signal }).then((cameras) => {
+  siteCameras({ signal }).then((cameras) => {
     for (const cam of cameras) {
       names.set(cam.id, cam.name || cam.id);
       cameraSelect.append(h('option', { value: cam.id }, cam.name || cam.id));

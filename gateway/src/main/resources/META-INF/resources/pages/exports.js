@@ -3,6 +3,7 @@
 // Everything below the access check exists only when GET /api/exports/access says canExport: a viewer sees
 // just the note naming the role it takes, never an export control.
 import { api, handled } from '../api.js';
+import { siteCameras } from '../sites.js';
 import { h, fill, field, uid, timeEl, toDate, bytes, hhmm, localDay, query } from '../dom.js';
 
 const MAX_RANGE_MS = 24 * 60 * 60 * 1000;
@@ -374,7 +375,7 @@ function exportsUi(body, access, { signal }) {
   }
 
   // ---- cameras ----
-  api('/api/cameras', { signal }).then((cameras) => {
+  siteCameras({ signal }).then((cameras) => {
     for (const cam of cameras) names.set(cam.id, cam.name || cam.id);
     if (!cameras.length) {
       fill(cameraList, h('p', { class: 'muted' }, 'No cameras in your sites.'));

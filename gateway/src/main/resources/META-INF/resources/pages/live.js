@@ -1,5 +1,6 @@
 // Live: a grid of camera tiles drawing the JPEG frames that /ws sends for the watched cameras.
 import { api, atLeast, handled } from '../api.js';
+import { siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
 import { h, fill, STATE_TEXT, stateOf } from '../dom.js';
 import { latencyEnabled, latencyStore, measureFrame } from '../latency.js';
@@ -12,7 +13,7 @@ export function mount(root, { me, signal }) {
   const canToggle = atLeast(me.role, 'operator');
   const tiles = new Map();
 
-  api('/api/cameras', { signal }).then((cameras) => {
+  siteCameras({ signal }).then((cameras) => {
     if (signal.aborted) return; // left while the answer was parsed: do not start video for a gone page
     if (!cameras.length) grid.append(h('li', { class: 'empty' }, 'No cameras in your sites.'));
     for (const cam of cameras) {

@@ -1,6 +1,7 @@
 // Recordings: pick a camera and a (local) day, see its recorded segments on a 24-hour timeline, play a clip.
 // Links from events arrive as #/recordings?camera=<id>&at=<ISO> and start playing 30 s before that moment.
 import { api, atLeast, handled, reportError } from '../api.js';
+import { siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
 import { h, fill, field, hhmm, localDay, toDate, query } from '../dom.js';
 
@@ -117,7 +118,7 @@ export function mount(root, { me, params, signal }) {
     play(from, new Date(from.getTime() + MAX_CLIP_MS), block);
   };
 
-  api('/api/cameras', { signal }).then(async (cameras) => {
+  siteCameras({ signal }).then(async (cameras) => {
     for (const cam of cameras) cameraSelect.append(h('option', { value: cam.id }, cam.name || cam.id));
     const wanted = params.get('camera');
     if (wanted && cameras.some((c) => c.id === wanted)) cameraSelect.value = wanted;

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.Alert;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
+import org.vigil.contracts.NodeHeartbeat;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.testing.KafkaTestResource;
@@ -124,6 +125,22 @@ class StorageTest extends RecorderTestBase {
             Alert a = Json.read(r.value(), Alert.class);
             return a.kind().equals(kind) && a.state() == state && !a.at().isBefore(after) ? a : null;
         });
+    }
+
+    @Test
+    void heartbeatsNameTheSiteAndTellTheRecordingVolumeAndTheCamerasBeingRecorded() throws Exception {
+        Instant t0 = Instant.now();
+        register("rec-hb", true);
+        send("rec-hb", UUID.randomUUID().toString(), 0, 10, Instant.now().minusSeconds(5));
+        java.nio.file.FileStore volume = Files.getFileStore(root.toAbsolutePath());
+        NodeHeartbeat beat = TopicProbe.await(bootstrap, Topics.NODE_HEARTBEATS, Duration.ofSeconds(30), r -> {
+            NodeHeartbeat h = Json.read(r.value(), NodeHeartbeat.class);
+            return h.at().isAfter(t0) && h.camerasRecording() >= 1 ? h : null;
+        });
+        assertThat(beat.site()).isEqualTo("default");
+        assertThat(beat.node()).startsWith("recorder-service@");
+        assertThat(beat.storageTotalBytes()).isEqualTo(volume.getTotalSpace());
+        assertThat(beat.storageFreeBytes()).isPositive().isLessThanOrEqualTo(beat.storageTotalBytes());
     }
 
     @Test

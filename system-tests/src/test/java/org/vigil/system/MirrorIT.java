@@ -27,23 +27,23 @@ import org.apache.kafka.connect.mirror.MirrorMaker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.Box;
+import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.EmbeddedKafka;
 import org.vigil.devstack.embedded.TopicAdmin;
 import org.vigil.devstack.testing.SharedServers;
+import org.vigil.sitelink.messaging.SiteLink;
 
 /**
- * The site to central flow of design 0017 with Kafka's own MirrorMaker 2, on two real clusters: a site node's
- * ("north") and central's. MirrorMaker runs beside central, pulling north's metadata topics: they arrive named after
- * their site ({@code north.vigil.motion.v1}, which event-service's pattern reads and checks), in order per camera, and
- * the media topic never leaves the site.
+ * The flows of design 0017 with Kafka's own MirrorMaker 2, as site-link configures it, on two real clusters: a site
+ * node's ("north") and central's. MirrorMaker runs beside central, pulling north's metadata topics: they arrive named
+ * after their site ({@code north.vigil.motion.v1}, which event-service's pattern reads and checks), in order per
+ * camera, and the media topic never leaves the site. Central's camera registry reaches north filtered to north's
+ * cameras.
  */
 class MirrorIT {
-
-    private static final String METADATA = "vigil\\.(motion|detections|camera-status|segments|audit|alerts|snapshots)"
-            + "\\.v1";
 
     private final Path home = Path.of("target", "mirror-it").toAbsolutePath();
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -61,23 +61,21 @@ class MirrorIT {
         EmbeddedKafka north = kafka("north");
         EmbeddedKafka central = kafka("central");
 
-        Map<String, String> mm = new HashMap<>();
-        mm.put("clusters", "north, central");
-        mm.put("north.bootstrap.servers", north.bootstrapServers());
-        mm.put("central.bootstrap.servers", central.bootstrapServers());
-        mm.put("north->central.enabled", "true");
-        mm.put("north->central.topics", METADATA);
-        mm.put("central->north.enabled", "false");
-        mm.put("refresh.topics.interval.seconds", "1");
-        mm.put("sync.topic.acls.enabled", "false");
-        for (String rf : List.of("replication.factor", "checkpoints.topic.replication.factor",
-                "heartbeats.topic.replication.factor", "offset-syncs.topic.replication.factor",
-                "config.storage.replication.factor", "offset.storage.replication.factor",
-                "status.storage.replication.factor")) {
-            mm.put(rf, "1");
+        // central's camera registry: one camera at north, one at south (whose URL north must never see)
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                central.bootstrapServers(), "acks", "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (String site : List.of("north", "south")) {
+                String id = "cam-" + site;
+                p.send(new ProducerRecord<>(Topics.CAMERAS, id, Json.write(new CameraConfig(1, id, "Gate", site,
+                        "rtsp://user:secret-" + site + "@10.0.0.9/1", null, true, 0.5, List.of(), List.of(),
+                        Instant.now(), "ada"))));
+            }
+            p.flush();
         }
-        MirrorMaker mirror = new MirrorMaker(mm, List.of("central")); // the herder beside central only
-        mirror.start();
+
+        // site-link's plan, as central runs it (replication factor 1: single brokers)
+        MirrorMaker mirror = SiteLink.start(central.bootstrapServers(), Map.of("north", north.bootstrapServers()), 1,
+                Duration.ofSeconds(1));
         open.add(mirror::stop);
 
         // north's capture and recorder write as they do today, to their own cluster
@@ -104,6 +102,11 @@ class MirrorIT {
             assertThat(topics).as("central's topics").contains(mirrored).doesNotContain("north." + Topics.MEDIA)
                     .noneMatch(t -> t.endsWith(Topics.MEDIA) && !t.equals(Topics.MEDIA));
         }
+
+        // and central's registry reached north, filtered: its own camera, never south's
+        Map<String, CameraConfig> atNorth = registry(north.bootstrapServers(), "cam-north", Duration.ofSeconds(90));
+        assertThat(atNorth).containsOnlyKeys("cam-north");
+        assertThat(atNorth.get("cam-north").url()).isEqualTo("rtsp://user:secret-north@10.0.0.9/1");
     }
 
     private EmbeddedKafka kafka(String name) throws Exception {
@@ -112,6 +115,31 @@ class MirrorIT {
         open.add(k);
         TopicAdmin.ensureTopics(k.bootstrapServers(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(30));
         return k;
+    }
+
+    /** The camera registry of a cluster, read until {@code awaited} is in it, then to its end. */
+    private static Map<String, CameraConfig> registry(String bootstrap, String awaited, Duration timeout) {
+        Map<String, CameraConfig> cameras = new HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.CAMERAS, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(Topics.CAMERAS, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            while (!cameras.containsKey(awaited) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    cameras.put(r.key(), Json.read(r.value(), CameraConfig.class));
+                }
+            }
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    cameras.put(r.key(), Json.read(r.value(), CameraConfig.class));
+                }
+            }
+        }
+        return cameras;
     }
 
     /** The ids of the motion events on {@code topic}, in the order read, once {@code expected} are there. */

@@ -34,7 +34,8 @@ class ModuleBoundariesTest {
             "event-service", "org.vigil.events",
             "export-service", "org.vigil.export",
             "retention-service", "org.vigil.retention",
-            "gateway", "org.vigil.gateway");
+            "gateway", "org.vigil.gateway",
+            "site-link", "org.vigil.sitelink");
 
     static Path root() {
         return Path.of(System.getProperty("vigil.root", "..")).toAbsolutePath().normalize();

@@ -228,6 +228,10 @@ class OperatorUiIT {
         try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
             go(b, "#/dashboard", "document.querySelector('#camera-tiles li[data-camera=\"cam-a\"][data-state=\"online\"]')");
             b.waitFor("document.querySelector('#system-status li[data-service]')", Duration.ofSeconds(30));
+            // cam-a under its site, which this box's recorder keeps in contact (its heartbeats)
+            b.waitFor("document.querySelector('.site-group[data-site=\"site-a\"] li[data-camera=\"cam-a\"]') && "
+                    + "document.querySelector('.site-group[data-site=\"site-a\"] .site-state[data-state=\"connected\"]')",
+                    Duration.ofSeconds(30));
             b.screenshot(SCREENSHOTS.resolve("dashboard.png"));
 
             go(b, "#/live", "document.querySelector('canvas[data-live=\"cam-a\"]')");
@@ -323,6 +327,12 @@ class OperatorUiIT {
         }
     }
 
+    /** Chooses a site in the shell's filter as a user does ("": All sites). */
+    private static void pickSite(Browser b, String site) {
+        b.evaluate("(() => { const s = document.getElementById('site-filter'); s.value = '" + site + "'; "
+                + "s.dispatchEvent(new Event('change')); return true; })()");
+    }
+
     @Test
     @Order(7)
     void markupInACameraNameIsShownAsText() throws Exception {
@@ -334,6 +344,18 @@ class OperatorUiIT {
             go(b, "#/live", "document.querySelector('canvas[data-live=\"cam-b\"]')");
             assertThat(b.evaluate("window.pwned === undefined && !document.querySelector('img[src=\"x\"]')")
                     .asBoolean()).as("the name's markup never ran").isTrue();
+
+            // the site filter: site-b only, on every page, until All sites is chosen again
+            b.waitFor("[...document.querySelectorAll('#site-filter option')].some(o => o.value === 'site-b')",
+                    Duration.ofSeconds(30));
+            pickSite(b, "site-b");
+            b.waitFor("document.querySelector('canvas[data-live=\"cam-b\"]') && "
+                    + "!document.querySelector('canvas[data-live=\"cam-a\"]')", Duration.ofSeconds(30));
+            go(b, "#/dashboard", "document.querySelector('#camera-tiles li[data-camera=\"cam-b\"]')");
+            assertThat(b.evaluate("!!document.querySelector('#camera-tiles li[data-camera=\"cam-a\"]')").asBoolean())
+                    .as("site-a's camera hidden by the filter").isFalse();
+            pickSite(b, "");
+            b.waitFor("document.querySelector('#camera-tiles li[data-camera=\"cam-a\"]')", Duration.ofSeconds(30));
             for (String route : List.of("#/settings", "#/settings/users", "#/settings/tokens", "#/exports")) {
                 go(b, route, "document.querySelector('#view h1')");
                 b.screenshot(SCREENSHOTS.resolve(route.replace("#/", "").replace('/', '-') + ".png"));

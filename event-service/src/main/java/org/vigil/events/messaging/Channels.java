@@ -9,6 +9,7 @@ public final class Channels {
     public static final String SNAPSHOTS = "snapshots";
     public static final String DETECTIONS = "detections";
     public static final String AUDIT = "audit";
+    public static final String HEARTBEATS = "node-heartbeats";
     public static final String DEAD_LETTERS = "dead-letters";
 
     private Channels() {

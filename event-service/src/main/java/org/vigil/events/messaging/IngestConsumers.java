@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -28,9 +27,11 @@ import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Detections;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.NodeHeartbeat;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.TraceHeaders;
 import org.vigil.events.service.EventIngest;
+import org.vigil.events.sites.SiteContact;
 
 /**
  * Kafka edges of the event store. Each channel takes whole poll batches (raw bytes), reads them, sends what cannot be
@@ -50,13 +51,18 @@ public class IngestConsumers {
     private static final int MAX_LINKS = 128;
 
     private final EventIngest ingest;
+    private final SiteContact sites;
+    private final CameraSites cameraSites;
     private final DeadLetters deadLetters;
     private final MeterRegistry metrics;
     private final OpenTelemetry otel;
     private volatile long lastWarning;
 
-    public IngestConsumers(EventIngest ingest, DeadLetters deadLetters, MeterRegistry metrics, OpenTelemetry otel) {
+    public IngestConsumers(EventIngest ingest, SiteContact sites, CameraSites cameraSites, DeadLetters deadLetters,
+            MeterRegistry metrics, OpenTelemetry otel) {
         this.ingest = ingest;
+        this.sites = sites;
+        this.cameraSites = cameraSites;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.otel = otel;
@@ -84,7 +90,8 @@ public class IngestConsumers {
 
     @Incoming(Channels.AUDIT)
     public Uni<Void> onAudit(ConsumerRecords<String, byte[]> records) {
-        TreeMap<Long, AuditEntry> bySeq = new TreeMap<>();
+        // in the order read: a batch may hold several sites' audit topics, each in its own order (offsets repeat)
+        List<AuditEntry> entries = new ArrayList<>(records.count());
         List<Uni<Void>> dead = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
@@ -94,12 +101,32 @@ public class IngestConsumers {
                     throw new IllegalArgumentException("audit entry without at, action, actor or outcome");
                 }
                 SiteTopics.checkClaim(r.topic(), e.site());
-                bySeq.put(r.offset(), e);
+                entries.add(e);
             } catch (RuntimeException e) {
                 dead.add(deadLetters.send(r, reason(e)));
             }
         }
-        return traced(records, join(dead).chain(() -> durable("audit", bySeq.size(), () -> ingest.audit(bySeq))));
+        return traced(records, join(dead).chain(() -> durable("audit", entries.size(), () -> ingest.audit(entries))));
+    }
+
+    @Incoming(Channels.HEARTBEATS)
+    public Uni<Void> onHeartbeat(ConsumerRecords<String, byte[]> records) {
+        List<NodeHeartbeat> beats = new ArrayList<>(records.count());
+        List<Boolean> mirrored = new ArrayList<>(records.count());
+        List<Uni<Void>> dead = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                NodeHeartbeat h = Json.read(r.value(), NodeHeartbeat.class);
+                Validation.check(h);
+                SiteTopics.checkClaim(r.topic(), h.site());
+                beats.add(h);
+                mirrored.add(SiteTopics.siteOf(r.topic()).isPresent());
+            } catch (RuntimeException e) {
+                dead.add(deadLetters.send(r, reason(e)));
+            }
+        }
+        // not traced (heartbeats carry no trace context) and not fanned out: the dashboard asks for sites' contact
+        return join(dead).chain(() -> durable("heartbeat", beats.size(), () -> sites.heard(beats, mirrored)));
     }
 
     @Incoming(Channels.SNAPSHOTS)
@@ -127,19 +154,31 @@ public class IngestConsumers {
 
     private <T> Uni<Void> store(String kind, ConsumerRecords<String, byte[]> records, Class<T> type,
             Function<List<T>, Uni<Void>> sink) {
-        List<T> items = new ArrayList<>(records.count());
-        List<Uni<Void>> dead = new ArrayList<>();
+        boolean mirrored = false;
         for (ConsumerRecord<String, byte[]> r : records) {
-            try {
-                T item = Json.read(r.value(), type);
-                Validation.check(item);
-                SiteTopics.checkClaim(r.topic(), Validation.site(item));
-                items.add(item);
-            } catch (RuntimeException e) {
-                dead.add(deadLetters.send(r, reason(e)));
-            }
+            mirrored |= SiteTopics.siteOf(r.topic()).isPresent();
         }
-        return traced(records, join(dead).chain(() -> durable(kind, items.size(), () -> sink.apply(items))));
+        // a site's records are judged against central's whole camera registry, never half of it
+        Uni<Void> registry = mirrored ? cameraSites.loaded() : Uni.createFrom().voidItem();
+        return registry.chain(() -> {
+            List<T> items = new ArrayList<>(records.count());
+            List<Uni<Void>> dead = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> r : records) {
+                try {
+                    T item = Json.read(r.value(), type);
+                    Validation.check(item);
+                    String site = Validation.site(item);
+                    SiteTopics.checkClaim(r.topic(), site);
+                    if (SiteTopics.siteOf(r.topic()).isPresent()) {
+                        cameraSites.check(site, Validation.camera(item));
+                    }
+                    items.add(item);
+                } catch (RuntimeException e) {
+                    dead.add(deadLetters.send(r, reason(e)));
+                }
+            }
+            return traced(records, join(dead).chain(() -> durable(kind, items.size(), () -> sink.apply(items))));
+        });
     }
 
     /** Runs a batch's work under its process span, which ends when the work does (durable, or cancelled). */

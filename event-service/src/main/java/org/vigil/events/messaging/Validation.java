@@ -5,6 +5,7 @@ import java.util.UUID;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Detections;
 import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.NodeHeartbeat;
 import org.vigil.contracts.SegmentClosed;
 
 /**
@@ -12,6 +13,9 @@ import org.vigil.contracts.SegmentClosed;
  * and stall the partition). A message that fails here goes to the dead-letter topic with the message of the exception.
  */
 final class Validation {
+
+    /** A site id: also the prefix of its mirrored topics at central. */
+    static final java.util.regex.Pattern SITE_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private Validation() {
     }
@@ -47,6 +51,17 @@ final class Validation {
             if (d.eventId() != null) {
                 uuid(d.eventId(), "eventId");
             }
+        } else if (o instanceof NodeHeartbeat h) {
+            required(h.site(), "site");
+            if (!SITE_ID.matcher(h.site()).matches()) {
+                throw new IllegalArgumentException("site '" + h.site() + "' is not a site id (lower-case letters, "
+                        + "digits and '-')");
+            }
+            required(h.node(), "node");
+            required(h.at(), "at");
+            if (h.storageTotalBytes() < 0 || h.storageFreeBytes() < 0 || h.camerasRecording() < 0) {
+                throw new IllegalArgumentException("negative storage or camera count");
+            }
         } else if (o == null) {
             throw new IllegalArgumentException("empty message");
         }
@@ -64,6 +79,20 @@ final class Validation {
             return d.site();
         }
         throw new IllegalArgumentException("no site in " + o.getClass().getSimpleName());
+    }
+
+    /** The camera a checked message is about. */
+    static String camera(Object o) {
+        if (o instanceof MotionEvent e) {
+            return e.cameraId();
+        } else if (o instanceof CameraStatus s) {
+            return s.cameraId();
+        } else if (o instanceof SegmentClosed g) {
+            return g.cameraId();
+        } else if (o instanceof Detections d) {
+            return d.cameraId();
+        }
+        throw new IllegalArgumentException("no camera in " + o.getClass().getSimpleName());
     }
 
     private static void required(Object v, String field) {

@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -210,16 +209,17 @@ public class IngestWriter {
     }
 
     /**
-     * Appends audit entries in topic order ({@code seq} = offset in the one-partition topic) to the hash chain:
-     * {@code hash = SHA-256(prev_hash + "\n" + canonical JSON of the entry)}. An entry already stored (a replay), or
-     * already chained earlier in the same batch (a relay's resend that arrived with its original), is skipped and does
-     * not move the chain.
+     * Appends audit entries, in the order given, to the hash chain: {@code hash = SHA-256(prev_hash + "\n" + canonical
+     * JSON of the entry)}, {@code seq} the next number of central's chain. Each audit topic (this cluster's, and each
+     * site's mirrored one) is read in its own order; entries of several topics interleave in the order they were
+     * stored, under one lock. An entry already stored (a replay), or already chained earlier in the same batch (a
+     * relay's resend that arrived with its original), is skipped and does not move the chain.
      */
-    public Uni<Void> audit(TreeMap<Long, AuditEntry> bySeq) {
-        if (bySeq.isEmpty()) {
+    public Uni<Void> audit(List<AuditEntry> entries) {
+        if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        UUID[] ids = bySeq.values().stream().map(e -> UUID.fromString(e.id())).toArray(UUID[]::new);
+        UUID[] ids = entries.stream().map(e -> UUID.fromString(e.id())).toArray(UUID[]::new);
         return pool.withTransaction(c -> c.query("select pg_advisory_xact_lock(hashtext('events.audit_log'))").execute()
                 .chain(() -> c.preparedQuery("select id from events.audit_log where id = any($1)").execute(Tuple.of(
                         ids)))
@@ -228,16 +228,16 @@ public class IngestWriter {
                     for (Row r : existing) {
                         stored.add(r.getUUID(0));
                     }
-                    return lastHash(c).chain(prev -> {
+                    return lastLink(c).chain(last -> {
                         List<Tuple> rows = new ArrayList<>();
-                        String h = prev;
-                        for (Map.Entry<Long, AuditEntry> e : bySeq.entrySet()) {
-                            AuditEntry a = e.getValue();
+                        String h = last.hash();
+                        long seq = last.seq();
+                        for (AuditEntry a : entries) {
                             if (!stored.add(UUID.fromString(a.id()))) {
                                 continue; // stored before, or a resend of one earlier in this batch
                             }
                             String next = AuditChain.chain(h, a);
-                            rows.add(Tuple.from(Arrays.asList(e.getKey(), UUID.fromString(a.id()),
+                            rows.add(Tuple.from(Arrays.asList(++seq, UUID.fromString(a.id()),
                                     odt(a.at().truncatedTo(java.time.temporal.ChronoUnit.MICROS)), a.service(),
                                     a.actor(), a.action(), a.target(), a.site(),
                                     a.outcome(), new String(Json.write(a.details()), StandardCharsets.UTF_8), h,
@@ -279,9 +279,14 @@ public class IngestWriter {
                 && p.getErrorMessage() != null && p.getErrorMessage().startsWith("no partition of relation");
     }
 
-    private static Uni<String> lastHash(SqlConnection c) {
-        return c.query("select hash from events.audit_log order by seq desc limit 1").execute()
-                .map(rs -> rs.size() == 0 ? GENESIS : rs.iterator().next().getString(0));
+    private record Last(long seq, String hash) {
+    }
+
+    /** The chain's last link: its seq and hash, or 0 and the genesis hash for an empty log. */
+    private static Uni<Last> lastLink(SqlConnection c) {
+        return c.query("select seq, hash from events.audit_log order by seq desc limit 1").execute()
+                .map(rs -> rs.size() == 0 ? new Last(0, GENESIS) : new Last(rs.iterator().next().getLong(0),
+                        rs.iterator().next().getString(1)));
     }
 
     private static OffsetDateTime odt(Instant i) {

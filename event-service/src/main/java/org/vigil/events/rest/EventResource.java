@@ -28,6 +28,8 @@ import org.vigil.events.IndexedSegment;
 import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
 import org.vigil.events.service.EventQueries;
+import org.vigil.events.sites.SiteContact;
+import org.vigil.events.sites.SiteStatus;
 
 /**
  * Queries over the event store. The caller's role and sites come from the bearer token and are checked here,
@@ -48,6 +50,9 @@ public class EventResource {
 
     @Inject
     EventQueries queries;
+
+    @Inject
+    SiteContact siteContact;
 
     @Inject
     @Claim(Access.SITES_CLAIM)
@@ -138,6 +143,15 @@ public class EventResource {
     @Operation(summary = "The latest status of every camera you may see")
     public Uni<List<StatusChange>> statuses() {
         return queries.latestStatuses(scope(null));
+    }
+
+    /** Every site the caller may see: contact, clock skew, storage (design 0017). */
+    @GET
+    @Path("/sites/status")
+    @Operation(summary = "Each site you may see: connected or disconnected since when, clock skew, storage")
+    public Uni<List<SiteStatus>> siteStatuses(
+            @Parameter(description = "one site (default: every site you may see)") @QueryParam("site") String site) {
+        return siteContact.sites(scope(site));
     }
 
     /** A camera's state changes, newest first. */

@@ -2,7 +2,6 @@ package org.vigil.events.service;
 
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import io.smallrye.mutiny.Uni;
@@ -51,7 +50,7 @@ public class EventIngest {
         return writer.snapshots(jpegs);
     }
 
-    public Uni<Void> audit(TreeMap<Long, AuditEntry> bySeq) {
-        return writer.audit(bySeq);
+    public Uni<Void> audit(List<AuditEntry> entries) {
+        return writer.audit(entries);
     }
 }

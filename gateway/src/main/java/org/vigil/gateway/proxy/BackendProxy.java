@@ -25,7 +25,8 @@ import org.vigil.gateway.security.TokenService;
 
 /**
  * Passes the backends' APIs through, streaming both ways (playback MP4s and exports are large and ranged):
- * {@code /api/recorder/*} to the recorder, {@code /api/events*} and {@code /api/segments} to the event service,
+ * {@code /api/recorder/*} to the recorder, {@code /api/events*}, {@code /api/segments}, cameras' and sites' status
+ * to the event service,
  * {@code /api/exports*} to the export service and {@code /api/retention/*} to the retention service. The caller's
  * gateway-signed token goes along as a bearer token (for API-token and single sign-on bearer callers, the short-lived
  * one minted for them), and each backend checks role and site itself; the gateway's path permissions have already
@@ -45,7 +46,7 @@ public class BackendProxy {
     void routes(@Observes Router router, Vertx vertx, GatewayConfig config) {
         route(router, vertx, config.recorderUrl(), "recorder", "/api/recorder/*");
         route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/segments",
-                "/api/cameras/status", "^/api/cameras/[^/]+/status$");
+                "/api/cameras/status", "^/api/cameras/[^/]+/status$", "/api/sites/status");
         route(router, vertx, config.exportUrl(), "export", "/api/exports", "/api/exports/*");
         route(router, vertx, config.retentionUrl(), "retention", "/api/retention/*");
     }

@@ -86,4 +86,15 @@ public interface RecorderConfig {
     /** Playback: cache files unused this long are deleted. */
     @WithDefault("10m")
     Duration playbackCacheIdle();
+
+    /**
+     * VIGIL_SITE: the site this recorder's node records for, named in its heartbeats (lower-case letters, digits and
+     * {@code -}: a site node's id is also its topics' prefix at central). One box is one site, {@code default}.
+     */
+    @WithDefault("default")
+    String site();
+
+    /** VIGIL_HEARTBEAT_INTERVAL: how often the node's heartbeat (site contact, clock, storage) is sent. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
 }

@@ -25,6 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.Alert;
 import org.vigil.contracts.Json;
+import org.vigil.contracts.NodeHeartbeat;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.StorageSettings;
 import org.vigil.contracts.Topics;
@@ -32,10 +33,10 @@ import org.vigil.contracts.TraceHeaders;
 import org.vigil.runtime.audit.AuditSpool;
 
 /**
- * Everything the recorder tells the rest of Vigil: closed segments, alerts, storage settings and audit entries. One
- * idempotent producer with {@code acks=all}; segment announcements and settings wait for Kafka's acknowledgement,
- * because what the caller does next (commit packets, answer the admin) depends on it. Every record carries the
- * W3C trace context of a producer span (child of the caller's current span), so the event service's handling of it
+ * Everything the recorder tells the rest of Vigil: closed segments, alerts, storage settings, heartbeats and audit
+ * entries. One idempotent producer with {@code acks=all}; segment announcements and settings wait for Kafka's
+ * acknowledgement, because what the caller does next (commit packets, answer the admin) depends on it. Every record
+ * but the heartbeat carries the W3C trace context of a producer span (child of the caller's current span), so the event service's handling of it
  * joins the same trace. Audit entries go through the {@link AuditSpool} instead: written to disk before the call
  * returns, sent by its relay, never lost to a broker outage or a crash; they carry the context of the HTTP request
  * that caused them.
@@ -78,6 +79,11 @@ public class RecorderPublisher {
     public void alert(Alert a) {
         send(new ProducerRecord<>(Topics.ALERTS, a.key(), Json.write(a)), e -> LOG.errorf(
                 "alert %s %s could not be sent: %s", a.kind(), a.state().wireName(), e.getMessage()));
+    }
+
+    /** Sends the node's heartbeat without waiting; not traced (a sign of life every few seconds). */
+    public Future<RecordMetadata> heartbeat(NodeHeartbeat h) {
+        return producer.send(new ProducerRecord<>(Topics.NODE_HEARTBEATS, h.node(), Json.write(h)));
     }
 
     /**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -14,9 +13,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.CameraConfig;
@@ -24,57 +20,37 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.MalformedMessageException;
 import org.vigil.contracts.StorageSettings;
 import org.vigil.contracts.Topics;
-import org.vigil.runtime.kafka.ConsumerLoop;
+import org.vigil.runtime.kafka.CompactedTopics;
 
 /**
  * The camera registry and the storage settings, kept current by reading every partition of both compacted topics (no
  * consumer group: every recorder needs every camera's site and recording switch, and the one storage setting).
  */
 @ApplicationScoped
-public class Registry implements ConsumerLoop.Body {
+public class Registry {
 
     private static final Logger LOG = Logger.getLogger(Registry.class);
 
     private final Map<String, CameraConfig> cameras = new ConcurrentHashMap<>();
     private final List<Consumer<StorageSettings>> storageListeners = new CopyOnWriteArrayList<>();
     private volatile StorageSettings storage;
-    private final Properties props;
-    private volatile boolean caughtUp;
-    private List<TopicPartition> parts = List.of();
-    private Map<TopicPartition, Long> end = Map.of();
-    private ConsumerLoop loop;
+    private final String bootstrap;
+    private CompactedTopics topics;
 
     public Registry(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        props = ConsumerLoop.properties(bootstrap, "vigil-recorder-registry");
+        this.bootstrap = bootstrap;
     }
 
     void onStart(@Observes StartupEvent e) {
-        loop = ConsumerLoop.start("registry", props, Duration.ofMillis(500), this);
+        topics = CompactedTopics.follow("registry", bootstrap, "vigil-recorder-registry",
+                List.of(Topics.CAMERAS, Topics.SETTINGS), Duration.ofMillis(500), this::apply);
+        topics.loaded().thenRun(() -> LOG.infof("registry loaded: %d cameras, storage %s", cameras.size(),
+                storage == null ? "from RECORDINGS_DIR" : storage.recordingsDir()));
     }
 
     void onStop(@Observes ShutdownEvent e) {
-        if (loop != null) {
-            loop.stop(ConsumerLoop.CLOSE_TIMEOUT);
-        }
-    }
-
-    @Override
-    public void open(KafkaConsumer<String, byte[]> c) {
-        parts = ConsumerLoop.partitionsOf(c, List.of(Topics.CAMERAS, Topics.SETTINGS));
-        c.assign(parts);
-        c.seekToBeginning(parts);
-        end = c.endOffsets(parts, Duration.ofSeconds(30));
-    }
-
-    @Override
-    public void poll(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
-        for (ConsumerRecord<String, byte[]> r : records) {
-            apply(r);
-        }
-        if (!caughtUp && parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
-            caughtUp = true;
-            LOG.infof("registry loaded: %d cameras, storage %s", cameras.size(),
-                    storage == null ? "from RECORDINGS_DIR" : storage.recordingsDir());
+        if (topics != null) {
+            topics.stop();
         }
     }
 
@@ -135,6 +111,6 @@ public class Registry implements ConsumerLoop.Body {
 
     /** Whether the registry has been read to the end once: before that, "unknown camera" means nothing. */
     public boolean caughtUp() {
-        return caughtUp;
+        return topics != null && topics.loaded().isDone();
     }
 }

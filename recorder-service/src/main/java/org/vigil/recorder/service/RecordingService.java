@@ -480,6 +480,11 @@ public class RecordingService {
         return gapPackets.get();
     }
 
+    /** This instance, as alerts and heartbeats name it: {@code recorder-service@<host>}. */
+    public String source() {
+        return source;
+    }
+
     /** Cameras with an open segment, for the API. */
     public List<OpenSegment> openSegments() {
         List<OpenSegment> out = new ArrayList<>();
