@@ -24,12 +24,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logDir;
     private final int port;
     private final int controllerPort;
+    private final String wan;
     private KafkaRaftServer server;
 
     public EmbeddedKafka(Path logDir, int port, int controllerPort) {
+        this(logDir, port, controllerPort, null);
+    }
+
+    /**
+     * A broker with a second listener for clients across a WAN link (a site node's, design 0017): {@code wan} is
+     * {@code <bind host>:<port>@<advertised host>:<port>}, the address it listens on and the one clients that came
+     * through it are told to use (a relay's, say), or null for none. The site's own clients stay on 127.0.0.1.
+     */
+    public EmbeddedKafka(Path logDir, int port, int controllerPort, String wan) {
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        if (wan != null && !wan.matches("[0-9A-Za-z.-]+:[0-9]+@[0-9A-Za-z.-]+:[0-9]+")) {
+            throw new IllegalArgumentException("a WAN listener is <bind host>:<port>@<advertised host>:<port>, got "
+                    + wan);
+        }
+        this.wan = wan;
     }
 
     public String bootstrapServers() {
@@ -61,11 +76,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        String listeners = "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort;
+        String advertised = "PLAINTEXT://127.0.0.1:" + port;
+        if (wan != null) {
+            listeners += ",WAN://" + wan.substring(0, wan.indexOf('@'));
+            advertised += ",WAN://" + wan.substring(wan.indexOf('@') + 1);
+        }
+        p.put("listeners", listeners);
+        p.put("advertised.listeners", advertised);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,WAN:PLAINTEXT");
         p.put("log.dirs", logDir.toAbsolutePath().toString());
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "12");

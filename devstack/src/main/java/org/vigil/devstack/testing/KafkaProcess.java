@@ -15,11 +15,12 @@ public final class KafkaProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: KafkaProcess <dir> <port> <controllerPort>");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: KafkaProcess <dir> <port> <controllerPort> [<bind>:<port>@<advertised>:<port>]");
             System.exit(2);
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        EmbeddedKafka kafka = new EmbeddedKafka(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                args.length == 4 ? args[3] : null);
         kafka.start();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
         System.out.println("KAFKA READY " + kafka.bootstrapServers());

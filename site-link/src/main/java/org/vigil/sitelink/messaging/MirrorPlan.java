@@ -72,6 +72,7 @@ public final class MirrorPlan {
             mm.put(down + "enabled", "true");
             mm.put(down + "topics", regex(CENTRAL_TO_SITE));
             mm.put(down + "replication.policy.class", IdentityReplicationPolicy.class.getName());
+            mm.put(down + "sync.topic.configs.enabled", "false"); // the site made its registry topic itself
             mm.put(down + "transforms", "site");
             mm.put(down + "transforms.site.type", SiteFilter.class.getName());
             mm.put(down + "transforms.site." + SiteFilter.SITE, site);
