@@ -64,6 +64,7 @@ class SiteLinkPlanTest {
         assertThat(mm.get("south.bootstrap.servers")).isEqualTo("10.2.0.2:9094,10.2.0.3:9094");
         assertThat(mm.get("replication.factor")).isEqualTo("3");
         assertThat(mm.get("emit.heartbeats.enabled")).isEqualTo("false");
+        assertThat(mm.get("groups.exclude")).as("no consumer group is mirrored").isEqualTo(".*");
     }
 
     @Test

@@ -11,15 +11,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Box;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
 
 /**
- * Motion events as a site's capture writes them, from a process inside the site (a WAN test's namespace):
- * {@code java -cp … org.vigil.devstack.testing.SiteTraffic <bootstrap> <site> <camera> <from> <to> <perSecond>}.
- * Event {@code i}'s id is {@link #eventId(String, int)}, so a test knows every id without being told. Prints
+ * Motion events as a site's capture writes them, or audit entries as a site's services do ({@code audit} as the
+ * last argument), from a process inside the site (a WAN test's namespace): {@code java -cp …
+ * org.vigil.devstack.testing.SiteTraffic <bootstrap> <site> <camera> <from> <to> <perSecond> [audit]}. Record
+ * {@code i}'s id is {@link #eventId(String, int)}, so a test knows every id without being told. Prints
  * {@code SENT <to>} once Kafka acknowledged them all.
  */
 public final class SiteTraffic {
@@ -33,10 +35,11 @@ public final class SiteTraffic {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            System.err.println("usage: SiteTraffic <bootstrap> <site> <camera> <from> <to> <perSecond>");
+        if (args.length != 6 && !(args.length == 7 && args[6].equals("audit"))) {
+            System.err.println("usage: SiteTraffic <bootstrap> <site> <camera> <from> <to> <perSecond> [audit]");
             System.exit(2);
         }
+        boolean audit = args.length == 7;
         String site = args[1];
         String camera = args[2];
         int from = Integer.parseInt(args[3]);
@@ -47,9 +50,16 @@ public final class SiteTraffic {
             long next = System.nanoTime();
             for (int i = from; i < to; i++) {
                 Instant now = Instant.now();
-                MotionEvent e = new MotionEvent(MotionEvent.VERSION, eventId(site, i), camera, site,
-                        MotionEvent.Phase.START, now, now, 0.3, List.of(new Box(0.1, 0.1, 0.2, 0.2)), null);
-                p.send(new ProducerRecord<>(Topics.MOTION, camera, Json.write(e)));
+                String id = eventId(site, i);
+                if (audit) {
+                    AuditEntry a = new AuditEntry(AuditEntry.VERSION, id, now, "recorder-service", site + "-admin",
+                            "recording.view", "camera:" + camera, site, "success", Map.of("n", Integer.toString(i)));
+                    p.send(new ProducerRecord<>(Topics.AUDIT, id, Json.write(a)));
+                } else {
+                    MotionEvent e = new MotionEvent(MotionEvent.VERSION, id, camera, site, MotionEvent.Phase.START,
+                            now, now, 0.3, List.of(new Box(0.1, 0.1, 0.2, 0.2)), null);
+                    p.send(new ProducerRecord<>(Topics.MOTION, camera, Json.write(e)));
+                }
                 next += gapNanos;
                 long wait = next - System.nanoTime();
                 if (wait > 0) {

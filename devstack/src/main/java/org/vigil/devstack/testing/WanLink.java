@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A site's WAN link on this machine (design 0017, "How the WAN is tested here"): a network namespace of its own, joined
  * to the host by a veth pair ({@code 10.77.<n>.1} on the host, {@code 10.77.<n>.2} in the site), with a bandwidth cap
- * ({@code tbf} on both ends), random loss (nftables' {@code numgen}) and a cut (the host end set down, which stalls
- * and then resets connections as a real cut does). Latency is a {@link DelayRelay}'s: this kernel has no
+ * ({@code tbf} on both ends), random loss (nftables' {@code numgen}) and a cut (the host end set down, its traffic
+ * then dropped by a blackhole route: connections stall as over a real cut). Latency is a {@link DelayRelay}'s: this kernel has no
  * {@code netem}. Needs root; {@link #unavailable()} says why not, for a test to skip saying so.
  */
 public final class WanLink implements AutoCloseable {
@@ -64,6 +64,9 @@ public final class WanLink implements AutoCloseable {
         run("ip", "link", "set", siteIf, "netns", l.namespace);
         run("ip", "addr", "add", l.hostAddress() + "/24", "dev", l.hostIf);
         run("ip", "link", "set", l.hostIf, "up");
+        // while the link is cut its route is gone: without this, the site's address would be sent to the default
+        // gateway (here a proxy that answers anything with HTTP 400) instead of nowhere, as over a cut WAN link
+        run("ip", "route", "replace", "blackhole", "10.77." + subnet + ".0/24", "metric", "4096");
         run("ip", "netns", "exec", l.namespace, "ip", "addr", "add", l.siteAddress() + "/24", "dev", siteIf);
         run("ip", "netns", "exec", l.namespace, "ip", "link", "set", siteIf, "up");
         run("ip", "netns", "exec", l.namespace, "ip", "link", "set", "lo", "up");
@@ -147,6 +150,7 @@ public final class WanLink implements AutoCloseable {
             lossTable = false;
         }
         tryRun("ip", "link", "del", hostIf); // deletes its peer in the namespace too
+        tryRun("ip", "route", "del", "blackhole", "10.77." + subnet + ".0/24");
         tryRun("ip", "netns", "del", namespace);
     }
 
