@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -149,7 +148,7 @@ class SiteWanIT {
 
         // 1. linked: each site's camera (pushed by central) records and detects, and central hears of it
         for (String s : SITES) {
-            await(s + " connected, with a segment and a motion event at central", Duration.ofSeconds(240),
+            Stack.await(s + " connected, with a segment and a motion event at central", Duration.ofSeconds(240),
                     () -> "connected".equals(site(eventsPort, s).path("state").asText())
                             && count("segments", s) > 0 && count("motion_events", s) > 0);
             audit(sites.get(s), 0, 20);
@@ -163,7 +162,7 @@ class SiteWanIT {
             filesAtCut.put(s.id(), segmentFiles(s));
         }
         for (String s : SITES) {
-            await(s + " shown disconnected", Duration.ofSeconds(30),
+            Stack.await(s + " shown disconnected", Duration.ofSeconds(30),
                     () -> "disconnected".equals(site(eventsPort, s).path("state").asText()));
             JsonNode shown = site(eventsPort, s);
             Instant since = Instant.parse(shown.path("lastContact").asText());
@@ -200,7 +199,7 @@ class SiteWanIT {
             List<String> segments = atSite(s, Topics.SEGMENTS, "segmentId");
             List<String> audit = atSite(s, Topics.AUDIT, "id");
             assertThat(motion).as(s.id() + "'s motion events, at the site").isNotEmpty();
-            await(s.id() + " caught up", Duration.ofSeconds(180), () -> {
+            Stack.await(s.id() + " caught up", Duration.ofSeconds(180), () -> {
                 List<String> m = ids(central.bootstrapServers(), s.id() + "." + Topics.MOTION, "eventId");
                 return m.size() >= motion.size()
                         && ids(central.bootstrapServers(), s.id() + "." + Topics.SEGMENTS, "segmentId").size()
@@ -217,13 +216,13 @@ class SiteWanIT {
             assertThat(new ArrayList<>(new java.util.LinkedHashSet<>(ids(central.bootstrapServers(), s.id() + "."
                     + Topics.SEGMENTS, "segmentId")))).as(s.id() + "'s segment announcements at central")
                     .startsWith(new java.util.LinkedHashSet<>(segments).toArray(String[]::new));
-            await(s.id() + ": one stored row per segment mirrored", Duration.ofSeconds(30), () -> count("segments",
+            Stack.await(s.id() + ": one stored row per segment mirrored", Duration.ofSeconds(30), () -> count("segments",
                     s.id()) == ids(central.bootstrapServers(), s.id() + "." + Topics.SEGMENTS, "segmentId").stream()
                             .distinct().count());
             assertThat(auditOrder(s.id())).as(s.id() + "'s audit entries, in the site's order, once")
                     .containsExactlyElementsOf(IntStream.range(0, 50).mapToObj(i -> SiteTraffic.eventId(s.id(), i))
                             .toList());
-            await(s.id() + ": one stored row per motion event mirrored", Duration.ofSeconds(30), () -> count(
+            Stack.await(s.id() + ": one stored row per motion event mirrored", Duration.ofSeconds(30), () -> count(
                     "motion_events", s.id()) == ids(central.bootstrapServers(), s.id() + "." + Topics.MOTION,
                             "eventId").stream().distinct().count());
             assertThat(motionDuringCut(s.id(), cutAt, restoredAt)).as(s.id() + " kept detecting through the cut")
@@ -238,7 +237,7 @@ class SiteWanIT {
     }
 
     /**
-     * The link is what it claims: a request across it takes at least the round trip, and 2.4 MB take at least the
+     * The link is what it claims: a request across it takes at least the round trip, and 0.6 MB take at least the
      * time 10 Mbit/s allows (the token bucket's small burst aside).
      *
      * @return what was measured
@@ -263,13 +262,13 @@ class SiteWanIT {
                         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             p.partitionsFor(Topics.PREVIEWS); // metadata first: time the bytes only
             t = System.nanoTime();
-            for (int i = 0; i < 24; i++) {
+            for (int i = 0; i < 6; i++) {
                 p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.PREVIEWS, "probe", chunk));
             }
             p.flush();
         }
         double seconds = (System.nanoTime() - t) / 1e9;
-        double mbits = 24 * chunk.length * 8 / seconds / 1e6;
+        double mbits = 6 * chunk.length * 8 / seconds / 1e6;
         assertThat(mbits).as("throughput across the link, Mbit/s").isLessThan(13.0);
         return String.format("measured: %d ms round trip, %.1f Mbit/s", rtt, mbits);
     }
@@ -289,7 +288,7 @@ class SiteWanIT {
                         .toString(), "19092", "19093", link.siteAddress() + ":9094@" + s.overWan())))
                 .redirectErrorStream(true).redirectOutput(kafkaLog.toFile()).start();
         open.add(() -> kafka.destroyForcibly().waitFor());
-        await(id + "'s Kafka", Duration.ofSeconds(90), () -> contains(kafkaLog, "KAFKA READY"));
+        Stack.await(id + "'s Kafka", Duration.ofSeconds(90), () -> contains(kafkaLog, "KAFKA READY"));
         TopicAdmin.ensureTopics(s.overWan(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(60));
         emulated.put(id, checkTheLink(s.overWan()));
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092", "VIGIL_GATEWAY_URL",
@@ -304,7 +303,7 @@ class SiteWanIT {
         recorder.putAll(Map.of("QUARKUS_HTTP_PORT", "8082", "QUARKUS_MANAGEMENT_PORT", "9082"));
         Path recorderLog = s.home().resolve("recorder.log");
         service("recorder-service", recorderLog, link, recorder);
-        await(id + "'s capture and recorder", Duration.ofSeconds(180),
+        Stack.await(id + "'s capture and recorder", Duration.ofSeconds(180),
                 () -> contains(captureLog, " started in ") && contains(recorderLog, " started in "));
         return s;
     }
@@ -312,12 +311,10 @@ class SiteWanIT {
     /** Starts a service's packaged jar, inside a site's namespace when {@code link} is given. */
     private Process service(String module, Path log, WanLink link, Map<String, String> env) throws Exception {
         // MirrorMaker runs a Connect worker per target cluster (central and each site), each with its clients
-        List<String> cmd = JavaCommand.of(module.equals("site-link") ? "-Xmx512m" : "-Xmx256m", "-XX:+UseSerialGC",
-                "-jar",
-                Stack.root().resolve(module + "/target/quarkus-app/quarkus-run.jar").toString());
-        ProcessBuilder pb = new ProcessBuilder(link == null ? cmd : link.inside(cmd)).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().putAll(env);
+        ProcessBuilder pb = Stack.service(module, module.equals("site-link") ? "512m" : "256m", log, env);
+        if (link != null) {
+            pb.command(link.inside(pb.command()));
+        }
         Process p = pb.start();
         open.add(() -> {
             p.destroy();
@@ -460,16 +457,6 @@ class SiteWanIT {
             return Files.exists(log) && Files.readString(log).contains(text);
         } catch (Exception e) {
             return false;
-        }
-    }
-
-    private static void await(String what, Duration timeout, BooleanSupplier ok) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ok.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
-            }
-            Thread.sleep(250);
         }
     }
 }

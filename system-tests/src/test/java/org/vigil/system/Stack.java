@@ -122,6 +122,34 @@ public final class Stack implements AutoCloseable {
         return pb;
     }
 
+    /**
+     * One packaged service (its {@code quarkus-run.jar}, which must be built) as a JVM of its own, its output in
+     * {@code log}, its environment {@code env} on top of this one's.
+     *
+     * @param heap the JVM's {@code -Xmx}, such as {@code 256m}
+     */
+    static ProcessBuilder service(String module, String heap, Path log, Map<String, String> env) {
+        Path jar = root().resolve(module + "/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(module + " is not built: " + jar + " is missing (./mvnw install)");
+        }
+        ProcessBuilder pb = new ProcessBuilder(org.vigil.devstack.testing.JavaCommand.of("-Xmx" + heap,
+                "-XX:+UseSerialGC", "-jar", jar.toString())).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    /** Polls {@code ok} every 250 ms until it holds; fails, naming {@code what}, if it does not within {@code timeout}. */
+    static void await(String what, Duration timeout, java.util.function.BooleanSupplier ok) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ok.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+
     /** Runs a short {@code ./vigil} command to its end. */
     public Result run(List<String> args, Map<String, String> extraEnv, Duration timeout) throws Exception {
         Map<String, String> e = new HashMap<>(env);

@@ -25,7 +25,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final String wan;
+    private final Quorum quorum;
     private KafkaRaftServer server;
+
+    /**
+     * This broker's place in a cluster of combined brokers and controllers (design 0017, section 4).
+     *
+     * @param nodeId this node's id, 1 to n
+     * @param voters every node's controller address, {@code 1@127.0.0.1:9093,2@127.0.0.1:9095,…}
+     * @param clusterId the id all members are formatted with
+     */
+    public record Quorum(int nodeId, String voters, String clusterId) {
+        public Quorum {
+            if (nodeId < 1 || voters == null || !voters.matches("[0-9]+@[0-9A-Za-z.-]+:[0-9]+(,[0-9]+@[0-9A-Za-z.-]+:[0-9]+)*")
+                    || !voters.matches("(.*,)?" + nodeId + "@.*") || clusterId == null || clusterId.isBlank()) {
+                throw new IllegalArgumentException("a quorum member is a node id, the voters (id@host:port,…) that "
+                        + "include it, and a cluster id; got " + nodeId + ", " + voters + ", " + clusterId);
+            }
+        }
+
+        int size() {
+            return voters.split(",").length;
+        }
+    }
 
     public EmbeddedKafka(Path logDir, int port, int controllerPort) {
         this(logDir, port, controllerPort, null);
@@ -37,6 +59,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      * through it are told to use (a relay's, say), or null for none. The site's own clients stay on 127.0.0.1.
      */
     public EmbeddedKafka(Path logDir, int port, int controllerPort, String wan) {
+        this(logDir, port, controllerPort, wan, null);
+    }
+
+    /**
+     * A broker that is one member of a quorum ({@code null}: a cluster of its own). With three members or more,
+     * Kafka's own topics keep 3 replicas and need 2 in sync, as Vigil's topics do (TopicAdmin).
+     */
+    public EmbeddedKafka(Path logDir, int port, int controllerPort, String wan, Quorum quorum) {
+        this.quorum = quorum;
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
@@ -60,7 +91,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+            int rc = StorageTool.execute(new String[] {"format", "-t",
+                    quorum == null ? Uuid.randomUuid().toString() : quorum.clusterId(), "-c",
                     configFile.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
             if (rc != 0) {
                 throw new IOException("formatting Kafka storage in " + logDir + " failed: "
@@ -74,8 +106,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Properties brokerProperties() {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("node.id", quorum == null ? "1" : Integer.toString(quorum.nodeId()));
+        p.put("controller.quorum.voters", quorum == null ? "1@127.0.0.1:" + controllerPort : quorum.voters());
         String listeners = "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort;
         String advertised = "PLAINTEXT://127.0.0.1:" + port;
         if (wan != null) {
@@ -88,12 +120,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,WAN:PLAINTEXT");
         p.put("log.dirs", logDir.toAbsolutePath().toString());
-        p.put("offsets.topic.replication.factor", "1");
+        String replicas = Integer.toString(quorum == null ? 1 : Math.min(3, quorum.size()));
+        String inSync = quorum != null && quorum.size() >= 3 ? "2" : "1";
+        p.put("offsets.topic.replication.factor", replicas);
         p.put("offsets.topic.num.partitions", "12");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", replicas);
+        p.put("transaction.state.log.min.isr", inSync);
+        p.put("share.coordinator.state.topic.replication.factor", replicas);
+        p.put("share.coordinator.state.topic.min.isr", inSync);
+        p.put("default.replication.factor", replicas);
+        p.put("min.insync.replicas", inSync);
         p.put("group.initial.rebalance.delay.ms", "0");
         // Topics are created on purpose (devstack, deploy/), never by a typo in a producer.
         p.put("auto.create.topics.enable", "false");

@@ -44,7 +44,8 @@ public final class TopicAdmin {
                 if (!existing.contains(spec.name())) {
                     Duration retention = spec.name().equals(Topics.MEDIA) && mediaRetention != null ? mediaRetention
                             : spec.retention();
-                    missing.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(configs(spec, retention)));
+                    missing.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(configs(spec, retention,
+                            replication)));
                 }
             }
             if (!missing.isEmpty()) {
@@ -63,8 +64,13 @@ public final class TopicAdmin {
         }
     }
 
-    private static Map<String, String> configs(TopicSpec spec, Duration retention) {
+    private static Map<String, String> configs(TopicSpec spec, Duration retention, short replication) {
         Map<String, String> c = new HashMap<>();
+        if (replication >= 3) {
+            // With acks=all (the producers' default), a write is acknowledged once 2 replicas hold it: one broker may
+            // die without losing it, and the partition keeps taking writes (design 0017, section 4).
+            c.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
+        }
         c.put(TopicConfig.CLEANUP_POLICY_CONFIG, spec.cleanupPolicy());
         if (retention != null) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));

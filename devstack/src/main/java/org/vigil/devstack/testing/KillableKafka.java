@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A broker a test can kill for real (SIGKILL) and start again on the same data directory and ports: a
@@ -18,11 +20,21 @@ public final class KillableKafka implements AutoCloseable {
     private final Path home;
     private final int port;
     private final int controllerPort;
+    private final List<String> member;
     private Process process;
     private int starts;
 
     /** A broker whose data lives in {@code home} (emptied now), on two free ports. */
     public KillableKafka(Path home) throws IOException {
+        this(home, SharedServers.freePort(), SharedServers.freePort(), List.of());
+    }
+
+    /**
+     * A broker on the given ports whose data lives in {@code home} (emptied now); {@code member} is {@link
+     * KafkaProcess}'s {@code --member …} arguments, or empty.
+     */
+    KillableKafka(Path home, int port, int controllerPort, List<String> member) throws IOException {
+        this.member = List.copyOf(member);
         this.home = home.toAbsolutePath();
         if (Files.exists(this.home)) {
             try (var walk = Files.walk(this.home)) {
@@ -32,8 +44,8 @@ public final class KillableKafka implements AutoCloseable {
             }
         }
         Files.createDirectories(this.home);
-        this.port = SharedServers.freePort();
-        this.controllerPort = SharedServers.freePort();
+        this.port = port;
+        this.controllerPort = controllerPort;
     }
 
     public String bootstrapServers() {
@@ -42,12 +54,27 @@ public final class KillableKafka implements AutoCloseable {
 
     /** Starts the broker (again) and waits until it serves. */
     public void start() throws Exception {
+        launch();
+        awaitServing();
+    }
+
+    /** Starts the broker's process (again), without waiting: a quorum's members must start together. */
+    void launch() throws IOException {
         Path log = home.resolve("kafka.log");
-        process = new ProcessBuilder(JavaCommand.of("-Xmx256m",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), KafkaProcess.class.getName(),
-                home.resolve("data").toString(), Integer.toString(port), Integer.toString(controllerPort)))
+        List<String> args = new ArrayList<>(List.of(home.resolve("data").toString(), Integer.toString(port),
+                Integer.toString(controllerPort)));
+        args.addAll(member);
+        process = new ProcessBuilder(JavaCommand.of(Stream.concat(Stream.of("-Xmx256m", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), KafkaProcess.class.getName()), args.stream())
+                .toArray(String[]::new)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        int expected = ++starts;
+        starts++;
+    }
+
+    /** Waits until the broker launched last serves. */
+    void awaitServing() throws Exception {
+        Path log = home.resolve("kafka.log");
+        int expected = starts;
         long deadline = System.nanoTime() + START.toNanos();
         while (readyLines(log) < expected) {
             if (!process.isAlive() || System.nanoTime() - deadline > 0) {
