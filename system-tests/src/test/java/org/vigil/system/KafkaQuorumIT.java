@@ -13,8 +13,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,17 +21,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.vigil.contracts.Box;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
-import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.embedded.TopicAdmin;
 import org.vigil.devstack.testing.KafkaQuorum;
-import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
-import org.vigil.devstack.testing.TestTokens;
 
 /**
  * Central's Kafka survives losing a broker (issue 20, design 0017 section 4). Three brokers, each a JVM of its own;
@@ -49,30 +43,24 @@ import org.vigil.devstack.testing.TestTokens;
  */
 class KafkaQuorumIT {
 
-    private static final String SITE = "quorum";
+    /** Its own site on the shared event store: a run's rows are told from an earlier run's. */
+    private static final String SITE = "quorum-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
     private static final String CAMERA = "cam-quorum";
     private static final int PER_SECOND = 100;
     private static final Duration BEFORE_KILL = Duration.ofSeconds(10);
     private static final Duration AFTER_KILL = Duration.ofSeconds(20);
 
     private final Path home = Path.of("target", "kafka-quorum-it").toAbsolutePath();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened opened = new Opened();
 
     @AfterEach
-    void tearDown() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            try {
-                open.get(i).close();
-            } catch (Exception e) {
-                System.err.println("teardown: " + e);
-            }
-        }
+    void tearDown() {
+        opened.close();
     }
 
     @Test
     void aBrokerKilledDuringIngestLosesNoAcknowledgedEvent() throws Exception {
-        KafkaQuorum kafka = KafkaQuorum.start(home, 3);
-        open.add(kafka);
+        KafkaQuorum kafka = opened.add(KafkaQuorum.start(home, 3));
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), (short) 3, Duration.ofHours(1), Duration.ofSeconds(60));
         kafka.leadersAndInSync(Topics.MOTION).forEach((partition, ids) -> assertThat(ids.subList(1, ids.size()))
                 .as("motion partition " + partition + "'s in-sync replicas").hasSize(3));
@@ -81,75 +69,42 @@ class KafkaQuorumIT {
                     SITE, "test:?size=320x180&fps=10", null, true, 0.5, List.of(), List.of(), Instant.now(), "ada"))))
                     .get(30, TimeUnit.SECONDS);
         }
-
-        int eventsManagement = SharedServers.freePort();
-        String issuer = TestTokens.issuerBaseUrl();
-        Process events = Stack.service("event-service", "256m", home.resolve("event-service.log"), Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "DATABASE_URL", SharedServers.postgres().url(),
-                "REDIS_URL", SharedServers.redis().url(), "VIGIL_GATEWAY_URL",
-                issuer.substring(0, issuer.length() - "/auth".length()), "QUARKUS_HTTP_PORT",
-                Integer.toString(SharedServers.freePort()), "QUARKUS_MANAGEMENT_PORT",
-                Integer.toString(eventsManagement))).start();
-        open.add(() -> {
-            events.destroy();
-            if (!events.waitFor(15, TimeUnit.SECONDS)) {
-                events.destroyForcibly().waitFor();
-            }
-        });
-        ServiceProcesses.awaitReady(eventsManagement, events, Duration.ofSeconds(120));
+        String store = SharedServers.postgres().jdbcUrl();
+        CentralEvents.start(opened, kafka.bootstrapServers(), SharedServers.postgres().url(),
+                home.resolve("event-service.log"), Map.of()).ready();
 
         // ingest at a steady pace; kill the busiest leader midway
-        Map<String, Long> ackedAt = new ConcurrentHashMap<>();
-        Map<String, Exception> failed = new ConcurrentHashMap<>();
-        int victim = -1;
-        Instant killedAt = null;
-        long started = System.nanoTime();
-        long total = (BEFORE_KILL.toSeconds() + AFTER_KILL.toSeconds()) * PER_SECOND;
-        try (KafkaProducer<String, byte[]> p = producer(kafka)) {
-            for (int i = 0; i < total; i++) {
-                if (victim < 0 && i == BEFORE_KILL.toSeconds() * PER_SECOND) {
-                    victim = busiestLeader(kafka);
-                    kafka.broker(victim).kill();
-                    killedAt = Instant.now();
-                }
-                String id = UUID.randomUUID().toString();
-                Instant now = Instant.now();
-                MotionEvent e = new MotionEvent(MotionEvent.VERSION, id, CAMERA, SITE, MotionEvent.Phase.START, now,
-                        now, 0.4, List.of(new Box(0.1, 0.1, 0.2, 0.2)), null);
-                p.send(new ProducerRecord<>(Topics.MOTION, CAMERA + "-" + (i % 6), Json.write(e)), (m, x) -> {
-                    if (x == null) {
-                        ackedAt.put(id, System.nanoTime());
-                    } else {
-                        failed.put(id, x);
-                    }
+        int[] victim = {-1};
+        Instant[] killedAt = {null};
+        long[] killNanos = {0};
+        int total = (int) (BEFORE_KILL.toSeconds() + AFTER_KILL.toSeconds()) * PER_SECOND;
+        PacedMotion.Sent sent = PacedMotion.send(kafka.bootstrapServers(), CAMERA, SITE, PER_SECOND, total,
+                (int) BEFORE_KILL.toSeconds() * PER_SECOND, () -> {
+                    victim[0] = busiestLeader(kafka);
+                    kafka.broker(victim[0]).kill();
+                    killedAt[0] = Instant.now();
+                    killNanos[0] = System.nanoTime();
                 });
-                long wait = started + (i + 1) * (TimeUnit.SECONDS.toNanos(1) / PER_SECOND) - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait); // the pace of the cameras, not a test's wait
-                }
-            }
-            p.flush();
-        }
-        long killNanos = started + BEFORE_KILL.toNanos();
-        assertThat(failed).as("sends that failed with a broker down (2 of 3 replicas remain in sync)").isEmpty();
-        assertThat(ackedAt).hasSize((int) total);
+        Map<String, Long> ackedAt = sent.ackedAt();
+        assertThat(sent.failed()).as("sends that failed with a broker down (2 of 3 replicas remain in sync)").isEmpty();
+        assertThat(ackedAt).hasSize(total);
 
         Stack.await("every acknowledged event stored", Duration.ofSeconds(120),
-                () -> storedIds().size() >= ackedAt.size());
-        List<String> stored = storedIds();
+                () -> PacedMotion.storedIds(store, SITE).size() >= ackedAt.size());
+        List<String> stored = PacedMotion.storedIds(store, SITE);
         assertThat(stored).as("no event stored twice").doesNotHaveDuplicates();
         assertThat(new HashSet<>(stored)).as("every acknowledged event stored, and nothing else")
                 .isEqualTo(ackedAt.keySet());
 
         List<Long> acks = ackedAt.values().stream().sorted().toList();
-        double ackGapBefore = longestGap(acks.stream().filter(t -> t < killNanos).toList()) / 1e9;
-        double ackGapAfter = longestGap(acks.stream().filter(t -> t >= killNanos).toList()) / 1e9;
-        double[] storeGaps = storedGaps(killedAt);
+        double ackGapBefore = longestGap(acks.stream().filter(t -> t < killNanos[0]).toList()) / 1e9;
+        double ackGapAfter = longestGap(acks.stream().filter(t -> t >= killNanos[0]).toList()) / 1e9;
+        double[] storeGaps = storedGaps(store, killedAt[0]);
 
         // the killed broker comes back and catches up on every partition
         long restart = System.nanoTime();
-        kafka.broker(victim).start();
-        Stack.await("broker " + victim + " back in sync on every motion partition", Duration.ofSeconds(90), () -> {
+        kafka.broker(victim[0]).start();
+        Stack.await("broker " + victim[0] + " back in sync on every motion partition", Duration.ofSeconds(90), () -> {
             try {
                 return kafka.leadersAndInSync(Topics.MOTION).values().stream()
                         .allMatch(ids -> ids.subList(1, ids.size()).size() == 3);
@@ -163,7 +118,7 @@ class KafkaQuorumIT {
                 + "SIGKILLed during ingest at %d events/s; %d of %d acknowledged events stored once, 0 lost, 0 failed "
                 + "sends; stall: longest wait for an acknowledgement %.1f s (%.2f s before the kill), longest gap in "
                 + "what event-service stored %.1f s (%.2f s before); the broker, started again, was back in sync on "
-                + "every partition in %.1f s%n", victim, PER_SECOND, stored.size(), ackedAt.size(), ackGapAfter,
+                + "every partition in %.1f s%n", victim[0], PER_SECOND, stored.size(), ackedAt.size(), ackGapAfter,
                 ackGapBefore, storeGaps[1], storeGaps[0], rejoin);
     }
 
@@ -187,24 +142,12 @@ class KafkaQuorumIT {
         return gap;
     }
 
-    private static List<String> storedIds() {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(
-                "select event_id from events.motion_events where site = '" + SITE + "'")) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        } catch (Exception e) {
-            return List.of(); // the schema is not there yet
-        }
-        return ids;
-    }
-
     /** The longest gaps between consecutive stored rows, in seconds: before the kill, and after it. */
-    private static double[] storedGaps(Instant killedAt) throws Exception {
+    private static double[] storedGaps(String store, Instant killedAt) throws Exception {
         List<Instant> before = new ArrayList<>();
         List<Instant> after = new ArrayList<>();
-        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery(
+        try (Connection c = DriverManager.getConnection(store, EmbeddedPostgresServer.SUPERUSER, "");
+                ResultSet rs = c.createStatement().executeQuery(
                 "select stored_at from events.motion_events where site = '" + SITE + "' order by stored_at")) {
             while (rs.next()) {
                 Instant t = rs.getTimestamp(1).toInstant();
@@ -220,9 +163,5 @@ class KafkaQuorumIT {
     private static double gapSeconds(List<Instant> sorted) {
         return longestGap(sorted.stream().sorted(Comparator.naturalOrder()).map(t -> t.getEpochSecond()
                 * 1_000_000_000L + t.getNano()).toList()) / 1e9;
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(SharedServers.postgres().jdbcUrl(), EmbeddedPostgresServer.SUPERUSER, "");
     }
 }

@@ -45,7 +45,6 @@ import org.vigil.devstack.embedded.TopicAdmin;
 import org.vigil.devstack.testing.DelayRelay;
 import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.KafkaProcess;
-import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.SiteTraffic;
 import org.vigil.devstack.testing.TestTokens;
@@ -71,19 +70,13 @@ class SiteWanIT {
     private static final List<String> SITES = List.of("north", "south");
 
     private final Path home = Path.of("target", "site-wan-it").toAbsolutePath();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened opened = new Opened();
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, String> emulated = new LinkedHashMap<>();
 
     @AfterEach
-    void tearDown() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            try {
-                open.get(i).close();
-            } catch (Exception e) {
-                System.err.println("teardown: " + e);
-            }
-        }
+    void tearDown() {
+        opened.close();
     }
 
     /** A site node: its link, its relay, and its processes' home. */
@@ -107,18 +100,13 @@ class SiteWanIT {
         EmbeddedKafka central = new EmbeddedKafka(home.resolve("central-kafka"), SharedServers.freePort(),
                 SharedServers.freePort());
         central.start();
-        open.add(central);
+        opened.add(central);
         TopicAdmin.ensureTopics(central.bootstrapServers(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(30));
         EmbeddedPostgresServer pg = SharedServers.postgres();
-        int eventsPort = SharedServers.freePort();
-        int eventsManagement = SharedServers.freePort();
-        String issuer = TestTokens.issuerBaseUrl();
-        Process events = service("event-service", home.resolve("event-service.log"), null, Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", central.bootstrapServers(), "DATABASE_URL", pg.url(), "REDIS_URL",
-                SharedServers.redis().url(), "VIGIL_GATEWAY_URL", issuer.substring(0, issuer.length() - "/auth".length()),
-                "QUARKUS_HTTP_PORT", Integer.toString(eventsPort), "QUARKUS_MANAGEMENT_PORT",
-                Integer.toString(eventsManagement), "VIGIL_SITE_CONTACT_TIMEOUT", "5s", "KAFKA_METADATA_MAX_AGE_MS",
-                "2000"));
+        CentralEvents events = CentralEvents.start(opened, central.bootstrapServers(), pg.url(),
+                home.resolve("event-service.log"), Map.of("VIGIL_SITE_CONTACT_TIMEOUT", "5s",
+                        "KAFKA_METADATA_MAX_AGE_MS", "2000"));
+        int eventsPort = events.port();
 
         // the camera registry, at central: one synthetic camera per site
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
@@ -144,7 +132,7 @@ class SiteWanIT {
         service("site-link", home.resolve("site-link.log"), null, Map.of("KAFKA_BOOTSTRAP_SERVERS",
                 central.bootstrapServers(), "VIGIL_SITES", list.toString(), "VIGIL_SITE_LINK_REPLICATION_FACTOR", "1",
                 "VIGIL_SITE_LINK_REFRESH", "1s", "QUARKUS_MANAGEMENT_PORT", Integer.toString(linkManagement)));
-        ServiceProcesses.awaitReady(eventsManagement, events, Duration.ofSeconds(120));
+        events.ready();
 
         // 1. linked: each site's camera (pushed by central) records and detects, and central hears of it
         for (String s : SITES) {
@@ -276,18 +264,18 @@ class SiteWanIT {
     /** A site node: its link, its Kafka, capture and recorder, inside its namespace. */
     private Site site(String id, int subnet) throws Exception {
         WanLink link = WanLink.create(id, subnet);
-        open.add(link);
+        opened.add(link);
         link.cap(10_000_000);
         link.loss(0.005);
         DelayRelay relay = DelayRelay.start(new InetSocketAddress(link.siteAddress(), 9094), Duration.ofMillis(25));
-        open.add(relay);
+        opened.add(relay);
         Site s = new Site(id, link, relay, Files.createDirectories(home.resolve(id)));
         Path kafkaLog = s.home().resolve("kafka.log");
         Process kafka = new ProcessBuilder(link.inside(JavaCommand.of("-Xmx256m", "-XX:+UseSerialGC", "-cp",
                 System.getProperty("java.class.path"), KafkaProcess.class.getName(), s.home().resolve("kafka")
                         .toString(), "19092", "19093", link.siteAddress() + ":9094@" + s.overWan())))
                 .redirectErrorStream(true).redirectOutput(kafkaLog.toFile()).start();
-        open.add(() -> kafka.destroyForcibly().waitFor());
+        opened.add(() -> kafka.destroyForcibly().waitFor());
         Stack.await(id + "'s Kafka", Duration.ofSeconds(90), () -> contains(kafkaLog, "KAFKA READY"));
         TopicAdmin.ensureTopics(s.overWan(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(60));
         emulated.put(id, checkTheLink(s.overWan()));
@@ -315,14 +303,7 @@ class SiteWanIT {
         if (link != null) {
             pb.command(link.inside(pb.command()));
         }
-        Process p = pb.start();
-        open.add(() -> {
-            p.destroy();
-            if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
-        });
-        return p;
+        return opened.add(pb.start());
     }
 
     /** A site's services' audit entries {@code from}..{@code to}, written at the site. */

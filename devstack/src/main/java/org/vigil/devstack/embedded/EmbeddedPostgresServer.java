@@ -78,7 +78,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
     public synchronized void start() throws IOException {
         Files.createDirectories(dataDir);
         stopLeftover(dataDir);
-        postgres = EmbeddedPostgres.builder()
+        postgres = builder(dataDir, port, logFile)
+                .start();
+        try {
+            ensureRoleAndDatabase();
+        } catch (SQLException e) {
+            throw new IOException("cannot create the vigil database and its roles: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * zonky's builder with Vigil's settings: the cluster in {@code dataDir} (made by initdb only when it has none),
+     * TCP on loopback only, durable writes, the server's output appended to {@code logFile}.
+     */
+    public static EmbeddedPostgres.Builder builder(Path dataDir, int port, Path logFile) {
+        return EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
@@ -95,13 +109,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable, Restartable 
                 // the first bundle on the class path: with the launcher's jar on it, the bundle can be there twice
                 // (its manifest Class-Path and the Maven dependency), which zonky's own resolver refuses
                 .setPgBinaryResolver((system, hardware) -> EmbeddedPostgresServer.class.getResourceAsStream(
-                        "/postgres-" + system.toLowerCase(java.util.Locale.ROOT) + "-" + hardware + ".txz"))
-                .start();
-        try {
-            ensureRoleAndDatabase();
-        } catch (SQLException e) {
-            throw new IOException("cannot create the vigil database and its roles: " + e.getMessage(), e);
-        }
+                        "/postgres-" + system.toLowerCase(java.util.Locale.ROOT) + "-" + hardware + ".txz"));
+    }
+
+    /** Where this server's cluster lives. */
+    public Path dataDir() {
+        return dataDir;
     }
 
     /**
