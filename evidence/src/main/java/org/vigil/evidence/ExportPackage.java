@@ -35,7 +35,23 @@ public final class ExportPackage {
     /** What an export holds and who made it, signed. */
     public record Manifest(String format, String exportId, Instant createdAt, String requestedBy, String reason,
             String caseId, List<String> cameras, Instant from, Instant to, TimeSync timeSync, Software software,
-            List<FileEntry> files, SigningKey signing, AuditExcerpt auditExcerpt) {
+            List<FileEntry> files, SigningKey signing, AuditExcerpt auditExcerpt, List<SiteClock> siteClocks) {
+    }
+
+    /** A site's clock further than this from central's is flagged in a package (design 0017). */
+    public static final long SKEW_LIMIT_MS = 5000;
+
+    /**
+     * How far the clock of a site whose footage is in the package was from central's when the package was made (design
+     * 0017): {@code skewMs} positive when the site's clock was behind. The times the site's footage and events carry
+     * are its own clock's; {@code skewed} when that is more than {@link #SKEW_LIMIT_MS} off. {@code measuredAt} is
+     * central's clock at the heartbeat it was measured from. {@code siteClocks} is null in packages made before this was
+     * recorded, and empty when no site of the package has been heard from.
+     */
+    public record SiteClock(String site, long skewMs, boolean skewed, Instant measuredAt) {
+        public static SiteClock of(String site, long skewMs, Instant measuredAt) {
+            return new SiteClock(site, skewMs, Math.abs(skewMs) > SKEW_LIMIT_MS, measuredAt);
+        }
     }
 
     /**

@@ -86,6 +86,16 @@ public final class ExportVerifier {
                         + "this footage were left out (audit log sequence " + excerpt.omittedFromSeq() + " to "
                         + excerpt.omittedToSeq() + ")");
             }
+            if (m.siteClocks() != null) {
+                for (ExportPackage.SiteClock c : m.siteClocks()) {
+                    if (c.skewed()) {
+                        warnings.add(String.format(java.util.Locale.ROOT, "site %s's clock was %.1f s %s central's "
+                                + "(measured %s): the times of its footage and events in this package are that site's "
+                                + "clock's", c.site(), Math.abs(c.skewMs()) / 1000.0, c.skewMs() > 0 ? "behind"
+                                        : "ahead of", c.measuredAt()));
+                    }
+                }
+            }
             return new Report(problems.isEmpty(), problems, warnings, signedBy, m.files().size(), auditLines);
         } catch (java.util.zip.ZipException e) {
             return fail(zip + ": not a readable ZIP (" + e.getMessage() + ")");

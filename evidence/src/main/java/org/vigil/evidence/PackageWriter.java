@@ -82,7 +82,7 @@ public final class PackageWriter implements Closeable {
                 manifest.requestedBy(), manifest.reason(), manifest.caseId(), manifest.cameras(), manifest.from(),
                 manifest.to(), manifest.timeSync(), manifest.software(), List.copyOf(files),
                 new ExportPackage.SigningKey(Signing.ALGORITHM, Signing.fingerprint(key.getPublic())),
-                manifest.auditExcerpt());
+                manifest.auditExcerpt(), manifest.siteClocks());
         byte[] bytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
         entry(ExportPackage.MANIFEST, bytes);
         entry(ExportPackage.SIGNATURE, (Signing.sign(key.getPrivate(), bytes) + "\n").getBytes(StandardCharsets.US_ASCII));

@@ -41,6 +41,10 @@ class ExportVerifierTest {
 
     @BeforeEach
     void writeAPackage() throws IOException {
+        write(List.of(ExportPackage.SiteClock.of("hq", 800, Instant.parse("2026-11-28T09:59:58Z"))));
+    }
+
+    private void write(List<ExportPackage.SiteClock> siteClocks) throws IOException {
         key = Signing.generate();
         zip = dir.resolve("export.zip");
         Random r = new Random(7);
@@ -59,7 +63,7 @@ class ExportVerifierTest {
                     "CASE-7", List.of("cam1"), Instant.parse("2026-11-28T09:00:00Z"),
                     Instant.parse("2026-11-28T09:10:00Z"), new ExportPackage.TimeSync("synced", 3L, "ntp"),
                     new ExportPackage.Software("vigil-export-service", "test"), null, null,
-                    new ExportPackage.AuditExcerpt(5, true, 0, null, null)), key);
+                    new ExportPackage.AuditExcerpt(5, true, 0, null, null), siteClocks), key);
         }
     }
 
@@ -125,6 +129,21 @@ class ExportVerifierTest {
         ExportVerifier.Report embedded = ExportVerifier.verify(zip, Optional.empty());
         assertThat(embedded.ok()).isTrue();
         assertThat(embedded.warnings()).singleElement().asString().contains("only against the key inside the package");
+    }
+
+    @Test
+    void aSiteWhoseClockWasMoreThan5SecondsOffIsNamedWithHowFarAndWhichWay() throws IOException {
+        Instant at = Instant.parse("2026-11-28T09:59:58Z");
+        write(List.of(ExportPackage.SiteClock.of("hq", 800, at), ExportPackage.SiteClock.of("north", 7200, at),
+                ExportPackage.SiteClock.of("south", -6000, at)));
+        ExportVerifier.Report r = verify();
+        assertThat(r.ok()).as("a skewed clock is a warning, not a problem").isTrue();
+        assertThat(r.warnings()).containsExactly(
+                "site north's clock was 7.2 s behind central's (measured 2026-11-28T09:59:58Z): the times of its "
+                        + "footage and events in this package are that site's clock's",
+                "site south's clock was 6.0 s ahead of central's (measured 2026-11-28T09:59:58Z): the times of its "
+                        + "footage and events in this package are that site's clock's");
+        assertThat(ExportPackage.SiteClock.of("edge", 5000, at).skewed()).as("5 s is still within").isFalse();
     }
 
     @Test

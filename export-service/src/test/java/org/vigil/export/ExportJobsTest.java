@@ -253,6 +253,12 @@ class ExportJobsTest {
     @Test
     void aFinishedExportVerifiesOfflineAndHoldsTheOriginalsBitForBit() throws Exception {
         String cam = camera("hq", 3, 700_000);
+        try (Connection c = db()) { // hq's recorder: its clock 7.2 s behind central's, as its heartbeats showed
+            c.createStatement().executeUpdate("insert into events.site_nodes (site, node, mirrored, last_seen, last_at, "
+                    + "skew_ms, storage_total, storage_free, cameras_recording) values ('hq', 'hq-recorder', true, "
+                    + "now(), now() - interval '7.2 seconds', 7200, 1000, 500, 1) on conflict (site, node) do update "
+                    + "set skew_ms = 7200");
+        }
         Response created = create(OLGA, body(cam, T0, T0.plusSeconds(150)));
         created.then().statusCode(202).body("state", equalTo("queued"));
         String id = created.path("id");
@@ -268,6 +274,7 @@ class ExportJobsTest {
         String pem = given().auth().oauth2(OLGA).when().get("/api/exports/keys").then().extract().path("publicKeyPem");
         ExportVerifier.Report report = ExportVerifier.verify(zip, Optional.of(Signing.readPublic(pem)));
         assertThat(report.problems()).isEmpty();
+        assertThat(report.warnings()).anyMatch(w -> w.startsWith("site hq's clock was 7.2 s behind central's"));
         assertThat(report.auditLines()).isEqualTo(3);
         try (ZipFile z = new ZipFile(zip.toFile())) {
             for (int i = 0; i < 3; i++) {
@@ -283,6 +290,12 @@ class ExportJobsTest {
             assertThat(m.auditExcerpt()).as("the excerpt is whole, and says so").isEqualTo(
                     new ExportPackage.AuditExcerpt(3, true, 0, null, null));
             assertThat(m.timeSync().status()).isEqualTo("unknown");
+            assertThat(m.siteClocks()).as("the footage's site and how far its clock was off")
+                    .singleElement().satisfies(clock -> {
+                        assertThat(clock.site()).isEqualTo("hq");
+                        assertThat(clock.skewMs()).isEqualTo(7200);
+                        assertThat(clock.skewed()).isTrue();
+                    });
             assertThat(m.software().name()).isEqualTo("vigil-export-service");
             String csv = new String(z.getInputStream(z.getEntry("events.csv")).readAllBytes(), StandardCharsets.UTF_8);
             assertThat(csv).contains(cam).contains("'=cmd").contains("person");

@@ -38,7 +38,8 @@ class DatabaseRolesIT {
     static final Map<String, Set<String>> GRANTED = Map.of(
             "vigil_identity", Set.of(),
             "vigil_events", Set.of("retention.v1_active_holds"),
-            "vigil_exports", Set.of("events.v1_segments", "events.v1_motion_events", "events.v1_audit_log"),
+            "vigil_exports", Set.of("events.v1_segments", "events.v1_motion_events", "events.v1_audit_log",
+                    "events.v1_site_clocks"),
             "vigil_retention", Set.of("events.v1_segments", "events.v1_motion_events", "exports.v1_finished_jobs"),
             "vigil_auditor", Set.of("events.v1_audit_log"));
 

@@ -62,6 +62,19 @@ public class EvidenceRepository {
         return out;
     }
 
+    /**
+     * Each site's clock against central's, from its recorders' newest heartbeats (the node furthest off speaks for
+     * the site); sites never heard from are left out.
+     */
+    public List<ExportPackage.SiteClock> siteClocks(List<String> sites) {
+        List<ExportPackage.SiteClock> out = new ArrayList<>();
+        pool.preparedQuery("select site, skew_ms, last_seen from events.v1_site_clocks where site = any($1) order by site")
+                .execute(Tuple.of((Object) sites.toArray(String[]::new))).await().atMost(TIMEOUT)
+                .forEach(r -> out.add(ExportPackage.SiteClock.of(r.getString("site"), r.getLong("skew_ms"),
+                        instant(r, "last_seen"))));
+        return out;
+    }
+
     /** Motion events of the cameras starting in [from, to), oldest first; at most {@code limit}. */
     public List<Evidence.Event> events(List<String> cameras, Instant from, Instant to, int limit) {
         List<Evidence.Event> out = new ArrayList<>();

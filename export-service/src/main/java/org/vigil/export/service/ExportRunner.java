@@ -265,7 +265,8 @@ public class ExportRunner {
         w.finish(new ExportPackage.Manifest(null, job.id(), clock.instant(), job.requestedBy(), job.reason(),
                 job.caseId(), job.cameras(), job.from(), job.to(),
                 new ExportPackage.TimeSync(time.status(), time.offsetMs(), time.server()),
-                new ExportPackage.Software("vigil-export-service", version), null, null, excerpt.summary()),
+                new ExportPackage.Software("vigil-export-service", version), null, null, excerpt.summary(),
+                evidence.siteClocks(job.sites())),
                 keys.pair());
     }
 

@@ -129,7 +129,7 @@ public final class ExportThroughputBench {
             }
             w.finish(new ExportPackage.Manifest(null, "bench", Instant.now(), "bench", "benchmark", null,
                     List.of("bench"), Instant.EPOCH, Instant.now(), new ExportPackage.TimeSync("unknown", null, null),
-                    new ExportPackage.Software("bench", "0"), null, null, null), key);
+                    new ExportPackage.Software("bench", "0"), null, null, null, List.of()), key);
             ch.force(true);
             w.close();
         }
