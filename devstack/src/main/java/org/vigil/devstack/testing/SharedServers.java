@@ -110,20 +110,35 @@ public final class SharedServers {
         }
     }
 
-    /** A port that was free a moment ago, on 127.0.0.1. */
+    /** Where {@link #freePort()} looks: below Linux's ephemeral range (32768-60999), above the well-known ports. */
+    static final int LOWEST_PORT = 20000;
+    static final int HIGHEST_PORT = 32767;
+
     /**
-     * A port free now, never one this JVM was handed before: the kernel may give a just-closed port out again, and two
-     * servers of one test configured with the same port fail (it happened: "Port 38703 is configured twice").
+     * A port on 127.0.0.1 free now, never one this JVM was handed before (two servers of one test configured with the
+     * same port fail: "Port 38703 is configured twice"). It is drawn at random below the kernel's ephemeral range:
+     * there, a port found free could be taken by some client's outgoing connection before the server given it binds
+     * (it happened under the whole suite: the gateway's "Address already in use"). At random, so that test JVMs
+     * running side by side rarely draw the same port.
      */
     public static int freePort() throws IOException {
-        while (true) {
-            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int tries = 0; tries < 10_000; tries++) {
+            int port = random.nextInt(LOWEST_PORT, HIGHEST_PORT + 1);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(true);
-                if (HANDED_OUT.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
+                s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+            } catch (IOException e) {
+                continue; // taken
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
             }
         }
+        throw new IOException("no free port on 127.0.0.1 between " + LOWEST_PORT + " and " + HIGHEST_PORT);
     }
 
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
