@@ -118,14 +118,16 @@ public final class SharedServers {
      * A port on 127.0.0.1 free now, never one this JVM was handed before (two servers of one test configured with the
      * same port fail: "Port 38703 is configured twice"). It is drawn at random below the kernel's ephemeral range:
      * there, a port found free could be taken by some client's outgoing connection before the server given it binds
-     * (it happened under the whole suite: the gateway's "Address already in use"). At random, so that test JVMs
-     * running side by side rarely draw the same port.
+     * (it happened under the whole suite: the gateway's "Address already in use"). Test JVMs run side by side (the
+     * lanes of {@code ./vigil test}), so each port handed out is also reserved for the life of this JVM by a file
+     * named after it in {@code /tmp/vigil-test-ports} holding this JVM's pid: another JVM skips it (it happened too,
+     * a port drawn by two lanes), and a file whose JVM is gone is taken over.
      */
     public static int freePort() throws IOException {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int tries = 0; tries < 10_000; tries++) {
             int port = random.nextInt(LOWEST_PORT, HIGHEST_PORT + 1);
-            if (HANDED_OUT.contains(port)) {
+            if (HANDED_OUT.contains(port) || !reserve(port)) {
                 continue;
             }
             try (ServerSocket s = new ServerSocket()) {
@@ -139,6 +141,37 @@ public final class SharedServers {
             }
         }
         throw new IOException("no free port on 127.0.0.1 between " + LOWEST_PORT + " and " + HIGHEST_PORT);
+    }
+
+    private static final java.nio.file.Path RESERVED = java.nio.file.Path.of(System.getProperty("vigil.test.ports.dir",
+            "/tmp/vigil-test-ports"));
+
+    /** Reserves {@code port} across JVMs; false when a live JVM holds it. */
+    private static boolean reserve(int port) throws IOException {
+        java.nio.file.Files.createDirectories(RESERVED);
+        java.nio.file.Path f = RESERVED.resolve(Integer.toString(port));
+        String me = Long.toString(ProcessHandle.current().pid());
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                java.nio.file.Files.writeString(f, me, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                return true;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                String owner;
+                try {
+                    owner = java.nio.file.Files.readString(f).trim();
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue;
+                }
+                boolean alive = owner.matches("[0-9]+") && ProcessHandle.of(Long.parseLong(owner))
+                        .map(ProcessHandle::isAlive).orElse(false);
+                if (alive || owner.isEmpty()) {
+                    return false; // held (an empty file: its JVM is writing it now)
+                }
+                java.nio.file.Files.deleteIfExists(f); // its JVM is gone
+            }
+        }
+        return false;
     }
 
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
