@@ -24,12 +24,23 @@ export function mount(root, { me, signal }) {
     socket.watch(cameras.map((c) => c.id));
   }).catch((e) => { if (!handled(e)) throw e; });
 
+  // a site central has lost contact with sends no pictures: each of its tiles says so, and since when
+  const watchSites = async () => {
+    const sites = await api('/api/sites/status', { quiet: true, signal }).catch(() => null);
+    if (!sites || signal.aborted) return;
+    const lost = new Map(sites.filter((s) => s.state === 'disconnected').map((s) => [s.site, s.lastContact]));
+    for (const t of tiles.values()) t.site(lost.has(t.cam.site), lost.get(t.cam.site));
+  };
+  watchSites();
+  const siteTimer = setInterval(watchSites, 5000);
+
   const offFrame = socket.on('frame', (f) => { const t = tiles.get(f.camera); if (t) t.frame(f); });
   const offStatus = socket.on('status', (s) => { const t = tiles.get(s.cameraId); if (t) t.status(s); });
   const offSnapshot = socket.on('snapshot', () => {
     for (const [id, t] of tiles) t.status(socket.cameraStates.get(id));
   });
   return () => {
+    clearInterval(siteTimer);
     socket.watch([]);
     offFrame();
     offStatus();
@@ -94,11 +105,20 @@ function liveTile(cam, { canToggle, measure }) {
     lastFrame.title = d.toISOString();
   };
 
+  let lastStatus;
+  let siteLost = null; // since when the camera's site is out of contact (a Date), or null
   const status = (s) => {
+    lastStatus = s;
     const state = stateOf(s);
     el.dataset.state = state;
     badge.className = `state-badge state-${state}`;
     badge.textContent = STATE_TEXT[state];
+    if (siteLost) {
+      overlay.hidden = false;
+      overlay.textContent = `Site ${cam.site} has been unreachable since ${siteLost.toLocaleString()}: `
+        + 'its cameras go on recording there, and live view returns with the link.';
+      return;
+    }
     // an offline camera's last picture stays visible but is marked as stale
     const stale = state === 'offline' || state === 'no_signal';
     overlay.hidden = frames > 0 && !stale;
@@ -108,8 +128,15 @@ function liveTile(cam, { canToggle, measure }) {
 
   return {
     el,
+    cam,
     frame: (f) => { if (busy) pending = f; else draw(f); },
     status,
+    site: (lost, since) => {
+      const was = siteLost;
+      siteLost = lost ? new Date(since || Date.now()) : null;
+      el.dataset.siteLost = lost ? 'true' : 'false';
+      if (Boolean(was) !== lost || (was && siteLost && was.getTime() !== siteLost.getTime())) status(lastStatus);
+    },
     dispose: () => { disposed = true; pending = null; },
   };
 }

@@ -98,9 +98,17 @@ export function mount(root, { me, params, signal }) {
     }
   };
 
-  video.addEventListener('error', () => {
-    if (!video.getAttribute('src')) return; // the page removed it on leaving
-    reportError('This clip could not be played: the recorder may have no video for that time.');
+  video.addEventListener('error', async () => {
+    const src = video.getAttribute('src');
+    if (!src) return; // the page removed it on leaving
+    // the video element does not say why; ask once for one byte, whose error answer does
+    // (e.g. "site north has been unreachable since …", or "no recording of … between …")
+    const why = await fetch(src, { headers: { Range: 'bytes=0-0' }, credentials: 'same-origin', signal })
+      .then(async (r) => (r.ok ? null : ((await r.json().catch(() => null)) || {}).message))
+      .catch(() => null);
+    if (signal.aborted || video.getAttribute('src') !== src) return;
+    reportError(why ? `This clip could not be played: ${why}`
+      : 'This clip could not be played: the recorder may have no video for that time.');
   });
   cameraSelect.addEventListener('change', load);
   day.addEventListener('change', load);

@@ -2,6 +2,7 @@ package org.vigil.gateway;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URI;
@@ -356,6 +357,33 @@ class GatewayTest {
         String admin = sessionCookie("admin", ADMIN_PASSWORD);
         given().cookie("vigil_session", admin).when().get("/api/recorder/storage").then().statusCode(502)
                 .body("error", equalTo("bad_gateway"));
+    }
+
+    @Test
+    void aRemoteSitesFootageGoesToItsRecorderAndAnUnreachableOneIsNamedWithoutTellingOthersAnything() {
+        // the test profile's site directory lists site "far" with a recorder at a port where nothing answers
+        CameraConfig far = new CameraConfig(CameraConfig.VERSION, "far-cam", "Quay", "far", "test:", null, true, 0.5,
+                null, null, java.time.Instant.now(), "test");
+        TopicProbe.send(bootstrap, Topics.CAMERAS, far.id(), org.vigil.contracts.Json.write(far));
+        users.createIfAbsent("nico", hasher.hash("viewer-pass-2"), "viewer", List.of("north"), "test", NO_AUDIT);
+        Session nico = session("nico", "viewer-pass-2");
+        String admin = sessionCookie("admin", ADMIN_PASSWORD);
+        String clip = "/api/recorder/playback/far-cam.mp4?from=2026-12-05T10:00:00Z&to=2026-12-05T10:01:00Z";
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        int status = 0;
+        while (System.nanoTime() < deadline && status != 503) { // until the gateway's registry has the camera
+            status = given().cookie("vigil_session", admin).when().get(clip).then().extract().statusCode();
+        }
+        given().cookie("vigil_session", admin).when().get(clip).then().statusCode(503)
+                .header("Retry-After", "10").body("error", equalTo("site_unreachable")).body("site", equalTo("far"))
+                .body("message", containsString("the recorder of site far is unreachable"));
+        // a request naming the site goes to the site's recorder too; one naming none, to VIGIL_RECORDER_URL's
+        given().cookie("vigil_session", admin).when().get("/api/recorder/storage?site=far").then().statusCode(503)
+                .body("site", equalTo("far"));
+        given().cookie("vigil_session", admin).when().get("/api/recorder/storage").then().statusCode(502);
+        // a user of another site learns nothing of site far's state: refused before it is asked
+        as(nico).when().get(clip).then().statusCode(403).body("message", equalTo("no access to site far"));
+        as(nico).when().get("/api/recorder/storage?site=far").then().statusCode(403);
     }
 
     /** A WebSocket client collecting text messages; it reads only while {@code reading} is set. */

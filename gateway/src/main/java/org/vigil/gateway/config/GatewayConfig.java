@@ -76,6 +76,12 @@ public interface GatewayConfig {
     @WithDefault("http://127.0.0.1:8082")
     java.net.URI recorderUrl();
 
+    /**
+     * VIGIL_SITE_RECORDERS: the site directory, {@code north=https://rec.north.example:8082,south=…}: the recorder
+     * serving each remote site's footage (design 0017 §3). Sites not listed are served by the recorder above.
+     */
+    Optional<String> siteRecorders();
+
     /** VIGIL_EVENTS_URL: the event service ({@code /api/events}, {@code /api/segments}, live snapshots). */
     @WithDefault("http://127.0.0.1:8083")
     java.net.URI eventsUrl();
