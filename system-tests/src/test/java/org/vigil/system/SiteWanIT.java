@@ -45,6 +45,7 @@ import org.vigil.devstack.embedded.TopicAdmin;
 import org.vigil.devstack.testing.DelayRelay;
 import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.KafkaProcess;
+import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.SiteTraffic;
 import org.vigil.devstack.testing.TestTokens;
@@ -73,6 +74,8 @@ class SiteWanIT {
     private final Opened opened = new Opened();
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, String> emulated = new LinkedHashMap<>();
+    /** Central's gateway: its port (the sites' recorders read its keys across their links). */
+    private int gatewayPort;
 
     @AfterEach
     void tearDown() {
@@ -80,7 +83,7 @@ class SiteWanIT {
     }
 
     /** A site node: its link, its relay, and its processes' home. */
-    private record Site(String id, WanLink link, DelayRelay relay, Path home) {
+    private record Site(String id, WanLink link, DelayRelay relay, DelayRelay recorder, Path home) {
         String overWan() {
             return "127.0.0.1:" + relay.port();
         }
@@ -119,11 +122,35 @@ class SiteWanIT {
             p.flush();
         }
 
+        // central's gateway, signing with the test issuer's key (which event-service trusts); the site directory
+        // sends each site's footage to that site's recorder, across its link
+        Path keys = home.resolve("gateway-keys");
+        TestTokens.writeSigningKey(keys);
+        gatewayPort = SharedServers.freePort();
+        int gatewayManagement = SharedServers.freePort();
+        Map<String, DelayRelay> recorderRelays = new LinkedHashMap<>();
+        int subnet = 71;
+        StringBuilder directory = new StringBuilder();
+        for (String s : SITES) {
+            DelayRelay r = DelayRelay.start(new InetSocketAddress(WanLink.siteAddress(subnet++), 8082),
+                    Duration.ofMillis(25));
+            opened.add(r);
+            recorderRelays.put(s, r);
+            directory.append(directory.isEmpty() ? "" : ",").append(s).append("=http://127.0.0.1:").append(r.port());
+        }
+        Map<String, String> gatewayEnv = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", central.bootstrapServers(),
+                "DATABASE_URL", pg.url(), "REDIS_URL", SharedServers.redis().url(), "VIGIL_KEYS_DIR", keys.toString(),
+                "VIGIL_EVENTS_URL", "http://127.0.0.1:" + eventsPort, "VIGIL_SITE_RECORDERS", directory.toString(),
+                "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "site-wan-admin-password", "QUARKUS_HTTP_HOST", "0.0.0.0",
+                "QUARKUS_HTTP_PORT", Integer.toString(gatewayPort), "QUARKUS_MANAGEMENT_PORT",
+                Integer.toString(gatewayManagement)));
+        Process gateway = service("gateway", home.resolve("gateway.log"), null, gatewayEnv);
+
         // the sites, each behind its link
         Map<String, Site> sites = new LinkedHashMap<>();
-        int subnet = 71;
+        subnet = 71;
         for (String s : SITES) {
-            sites.put(s, site(s, subnet++));
+            sites.put(s, site(s, subnet++, recorderRelays.get(s)));
         }
         StringBuilder list = new StringBuilder();
         sites.values().forEach(s -> list.append(list.isEmpty() ? "" : ",").append(s.id()).append('=')
@@ -133,6 +160,7 @@ class SiteWanIT {
                 central.bootstrapServers(), "VIGIL_SITES", list.toString(), "VIGIL_SITE_LINK_REPLICATION_FACTOR", "1",
                 "VIGIL_SITE_LINK_REFRESH", "1s", "QUARKUS_MANAGEMENT_PORT", Integer.toString(linkManagement)));
         events.ready();
+        ServiceProcesses.awaitReady(gatewayManagement, gateway, Duration.ofSeconds(120));
 
         // 1. linked: each site's camera (pushed by central) records and detects, and central hears of it
         for (String s : SITES) {
@@ -140,6 +168,16 @@ class SiteWanIT {
                     () -> "connected".equals(site(eventsPort, s).path("state").asText())
                             && count("segments", s) > 0 && count("motion_events", s) > 0);
             audit(sites.get(s), 0, 20);
+        }
+        // each site's footage, through central's gateway from the site's recorder, across its link
+        Map<String, String> firstByte = new LinkedHashMap<>();
+        for (String s : SITES) {
+            Instant[] span = recorded(s, Instant.EPOCH, Instant.now());
+            long t = System.nanoTime();
+            HttpResponse<byte[]> clip = playback("cam-" + s, span[0], span[1], "*");
+            firstByte.put(s, (System.nanoTime() - t) / 1_000_000 + " ms for " + clip.body().length / 1000 + " kB");
+            assertThat(clip.statusCode()).as(s + "'s footage through the gateway: " + body(clip)).isEqualTo(200);
+            assertMp4(s, clip);
         }
 
         // 2. both links cut
@@ -156,6 +194,22 @@ class SiteWanIT {
             Instant since = Instant.parse(shown.path("lastContact").asText());
             assertThat(since).as(s + " disconnected since its last contact").isBefore(Instant.now().minusSeconds(5))
                     .isAfter(cutAt.minusSeconds(10));
+        }
+        // playback of a cut-off site says so at once, and since when; a user of the other site learns nothing of it
+        for (String s : SITES) {
+            Instant since = Instant.parse(site(eventsPort, s).path("lastContact").asText());
+            long t = System.nanoTime();
+            HttpResponse<byte[]> refused = playback("cam-" + s, cutAt.minusSeconds(30), cutAt, "*");
+            long ms = (System.nanoTime() - t) / 1_000_000;
+            JsonNode answer = Json.mapper().readTree(refused.body());
+            assertThat(refused.statusCode()).as(s + " during the cut: " + body(refused)).isEqualTo(503);
+            assertThat(answer.path("message").asText()).as(s + " during the cut").startsWith("site " + s
+                    + " has been unreachable since " + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            assertThat(ms).as(s + ": answered at once, not after a connection's timeout").isLessThan(3000);
+            String other = SITES.get(1 - SITES.indexOf(s));
+            HttpResponse<byte[]> foreign = playback("cam-" + s, cutAt.minusSeconds(30), cutAt, other);
+            assertThat(foreign.statusCode()).as("a user of " + other + " asking for " + s).isEqualTo(403);
+            assertThat(body(foreign)).doesNotContain("unreachable").doesNotContain("since");
         }
         Map<String, Long> centralSegmentsAtCut = new HashMap<>();
         for (String s : SITES) {
@@ -192,7 +246,7 @@ class SiteWanIT {
                 return m.size() >= motion.size()
                         && ids(central.bootstrapServers(), s.id() + "." + Topics.SEGMENTS, "segmentId").size()
                                 >= segments.size()
-                        && auditOrder(s.id()).size() >= audit.size()
+                        && count("audit_log", s.id()) >= audit.size()
                         && count("segments", s.id()) >= segments.size();
             });
             catchUp.put(s.id(), Duration.between(restoredAt, Instant.now()).toMillis() / 1000.0);
@@ -216,12 +270,25 @@ class SiteWanIT {
             assertThat(motionDuringCut(s.id(), cutAt, restoredAt)).as(s.id() + " kept detecting through the cut")
                     .isPositive();
         }
+        // the footage each site recorded while cut off is played through central once the link is back
+        for (String s : SITES) {
+            Instant[] span = recorded(s, cutAt.plusSeconds(10), restoredAt.minusSeconds(10));
+            assertThat(span[0]).as(s + " recorded during the cut").isBefore(restoredAt);
+            HttpResponse<byte[]> clip = playback("cam-" + s, span[0], span[1], "*");
+            assertThat(clip.statusCode()).as(s + "'s footage of the cut: " + body(clip)).isEqualTo(200);
+            assertMp4(s, clip);
+            // the site's recorder audited both viewings itself, and its entries crossed the link into central's chain
+            Stack.await(s + "'s recorder's audit entries of the two viewings, at central", Duration.ofSeconds(60),
+                    () -> queryLong("select count(*) from events.audit_log where site = '" + s + "' and actor = 'ada'"
+                            + " and action = 'recording.view' and service = 'recorder-service'") == 2);
+        }
         JsonNode verify = get(eventsPort, "/api/audit/verify");
         assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
-        System.out.printf("two sites behind 10 Mbit/s, 50 ms, 0.5 %% loss links (%s); cut for %d s: recording and "
-                + "detection went on at both; after the cut every motion event, segment announcement and audit entry "
-                + "reached central in order, none lost or doubled; caught up %s s after the links came back%n",
-                emulated, CUT.toSeconds(), catchUp);
+        System.out.printf("two sites behind 10 Mbit/s, 50 ms, 0.5 %% loss links (%s); playback through central's "
+                + "gateway from each site's recorder: first clip %s; cut for %d s: recording and detection went on "
+                + "at both, playback answered 503 with since when; after the cut every motion event, segment "
+                + "announcement and audit entry reached central in order, none lost or doubled; caught up %s s after "
+                + "the links came back%n", emulated, firstByte, CUT.toSeconds(), catchUp);
     }
 
     /**
@@ -262,14 +329,14 @@ class SiteWanIT {
     }
 
     /** A site node: its link, its Kafka, capture and recorder, inside its namespace. */
-    private Site site(String id, int subnet) throws Exception {
+    private Site site(String id, int subnet, DelayRelay recorderRelay) throws Exception {
         WanLink link = WanLink.create(id, subnet);
         opened.add(link);
         link.cap(10_000_000);
         link.loss(0.005);
         DelayRelay relay = DelayRelay.start(new InetSocketAddress(link.siteAddress(), 9094), Duration.ofMillis(25));
         opened.add(relay);
-        Site s = new Site(id, link, relay, Files.createDirectories(home.resolve(id)));
+        Site s = new Site(id, link, relay, recorderRelay, Files.createDirectories(home.resolve(id)));
         Path kafkaLog = s.home().resolve("kafka.log");
         Process kafka = new ProcessBuilder(link.inside(JavaCommand.of("-Xmx256m", "-XX:+UseSerialGC", "-cp",
                 System.getProperty("java.class.path"), KafkaProcess.class.getName(), s.home().resolve("kafka")
@@ -279,8 +346,9 @@ class SiteWanIT {
         Stack.await(id + "'s Kafka", Duration.ofSeconds(90), () -> contains(kafkaLog, "KAFKA READY"));
         TopicAdmin.ensureTopics(s.overWan(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(60));
         emulated.put(id, checkTheLink(s.overWan()));
+        // the site's services check callers' tokens against central gateway's keys, fetched across the link
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092", "VIGIL_GATEWAY_URL",
-                "http://127.0.0.1:9", "RECORDINGS_DIR", s.home().resolve("recordings").toString(),
+                "http://" + link.hostAddress() + ":" + gatewayPort, "RECORDINGS_DIR", s.home().resolve("recordings").toString(),
                 "RECORDINGS_MIN_FREE", "64M", "VIGIL_SITE", id, "VIGIL_HEARTBEAT_INTERVAL", "1s",
                 "VIGIL_RECORDER_SEGMENT_LENGTH", "10s");
         Map<String, String> capture = new HashMap<>(env);
@@ -316,6 +384,42 @@ class SiteWanIT {
         assertThat(p.waitFor()).as("audit entries at " + s.id() + ", see " + log).isZero();
     }
 
+    /** A camera's footage from {@code from} to {@code to}, through central's gateway, as an admin of {@code sites}. */
+    private HttpResponse<byte[]> playback(String camera, Instant from, Instant to, String sites) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/api/recorder/playback/"
+                + camera + ".mp4?from=" + from.truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + "&to="
+                + to.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))).timeout(Duration.ofSeconds(90))
+                .header("Authorization", "Bearer " + TestTokens.token("ada", "admin", sites)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** An MP4 (its first box is {@code ftyp}) of some size: footage, not an error page. */
+    private static void assertMp4(String site, HttpResponse<byte[]> clip) {
+        assertThat(clip.headers().firstValue("content-type")).as(site).hasValue("video/mp4");
+        byte[] b = clip.body();
+        assertThat(b.length).as(site + "'s clip, bytes").isGreaterThan(10_000);
+        assertThat(new String(b, 4, 4, java.nio.charset.StandardCharsets.US_ASCII)).as(site).isEqualTo("ftyp");
+    }
+
+    private static String body(HttpResponse<byte[]> r) {
+        return new String(r.body(), 0, Math.min(r.body().length, 300), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The first and last moment of {@code site}'s segments central knows of, between {@code from} and {@code to}. */
+    private static Instant[] recorded(String site, Instant from, Instant to) {
+        try (Connection c = DriverManager.getConnection(SharedServers.postgres().jdbcUrl(),
+                EmbeddedPostgresServer.SUPERUSER, ""); ResultSet rs = c.createStatement().executeQuery(
+                        "select min(started_at), max(ended_at) from events.segments where site = '" + site
+                                + "' and started_at >= '" + from + "'::timestamptz and ended_at <= '" + to
+                                + "'::timestamptz")) {
+            rs.next();
+            assertThat(rs.getTimestamp(1)).as(site + " has segments between " + from + " and " + to).isNotNull();
+            return new Instant[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant()};
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private JsonNode site(int port, String site) {
         JsonNode all = get(port, "/api/sites/status?site=" + site);
         for (JsonNode n : all) {
@@ -349,12 +453,13 @@ class SiteWanIT {
                 + "'::timestamptz + interval '5 seconds'");
     }
 
+    /** The ids of {@code site}'s own audit entries (its producer's, {@link SiteTraffic}), in central's chain order. */
     private static List<String> auditOrder(String site) {
         List<String> ids = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(SharedServers.postgres().jdbcUrl(),
                 EmbeddedPostgresServer.SUPERUSER, "");
                 ResultSet rs = c.createStatement().executeQuery("select id from events.audit_log where site = '"
-                        + site + "' and action = 'recording.view' order by seq")) {
+                        + site + "' and actor = '" + site + "-admin' order by seq")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
             }

@@ -85,6 +85,11 @@ public final class WanLink implements AutoCloseable {
 
     /** The site's end of the link. */
     public String siteAddress() {
+        return siteAddress(subnet);
+    }
+
+    /** The site's end of the link made on {@code subnet}, known before the link is. */
+    public static String siteAddress(int subnet) {
         return "10.77." + subnet + ".2";
     }
 

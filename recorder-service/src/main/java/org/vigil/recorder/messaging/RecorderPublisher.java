@@ -88,10 +88,13 @@ public class RecorderPublisher {
 
     /**
      * Appends an audit entry of this service: durable in the spool when this returns (or, when the spool cannot take
-     * it, sent directly, and logged and counted as lost if that fails too); never fails the caller.
+     * it, sent directly, and logged and counted as lost if that fails too); never fails the caller. {@code site}: the
+     * site the action concerns (a camera's, or this recorder's own for its storage): a site node's entries reach
+     * central only when they name their site (design 0017: a site speaks only for itself).
      */
-    public void audit(String actor, String action, String target, String outcome, Map<String, String> details) {
-        audit.record(actor, action, target, null, outcome, details);
+    public void audit(String actor, String action, String target, String site, String outcome,
+            Map<String, String> details) {
+        audit.record(actor, action, target, site, outcome, details);
     }
 
     /** Sends under a producer span that ends when Kafka answers; {@code onFailure} hears of a failed delivery. */

@@ -107,7 +107,8 @@ public class PlaybackResource {
         long size = Files.size(mp4.file());
         // once per viewing (the first request of this user for this range, whatever its Range header), never per seek
         if (viewings.first(user, camera, from, to, download)) {
-            publisher.audit(user, download ? "recording.download" : "recording.view", AuditEntry.CAMERA + camera, "success",
+            publisher.audit(user, download ? "recording.download" : "recording.view", AuditEntry.CAMERA + camera,
+                    cam.site(), "success",
                     Map.of("from", from.toString(), "to", to.toString(), "site", cam.site()));
         }
         Response.ResponseBuilder b;

@@ -82,6 +82,9 @@ public class RecorderResource {
     @Claim(Access.SITES_CLAIM)
     Set<String> sites;
 
+    @Inject
+    org.vigil.recorder.config.RecorderConfig config;
+
     public RecorderResource(RecordingService recording, Registry registry, Storage storage, RecorderPublisher publisher,
             MediaConsumer consumer, SecurityIdentity identity, InstantSource clock, DeletionPreview deletions,
             JsonWebToken bearer) {
@@ -170,7 +173,7 @@ public class RecorderResource {
         String actor = identity.getPrincipal().getName();
         String target = change == null || change.recordingsDir() == null ? "recordings" : change.recordingsDir();
         if (!Access.everySite(sites)) {
-            publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", "denied",
+            publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", config.site(), "denied",
                     Map.of("reason", "not an admin of every site", "recordingsDir", target));
             return everySiteNeeded();
         }
@@ -182,7 +185,7 @@ public class RecorderResource {
         }
         Optional<String> invalid = Storage.validate(change.recordingsDir());
         if (invalid.isPresent()) {
-            publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", "failure",
+            publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", config.site(), "failure",
                     Map.of("reason", invalid.get(), "recordingsDir", target));
             return bad("recordingsDir", invalid.get());
         }
@@ -223,7 +226,7 @@ public class RecorderResource {
                     "the settings could not be stored (Kafka unavailable); nothing was changed")).build();
         }
         storage.apply(next);
-        publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", "success", details);
+        publisher.audit(actor, "recorder.storage.set", AuditEntry.SETTING + "recorder.storage", config.site(), "success", details);
         return Response.ok(storage()).build();
     }
 
