@@ -44,7 +44,6 @@ import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.embedded.TopicAdmin;
 import org.vigil.devstack.testing.DelayRelay;
 import org.vigil.devstack.testing.JavaCommand;
-import org.vigil.devstack.testing.KafkaProcess;
 import org.vigil.devstack.testing.ServiceProcesses;
 import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.SiteTraffic;
@@ -337,30 +336,23 @@ class SiteWanIT {
         DelayRelay relay = DelayRelay.start(new InetSocketAddress(link.siteAddress(), 9094), Duration.ofMillis(25));
         opened.add(relay);
         Site s = new Site(id, link, relay, recorderRelay, Files.createDirectories(home.resolve(id)));
-        Path kafkaLog = s.home().resolve("kafka.log");
-        Process kafka = new ProcessBuilder(link.inside(JavaCommand.of("-Xmx256m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), KafkaProcess.class.getName(), s.home().resolve("kafka")
-                        .toString(), "19092", "19093", link.siteAddress() + ":9094@" + s.overWan())))
-                .redirectErrorStream(true).redirectOutput(kafkaLog.toFile()).start();
-        opened.add(() -> kafka.destroyForcibly().waitFor());
-        Stack.await(id + "'s Kafka", Duration.ofSeconds(90), () -> contains(kafkaLog, "KAFKA READY"));
-        TopicAdmin.ensureTopics(s.overWan(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(60));
+        // the site node as an operator starts one: ./vigil up --site <id> --central <central's gateway>, inside the
+        // site's namespace; its Kafka is told to advertise the relay central dials, its recorder listens for central's
+        // gateway, and its services check callers' tokens against central's keys, fetched across the link
+        Path out = s.home().resolve("vigil-up.log");
+        ProcessBuilder pb = Stack.vigil(List.of("up", "--site", id, "--central", "http://" + link.hostAddress() + ":"
+                + gatewayPort), Map.of("VIGIL_HOME", s.home().toString(), "VIGIL_SKIP_BUILD", "1", "VIGIL_BIND",
+                        "0.0.0.0", "KAFKA_WAN_PORT", "9094", "KAFKA_WAN_ADVERTISED", s.overWan(), "RECORDINGS_MIN_FREE",
+                        "64M", "VIGIL_HEARTBEAT_INTERVAL", "1s", "VIGIL_RECORDER_SEGMENT_LENGTH", "10s"));
+        pb.command(link.inside(pb.command()));
+        opened.add(pb.redirectOutput(out.toFile()).start());
+        Stack.await(id + "'s site node up, see " + out, Duration.ofSeconds(240),
+                () -> contains(out, "Vigil site node " + id + " is up"));
+        assertThat(Files.readString(out)).as("what to add at central")
+                .contains("VIGIL_SITES (site-link):             " + id + "=" + s.overWan())
+                .contains("VIGIL_SITE_RECORDERS (gateway):      " + id + "=http://").doesNotContain("postgres")
+                .doesNotContain("redis");
         emulated.put(id, checkTheLink(s.overWan()));
-        // the site's services check callers' tokens against central gateway's keys, fetched across the link
-        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092", "VIGIL_GATEWAY_URL",
-                "http://" + link.hostAddress() + ":" + gatewayPort, "RECORDINGS_DIR", s.home().resolve("recordings").toString(),
-                "RECORDINGS_MIN_FREE", "64M", "VIGIL_SITE", id, "VIGIL_HEARTBEAT_INTERVAL", "1s",
-                "VIGIL_RECORDER_SEGMENT_LENGTH", "10s");
-        Map<String, String> capture = new HashMap<>(env);
-        capture.putAll(Map.of("QUARKUS_HTTP_PORT", "8081", "QUARKUS_MANAGEMENT_PORT", "9081"));
-        Path captureLog = s.home().resolve("capture.log");
-        service("capture-service", captureLog, link, capture);
-        Map<String, String> recorder = new HashMap<>(env);
-        recorder.putAll(Map.of("QUARKUS_HTTP_PORT", "8082", "QUARKUS_MANAGEMENT_PORT", "9082"));
-        Path recorderLog = s.home().resolve("recorder.log");
-        service("recorder-service", recorderLog, link, recorder);
-        Stack.await(id + "'s capture and recorder", Duration.ofSeconds(180),
-                () -> contains(captureLog, " started in ") && contains(recorderLog, " started in "));
         return s;
     }
 

@@ -16,9 +16,12 @@ import java.util.function.Consumer;
  */
 public final class DevStack implements AutoCloseable {
 
-    /** What to start; a {@code null} port means "external, do not start". */
+    /**
+     * What to start; a {@code null} port means "external, do not start". {@code kafkaWan}: a second Kafka listener
+     * for central's site-link ({@link EmbeddedKafka}'s {@code wan}), or null.
+     */
     public record Plan(Path home, Integer kafkaPort, Integer kafkaControllerPort, Integer postgresPort, Integer redisPort,
-            String kafkaBootstrap, Duration mediaRetention) {
+            String kafkaBootstrap, Duration mediaRetention, String kafkaWan) {
     }
 
     private final Plan plan;
@@ -38,8 +41,13 @@ public final class DevStack implements AutoCloseable {
         CompletableFuture<Void> kafka = CompletableFuture.runAsync(() -> {
             if (plan.kafkaPort() != null) {
                 EmbeddedKafka k = new EmbeddedKafka(plan.home().resolve("kafka"), plan.kafkaPort(),
-                        plan.kafkaControllerPort());
+                        plan.kafkaControllerPort(), plan.kafkaWan());
                 timed("kafka", "127.0.0.1:" + plan.kafkaPort(), () -> k.start(), k);
+                if (plan.kafkaWan() != null) {
+                    progress.accept(String.format("  %-18s %-28s %s", "kafka for central", plan.kafkaWan()
+                            .substring(0, plan.kafkaWan().indexOf('@')), "advertised as " + plan.kafkaWan()
+                                    .substring(plan.kafkaWan().indexOf('@') + 1)));
+                }
             }
         });
         CompletableFuture<Void> postgres = CompletableFuture.runAsync(() -> {

@@ -75,14 +75,18 @@ public final class Launcher {
         devStack = new DevStack(new DevStack.Plan(cfg.home(),
                 cfg.externalKafka().isPresent() ? null : cfg.kafkaPort(),
                 cfg.kafkaControllerPort(),
-                cfg.externalDatabaseUrl().isPresent() ? null : cfg.postgresPort(),
-                cfg.externalRedisUrl().isPresent() ? null : cfg.redisPort(),
-                cfg.kafkaBootstrap(), mediaRetention()), children, out::println);
+                cfg.externalDatabaseUrl().isPresent() || cfg.siteNode().isPresent() ? null : cfg.postgresPort(),
+                cfg.externalRedisUrl().isPresent() || cfg.siteNode().isPresent() ? null : cfg.redisPort(),
+                cfg.kafkaBootstrap(), mediaRetention(), cfg.siteNode().map(StackConfig.SiteNode::kafkaWan)
+                        .orElse(null)), children, out::println);
         devStack.start();
         externalNote("kafka", cfg.externalKafka());
         externalNote("postgres", cfg.externalDatabaseUrl());
         externalNote("redis", cfg.externalRedisUrl());
 
+        if (cfg.siteNode().isPresent()) {
+            return siteNode(t0);
+        }
         String adminPassword = randomPassword();
         // The gateway first: the others fetch its token keys when they start.
         StackConfig.Service gateway = cfg.gateway();
@@ -103,6 +107,41 @@ public final class Launcher {
         boolean adminCreated = ReadinessProbe.login(cfg.gateway().port(), "admin", adminPassword);
         printSummary(t0, adminCreated ? adminPassword : null);
         supervise(adminPassword);
+        stopped.await();
+        return 0;
+    }
+
+    /**
+     * A site node (design 0017): capture and recorder on the site's own Kafka, started once that is; cameras come from
+     * central's registry through central's site-link, tokens are checked against central's gateway's keys.
+     */
+    private int siteNode(long t0) throws Exception {
+        long started = System.nanoTime();
+        for (StackConfig.Service s : cfg.services()) {
+            services.put(s.name(), startService(s, null, true).toHandle());
+        }
+        if (!awaitReady(cfg.services(), started)) {
+            shutdown();
+            return 1;
+        }
+        StackConfig.SiteNode site = cfg.siteNode().orElseThrow();
+        String kafka = site.kafkaWan().substring(site.kafkaWan().indexOf('@') + 1);
+        StackConfig.Service recorder = cfg.services().get(1);
+        out.println();
+        out.println("Vigil site node " + site.id() + " is up (" + since(t0) + "), linked to " + site.central() + ".");
+        out.println("  At central, add this site to:");
+        out.println("    VIGIL_SITES (site-link):             " + site.id() + "=" + kafka);
+        out.println("    VIGIL_SITE_RECORDERS (gateway):      " + site.id() + "=http://" + cfg.publicHost() + ":"
+                + recorder.port());
+        out.println("  Cameras:      from central's registry (those of site " + site.id() + ")");
+        if (cfg.bindHost().equals("127.0.0.1")) {
+            out.println("  Note:         VIGIL_BIND is 127.0.0.1: central cannot reach this node until it is set to an"
+                    + " address central reaches (a VPN's, say).");
+        }
+        out.println("  Logs:         " + cfg.logs());
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        supervise(null);
         stopped.await();
         return 0;
     }
@@ -173,11 +212,17 @@ public final class Launcher {
             ports.put("embedded Kafka (KAFKA_PORT)", cfg.kafkaPort());
             ports.put("embedded Kafka controller (KAFKA_CONTROLLER_PORT)", cfg.kafkaControllerPort());
         }
-        if (cfg.externalDatabaseUrl().isEmpty()) {
-            ports.put("embedded PostgreSQL (POSTGRES_PORT)", cfg.postgresPort());
-        }
-        if (cfg.externalRedisUrl().isEmpty()) {
-            ports.put("embedded Redis (REDIS_PORT)", cfg.redisPort());
+        if (cfg.siteNode().isPresent()) {
+            String wan = cfg.siteNode().get().kafkaWan();
+            ports.put("embedded Kafka for central (KAFKA_WAN_PORT)", Integer.parseInt(wan.substring(
+                    wan.indexOf(':') + 1, wan.indexOf('@'))));
+        } else {
+            if (cfg.externalDatabaseUrl().isEmpty()) {
+                ports.put("embedded PostgreSQL (POSTGRES_PORT)", cfg.postgresPort());
+            }
+            if (cfg.externalRedisUrl().isEmpty()) {
+                ports.put("embedded Redis (REDIS_PORT)", cfg.redisPort());
+            }
         }
         Map<Integer, String> seen = new HashMap<>();
         for (Map.Entry<String, Integer> e : ports.entrySet()) {
@@ -221,7 +266,10 @@ public final class Launcher {
     private Process startService(StackConfig.Service s, String adminPassword, boolean newLog) throws IOException {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
-        env.put("QUARKUS_HTTP_HOST", s.equals(cfg.gateway()) ? cfg.bindHost() : "127.0.0.1");
+        boolean site = cfg.siteNode().isPresent();
+        // the gateway faces users; a site node's recorder faces central's gateway; the rest stay on loopback
+        boolean facing = site ? s.name().equals("recorder-service") : s.equals(cfg.gateway());
+        env.put("QUARKUS_HTTP_HOST", facing ? cfg.bindHost() : "127.0.0.1");
         env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(s.managementPort()));
         env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1"); // health and metrics never leave this machine
         env.put("PLAYBACK_CACHE_DIR", cfg.home().resolve("cache").resolve("playback").toString());
@@ -231,7 +279,11 @@ public final class Launcher {
         env.put("DATABASE_USER", null);
         env.put("REDIS_URL", cfg.redisUrl());
         env.put("RECORDINGS_DIR", cfg.env().getOrDefault("RECORDINGS_DIR", cfg.home().resolve("recordings").toString()));
-        env.put("VIGIL_GATEWAY_URL", "http://127.0.0.1:" + cfg.gateway().port());
+        env.put("VIGIL_GATEWAY_URL", site ? cfg.siteNode().get().central().toString()
+                : "http://127.0.0.1:" + cfg.gateway().port());
+        if (site) {
+            env.put("VIGIL_SITE", cfg.siteNode().get().id());
+        }
         Map<String, String> urls = Map.of("capture-service", "VIGIL_CAPTURE", "recorder-service",
                 "VIGIL_RECORDER", "event-service", "VIGIL_EVENTS", "export-service", "VIGIL_EXPORT",
                 "retention-service", "VIGIL_RETENTION");
@@ -247,10 +299,10 @@ public final class Launcher {
         if (cfg.env().getOrDefault("EXPORT_SIGNING_KEY_FILE", "").isBlank()) {
             env.put("VIGIL_DEV_SIGNING_KEY", "true"); // the embedded stack is a development system: a key is generated
         }
-        if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank()) {
+        if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank() && !site) { // a site's come from central
             env.put("CAMERA_SOURCES", "test:");
         }
-        if (s.equals(cfg.gateway())) {
+        if (!site && s.equals(cfg.gateway())) {
             env.put("VIGIL_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
         }
         Path tmp = cfg.home().resolve("tmp").resolve(s.name());

@@ -22,12 +22,13 @@ public final class VigilCli {
             configureLogging(cfg);
             useOwnTempDir(cfg);
             code = switch (command) {
-                case "up" -> new Launcher(cfg, out).up();
+                case "up" -> new Launcher(cfg.withUpOptions(java.util.Arrays.asList(args).subList(1, args.length)),
+                        out).up();
                 case "status" -> new StatusCommand(cfg, out).run();
                 case "verify-audit" -> new AuditCheck(cfg, out).run();
                 case "topics" -> topics(System.getenv(), out);
                 default -> {
-                    out.println("usage: vigil up | status | topics | verify-audit");
+                    out.println("usage: vigil up [--site <id> --central <url>] | status | topics | verify-audit");
                     yield command.equals("help") ? 0 : 2;
                 }
             };
