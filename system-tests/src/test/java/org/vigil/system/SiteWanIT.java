@@ -54,14 +54,21 @@ import org.vigil.devstack.testing.WanLink;
  * Two site nodes and a central part on this machine (design 0017, stage 3). Each site (its Kafka, capture and
  * recorder, a synthetic camera) runs in a network namespace of its own, linked to central through a veth link capped
  * at 10 Mbit/s, dropping 0.5 % of packets each way, with 50 ms of round trip (checked: a request's round trip and the
- * throughput across each link are measured first). Central runs event-service and site-link
- * (MirrorMaker 2, the packaged service). Then both links are cut for {@code vigil.wan.cut-seconds} (120):
+ * throughput across each link are measured first). Each site node is started as an operator would, with
+ * {@code ./vigil up --site <id> --central <gateway>} inside its namespace. Central runs event-service, site-link
+ * (MirrorMaker 2) and the gateway (packaged services), whose site directory sends each site's footage to that site's
+ * recorder across its link: a clip plays before the cut. Then both links are cut for {@code vigil.wan.cut-seconds}
+ * (120):
  * <ul>
+ * <li>playback of either site is refused at once, 503 "site north has been unreachable since …" (403 for a user of the
+ * other site, who learns nothing of it);</li>
  * <li>both sites keep recording (their segment files grow) and detecting (their motion events of the cut arrive
  * after it);</li>
  * <li>central shows each site "disconnected" since its last heartbeat;</li>
  * <li>after the cut every motion event, segment announcement and audit entry of each site reaches central, in order,
- * none lost or doubled (by id), the audit chain verifies, and the catch-up time is reported.</li>
+ * none lost or doubled (by id), the audit chain verifies, and the catch-up time is reported; the footage each site
+ * recorded during the cut plays through central, and the sites' recorders' own audit entries of these viewings reach
+ * central's chain.</li>
  * </ul>
  */
 class SiteWanIT {
