@@ -164,6 +164,61 @@ class RecorderServiceTest extends RecorderTestBase {
     }
 
     @Test
+    void liveFramesOfACameraAreStreamedToAViewerOfItsSiteOnlyFromTheNewestOn() throws Exception {
+        String cam = "rec-l-" + UUID.randomUUID().toString().substring(0, 8);
+        register(cam, true);
+        given().auth().oauth2(TestTokens.token("vera", "viewer", "hq")).when().get("/api/recorder/live/nope-cam")
+                .then().statusCode(404);
+        given().auth().oauth2(TestTokens.token("otto", "viewer", "elsewhere")).when().get("/api/recorder/live/" + cam)
+                .then().statusCode(403).body("message", org.hamcrest.Matchers.equalTo("no access to site hq"));
+        byte[] old = {1, 2, 3};
+        preview(cam, old); // before the stream: not sent, live view starts from the newest
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/api/recorder/live/" + cam)).header("Authorization", "Bearer " + TestTokens.token("vera",
+                                "viewer", "hq")).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        try (java.io.DataInputStream in = new java.io.DataInputStream(r.body())) {
+            assertThat(in.readInt()).as("the opening, empty frame").isZero();
+            byte[] jpeg = new byte[] {(byte) 0xff, (byte) 0xd8, 42, (byte) 0xff, (byte) 0xd9};
+            preview("another-" + cam, new byte[] {9, 9}); // another camera's: never in this stream
+            preview(cam, jpeg);
+            byte[] frame = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (frame == null && System.nanoTime() < deadline) { // keep-alives (empty frames) until the picture
+                int n = in.readInt();
+                if (n > 0) {
+                    frame = in.readNBytes(n);
+                }
+            }
+            assertThat(frame).as("a frame within 30 s").isNotNull();
+            assertThat(org.vigil.contracts.LiveFrame.camera(frame)).isEqualTo(cam);
+            assertThat(java.util.Arrays.copyOfRange(frame, frame.length - jpeg.length, frame.length)).isEqualTo(jpeg);
+            assertThat(new String(frame, java.nio.charset.StandardCharsets.UTF_8)).contains("\"width\":320");
+        }
+    }
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    /** A preview as capture publishes it: keyed by camera, with the picture's size and time in headers. */
+    private void preview(String camera, byte[] jpeg) {
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> p =
+                new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> rec =
+                    new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.PREVIEWS, camera, jpeg);
+            rec.headers().add(org.vigil.contracts.MediaPacket.H_WIDTH, "320".getBytes())
+                    .add(org.vigil.contracts.MediaPacket.H_HEIGHT, "180".getBytes())
+                    .add(org.vigil.contracts.MediaPacket.H_WALL, "1".getBytes());
+            p.send(rec).get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void playbackIsAnMp4OfTheTrueTimesFromTheKeyFrameBeforeTheStartAcrossSegmentsWithRanges() throws Exception {
         // a camera of its own per run: footage an earlier run left (same data directory, minutes ago) is not in its way
         String cam = "rec-p-" + UUID.randomUUID().toString().substring(0, 8);

@@ -185,6 +185,12 @@ class SiteWanIT {
             assertThat(clip.statusCode()).as(s + "'s footage through the gateway: " + body(clip)).isEqualTo(200);
             assertMp4(s, clip);
         }
+        // and its live pictures, streamed from the site's recorder only while someone watches
+        Map<String, String> live = new LinkedHashMap<>();
+        for (String s : SITES) {
+            live.put(s, watchLive(s));
+            awaitLiveEnded(sites.get(s));
+        }
 
         // 2. both links cut
         Instant cutAt = Instant.now();
@@ -278,7 +284,7 @@ class SiteWanIT {
         }
         // the footage each site recorded while cut off is played through central once the link is back
         for (String s : SITES) {
-            Instant[] span = recorded(s, cutAt.plusSeconds(10), restoredAt.minusSeconds(10));
+            Instant[] span = recorded(s, cutAt.plusSeconds(2), restoredAt);
             assertThat(span[0]).as(s + " recorded during the cut").isBefore(restoredAt);
             HttpResponse<byte[]> clip = playback("cam-" + s, span[0], span[1], "*");
             assertThat(clip.statusCode()).as(s + "'s footage of the cut: " + body(clip)).isEqualTo(200);
@@ -291,10 +297,10 @@ class SiteWanIT {
         JsonNode verify = get(eventsPort, "/api/audit/verify");
         assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
         System.out.printf("two sites behind 10 Mbit/s, 50 ms, 0.5 %% loss links (%s); playback through central's "
-                + "gateway from each site's recorder: first clip %s; cut for %d s: recording and detection went on "
+                + "gateway from each site's recorder: first clip %s; live view %s; cut for %d s: recording and detection went on "
                 + "at both, playback answered 503 with since when; after the cut every motion event, segment "
                 + "announcement and audit entry reached central in order, none lost or doubled; caught up %s s after "
-                + "the links came back%n", emulated, firstByte, CUT.toSeconds(), catchUp);
+                + "the links came back%n", emulated, firstByte, live, CUT.toSeconds(), catchUp);
     }
 
     /**
@@ -354,7 +360,7 @@ class SiteWanIT {
         pb.command(link.inside(pb.command()));
         opened.add(pb.redirectOutput(out.toFile()).start());
         Stack.await(id + "'s site node up, see " + out, Duration.ofSeconds(240),
-                () -> contains(out, "Vigil site node " + id + " is up"));
+                () -> contains(out, "Vigil site node " + id + " is up") && contains(out, "Press Ctrl-C to stop."));
         assertThat(Files.readString(out)).as("what to add at central")
                 .contains("VIGIL_SITES (site-link):             " + id + "=" + s.overWan())
                 .contains("VIGIL_SITE_RECORDERS (gateway):      " + id + "=http://").doesNotContain("postgres")
@@ -390,6 +396,57 @@ class SiteWanIT {
                 + to.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))).timeout(Duration.ofSeconds(90))
                 .header("Authorization", "Bearer " + TestTokens.token("ada", "admin", sites)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * Watches {@code site}'s camera on central's gateway as a viewer of that site until 5 frames came (each of that
+     * camera), then stops.
+     *
+     * @return how long the first frame and the five took
+     */
+    private String watchLive(String site) throws Exception {
+        String camera = "cam-" + site;
+        java.util.concurrent.CopyOnWriteArrayList<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong();
+        long t = System.nanoTime();
+        java.net.http.WebSocket ws = http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + TestTokens.token("vera", "viewer", site))
+                .buildAsync(URI.create("ws://127.0.0.1:" + gatewayPort + "/ws"), new java.net.http.WebSocket.Listener() {
+                    private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w,
+                            java.nio.ByteBuffer data, boolean last) {
+                        byte[] b = new byte[data.remaining()];
+                        data.get(b);
+                        partial.writeBytes(b);
+                        if (last) {
+                            first.compareAndSet(0, System.nanoTime());
+                            frames.add(String.valueOf(org.vigil.contracts.LiveFrame.camera(partial.toByteArray())));
+                            partial.reset();
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            ws.sendText("{\"type\":\"watch\",\"cameras\":[\"" + camera + "\"]}", true).get(10,
+                    java.util.concurrent.TimeUnit.SECONDS);
+            Stack.await(site + "'s live pictures through central's gateway", Duration.ofSeconds(60),
+                    () -> frames.size() >= 5);
+            assertThat(frames).as(site + "'s live frames").allMatch(camera::equals);
+            return String.format("first frame %d ms, 5 frames %d ms", (first.get() - t) / 1_000_000,
+                    (System.nanoTime() - t) / 1_000_000);
+        } finally {
+            ws.abort();
+        }
+    }
+
+    /** The site's recorder stopped streaming {@code site}'s camera: nothing crosses the link once nobody watches. */
+    private void awaitLiveEnded(Site s) throws InterruptedException {
+        Path log = s.home().resolve("logs/recorder-service.log");
+        Stack.await(s.id() + "'s recorder stops streaming once nobody watches", Duration.ofSeconds(30),
+                () -> contains(log, "live view of cam-" + s.id() + " ended after"));
     }
 
     /** An MP4 (its first box is {@code ftyp}) of some size: footage, not an error page. */

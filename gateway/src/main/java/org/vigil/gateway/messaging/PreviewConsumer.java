@@ -1,8 +1,6 @@
 package org.vigil.gateway.messaging;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.vigil.contracts.CameraConfig;
-import org.vigil.contracts.Json;
+import org.vigil.contracts.LiveFrame;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.gateway.ws.LiveClients;
 
@@ -39,14 +37,8 @@ public class PreviewConsumer {
         if (camera == null) {
             return;
         }
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("camera", r.key());
-        header.put("wall", number(r, MediaPacket.H_WALL));
-        header.put("width", number(r, MediaPacket.H_WIDTH));
-        header.put("height", number(r, MediaPacket.H_HEIGHT));
-        byte[] h = Json.write(header);
-        Buffer message = Buffer.buffer(2 + h.length + r.value().length).appendUnsignedShort(h.length).appendBytes(h)
-                .appendBytes(r.value());
+        Buffer message = Buffer.buffer(LiveFrame.encode(r.key(), number(r, MediaPacket.H_WALL),
+                number(r, MediaPacket.H_WIDTH), number(r, MediaPacket.H_HEIGHT), r.value()));
         clients.frame(r.key(), camera.site(), message);
     }
 

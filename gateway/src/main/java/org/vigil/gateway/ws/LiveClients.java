@@ -314,6 +314,26 @@ public class LiveClients {
         }
     }
 
+    /** Every camera someone on this gateway watches. */
+    public Set<String> watchedCameras() {
+        Set<String> all = new java.util.HashSet<>();
+        clients.values().forEach(c -> all.addAll(c.watching));
+        return all;
+    }
+
+    /**
+     * A backend token of a client that watches {@code camera} and may see {@code site}: what a site's recorder is
+     * asked for the camera's live pictures with. Empty when no such client is left.
+     */
+    public java.util.Optional<String> watcherToken(String camera, String site) {
+        for (Client c : clients.values()) {
+            if (c.watching.contains(camera) && Access.siteAllowed(c.sites, site) && c.connection.isOpen()) {
+                return java.util.Optional.ofNullable(c.owner.backendToken().get());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Whether anyone on this gateway watches {@code camera}. */
     public boolean watched(String camera) {
         return clients.values().stream().anyMatch(c -> c.watching.contains(camera));
