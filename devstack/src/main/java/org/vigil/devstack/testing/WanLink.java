@@ -88,6 +88,13 @@ public final class WanLink implements AutoCloseable {
         return siteAddress(subnet);
     }
 
+    /** Bytes that crossed the link so far, both ways (the host end's counters). */
+    public long bytes() throws IOException {
+        java.nio.file.Path stats = java.nio.file.Path.of("/sys/class/net", hostIf, "statistics");
+        return Long.parseLong(java.nio.file.Files.readString(stats.resolve("rx_bytes")).trim())
+                + Long.parseLong(java.nio.file.Files.readString(stats.resolve("tx_bytes")).trim());
+    }
+
     /** The site's end of the link made on {@code subnet}, known before the link is. */
     public static String siteAddress(int subnet) {
         return "10.77." + subnet + ".2";

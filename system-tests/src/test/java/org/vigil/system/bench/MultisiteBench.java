@@ -86,6 +86,10 @@ public final class MultisiteBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("wan")) { // bench/run multisite wan [cut seconds] [records]
+            MultisiteWanBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         Path work = Path.of("target", "bench-multisite").toAbsolutePath();
         deleteTree(work);
@@ -330,7 +334,7 @@ public final class MultisiteBench {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    static void deleteTree(Path dir) throws java.io.IOException {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
