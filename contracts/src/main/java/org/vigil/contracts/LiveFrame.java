@@ -29,6 +29,21 @@ public final class LiveFrame {
         return m;
     }
 
+    /** The message for a preview record as capture publishes it (the picture's size and time in its headers). */
+    public static byte[] ofPreview(String camera, org.apache.kafka.common.header.Headers headers, byte[] jpeg) {
+        return encode(camera, number(headers, MediaPacket.H_WALL), number(headers, MediaPacket.H_WIDTH),
+                number(headers, MediaPacket.H_HEIGHT), jpeg);
+    }
+
+    private static Long number(org.apache.kafka.common.header.Headers headers, String name) {
+        org.apache.kafka.common.header.Header h = headers.lastHeader(name);
+        try {
+            return h == null ? null : Long.parseLong(new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** The camera a message is of, or null when it is not one. */
     public static String camera(byte[] message) {
         if (message.length < 2) {

@@ -1,15 +1,12 @@
 package org.vigil.gateway.messaging;
 
-import java.nio.charset.StandardCharsets;
 
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.LiveFrame;
-import org.vigil.contracts.MediaPacket;
 import org.vigil.gateway.ws.LiveClients;
 
 /**
@@ -37,17 +34,7 @@ public class PreviewConsumer {
         if (camera == null) {
             return;
         }
-        Buffer message = Buffer.buffer(LiveFrame.encode(r.key(), number(r, MediaPacket.H_WALL),
-                number(r, MediaPacket.H_WIDTH), number(r, MediaPacket.H_HEIGHT), r.value()));
+        Buffer message = Buffer.buffer(LiveFrame.ofPreview(r.key(), r.headers(), r.value()));
         clients.frame(r.key(), camera.site(), message);
-    }
-
-    private static Long number(ConsumerRecord<String, byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        try {
-            return h == null ? null : Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -15,13 +15,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.vigil.contracts.LiveFrame;
-import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.Topics;
 
 /**
@@ -112,16 +110,6 @@ public class LiveFrames {
     }
 
     static byte[] message(String camera, ConsumerRecord<String, byte[]> r) {
-        return LiveFrame.encode(camera, number(r, MediaPacket.H_WALL), number(r, MediaPacket.H_WIDTH),
-                number(r, MediaPacket.H_HEIGHT), r.value());
-    }
-
-    private static Long number(ConsumerRecord<String, byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        try {
-            return h == null ? null : Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return LiveFrame.ofPreview(camera, r.headers(), r.value());
     }
 }

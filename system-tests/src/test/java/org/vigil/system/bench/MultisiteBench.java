@@ -116,7 +116,9 @@ public final class MultisiteBench {
             String issuer = TestTokens.issuerBaseUrl();
             Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "DATABASE_URL",
                     SharedServers.postgres().url(), "REDIS_URL", SharedServers.redis().url(), "VIGIL_GATEWAY_URL",
-                    issuer.substring(0, issuer.length() - "/auth".length()), "KAFKA_METADATA_MAX_AGE_MS", "2000"));
+                    issuer.substring(0, issuer.length() - "/auth".length()), "KAFKA_METADATA_MAX_AGE_MS", "2000",
+                    // its collector's pauses, for reading a latency tail against
+                    "JAVA_TOOL_OPTIONS", "-Xlog:gc:file=" + work.resolve("event-service-gc.log")));
             events = EventFlowBench.start("event-service", port, management, env, work);
             ServiceProcesses.awaitReady(management, events, Duration.ofSeconds(120));
 
