@@ -59,6 +59,7 @@ final class Supervisor implements AutoCloseable {
     private final RestartPolicy policy;
     private final InstantSource clock;
     private final Path stateFile;
+    private final Object stateLock = new Object();
     private final Consumer<String> out;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -187,15 +188,22 @@ final class Supervisor implements AutoCloseable {
     }
 
     private void writeState() {
-        if (stateFile == null || stopping) {
-            return; // stopping: the file is being forgotten, a late write must not bring it back
+        if (stateFile == null) {
+            return;
         }
-        try {
-            Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
-            Files.write(tmp, Json.write(states()));
-            Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException ex) {
-            out.accept("  (could not write " + stateFile + ": " + ex.getMessage() + ")");
+        // under the lock that close() deletes under: a write either lands before the delete or sees stopping (a
+        // process's exit is noticed on another thread than the timer's, which close() alone cannot wait for)
+        synchronized (stateLock) {
+            if (stopping) {
+                return; // stopping: the file is being forgotten, a late write must not bring it back
+            }
+            try {
+                Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+                Files.write(tmp, Json.write(states()));
+                Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException ex) {
+                out.accept("  (could not write " + stateFile + ": " + ex.getMessage() + ")");
+            }
         }
     }
 
@@ -232,10 +240,13 @@ final class Supervisor implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (stateFile != null) {
-            try {
-                Files.deleteIfExists(stateFile);
-            } catch (IOException e) {
-                // nothing to do
+            synchronized (stateLock) {
+                try {
+                    Files.deleteIfExists(stateFile);
+                    Files.deleteIfExists(stateFile.resolveSibling(stateFile.getFileName() + ".tmp"));
+                } catch (IOException e) {
+                    // nothing to do
+                }
             }
         }
     }
