@@ -305,20 +305,23 @@ class WholeStackIT {
             segment = row("select root, path, frames, extract(epoch from ended_at - started_at), "
                     + "to_char(started_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
                     + "to_char(ended_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') from events.segments "
-                    + "where camera_id = 'cam-a' order by started_at limit 1");
+                    + "where camera_id = 'cam-a' order by started_at offset 1 limit 1");
             if (segment.isEmpty()) {
                 Thread.sleep(500);
             }
         }
-        assertThat(segment).as("a segment of cam-a is indexed within 90 s").isPresent();
+        assertThat(segment).as("a second segment of cam-a is indexed within 90 s").isPresent();
         Path file = Path.of(segment.get()[0]).resolve(segment.get()[1]);
         long frames = Long.parseLong(segment.get()[2]);
         double seconds = Double.parseDouble(segment.get()[3]);
         assertThat(file.getFileName().toString()).startsWith("recording_cam-a_").endsWith(".avi");
         assertThat(Files.isRegularFile(file)).as(file + " exists").isTrue();
         assertThat(TestClips.decodedFrames(file)).as("frames decoded from " + file).isEqualTo(frames);
+        // the second segment, not the first: the first spans the capture's start, when a stall of the loaded machine
+        // makes the synthetic camera catch up in a burst. Segments are cut on key frames by capture time, so a stall
+        // shifts a cut by up to one key-frame interval (2 s); a lost or doubled stretch of footage shows beyond that
         assertThat((double) frames).as("frame count against the segment's duration of %.2f s", seconds)
-                .isCloseTo(seconds * FPS, org.assertj.core.data.Offset.offset((double) FPS));
+                .isCloseTo(seconds * FPS, org.assertj.core.data.Offset.offset(2.0 * FPS));
 
         // the same footage as MP4 through the gateway, as the browser plays it, and a byte range of it. A segment ends
         // one nominal frame interval after its last frame; the range ends a millisecond after that last frame, since
