@@ -14,6 +14,13 @@ public final class Access {
     public static final String ISSUER = "vigil";
     /** {@code aud} of tokens meant for backend services. */
     public static final String AUDIENCE = "vigil-services";
+    /**
+     * {@code aud} of a footage grant: what an export job carries to fetch a remote site's segments from that site's
+     * recorder (design 0017 §3). Only the recorder's segment endpoint accepts it; every other API refuses it.
+     */
+    public static final String FOOTAGE_AUDIENCE = "vigil-footage";
+    /** The header in which the gateway hands an export request's footage grant to the export service. */
+    public static final String FOOTAGE_GRANT_HEADER = "Vigil-Footage-Grant";
     /** Claim with the caller's single role, as a one-element array (quarkus-oidc maps {@code groups} to roles). */
     public static final String ROLES_CLAIM = "groups";
     /** Claim with the sites the caller may see; {@link #ALL_SITES} means every site. */

@@ -53,6 +53,7 @@ import org.vigil.export.repository.JobRepository;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(TokenIssuerTestResource.class)
+@QuarkusTestResource(FarSiteRecorder.class)
 class ExportJobsTest {
 
     static final String OLGA = TestTokens.token("olga", "operator", "hq");
@@ -134,6 +135,99 @@ class ExportJobsTest {
             }
         }
         return cam;
+    }
+
+    @Test
+    void aRemoteSitesSegmentsAreFetchedWithTheGrantAndCheckedAgainstTheirIndexedHash() throws Exception {
+        // site far's camera: indexed at central, its files only at far's recorder (FarSiteRecorder)
+        String cam = "cam-far-" + UUID.randomUUID().toString().substring(0, 8);
+        String olga = TestTokens.token("olga", "operator", "far");
+        Random r = new Random(cam.hashCode());
+        List<String> names = new java.util.ArrayList<>();
+        try (Connection c = db(); PreparedStatement p = c.prepareStatement(
+                "insert into events.segments values (?, ?, 'far', '/far/recordings', ?, ?, ?, 15, ?, ?, 'h264', 640, "
+                        + "360)")) {
+            for (int i = 0; i < 2; i++) {
+                String name = "recording_" + cam + "_2026112" + i + "T100000.000Z.avi";
+                byte[] data = new byte[300_000];
+                r.nextBytes(data);
+                FarSiteRecorder.FILES.put(name, data);
+                names.add(name);
+                p.setString(1, cam + "-" + i);
+                p.setString(2, cam);
+                p.setString(3, "far/" + cam + "/2026-11-20/" + name);
+                p.setObject(4, java.time.OffsetDateTime.ofInstant(T0.plusSeconds(60L * i), java.time.ZoneOffset.UTC));
+                p.setObject(5, java.time.OffsetDateTime.ofInstant(T0.plusSeconds(60L * i + 60),
+                        java.time.ZoneOffset.UTC));
+                p.setLong(6, data.length);
+                p.setString(7, java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(data)));
+                p.executeUpdate();
+            }
+        }
+
+        // asked directly, not through central's gateway: no grant, so nothing is queued
+        create(olga, body(cam, T0, T0.plusSeconds(120))).then().statusCode(409)
+                .body("error", equalTo("no_footage_grant")).body("message", containsString("site far"));
+
+        String grant = "grant-" + UUID.randomUUID();
+        String id = withGrant(olga, grant, cam);
+        assertThat(awaitState(olga, id)).isEqualTo("done");
+        assertThat(FarSiteRecorder.AUTHORIZATIONS).contains("Bearer " + grant);
+        assertThat(jobs.footageGrant(id)).as("the grant is gone once the job ended").isEmpty();
+        byte[] zip = given().auth().oauth2(olga).when().get("/api/exports/" + id + "/download").then().statusCode(200)
+                .extract().asByteArray();
+        Path local = Path.of("target", id + ".zip");
+        Files.write(local, zip);
+        String pem = given().auth().oauth2(olga).when().get("/api/exports/keys").then().extract().path("publicKeyPem");
+        assertThat(ExportVerifier.verify(local, Optional.of(Signing.readPublic(pem))).problems()).isEmpty();
+        try (ZipFile z = new ZipFile(local.toFile())) {
+            for (String name : names) {
+                assertThat(z.getInputStream(z.getEntry("segments/" + cam + "/" + name)).readAllBytes()).as(name)
+                        .isEqualTo(FarSiteRecorder.FILES.get(name));
+            }
+        }
+        assertThat(Path.of("target", "exports", id + ".fetch")).as("the fetched copies are gone").doesNotExist();
+
+        // the site hands over something else than it announced: the export fails, saying so, and leaves nothing
+        byte[] changed = FarSiteRecorder.FILES.get(names.get(1)).clone();
+        changed[1000] ^= 1;
+        FarSiteRecorder.FILES.put(names.get(1), changed);
+        String bad = withGrant(olga, grant, cam);
+        assertThat(awaitState(olga, bad)).isEqualTo("failed");
+        given().auth().oauth2(olga).when().get("/api/exports/" + bad).then()
+                .body("error", containsString("does not match its index"));
+        assertThat(Path.of("target", "exports", bad + ".zip")).doesNotExist();
+        assertThat(Path.of("target", "exports", bad + ".zip.partial")).doesNotExist();
+        assertThat(Path.of("target", "exports", bad + ".fetch")).doesNotExist();
+
+        // and a file the site no longer has
+        FarSiteRecorder.FILES.remove(names.get(1));
+        String gone = withGrant(olga, grant, cam);
+        assertThat(awaitState(olga, gone)).isEqualTo("failed");
+        given().auth().oauth2(olga).when().get("/api/exports/" + gone).then()
+                .body("error", containsString("is indexed but missing at site far"));
+    }
+
+    /** A new export of {@code cam} over two minutes from T0, with a footage grant as central's gateway adds it. */
+    private static String withGrant(String token, String grant, String cam) {
+        return given().auth().oauth2(token).header("Vigil-Footage-Grant", grant).contentType(ContentType.JSON)
+                .body(body(cam, T0, T0.plusSeconds(120))).when().post("/api/exports").then().statusCode(202).extract()
+                .path("id");
+    }
+
+    private static String awaitState(String token, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String state = null;
+        while (System.nanoTime() < deadline) {
+            state = given().auth().oauth2(token).when().get("/api/exports/" + id).then().statusCode(200).extract()
+                    .path("state");
+            if ("done".equals(state) || "failed".equals(state)) {
+                return state;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("export " + id + " still " + state + " after 60 s");
     }
 
     private static Map<String, Object> body(String cam, Instant from, Instant to) {

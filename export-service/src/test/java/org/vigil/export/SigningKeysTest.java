@@ -48,6 +48,11 @@ class SigningKeysTest {
                 return Optional.empty();
             }
 
+            @Override
+            public Optional<String> siteRecorders() {
+                return Optional.empty();
+            }
+
             public int maxAttempts() {
                 return 3;
             }

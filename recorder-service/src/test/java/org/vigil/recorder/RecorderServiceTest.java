@@ -2,6 +2,7 @@ package org.vigil.recorder;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,6 +217,43 @@ class RecorderServiceTest extends RecorderTestBase {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void aSegmentsBytesGoOnlyToAFootageGrantOfItsSite() throws Exception {
+        String cam = "rec-g-" + UUID.randomUUID().toString().substring(0, 8);
+        register(cam, true);
+        send(cam, UUID.randomUUID().toString(), 0, clip.size());
+        SegmentClosed s = segmentsHolding(cam, clip.size()).get(0);
+        String file = Path.of(s.path()).getFileName().toString();
+        String url = "/api/recorder/segments/" + cam + "/" + file;
+
+        io.restassured.response.Response got = given().auth().oauth2(TestTokens.footageGrant("olga", "operator", "hq"))
+                .when().get(url);
+        assertThat(got.statusCode()).as(got.asString()).isEqualTo(200);
+        byte[] bytes = got.asByteArray();
+        assertThat(bytes).hasSize((int) s.bytes());
+        assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)))
+                .isEqualTo(s.sha256());
+
+        // an ordinary token opens no segment, and a grant opens nothing but segments
+        given().auth().oauth2(TestTokens.token("ada", "admin", "*")).when().get(url).then().statusCode(401);
+        given().auth().oauth2(TestTokens.footageGrant("ada", "admin", "*")).when().get("/api/recorder/cameras")
+                .then().statusCode(401);
+        // another site's grant, a viewer's, a forged one
+        given().auth().oauth2(TestTokens.footageGrant("otto", "operator", "elsewhere")).when().get(url).then()
+                .statusCode(403).body("message", equalTo("no access to site hq"));
+        given().auth().oauth2(TestTokens.footageGrant("vera", "viewer", "hq")).when().get(url).then().statusCode(403);
+        given().auth().oauth2(TestTokens.forged("olga", "operator", "hq")).when().get(url).then().statusCode(401);
+        // names that are not this camera's segments, or that would climb out of the recordings
+        String op = TestTokens.footageGrant("olga", "operator", "*");
+        given().auth().oauth2(op).when().get("/api/recorder/segments/" + cam + "/x.avi").then().statusCode(400);
+        given().auth().oauth2(op).when().get("/api/recorder/segments/other-cam/" + file).then().statusCode(400);
+        given().auth().oauth2(op).urlEncodingEnabled(false).when()
+                .get("/api/recorder/segments/..%2F..%2Fetc/recording_..%2F..%2Fetc_20260101T000000.000Z.avi").then()
+                .statusCode(org.hamcrest.Matchers.either(equalTo(400)).or(equalTo(404)));
+        given().auth().oauth2(op).when().get("/api/recorder/segments/" + cam + "/recording_" + cam
+                + "_20200101T000000.000Z.avi").then().statusCode(404);
     }
 
     @Test

@@ -71,6 +71,14 @@ public final class TestTokens {
         return sign(claims(user, role, sites, Instant.now().plus(Duration.ofHours(1))), trusted);
     }
 
+    /** A valid footage grant (audience {@code vigil-footage}), as central's gateway makes for an export. */
+    public static String footageGrant(String user, String role, String... sites) {
+        issuerBaseUrl();
+        Map<String, Object> c = claims(user, role, sites, Instant.now().plus(Duration.ofHours(1)));
+        c.put("aud", "vigil-footage");
+        return sign(c, trusted);
+    }
+
     /** A token that is right in every way except its signature. */
     public static String forged(String user, String role, String... sites) {
         issuerBaseUrl();

@@ -49,6 +49,12 @@ public interface ExportConfig {
     @WithDefault("15s")
     Duration auditWait();
 
+    /**
+     * VIGIL_SITE_RECORDERS: each remote site's recorder ({@code north=https://rec.north:8082,…}), from which the
+     * segments of that site are fetched; a site not listed has its recordings under {@link #recordingsDir()}.
+     */
+    Optional<String> siteRecorders();
+
     /** Space kept free on the exports volume beyond the package's size. */
     @WithDefault("64M")
     io.quarkus.runtime.configuration.MemorySize freeMargin();

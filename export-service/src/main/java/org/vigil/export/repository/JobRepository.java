@@ -36,17 +36,25 @@ public class JobRepository {
     }
 
     /** Stores a new queued job and, in the same transaction, what {@code alongside} writes (its audit entry). */
-    public void insert(ExportJob j, Function<SqlConnection, Uni<Void>> alongside) {
+    public void insert(ExportJob j, String footageGrant, Function<SqlConnection, Uni<Void>> alongside) {
         pool.withTransaction(c -> c.preparedQuery("""
                 insert into exports.jobs (id, state, cameras, sites, from_ts, to_ts, reason, case_id, requested_by,
-                                          created_at, bytes_total, include_mp4)
-                values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
+                                          created_at, bytes_total, include_mp4, footage_grant)
+                values ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""")
                 .execute(Tuple.tuple().addValue(UUID.fromString(j.id())).addValue(j.cameras().toArray(String[]::new))
                         .addValue(j.sites().toArray(String[]::new)).addValue(odt(j.from())).addValue(odt(j.to()))
                         .addValue(j.reason()).addValue(j.caseId()).addValue(j.requestedBy())
-                        .addValue(odt(j.createdAt())).addValue(j.bytesTotal()).addValue(j.includeMp4()))
+                        .addValue(odt(j.createdAt())).addValue(j.bytesTotal()).addValue(j.includeMp4())
+                        .addValue(footageGrant))
                 .chain(() -> alongside.apply(c)))
                 .await().atMost(TIMEOUT);
+    }
+
+    /** The footage grant a job fetches remote segments with; empty when it has none (or it ended). */
+    public Optional<String> footageGrant(String id) {
+        RowSet<Row> rows = pool.preparedQuery("select footage_grant from exports.jobs where id = $1")
+                .execute(Tuple.of(UUID.fromString(id))).await().atMost(TIMEOUT);
+        return rows.iterator().hasNext() ? Optional.ofNullable(rows.iterator().next().getString(0)) : Optional.empty();
     }
 
     public Optional<ExportJob> find(String id) {
@@ -97,7 +105,8 @@ public class JobRepository {
         RowSet<Row> rows = pool.withTransaction(c -> c.preparedQuery("""
                 update exports.jobs set cancel_requested = true,
                     state = case when state = 'queued' then 'cancelled' else state end,
-                    finished_at = case when state = 'queued' then $2 else finished_at end
+                    finished_at = case when state = 'queued' then $2 else finished_at end,
+                    footage_grant = case when state = 'queued' then null else footage_grant end
                 where id = $1 and state in ('queued', 'running')
                 returning """ + " " + COLUMNS).execute(Tuple.of(UUID.fromString(id), odt(now)))
                 .call(r -> r.iterator().hasNext() ? alongside.apply(c) : Uni.createFrom().voidItem()))
@@ -109,7 +118,8 @@ public class JobRepository {
     public void finish(String id, String state, String error, Long size, String sha256, Instant now,
             Function<SqlConnection, Uni<Void>> alongside) {
         pool.withTransaction(c -> c.preparedQuery("""
-                update exports.jobs set state = $2, error = $3, file_size = $4, file_sha256 = $5, finished_at = $6
+                update exports.jobs set state = $2, error = $3, file_size = $4, file_sha256 = $5, finished_at = $6,
+                       footage_grant = null
                 where id = $1""")
                 .execute(Tuple.tuple().addValue(UUID.fromString(id)).addValue(state).addValue(error).addValue(size)
                         .addValue(sha256).addValue(odt(now)))
@@ -131,7 +141,7 @@ public class JobRepository {
                 update exports.jobs set state = case when cancel_requested then 'cancelled' else 'failed' end,
                     error = case when cancel_requested then null
                             else 'interrupted ' || attempts || ' times by restarts; not tried again' end,
-                    finished_at = $1
+                    finished_at = $1, footage_grant = null
                 where state = 'running'""")
                 .execute(Tuple.of(odt(now))).await().atMost(TIMEOUT).rowCount();
         return new int[] {requeued, failed};

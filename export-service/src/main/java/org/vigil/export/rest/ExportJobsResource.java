@@ -11,6 +11,7 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -74,12 +75,12 @@ public class ExportJobsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(NewExport body) {
+    public Response create(NewExport body, @HeaderParam(Access.FOOTAGE_GRANT_HEADER) String footageGrant) {
         if (body == null) {
             return Errors.of(400, "bad_request", "send {cameras, from, to, reason, caseId}");
         }
         ExportJob j = jobs.create(caller(), new ExportJobs.Request(body.cameras(), body.from(), body.to(),
-                body.reason(), body.caseId(), Boolean.TRUE.equals(body.includeMp4())));
+                body.reason(), body.caseId(), Boolean.TRUE.equals(body.includeMp4())), footageGrant);
         return Response.status(202).entity(JobView.of(j)).build();
     }
 

@@ -50,10 +50,12 @@ public class ExportJobs {
     private final ExportConfig config;
     private final AuditPublisher audit;
     private final ExportRunner runner;
+    private final RemoteFootage remote;
 
     public ExportJobs(JobRepository jobs, EvidenceRepository evidence, ExportConfig config, AuditPublisher audit,
-            ExportRunner runner, InstantSource clock) {
+            ExportRunner runner, RemoteFootage remote, InstantSource clock) {
         this.clock = clock;
+        this.remote = remote;
         this.jobs = jobs;
         this.evidence = evidence;
         this.config = config;
@@ -61,7 +63,13 @@ public class ExportJobs {
         this.runner = runner;
     }
 
-    public ExportJob create(Caller caller, Request r) {
+    /**
+     * Queues a new export.
+     *
+     * @param footageGrant what the job fetches a remote site's segments with (from central's gateway); may be null
+     *                     when every segment is on this service's recordings volume
+     */
+    public ExportJob create(Caller caller, Request r, String footageGrant) {
         validate(r);
         List<String> cameras = List.copyOf(new TreeSet<>(r.cameras()));
         Map<String, String> sites = evidence.sitesOf(cameras);
@@ -76,9 +84,16 @@ public class ExportJobs {
             throw new ExportProblem(404, "not_found", "no recording of " + String.join(", ", cameras) + " between "
                     + r.from() + " and " + r.to());
         }
-        checkPresent(segments);
+        checkPresent(segments.stream().filter(s -> !remote.remote(s.site())).toList());
+        List<Evidence.Segment> fetched = segments.stream().filter(s -> remote.remote(s.site())).toList();
+        if (!fetched.isEmpty() && (footageGrant == null || footageGrant.isBlank())) {
+            throw new ExportProblem(409, "no_footage_grant", "the recordings of site " + fetched.get(0).site()
+                    + " are at that site: ask for this export through central's gateway, which lets the job fetch "
+                    + "them", Map.of("site", fetched.get(0).site()));
+        }
         long bytes = segments.stream().mapToLong(Evidence.Segment::bytes).sum() * (r.includeMp4() ? 2 : 1);
-        checkRoom(bytes);
+        // a remote site's segments are fetched first and kept beside the package until it is written
+        checkRoom(bytes + fetched.stream().mapToLong(Evidence.Segment::bytes).sum());
         Instant now = clock.instant();
         ExportJob job = new ExportJob(UUID.randomUUID().toString(), ExportJob.QUEUED, cameras,
                 List.copyOf(new TreeSet<>(sites.values())), r.from(), r.to(), r.reason().strip(),
@@ -98,7 +113,7 @@ public class ExportJobs {
         details.put("mp4", Boolean.toString(r.includeMp4()));
         AuditPublisher.Entry created = audit.entry(caller.name(), "export.create", AuditEntry.EXPORT + job.id(),
                 String.join(",", job.sites()), "success", details);
-        jobs.insert(job, tx -> audit.storeIn(tx, List.of(created)));
+        jobs.insert(job, fetched.isEmpty() ? null : footageGrant, tx -> audit.storeIn(tx, List.of(created)));
         runner.wake();
         return job;
     }

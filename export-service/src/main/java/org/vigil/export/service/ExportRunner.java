@@ -71,6 +71,7 @@ public class ExportRunner {
     private final SigningKeys keys;
     private final ExportConfig config;
     private final AuditPublisher audit;
+    private final RemoteFootage remote;
     private final String version;
     private final Semaphore wake = new Semaphore(0);
     private ExecutorService worker;
@@ -80,9 +81,11 @@ public class ExportRunner {
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
     public ExportRunner(JobRepository jobs, EvidenceRepository evidence, SigningKeys keys, ExportConfig config,
-            AuditPublisher audit, @ConfigProperty(name = "quarkus.application.version") String version,
-            MeterRegistry metrics, InstantSource clock) {
+            AuditPublisher audit, RemoteFootage remote,
+            @ConfigProperty(name = "quarkus.application.version") String version, MeterRegistry metrics,
+            InstantSource clock) {
         this.clock = clock;
+        this.remote = remote;
         this.metrics = metrics;
         Gauge.builder("vigil_export_jobs_queued", queued, Number::doubleValue).strongReference(true).register(metrics);
         Gauge.builder("vigil_export_jobs_running", running, Number::doubleValue).strongReference(true)
@@ -167,15 +170,29 @@ public class ExportRunner {
     /** Runs one claimed job to its end; returns the outcome: {@code done}, {@code failed} or {@code cancelled}. */
     String run(ExportJob job) {
         Path partial = config.exportsDir().resolve(job.id() + ".zip.partial");
+        Path fetchDir = config.exportsDir().resolve(job.id() + ".fetch");
         try {
             List<Evidence.Segment> segments = evidence.segments(job.cameras(), job.from(), job.to());
             for (Evidence.Segment s : segments) {
-                if (!Files.isRegularFile(Path.of(s.root()).resolve(s.path()))) {
+                if (!remote.remote(s.site()) && !Files.isRegularFile(Path.of(s.root()).resolve(s.path()))) {
                     fail(job, "the recording " + s.path() + " is indexed but missing on disk");
                     return ExportJob.FAILED;
                 }
             }
-            long total = segments.stream().mapToLong(Evidence.Segment::bytes).sum() * (job.includeMp4() ? 2 : 1);
+            long fetchBytes = segments.stream().filter(s -> remote.remote(s.site()))
+                    .mapToLong(Evidence.Segment::bytes).sum();
+            long total = segments.stream().mapToLong(Evidence.Segment::bytes).sum() * (job.includeMp4() ? 2 : 1)
+                    + fetchBytes;
+            long[] copied = {0};
+            long[] lastReport = {System.nanoTime()};
+            if (fetchBytes > 0) {
+                try {
+                    segments = fetchRemote(job, segments, fetchDir, total, copied, lastReport);
+                } catch (RemoteFootage.Refused r) {
+                    fail(job, r.getMessage());
+                    return ExportJob.FAILED;
+                }
+            }
             awaitOwnAuditEntry(job);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             Files.deleteIfExists(partial);
@@ -183,7 +200,7 @@ public class ExportRunner {
                 OutputStream out = new DigestOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch),
                         1 << 20), sha);
                 PackageWriter w = new PackageWriter(out);
-                write(job, segments, total, w);
+                write(job, segments, total, w, copied, lastReport);
                 ch.force(true);
                 w.close(); // after the fsync: closing also closes the channel
             }
@@ -217,13 +234,55 @@ public class ExportRunner {
             LOG.errorf(e, "export %s failed, error id %s", job.id(), errorId);
             fail(job, "internal error " + errorId + " (see the export service's log)");
             return ExportJob.FAILED;
+        } finally {
+            deleteTree(fetchDir);
         }
     }
 
-    private void write(ExportJob job, List<Evidence.Segment> segments, long total, PackageWriter w)
-            throws IOException {
-        long[] done = {0};
-        long[] lastReport = {System.nanoTime()};
+    /**
+     * Fetches the segments of remote sites into {@code dir}, each checked against its indexed hash (design 0017 §3),
+     * and returns the job's segments with those replaced by their local copies.
+     */
+    private List<Evidence.Segment> fetchRemote(ExportJob job, List<Evidence.Segment> segments, Path dir, long total,
+            long[] done, long[] lastReport) throws IOException, RemoteFootage.Refused {
+        String grant = jobs.footageGrant(job.id()).orElse(null);
+        deleteTree(dir); // what an interrupted attempt fetched is fetched again
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        List<Evidence.Segment> out = new java.util.ArrayList<>(segments.size());
+        int fetched = 0;
+        for (Evidence.Segment s : segments) {
+            if (!remote.remote(s.site())) {
+                out.add(s);
+                continue;
+            }
+            Path local = remote.fetch(s, grant, dir, n -> {
+                done[0] += n;
+                report(job, done[0], total, lastReport);
+            });
+            out.add(new Evidence.Segment(s.segmentId(), s.cameraId(), s.site(), dir.toString(),
+                    local.getFileName().toString(), s.startedAt(), s.endedAt(), s.frames(), s.bytes(), s.sha256()));
+            fetched++;
+        }
+        LOG.infof("export %s: fetched %d segments from remote sites, each matching its indexed sha256", job.id(),
+                fetched);
+        return out;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            files.forEach(ExportRunner::deleteQuietly);
+        } catch (IOException e) {
+            LOG.warnf("could not empty %s: %s", dir, e.getMessage());
+        }
+        deleteQuietly(dir);
+    }
+
+    private void write(ExportJob job, List<Evidence.Segment> segments, long total, PackageWriter w, long[] done,
+            long[] lastReport) throws IOException {
         for (Evidence.Segment s : segments) {
             Path file = Path.of(s.root()).resolve(s.path());
             try (InputStream in = Files.newInputStream(file)) {

@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
@@ -59,18 +60,31 @@ public class BackendProxy {
 
     /** A camera's footage: {@code /api/recorder/playback/<camera>.mp4}. */
     private static final Pattern PLAYBACK = Pattern.compile("/api/recorder/playback/([^/]+)\\.mp4");
+    /** Where a request's footage grant waits for {@link #forward}. */
+    private static final String FOOTAGE_GRANT = "vigil.footage-grant";
+    /** How long an export may wait in the queue and still fetch a remote site's footage. */
+    static final java.time.Duration FOOTAGE_GRANT_LIFETIME = java.time.Duration.ofHours(12);
     /** How long a site's recorder may keep a request waiting for data before it counts as unreachable. */
     private static final long SITE_IDLE_MS = 30_000;
 
     void routes(@Observes Router router, Vertx vertx, GatewayConfig config, SiteDirectory directory,
-            CameraRegistry cameras) {
+            CameraRegistry cameras, TokenService tokens) {
         HttpClient local = client(vertx, config.recorderUrl());
         Map<String, HttpClient> sites = new HashMap<>();
         directory.recorders().forEach((site, url) -> sites.put(site, client(vertx, url)));
         router.route("/api/recorder/*").handler(ctx -> toRecorder(ctx, local, sites, directory, cameras));
         route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/segments",
                 "/api/cameras/status", "^/api/cameras/[^/]+/status$", "/api/sites/status");
-        route(router, vertx, config.exportUrl(), "export", "/api/exports", "/api/exports/*");
+        HttpClient export = client(vertx, config.exportUrl());
+        router.route("/api/exports").handler(ctx -> {
+            // a new export of footage that may lie at remote sites: the job, run later, fetches it with this grant
+            TokenService.Caller caller = caller(ctx);
+            if (caller != null && ctx.request().method() == HttpMethod.POST && !directory.recorders().isEmpty()) {
+                ctx.put(FOOTAGE_GRANT, tokens.footageGrant(caller, FOOTAGE_GRANT_LIFETIME));
+            }
+            forward(ctx, export, "export");
+        });
+        router.route("/api/exports/*").handler(ctx -> forward(ctx, export, "export"));
         route(router, vertx, config.retentionUrl(), "retention", "/api/retention/*");
     }
 
@@ -149,6 +163,10 @@ public class BackendProxy {
                 }
             }
             req.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + caller.token());
+            String grant = ctx.get(FOOTAGE_GRANT);
+            if (grant != null) {
+                req.putHeader(Access.FOOTAGE_GRANT_HEADER, grant);
+            }
             String requestId = RequestIds.of(ctx);
             if (requestId != null) {
                 req.putHeader(RequestIds.HEADER, requestId);

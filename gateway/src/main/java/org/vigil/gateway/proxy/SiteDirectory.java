@@ -4,12 +4,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
@@ -22,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.vigil.contracts.Json;
 import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.runtime.sites.SiteRecorders;
 
 /**
  * The site directory (design 0017 §3): which recorder serves each remote site's footage, from
@@ -36,7 +34,6 @@ import org.vigil.gateway.config.GatewayConfig;
 @ApplicationScoped
 public class SiteDirectory {
 
-    private static final Pattern SITE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Duration KEEP = Duration.ofSeconds(2);
 
     /** What central knows of a site's contact: {@code connected}, {@code disconnected} or {@code unknown}. */
@@ -56,7 +53,7 @@ public class SiteDirectory {
 
     @Inject
     public SiteDirectory(GatewayConfig config, Vertx vertx) {
-        this(parse(config.siteRecorders().orElse("")), vertx, config.eventsUrl(), Clock.systemUTC());
+        this(SiteRecorders.parse(config.siteRecorders().orElse("")), vertx, config.eventsUrl(), Clock.systemUTC());
     }
 
     SiteDirectory(Map<String, URI> recorders, Vertx vertx, URI eventsUrl, Clock clock) {
@@ -64,44 +61,6 @@ public class SiteDirectory {
         this.clock = clock;
         this.events = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(eventsUrl.getHost())
                 .setDefaultPort(eventsUrl.getPort()).setConnectTimeout(2000).setMaxPoolSize(8));
-    }
-
-    /**
-     * Parses {@code VIGIL_SITE_RECORDERS}: comma-separated {@code site=url} pairs, each url http or https with a host.
-     *
-     * @throws IllegalArgumentException naming the entry that is wrong and why
-     */
-    public static Map<String, URI> parse(String spec) {
-        Map<String, URI> out = new LinkedHashMap<>();
-        for (String entry : spec.split(",")) {
-            String e = entry.strip();
-            if (e.isEmpty()) {
-                continue;
-            }
-            int eq = e.indexOf('=');
-            if (eq < 0) {
-                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: '" + e + "' is not site=url");
-            }
-            String site = e.substring(0, eq).strip();
-            if (!SITE.matcher(site).matches()) {
-                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: site '" + site
-                        + "' must be lower-case letters, digits and '-'");
-            }
-            URI url;
-            try {
-                url = URI.create(e.substring(eq + 1).strip());
-            } catch (IllegalArgumentException bad) {
-                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: the url of site " + site + " is not a URL");
-            }
-            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: the url of site " + site
-                        + " must be http(s)://host:port, got '" + url + "'");
-            }
-            if (out.put(site, url) != null) {
-                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: site " + site + " is listed twice");
-            }
-        }
-        return Collections.unmodifiableMap(out);
     }
 
     /** The recorder serving {@code site}'s footage, when it is a site of its own (empty: VIGIL_RECORDER_URL's). */

@@ -140,6 +140,16 @@ public class TokenService {
         return sign(Access.AUDIENCE, username, role, sites, source, now, now.plus(lifetime), null, null);
     }
 
+    /**
+     * A footage grant (design 0017 §3): lets an export job, queued now and run later, fetch the caller's sites'
+     * recordings from those sites' recorders, and nothing else (its audience is refused by every other API).
+     */
+    public String footageGrant(Caller caller, Duration lifetime) {
+        Instant now = clock.instant();
+        return sign(Access.FOOTAGE_AUDIENCE, caller.username(), caller.role(), caller.sites(), caller.source(), now,
+                now.plus(lifetime), null, null).token();
+    }
+
     private Caller sign(String audience, String username, String role, List<String> sites, Source source,
             Instant authTime, Instant exp, String csrfHash, String sessionId) {
         var builder = Jwt.issuer(config.tokenIssuer())

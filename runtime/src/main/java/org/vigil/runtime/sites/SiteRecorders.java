@@ -1,0 +1,58 @@
+package org.vigil.runtime.sites;
+
+import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * {@code VIGIL_SITE_RECORDERS} ({@code north=https://rec.north.example:8082,south=…}): the recorder that serves each
+ * remote site's footage (design 0017 §3), read the same way by the gateway (playback, live view) and the export
+ * service (the segments of an export). A site not listed has its footage where a single box has it.
+ */
+public final class SiteRecorders {
+
+    private static final Pattern SITE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private SiteRecorders() {
+    }
+
+    /**
+     * Parses the list: comma-separated {@code site=url} pairs, each url http or https with a host.
+     *
+     * @throws IllegalArgumentException naming the entry that is wrong and why
+     */
+    public static Map<String, URI> parse(String spec) {
+        Map<String, URI> out = new LinkedHashMap<>();
+        for (String entry : spec == null ? new String[0] : spec.split(",")) {
+            String e = entry.strip();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: '" + e + "' is not site=url");
+            }
+            String site = e.substring(0, eq).strip();
+            if (!SITE.matcher(site).matches()) {
+                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: site '" + site
+                        + "' must be lower-case letters, digits and '-'");
+            }
+            URI url;
+            try {
+                url = URI.create(e.substring(eq + 1).strip());
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: the url of site " + site + " is not a URL");
+            }
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: the url of site " + site
+                        + " must be http(s)://host:port, got '" + url + "'");
+            }
+            if (out.put(site, url) != null) {
+                throw new IllegalArgumentException("VIGIL_SITE_RECORDERS: site " + site + " is listed twice");
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+}
