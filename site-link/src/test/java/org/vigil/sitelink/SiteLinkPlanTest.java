@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
+import org.vigil.sitelink.config.SiteCredentials;
 import org.vigil.sitelink.config.Sites;
 import org.vigil.sitelink.messaging.MirrorPlan;
 import org.vigil.sitelink.messaging.SiteFilter;
@@ -86,5 +87,47 @@ class SiteLinkPlanTest {
 
     private static SourceRecord record(String key, byte[] value) {
         return new SourceRecord(Map.of(), Map.of(), Topics.CAMERAS, 0, null, key.getBytes(), null, value);
+    }
+
+    @Test
+    void aSiteWithCredentialsIsReachedOverTlsPinnedToItsCertificateWithScramAndBadFilesAreRefused(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path store = dir.resolve("k.p12");
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool")
+                .toString(), "-genkeypair", "-alias", "site", "-keyalg", "EC", "-dname", "CN=vigil-site-north",
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-noprompt")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-exportcert", "-rfc", "-alias", "site", "-keystore", store.toString(), "-storepass", "changeit",
+                "-file", dir.resolve("north.pem").toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        java.nio.file.Path pass = dir.resolve("north.password");
+        java.nio.file.Files.writeString(pass, "s3cret-Pass\n");
+        java.nio.file.Files.setPosixFilePermissions(pass, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rw-------"));
+
+        Map<String, SiteCredentials> creds = SiteCredentials.load(dir, List.of("north"));
+        assertThat(creds.get("north").toString()).doesNotContain("s3cret");
+        Map<String, String> plan = MirrorPlan.of("127.0.0.1:19092", SITES, creds, 1, Duration.ofSeconds(10));
+        assertThat(plan).containsEntry("north.security.protocol", "SASL_SSL")
+                .containsEntry("north.sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("north.ssl.truststore.type", "PEM")
+                .containsEntry("north.ssl.truststore.location", dir.resolve("north.pem").toAbsolutePath().toString())
+                .doesNotContainKey("south.security.protocol").doesNotContainKey("central.security.protocol");
+        assertThat(plan.get("north.sasl.jaas.config")).contains("username=\"central\"")
+                .contains("password=\"s3cret-Pass\"");
+
+        assertThatThrownBy(() -> SiteCredentials.load(dir, List.of("south"))).hasMessageContaining("south.pem")
+                .hasMessageContaining("missing");
+        java.nio.file.Files.setPosixFilePermissions(pass, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rw-r--r--"));
+        assertThatThrownBy(() -> SiteCredentials.load(dir, List.of("north"))).hasMessageContaining("readable by others");
+        java.nio.file.Files.setPosixFilePermissions(pass, java.nio.file.attribute.PosixFilePermissions.fromString(
+                "rw-------"));
+        java.nio.file.Files.writeString(dir.resolve("north.pem"), "not a certificate");
+        assertThatThrownBy(() -> SiteCredentials.load(dir, List.of("north"))).hasMessageContaining("not a PEM");
     }
 }

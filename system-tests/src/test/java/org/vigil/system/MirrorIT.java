@@ -2,6 +2,7 @@ package org.vigil.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,9 @@ import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.EmbeddedKafka;
 import org.vigil.devstack.embedded.TopicAdmin;
+import org.vigil.devstack.embedded.WanSecurity;
 import org.vigil.devstack.testing.SharedServers;
+import org.vigil.sitelink.config.SiteCredentials;
 import org.vigil.sitelink.messaging.SiteLink;
 
 /**
@@ -58,8 +61,16 @@ class MirrorIT {
     @Test
     void aSitesMetadataReachesCentralUnderItsSitesNameInOrderAndItsVideoNever() throws Exception {
         WholeStackIT.deleteTree(home);
-        EmbeddedKafka north = kafka("north");
-        EmbeddedKafka central = kafka("central");
+        // north's listener for central is secured as a site node's is: TLS with north's own key, SCRAM for central
+        int wan = SharedServers.freePort();
+        WanSecurity security = WanSecurity.createOrLoad(home.resolve("north-link"), "north");
+        EmbeddedKafka north = kafka("north", "127.0.0.1:" + wan + "@127.0.0.1:" + wan, security);
+        EmbeddedKafka central = kafka("central", null, null);
+        Path linkDir = Files.createDirectories(home.resolve("site-link-credentials"));
+        Files.copy(security.certificate(), linkDir.resolve("north.pem"));
+        Files.writeString(linkDir.resolve("north.password"), security.centralPassword());
+        Files.setPosixFilePermissions(linkDir.resolve("north.password"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
         // central's camera registry: one camera at north, one at south (whose URL north must never see)
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
@@ -74,8 +85,8 @@ class MirrorIT {
         }
 
         // site-link's plan, as central runs it (replication factor 1: single brokers)
-        MirrorMaker mirror = SiteLink.start(central.bootstrapServers(), Map.of("north", north.bootstrapServers()), 1,
-                Duration.ofSeconds(1));
+        MirrorMaker mirror = SiteLink.start(central.bootstrapServers(), Map.of("north", "127.0.0.1:" + wan),
+                SiteCredentials.load(linkDir, List.of("north")), 1, Duration.ofSeconds(1));
         open.add(mirror::stop);
 
         // north's capture and recorder write as they do today, to their own cluster
@@ -109,8 +120,9 @@ class MirrorIT {
         assertThat(atNorth.get("cam-north").url()).isEqualTo("rtsp://user:secret-north@10.0.0.9/1");
     }
 
-    private EmbeddedKafka kafka(String name) throws Exception {
-        EmbeddedKafka k = new EmbeddedKafka(home.resolve(name), SharedServers.freePort(), SharedServers.freePort());
+    private EmbeddedKafka kafka(String name, String wan, WanSecurity security) throws Exception {
+        EmbeddedKafka k = new EmbeddedKafka(home.resolve(name), SharedServers.freePort(), SharedServers.freePort(), wan,
+                null, security);
         k.start();
         open.add(k);
         TopicAdmin.ensureTopics(k.bootstrapServers(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(30));

@@ -49,6 +49,7 @@ import org.vigil.devstack.testing.SharedServers;
 import org.vigil.devstack.testing.SiteTraffic;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.WanLink;
+import org.vigil.sitelink.config.SiteCredentials;
 
 /**
  * Two site nodes and a central part on this machine (design 0017, stage 3). Each site (its Kafka, capture and
@@ -89,6 +90,9 @@ class SiteWanIT {
     }
 
     /** A site node: its link, its relay, and its processes' home. */
+    /** Where central's site-link finds each site's certificate and password. */
+    private Path linkDir;
+
     private record Site(String id, WanLink link, DelayRelay relay, DelayRelay recorder, Path home) {
         String overWan() {
             return "127.0.0.1:" + relay.port();
@@ -150,9 +154,22 @@ class SiteWanIT {
                 "VIGIL_BOOTSTRAP_ADMIN_PASSWORD", "site-wan-admin-password", "QUARKUS_HTTP_HOST", "0.0.0.0",
                 "QUARKUS_HTTP_PORT", Integer.toString(gatewayPort), "QUARKUS_MANAGEMENT_PORT",
                 Integer.toString(gatewayManagement)));
+        int exportPort = SharedServers.freePort();
+        int exportManagement = SharedServers.freePort();
+        gatewayEnv.put("VIGIL_EXPORT_URL", "http://127.0.0.1:" + exportPort);
         Process gateway = service("gateway", home.resolve("gateway.log"), null, gatewayEnv);
+        // central's export service: a site's segments come from that site's recorder, with the request's grant
+        Process export = service("export-service", home.resolve("export-service.log"), null, new HashMap<>(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", central.bootstrapServers(), "DATABASE_URL", pg.url(), "VIGIL_GATEWAY_URL",
+                "http://127.0.0.1:" + gatewayPort, "VIGIL_SITE_RECORDERS", directory.toString(), "VIGIL_EXPORTS_DIR",
+                home.resolve("exports").toString(), "VIGIL_KEYS_DIR", home.resolve("export-keys").toString(),
+                "VIGIL_DEV_SIGNING_KEY", "true", "RECORDINGS_DIR", Files.createDirectories(home.resolve(
+                        "central-recordings")).toString(),
+                "QUARKUS_HTTP_PORT", Integer.toString(exportPort), "QUARKUS_MANAGEMENT_PORT",
+                Integer.toString(exportManagement))));
 
-        // the sites, each behind its link
+        // the sites, each behind its link; what each node prints for central goes into site-link's directory
+        linkDir = Files.createDirectories(home.resolve("site-link-credentials"));
         Map<String, Site> sites = new LinkedHashMap<>();
         subnet = 71;
         for (String s : SITES) {
@@ -163,10 +180,25 @@ class SiteWanIT {
                 .append(s.overWan()));
         int linkManagement = SharedServers.freePort();
         service("site-link", home.resolve("site-link.log"), null, Map.of("KAFKA_BOOTSTRAP_SERVERS",
-                central.bootstrapServers(), "VIGIL_SITES", list.toString(), "VIGIL_SITE_LINK_REPLICATION_FACTOR", "1",
-                "VIGIL_SITE_LINK_REFRESH", "1s", "QUARKUS_MANAGEMENT_PORT", Integer.toString(linkManagement)));
+                central.bootstrapServers(), "VIGIL_SITES", list.toString(), "VIGIL_SITE_LINK_DIR", linkDir.toString(),
+                "VIGIL_SITE_LINK_REPLICATION_FACTOR", "1", "VIGIL_SITE_LINK_REFRESH", "1s", "QUARKUS_MANAGEMENT_PORT",
+                Integer.toString(linkManagement)));
         events.ready();
         ServiceProcesses.awaitReady(gatewayManagement, gateway, Duration.ofSeconds(120));
+        ServiceProcesses.awaitReady(exportManagement, export, Duration.ofSeconds(120));
+
+        // a site's link admits central's site-link only: a node that shows another site's certificate fails the TLS
+        // handshake (central pins each site's own), and a wrong password is refused by the site
+        for (String s : SITES) {
+            String other = SITES.get(1 - SITES.indexOf(s));
+            SiteCredentials own = SiteCredentials.load(linkDir, List.of(s)).get(s);
+            SiteCredentials foreignCert = new SiteCredentials(linkDir.resolve(other + ".pem"), own.password());
+            SiteCredentials wrongPassword = new SiteCredentials(own.certificate(), "not-" + own.password());
+            assertThat(refusal(sites.get(s).overWan(), foreignCert)).as(s + " with " + other + "'s certificate pinned")
+                    .isInstanceOf(org.apache.kafka.common.errors.SslAuthenticationException.class);
+            assertThat(refusal(sites.get(s).overWan(), wrongPassword)).as(s + " with a wrong password")
+                    .isInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+        }
 
         // 1. linked: each site's camera (pushed by central) records and detects, and central hears of it
         for (String s : SITES) {
@@ -294,13 +326,30 @@ class SiteWanIT {
                     () -> queryLong("select count(*) from events.audit_log where site = '" + s + "' and actor = 'ada'"
                             + " and action = 'recording.view' and service = 'recorder-service'") == 2);
         }
+        // an export at central of what each site recorded during the cut: its segments come from the site's recorder,
+        // across the link, and the package verifies offline
+        Map<String, String> exported = new LinkedHashMap<>();
+        for (String s : SITES) {
+            long t = System.nanoTime();
+            exported.put(s, exportAndVerify(s, recorded(s, cutAt.plusSeconds(2), restoredAt)) + " in "
+                    + (System.nanoTime() - t) / 1_000_000 + " ms");
+        }
         JsonNode verify = get(eventsPort, "/api/audit/verify");
         assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
+        // the links' secrets are in no log of central's or the sites'
+        for (String s : SITES) {
+            String secret = Files.readString(linkDir.resolve(s + ".password")).strip();
+            for (Path log : List.of(home.resolve("site-link.log"), home.resolve("export-service.log"),
+                    home.resolve("gateway.log"), sites.get(s).home().resolve("vigil-up.log"))) {
+                assertThat(Files.readString(log)).as(log + " holds " + s + "'s link password").doesNotContain(secret);
+            }
+        }
         System.out.printf("two sites behind 10 Mbit/s, 50 ms, 0.5 %% loss links (%s); playback through central's "
                 + "gateway from each site's recorder: first clip %s; live view %s; cut for %d s: recording and detection went on "
                 + "at both, playback answered 503 with since when; after the cut every motion event, segment "
                 + "announcement and audit entry reached central in order, none lost or doubled; caught up %s s after "
-                + "the links came back%n", emulated, firstByte, live, CUT.toSeconds(), catchUp);
+                + "the links came back; exports of the cut's footage from each site %s%n", emulated, firstByte, live,
+                CUT.toSeconds(), catchUp, exported);
     }
 
     /**
@@ -309,10 +358,10 @@ class SiteWanIT {
      *
      * @return what was measured
      */
-    private static String checkTheLink(String overWan) throws Exception {
+    private static String checkTheLink(String overWan, SiteCredentials credentials) throws Exception {
         long rtt = Long.MAX_VALUE;
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.<String, Object>of("bootstrap.servers", overWan))) {
+                client(overWan, credentials))) {
             for (int i = 0; i < 5; i++) {
                 long t = System.nanoTime();
                 admin.describeCluster().clusterId().get();
@@ -324,7 +373,7 @@ class SiteWanIT {
         new java.util.Random(1).nextBytes(chunk); // not compressible
         long t;
         try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> p =
-                new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers", overWan, "acks",
+                new org.apache.kafka.clients.producer.KafkaProducer<>(with(client(overWan, credentials), "acks",
                         "all", "linger.ms", "0"), new org.apache.kafka.common.serialization.StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             p.partitionsFor(Topics.PREVIEWS); // metadata first: time the bytes only
@@ -338,6 +387,82 @@ class SiteWanIT {
         double mbits = 6 * chunk.length * 8 / seconds / 1e6;
         assertThat(mbits).as("throughput across the link, Mbit/s").isLessThan(13.0);
         return String.format("measured: %d ms round trip, %.1f Mbit/s", rtt, mbits);
+    }
+
+    /**
+     * Exports {@code site}'s camera over {@code span} through central's gateway as an operator of the site, waits for
+     * it, downloads the package and verifies it with the export service's key.
+     *
+     * @return the package's segments and size
+     */
+    private String exportAndVerify(String site, Instant[] span) throws Exception {
+        String token = TestTokens.token("olga", "operator", site);
+        String body = "{\"cameras\":[\"cam-" + site + "\"],\"from\":\"" + span[0] + "\",\"to\":\"" + span[1]
+                + "\",\"reason\":\"site-wan-it " + site + "\"}";
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                + "/api/exports")).header("Authorization", "Bearer " + token).header("Content-Type",
+                        "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(site + "'s export: " + created.body()).isEqualTo(202);
+        String id = Json.mapper().readTree(created.body()).path("id").asText();
+        String[] state = {null};
+        Stack.await(site + "'s export " + id + " ends", Duration.ofSeconds(120), () -> {
+            try {
+                JsonNode j = Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + gatewayPort + "/api/exports/" + id)).header("Authorization", "Bearer " + token).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                state[0] = j.path("state").asText() + " " + j.path("error").asText("");
+                return !j.path("state").asText().matches("queued|running");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(state[0]).as(site + "'s export").startsWith("done");
+        Path zip = home.resolve("export-" + site + ".zip");
+        HttpResponse<Path> dl = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                + "/api/exports/" + id + "/download")).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofFile(zip));
+        assertThat(dl.statusCode()).isEqualTo(200);
+        String pem = Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gatewayPort + "/api/exports/keys")).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).path("publicKeyPem").asText();
+        org.vigil.evidence.ExportVerifier.Report report = org.vigil.evidence.ExportVerifier.verify(zip,
+                Optional.of(org.vigil.evidence.Signing.readPublic(pem)));
+        assertThat(report.problems()).as(site + "'s package").isEmpty();
+        long segments;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            segments = z.stream().filter(e -> e.getName().startsWith("segments/cam-" + site + "/recording_cam-"
+                    + site + "_")).count();
+        }
+        assertThat(segments).as(site + "'s segments in its package").isPositive();
+        return segments + " segments, " + Files.size(zip) / 1000 + " kB";
+    }
+
+    /** A Kafka client's settings for a site's link, as central's site-link has them. */
+    private static Map<String, Object> client(String overWan, SiteCredentials credentials) {
+        Map<String, Object> c = new HashMap<>(credentials.clientProperties());
+        c.put("bootstrap.servers", overWan);
+        return c;
+    }
+
+    private static Map<String, Object> with(Map<String, Object> base, String... pairs) {
+        Map<String, Object> c = new HashMap<>(base);
+        for (int i = 0; i < pairs.length; i += 2) {
+            c.put(pairs[i], pairs[i + 1]);
+        }
+        return c;
+    }
+
+    /** What a site's link answers a client with these credentials: the cause of its failure, or null if admitted. */
+    private static Throwable refusal(String overWan, SiteCredentials credentials) throws Exception {
+        Map<String, Object> c = with(client(overWan, credentials), "request.timeout.ms", "20000",
+                "default.api.timeout.ms", "30000", "reconnect.backoff.max.ms", "2000");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(c)) {
+            admin.describeCluster().clusterId().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        }
     }
 
     /** A site node: its link, its Kafka, capture and recorder, inside its namespace. */
@@ -361,11 +486,20 @@ class SiteWanIT {
         opened.add(pb.redirectOutput(out.toFile()).start());
         Stack.await(id + "'s site node up, see " + out, Duration.ofSeconds(240),
                 () -> contains(out, "Vigil site node " + id + " is up") && contains(out, "Press Ctrl-C to stop."));
+        Path cert = s.home().resolve("site-link").resolve("site-cert.pem");
+        Path password = s.home().resolve("site-link").resolve("central.password");
         assertThat(Files.readString(out)).as("what to add at central")
                 .contains("VIGIL_SITES (site-link):             " + id + "=" + s.overWan())
                 .contains("VIGIL_SITE_RECORDERS (gateway):      " + id + "=http://").doesNotContain("postgres")
-                .doesNotContain("redis");
-        emulated.put(id, checkTheLink(s.overWan()));
+                .doesNotContain("redis").contains(cert + "  as " + id + ".pem")
+                .contains(password + "  as " + id + ".password").doesNotContain(Files.readString(password).strip());
+        assertThat(Files.getPosixFilePermissions(password)).as("central's password at the site")
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.copy(cert, linkDir.resolve(id + ".pem"));
+        Files.copy(password, linkDir.resolve(id + ".password"));
+        Files.setPosixFilePermissions(linkDir.resolve(id + ".password"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        emulated.put(id, checkTheLink(s.overWan(), SiteCredentials.load(linkDir, List.of(id)).get(id)));
         return s;
     }
 
@@ -536,11 +670,12 @@ class SiteWanIT {
     }
 
     /** What a site's own Kafka holds, read across its link once it is back (retried until the link carries it). */
-    private static List<String> atSite(Site s, String topic, String field) throws InterruptedException {
+    private List<String> atSite(Site s, String topic, String field) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {
-            try {
-                return read(s.overWan(), topic, field);
+            try { // as central's site-link reads it
+                return read(client(s.overWan(), SiteCredentials.load(linkDir, List.of(s.id())).get(s.id())), topic,
+                        field);
             } catch (Exception e) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new AssertionError("cannot read " + topic + " at " + s.id() + ": " + e, e);
@@ -561,9 +696,13 @@ class SiteWanIT {
 
     /** The {@code field} of every JSON record on {@code topic}, in partition then offset order. */
     private static List<String> read(String bootstrap, String topic, String field) throws Exception {
+        return read(Map.of("bootstrap.servers", bootstrap), topic, field);
+    }
+
+    private static List<String> read(Map<String, Object> client, String topic, String field) throws Exception {
         List<String> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                "default.api.timeout.ms", "15000"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(with(client, "default.api.timeout.ms", "15000"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
             var infos = c.partitionsFor(topic, Duration.ofSeconds(10));
             for (var info : infos) {
                 TopicPartition tp = new TopicPartition(topic, info.partition());

@@ -18,10 +18,11 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * What to start; a {@code null} port means "external, do not start". {@code kafkaWan}: a second Kafka listener
-     * for central's site-link ({@link EmbeddedKafka}'s {@code wan}), or null.
+     * for central's site-link ({@link EmbeddedKafka}'s {@code wan}), or null; {@code kafkaWanSecurity}: how that
+     * listener is secured (null: not at all).
      */
     public record Plan(Path home, Integer kafkaPort, Integer kafkaControllerPort, Integer postgresPort, Integer redisPort,
-            String kafkaBootstrap, Duration mediaRetention, String kafkaWan) {
+            String kafkaBootstrap, Duration mediaRetention, String kafkaWan, WanSecurity kafkaWanSecurity) {
     }
 
     private final Plan plan;
@@ -41,12 +42,13 @@ public final class DevStack implements AutoCloseable {
         CompletableFuture<Void> kafka = CompletableFuture.runAsync(() -> {
             if (plan.kafkaPort() != null) {
                 EmbeddedKafka k = new EmbeddedKafka(plan.home().resolve("kafka"), plan.kafkaPort(),
-                        plan.kafkaControllerPort(), plan.kafkaWan());
+                        plan.kafkaControllerPort(), plan.kafkaWan(), null, plan.kafkaWanSecurity());
                 timed("kafka", "127.0.0.1:" + plan.kafkaPort(), () -> k.start(), k);
                 if (plan.kafkaWan() != null) {
                     progress.accept(String.format("  %-18s %-28s %s", "kafka for central", plan.kafkaWan()
                             .substring(0, plan.kafkaWan().indexOf('@')), "advertised as " + plan.kafkaWan()
-                                    .substring(plan.kafkaWan().indexOf('@') + 1)));
+                                    .substring(plan.kafkaWan().indexOf('@') + 1) + (plan.kafkaWanSecurity() == null
+                                            ? ", not secured" : ", TLS and SCRAM")));
                 }
             }
         });

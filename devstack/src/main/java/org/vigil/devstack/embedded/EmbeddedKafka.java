@@ -7,11 +7,20 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
@@ -26,6 +35,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private final String wan;
     private final Quorum quorum;
+    private final WanSecurity wanSecurity;
     private KafkaRaftServer server;
 
     /**
@@ -67,7 +77,17 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Kafka's own topics keep 3 replicas and need 2 in sync, as Vigil's topics do (TopicAdmin).
      */
     public EmbeddedKafka(Path logDir, int port, int controllerPort, String wan, Quorum quorum) {
+        this(logDir, port, controllerPort, wan, quorum, null);
+    }
+
+    /**
+     * A broker whose WAN listener is secured by {@code wanSecurity} (TLS with the site's key, SCRAM for central's
+     * site-link; design 0017 §6), or by nothing where it is null.
+     */
+    public EmbeddedKafka(Path logDir, int port, int controllerPort, String wan, Quorum quorum,
+            WanSecurity wanSecurity) {
         this.quorum = quorum;
+        this.wanSecurity = wanSecurity;
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
@@ -86,6 +106,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         Files.createDirectories(logDir);
         Properties props = brokerProperties();
         Path configFile = logDir.resolve("server.properties");
+        Files.deleteIfExists(configFile); // owner-only from its creation: it may hold the WAN keystore's password
+        Files.createFile(configFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         try (Writer w = Files.newBufferedWriter(configFile)) {
             props.store(w, "written by Vigil devstack on every start");
         }
@@ -101,6 +124,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
         server.startup();
+        if (wan != null && wanSecurity != null) {
+            allowCentral();
+        }
+    }
+
+    /** Sets central's SCRAM password (again on every start: a changed file takes effect). */
+    private void allowCentral() throws IOException {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers()))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(WanSecurity.CENTRAL_USER,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), wanSecurity.centralPassword())))
+                    .all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("could not set central's credentials on the WAN listener: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while setting central's credentials");
+        }
     }
 
     private Properties brokerProperties() {
@@ -118,7 +158,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("advertised.listeners", advertised);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,WAN:PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,WAN:"
+                + (wanSecurity == null ? "PLAINTEXT" : "SASL_SSL"));
+        if (wanSecurity != null) {
+            p.putAll(wanSecurity.listenerProperties("wan"));
+        }
         p.put("log.dirs", logDir.toAbsolutePath().toString());
         String replicas = Integer.toString(quorum == null ? 1 : Math.min(3, quorum.size()));
         String inSync = quorum != null && quorum.size() >= 3 ? "2" : "1";

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.vigil.devstack.embedded.ChildProcesses;
 import org.vigil.devstack.embedded.DevStack;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
+import org.vigil.devstack.embedded.WanSecurity;
 import org.vigil.runtime.process.ProcessTree;
 
 /**
@@ -46,6 +47,7 @@ public final class Launcher {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private ChildProcesses children;
     private DevStack devStack;
+    private WanSecurity wanSecurity;
     private FileChannel lockChannel;
     private FileLock lock;
 
@@ -72,13 +74,15 @@ public final class Launcher {
         checkPortsFree();
 
         out.println("Vigil: starting with data in " + cfg.home());
+        wanSecurity = cfg.siteNode().isPresent() ? WanSecurity.createOrLoad(cfg.home().resolve("site-link"),
+                cfg.siteNode().get().id()) : null;
         devStack = new DevStack(new DevStack.Plan(cfg.home(),
                 cfg.externalKafka().isPresent() ? null : cfg.kafkaPort(),
                 cfg.kafkaControllerPort(),
                 cfg.externalDatabaseUrl().isPresent() || cfg.siteNode().isPresent() ? null : cfg.postgresPort(),
                 cfg.externalRedisUrl().isPresent() || cfg.siteNode().isPresent() ? null : cfg.redisPort(),
                 cfg.kafkaBootstrap(), mediaRetention(), cfg.siteNode().map(StackConfig.SiteNode::kafkaWan)
-                        .orElse(null)), children, out::println);
+                        .orElse(null), wanSecurity), children, out::println);
         devStack.start();
         externalNote("kafka", cfg.externalKafka());
         externalNote("postgres", cfg.externalDatabaseUrl());
@@ -133,6 +137,11 @@ public final class Launcher {
         out.println("    VIGIL_SITES (site-link):             " + site.id() + "=" + kafka);
         out.println("    VIGIL_SITE_RECORDERS (gateway):      " + site.id() + "=http://" + cfg.publicHost() + ":"
                 + recorder.port());
+        out.println("  and copy into site-link's VIGIL_SITE_LINK_DIR (the link is TLS, pinned to this site's key, and"
+                + " SCRAM):");
+        out.println("    " + wanSecurity.certificate() + "  as " + site.id() + ".pem");
+        out.println("    " + wanSecurity.certificate().resolveSibling(WanSecurity.CENTRAL_PASSWORD) + "  as "
+                + site.id() + ".password (owner-only)");
         out.println("  Cameras:      from central's registry (those of site " + site.id() + ")");
         if (cfg.bindHost().equals("127.0.0.1")) {
             out.println("  Note:         VIGIL_BIND is 127.0.0.1: central cannot reach this node until it is set to an"
@@ -141,9 +150,43 @@ public final class Launcher {
         out.println("  Logs:         " + cfg.logs());
         out.println("Press Ctrl-C to stop.");
         out.flush();
+        Thread check = new Thread(this::warnOfSlowReverseLookups, "reverse-lookup-check");
+        check.setDaemon(true);
+        check.start();
         supervise(null);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Kafka's SASL server looks up the listener's own address by name on every new connection (KAFKA-19919): where
+     * that lookup waits on a name server that does not answer, every connection from central waits as long, and
+     * site-link's clients time out. Says so, once, for each of this machine's addresses that is slow to look up.
+     */
+    private void warnOfSlowReverseLookups() {
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(
+                    java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        long t = System.nanoTime();
+                        java.net.InetAddress.getByAddress(a.getAddress()).getHostName();
+                        long ms = (System.nanoTime() - t) / 1_000_000;
+                        if (ms > 1000) {
+                            out.println("  Warning:      looking up " + a.getHostAddress() + " by name took " + ms
+                                    + " ms; Kafka does so on every connection from central (KAFKA-19919). Give it a"
+                                    + " name in /etc/hosts or a PTR record.");
+                            out.flush();
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            // nothing to check
+        }
     }
 
     private Duration mediaRetention() {

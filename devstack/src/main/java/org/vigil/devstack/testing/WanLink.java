@@ -2,6 +2,8 @@ package org.vigil.devstack.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,6 +73,13 @@ public final class WanLink implements AutoCloseable {
         run("ip", "netns", "exec", l.namespace, "ip", "link", "set", siteIf, "up");
         run("ip", "netns", "exec", l.namespace, "ip", "link", "set", "lo", "up");
         run("ip", "netns", "exec", l.namespace, "ip", "route", "add", "default", "via", l.hostAddress());
+        // the namespace reaches no name server: its own names come from a hosts file (`ip netns exec` mounts it over
+        // /etc/hosts), as a real site's come from its DNS. Kafka's SASL server looks up its own address by name on
+        // every connection (KAFKA-19919), which without this waits out the resolver's timeouts each time
+        Path etc = Path.of("/etc/netns", l.namespace);
+        Files.createDirectories(etc);
+        Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n" + l.siteAddress() + " " + site + "\n"
+                + l.hostAddress() + " central\n");
         return l;
     }
 
@@ -164,6 +173,12 @@ public final class WanLink implements AutoCloseable {
         tryRun("ip", "link", "del", hostIf); // deletes its peer in the namespace too
         tryRun("ip", "route", "del", "blackhole", "10.77." + subnet + ".0/24");
         tryRun("ip", "netns", "del", namespace);
+        try {
+            Files.deleteIfExists(Path.of("/etc/netns", namespace, "hosts"));
+            Files.deleteIfExists(Path.of("/etc/netns", namespace));
+        } catch (IOException e) {
+            // left for the next run's create, which overwrites it
+        }
     }
 
     private String table() {

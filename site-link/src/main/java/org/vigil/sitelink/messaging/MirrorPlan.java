@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
 import org.vigil.contracts.Topics;
+import org.vigil.sitelink.config.SiteCredentials;
 import org.vigil.sitelink.config.Sites;
 
 /**
@@ -37,6 +38,8 @@ public final class MirrorPlan {
     }
 
     /**
+     * The plan with every site reached in plain text: for tests and benchmarks on one machine.
+     *
      * @param central           central's Kafka bootstrap servers
      * @param sites             site id → that site's Kafka bootstrap servers as central reaches them
      * @param replicationFactor of the topics MirrorMaker creates (its own, and the mirrored ones at central)
@@ -44,6 +47,14 @@ public final class MirrorPlan {
      */
     public static Map<String, String> of(String central, Map<String, String> sites, int replicationFactor,
             Duration refresh) {
+        return of(central, sites, Map.of(), replicationFactor, refresh);
+    }
+
+    /**
+     * @param credentials site id → how central reaches that site securely; a site not in it is reached in plain text
+     */
+    public static Map<String, String> of(String central, Map<String, String> sites,
+            Map<String, SiteCredentials> credentials, int replicationFactor, Duration refresh) {
         Map<String, String> mm = new LinkedHashMap<>();
         mm.put("clusters", Sites.CENTRAL + "," + String.join(",", sites.keySet()));
         mm.put(Sites.CENTRAL + ".bootstrap.servers", central);
@@ -65,6 +76,10 @@ public final class MirrorPlan {
         }
         sites.forEach((site, bootstrap) -> {
             mm.put(site + ".bootstrap.servers", bootstrap);
+            SiteCredentials c = credentials.get(site);
+            if (c != null) { // every client of the site's cluster: the flows' and the worker's own
+                c.clientProperties().forEach((k, v) -> mm.put(site + "." + k, v));
+            }
 
             String up = site + "->" + Sites.CENTRAL + ".";
             mm.put(up + "enabled", "true");

@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.EmbeddedKafka;
 import org.vigil.devstack.embedded.TopicAdmin;
+import org.vigil.devstack.embedded.WanSecurity;
 import org.vigil.devstack.testing.DelayRelay;
 import org.vigil.devstack.testing.JavaCommand;
 import org.vigil.devstack.testing.KafkaProcess;
@@ -82,7 +83,8 @@ public final class MultisiteWanBench {
             ProcessBuilder pb = new ProcessBuilder(JavaCommand.of("-Xmx512m", "-XX:+UseSerialGC", "-jar",
                     jar.toString())).redirectErrorStream(true).redirectOutput(work.resolve("site-link.log").toFile());
             pb.environment().putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", central.bootstrapServers(), "VIGIL_SITES",
-                    list.toString(), "VIGIL_SITE_LINK_REPLICATION_FACTOR", "1",
+                    list.toString(), "VIGIL_SITE_LINK_DIR", work.resolve("site-link-credentials").toString(),
+                    "VIGIL_SITE_LINK_REPLICATION_FACTOR", "1",
                     "QUARKUS_MANAGEMENT_PORT", Integer.toString(SharedServers.freePort())));
             Process link = pb.start();
             opened.add(() -> {
@@ -121,7 +123,7 @@ public final class MultisiteWanBench {
                 p.waitFor();
             }
             System.out.printf("multisite wan: %,d motion events from each of 2 sites reached central at %,.0f/s across "
-                    + "10 Mbit/s, 50 ms, 0.5 %% loss links; the same producers to central's own Kafka: %,.0f/s; "
+                    + "10 Mbit/s, 50 ms, 0.5 %% loss links (TLS pinned to each site, SCRAM); the same producers to central's own Kafka: %,.0f/s; "
                     + "ratio %.2f%n", records, wanRate, localRate, wanRate / localRate);
 
             // 2. a cut: the sites go on at 10 events/s each; then the backlog drains
@@ -201,7 +203,8 @@ public final class MultisiteWanBench {
         Path log = home.resolve("kafka.log");
         Process kafka = new ProcessBuilder(link.inside(JavaCommand.of("-Xmx256m", "-XX:+UseSerialGC", "-cp",
                 System.getProperty("java.class.path"), KafkaProcess.class.getName(), home.resolve("kafka").toString(),
-                "19092", "19093", link.siteAddress() + ":9094@127.0.0.1:" + relay.port()))).redirectErrorStream(true)
+                "19092", "19093", link.siteAddress() + ":9094@127.0.0.1:" + relay.port(), "--site", id)))
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         opened.add(() -> kafka.destroyForcibly().waitFor());
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -211,9 +214,14 @@ public final class MultisiteWanBench {
             }
             TimeUnit.MILLISECONDS.sleep(250);
         }
-        Site s = new Site(id, link, relay, home, kafka);
-        TopicAdmin.ensureTopics(s.overWan(), (short) 1, Duration.ofHours(1), Duration.ofSeconds(60));
-        return s;
+        // what central's site-link needs of the site: its certificate and central's password, as a site node prints
+        Path credentials = Files.createDirectories(work.resolve("site-link-credentials"));
+        Files.copy(home.resolve("site-link").resolve(WanSecurity.CERTIFICATE), credentials.resolve(id + ".pem"));
+        Files.copy(home.resolve("site-link").resolve(WanSecurity.CENTRAL_PASSWORD), credentials.resolve(id
+                + ".password"));
+        Files.setPosixFilePermissions(credentials.resolve(id + ".password"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return new Site(id, link, relay, home, kafka);
     }
 
     /** Motion events {@code from..to-1} produced inside {@code s}, to its own Kafka. */
