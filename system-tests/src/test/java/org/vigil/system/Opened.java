@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** What a test started, closed in the reverse order at its end, each failure to close reported and passed over. */
+/**
+ * What a test started, closed in the reverse order at its end, each failure to close reported and passed over. Safe to
+ * add to from several threads (a test that starts things side by side).
+ */
 final class Opened implements AutoCloseable {
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<AutoCloseable> open = java.util.Collections.synchronizedList(new ArrayList<>());
 
     <T extends AutoCloseable> T add(T c) {
         open.add(c);
@@ -27,9 +30,13 @@ final class Opened implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = open.size() - 1; i >= 0; i--) {
+        List<AutoCloseable> all;
+        synchronized (open) {
+            all = new ArrayList<>(open);
+        }
+        for (int i = all.size() - 1; i >= 0; i--) {
             try {
-                open.get(i).close();
+                all.get(i).close();
             } catch (Exception e) {
                 System.err.println("teardown: " + e);
             }

@@ -80,7 +80,7 @@ class SiteWanIT {
     private final Path home = Path.of("target", "site-wan-it").toAbsolutePath();
     private final Opened opened = new Opened();
     private final HttpClient http = HttpClient.newHttpClient();
-    private final Map<String, String> emulated = new LinkedHashMap<>();
+    private final Map<String, String> emulated = new java.util.concurrent.ConcurrentSkipListMap<>();
     /** Central's gateway: its port (the sites' recorders read its keys across their links). */
     private int gatewayPort;
 
@@ -170,10 +170,26 @@ class SiteWanIT {
 
         // the sites, each behind its link; what each node prints for central goes into site-link's directory
         linkDir = Files.createDirectories(home.resolve("site-link-credentials"));
-        Map<String, Site> sites = new LinkedHashMap<>();
+        // side by side, as two sites' operators would: each start is a minute or more of the site's own work
+        Map<String, java.util.concurrent.CompletableFuture<Site>> starting = new LinkedHashMap<>();
         subnet = 71;
         for (String s : SITES) {
-            sites.put(s, site(s, subnet++, recorderRelays.get(s)));
+            int n = subnet++;
+            starting.put(s, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return site(s, n, recorderRelays.get(s));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
+        Map<String, Site> sites = new LinkedHashMap<>();
+        for (var e : starting.entrySet()) {
+            try {
+                sites.put(e.getKey(), e.getValue().join());
+            } catch (java.util.concurrent.CompletionException failed) {
+                throw failed.getCause() instanceof Exception ex ? ex : failed;
+            }
         }
         StringBuilder list = new StringBuilder();
         sites.values().forEach(s -> list.append(list.isEmpty() ? "" : ",").append(s.id()).append('=')

@@ -66,10 +66,12 @@ final class StatusCommand {
     private ReadinessProbe.Result kafkaReady() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrap());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        // a fresh client's first answer (connection, metadata) can take seconds on a busy machine: a status check is
+        // patient enough not to call a working broker down, and still answers within 10 s when it is
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 9000);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 9000);
         try (Admin admin = Admin.create(p)) {
-            int nodes = admin.describeCluster().nodes().get(4, TimeUnit.SECONDS).size();
+            int nodes = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size();
             return new ReadinessProbe.Result(nodes > 0, nodes > 0 ? "ready (" + nodes + " broker" + (nodes > 1 ? "s" : "")
                     + ")" : "no broker");
         } catch (Exception e) {
