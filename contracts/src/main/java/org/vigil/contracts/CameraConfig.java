@@ -48,9 +48,15 @@ public record CameraConfig(
         return maskCredentials(url);
     }
 
+    /** Query parameters whose values are secrets, masked wherever a URL is shown (compared without case). */
+    private static final java.util.regex.Pattern SECRET_PARAM = java.util.regex.Pattern.compile(
+            "(?i)([?&;](?:password|passwd|pass|pwd|secret|token|api_?key|auth)=)[^&;#]*");
+
     /**
-     * Replaces the password of a {@code scheme://user:password@host} URL with {@code ***}. Strings without
-     * credentials come back unchanged; {@code null} stays {@code null}.
+     * Replaces the password of a {@code scheme://user:password@host} URL, and the value of any secret query parameter
+     * ({@code password=}, {@code pwd=}, {@code token=}…), with {@code ***}. A password holding an unencoded {@code /}
+     * (which some cameras' setup pages allow) is masked too. Strings without credentials come back unchanged;
+     * {@code null} stays {@code null}.
      */
     public static String maskCredentials(String url) {
         if (url == null) {
@@ -60,16 +66,36 @@ public record CameraConfig(
         if (scheme < 0) {
             return url;
         }
-        int authorityEnd = url.indexOf('/', scheme + 3);
-        String authority = authorityEnd < 0 ? url.substring(scheme + 3) : url.substring(scheme + 3, authorityEnd);
+        int start = scheme + 3;
+        int queryAt = indexOfAny(url, start, '?', '#');
+        String beforeQuery = url.substring(0, queryAt);
+        int authorityEnd = beforeQuery.indexOf('/', start);
+        String authority = authorityEnd < 0 ? beforeQuery.substring(start) : beforeQuery.substring(start, authorityEnd);
         int at = authority.lastIndexOf('@');
-        if (at < 0) {
-            return url;
+        String masked;
+        int colon = authority.indexOf(':');
+        if (at >= 0) {
+            masked = withUser(url, start, authority.substring(0, at), start + at);
+        } else if (colon >= 0 && !authority.substring(colon + 1).matches("[0-9]*")) {
+            // "user:pa/ss@host/…": not a host and port before the first '/', so a password with a slash in it
+            int slashedAt = beforeQuery.indexOf('@', start + colon);
+            masked = slashedAt < 0 ? url : withUser(url, start, url.substring(start, slashedAt), slashedAt);
+        } else {
+            masked = url;
         }
-        String userInfo = authority.substring(0, at);
+        return SECRET_PARAM.matcher(masked).replaceAll("$1***");
+    }
+
+    /** {@code url} with {@code userInfo} (from {@code start} to {@code at}) replaced by its user and {@code ***}. */
+    private static String withUser(String url, int start, String userInfo, int at) {
         int colon = userInfo.indexOf(':');
         String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
-        return url.substring(0, scheme + 3) + user + ":***" + authority.substring(at)
-                + (authorityEnd < 0 ? "" : url.substring(authorityEnd));
+        return url.substring(0, start) + user + ":***" + url.substring(at);
+    }
+
+    private static int indexOfAny(String s, int from, char a, char b) {
+        int i = s.indexOf(a, from);
+        int j = s.indexOf(b, from);
+        return i < 0 ? (j < 0 ? s.length() : j) : (j < 0 ? i : Math.min(i, j));
     }
 }
