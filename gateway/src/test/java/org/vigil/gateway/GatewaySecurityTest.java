@@ -60,6 +60,9 @@ class GatewaySecurityTest {
     @Inject
     Pool pool;
 
+    @Inject
+    org.vigil.gateway.security.TokenService tokens;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -333,6 +336,22 @@ class GatewaySecurityTest {
                 StandardCharsets.UTF_8);
         assertThat(payload).contains("\"aud\":\"vigil-gateway\"").contains("\"sid\"");
         given().header("Authorization", "Bearer " + a.token()).when().get("/api/auth/me").then().statusCode(401);
+    }
+
+    @Test
+    void aFootageGrantOpensNothingAtTheGateway() {
+        // what an export job holds to fetch a remote site's segments: signed by this gateway, yet another audience
+        org.vigil.gateway.security.TokenService.Caller caller = tokens.delegated("ada", "admin", List.of("*"),
+                org.vigil.gateway.security.TokenService.Source.LOCAL, java.time.Duration.ofMinutes(5));
+        String grant = tokens.footageGrant(caller, java.time.Duration.ofHours(12));
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(grant.split("\\.")[1]),
+                StandardCharsets.UTF_8);
+        assertThat(payload).contains("\"aud\":\"vigil-footage\"").contains("\"sites\":[\"*\"]");
+        assertThat(tokens.verify(grant)).as("a grant is no backend token").isEmpty();
+        given().header("Authorization", "Bearer " + grant).when().get("/api/auth/me").then().statusCode(401);
+        given().header("Authorization", "Bearer " + grant).when().get("/api/cameras").then().statusCode(401);
+        // the same caller's backend token, signed by the same key, is taken: only the audience differs
+        given().header("Authorization", "Bearer " + caller.token()).when().get("/api/cameras").then().statusCode(200);
     }
 
     @Test
