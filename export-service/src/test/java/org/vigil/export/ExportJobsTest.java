@@ -207,6 +207,17 @@ class ExportJobsTest {
         assertThat(awaitState(olga, gone)).isEqualTo("failed");
         given().auth().oauth2(olga).when().get("/api/exports/" + gone).then()
                 .body("error", containsString("is indexed but missing at site far"));
+
+        // an announcement that names a path, not a segment file, is never fetched nor written
+        FarSiteRecorder.FILES.put(names.get(1), changed);
+        try (Connection c = db()) {
+            c.createStatement().executeUpdate("update events.segments set path = 'far/" + cam
+                    + "/../../../etc/passwd' where segment_id = '" + cam + "-1'");
+        }
+        String crafted = withGrant(olga, grant, cam);
+        assertThat(awaitState(olga, crafted)).isEqualTo("failed");
+        given().auth().oauth2(olga).when().get("/api/exports/" + crafted).then()
+                .body("error", containsString("names no segment file of camera " + cam));
     }
 
     /** A new export of {@code cam} over two minutes from T0, with a footage grant as central's gateway adds it. */

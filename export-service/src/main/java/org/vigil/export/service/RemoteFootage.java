@@ -25,8 +25,10 @@ import java.util.function.LongConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.vigil.contracts.Json;
 import org.vigil.export.Evidence;
 import org.vigil.export.config.ExportConfig;
+import org.vigil.runtime.media.RecordingLayout;
 import org.vigil.runtime.sites.SiteRecorders;
 
 /**
@@ -80,6 +82,12 @@ public class RemoteFootage {
     public Path fetch(Evidence.Segment s, String grant, Path dir, LongConsumer progress) throws IOException, Refused {
         URI base = recorders.get(s.site());
         String file = Path.of(s.path()).getFileName().toString();
+        // the name comes from a mirrored segment announcement: only a segment file of this camera is asked for or
+        // written, never a path
+        if (RecordingLayout.parse(file).filter(n -> n.camera().equals(s.cameraId())).isEmpty()) {
+            throw new Refused("the index names no segment file of camera " + s.cameraId() + " for " + s.segmentId()
+                    + "; nothing was exported");
+        }
         if (grant == null) {
             throw new Refused("the recordings of site " + s.site() + " are at that site, and this export carries no "
                     + "footage grant: ask for it through central's gateway");
@@ -155,13 +163,13 @@ public class RemoteFootage {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /** The {@code message} of an error answer, or its start when it is not one. */
     private static String message(String body) {
-        int i = body.indexOf("\"message\":\"");
-        if (i >= 0) {
-            int end = body.indexOf('"', i + 11);
-            return end > 0 ? body.substring(i + 11, end) : body;
+        try {
+            return Json.mapper().readTree(body).path("message").asText(body);
+        } catch (IOException e) {
+            return body.length() > 200 ? body.substring(0, 200) : body;
         }
-        return body.length() > 200 ? body.substring(0, 200) : body;
     }
 
     private static MessageDigest sha256() {
