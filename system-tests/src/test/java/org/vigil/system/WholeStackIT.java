@@ -18,12 +18,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,7 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.LiveUpdate;
+import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.MotionEvent;
+import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
 import org.vigil.devstack.testing.TestClips;
 
@@ -317,11 +327,20 @@ class WholeStackIT {
         assertThat(file.getFileName().toString()).startsWith("recording_cam-a_").endsWith(".avi");
         assertThat(Files.isRegularFile(file)).as(file + " exists").isTrue();
         assertThat(TestClips.decodedFrames(file)).as("frames decoded from " + file).isEqualTo(frames);
-        // the second segment, not the first: the first spans the capture's start, when a stall of the loaded machine
-        // makes the synthetic camera catch up in a burst. Segments are cut on key frames by capture time, so a stall
-        // shifts a cut by up to one key-frame interval (2 s); a lost or doubled stretch of footage shows beyond that
-        assertThat((double) frames).as("frame count against the segment's duration of %.2f s", seconds)
-                .isCloseTo(seconds * FPS, org.assertj.core.data.Offset.offset(2.0 * FPS));
+        // no packet lost or doubled between the capture and the file: the segment's frame index names, in order, every
+        // packet of its session that Kafka holds between its first and last, no more and none twice. (A count against
+        // the segment's duration cannot tell this: the capture time is the wall clock at read, so a stall of the
+        // loaded machine makes the synthetic camera catch up in a burst of frames with almost the same time.)
+        List<long[]> index = frameIndex(Path.of(file + ".idx"));
+        assertThat(index).as("frames of %s.idx", file).hasSize((int) frames);
+        assertThat(index.get(0)[1]).as("a segment opens on a key frame").isEqualTo(1);
+        String captureSession = indexSession(Path.of(file + ".idx"));
+        List<Long> seqs = index.stream().map(f -> f[2]).toList();
+        assertThat(publishedSeqs("cam-a", captureSession, seqs.get(0), seqs.get(seqs.size() - 1)))
+                .as("the packets capture published for this stretch").isEqualTo(seqs);
+        // the indexed times are the frames' own: from the first frame to one frame interval after the last
+        double span = (index.get(index.size() - 1)[0] - index.get(0)[0]) / 1e6 + 1.0 / FPS;
+        assertThat(seconds).as("the segment's indexed duration").isCloseTo(span, org.assertj.core.data.Offset.offset(0.002));
 
         // the same footage as MP4 through the gateway, as the browser plays it, and a byte range of it. A segment ends
         // one nominal frame interval after its last frame; the range ends a millisecond after that last frame, since
@@ -530,6 +549,56 @@ class WholeStackIT {
 
     private static long query(String sql) throws Exception {
         return row(sql).map(r -> Long.parseLong(r[0])).orElse(0L);
+    }
+
+    /** A segment's frame index as {@code [wall-clock µs, key frame (0/1), packet seq]} per frame. */
+    private static List<long[]> frameIndex(Path idx) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(idx) && System.nanoTime() < deadline) {
+            Thread.sleep(200); // the index is renamed into place once Kafka has the segment's announcement
+        }
+        List<String> lines = Files.readAllLines(idx);
+        assertThat(lines.get(0)).isEqualTo("# vigil segment index v1");
+        return lines.subList(2, lines.size()).stream().map(l -> l.split(" "))
+                .map(f -> new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])}).toList();
+    }
+
+    private static String indexSession(Path idx) throws Exception {
+        for (String kv : Files.readAllLines(idx).get(1).split(" ")) {
+            if (kv.startsWith("session=")) {
+                return kv.substring("session=".length());
+            }
+        }
+        throw new AssertionError(idx + " names no session");
+    }
+
+    /** The distinct seqs, in order, of the packets of a camera's capture session on the media topic within a range. */
+    private static List<Long> publishedSeqs(String camera, String session, long first, long last) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + stack.port("KAFKA_PORT"));
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1 << 20);
+        TreeSet<Long> seqs = new TreeSet<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.MEDIA).stream()
+                    .map(p -> new TopicPartition(Topics.MEDIA, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                assertThat(System.nanoTime()).as("the media topic read within 60 s").isLessThan(deadline);
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (camera.equals(r.key())) {
+                        MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
+                        if (p.session().equals(session) && p.seq() >= first && p.seq() <= last) {
+                            seqs.add(p.seq());
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(seqs);
     }
 
     private static Optional<String[]> row(String sql) throws Exception {
