@@ -55,8 +55,9 @@ class OperatorUiIT {
         admin = org.vigil.devstack.testing.TestTokens.token("admin", "admin", "*");
         List<Zone> clockMask = List.of(new Zone("clock", List.of(new Zone.Point(0, 0), new Zone.Point(1, 0),
                 new Zone.Point(1, 0.12), new Zone.Point(0, 0.12))));
-        CameraConfig camB = new CameraConfig(CameraConfig.VERSION, "cam-b", HOSTILE_NAME, "site-b", "test:", null,
-                true, 0.5, List.of(), clockMask, Instant.now(), "test");
+        // small and slow: the shared stack streams it for the rest of the run, and only its name, site and events count
+        CameraConfig camB = new CameraConfig(CameraConfig.VERSION, "cam-b", HOSTILE_NAME, "site-b",
+                "test:?size=320x180&fps=10", null, true, 0.5, List.of(), clockMask, Instant.now(), "test");
         TopicProbe.send("127.0.0.1:" + stack.port("KAFKA_PORT"), Topics.CAMERAS, camB.id(), Json.write(camB));
         for (String role : AccessMatrix.ROLES) {
             createUser("matrix-" + role, role, "site-a");
@@ -193,8 +194,9 @@ class OperatorUiIT {
 
     static final Path SCREENSHOTS = Path.of("target", "screenshots").toAbsolutePath();
 
+    /** The class's one Chromium (cleared between tests, as a new profile would be), signed in as {@code user}. */
     static Browser signedIn(String user, String password, String query) {
-        Browser b = Browser.launch(Duration.ofSeconds(60));
+        Browser b = Browser.reused(Duration.ofSeconds(60));
         try {
             b.navigate(gatewayUrl() + "/" + query + "#/dashboard");
             b.waitFor("document.querySelector('#login-username') && !document.querySelector('#signin').hidden",

@@ -102,6 +102,12 @@ public final class Browser implements AutoCloseable {
     private final Path profile;
     private final Deque<String> console = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The origins this browser has loaded pages from: a reused browser's storage is cleared for each. */
+    private final Set<String> origins = new LinkedHashSet<>();
+    /** Whether {@link #close()} only clears this browser for the next test ({@link #reused}). */
+    private volatile boolean reusable;
+    /** The browser {@link #reused} hands out, or {@code null}. */
+    private static Browser reused;
 
     private Browser(ChromeDriverService service, ChromeDriver driver, Path profile) {
         this.service = service;
@@ -158,6 +164,22 @@ public final class Browser implements AutoCloseable {
         Path exe = executable().orElseThrow(() -> new IllegalStateException(
                 "no Chromium or no chromedriver found: " + INSTALL));
         return launch(exe, timeout);
+    }
+
+    /**
+     * A Chromium that serves one test after another in this JVM, so a class of browser tests pays for one start:
+     * {@link #close()} does not quit it but clears it, as a new profile would be: every window but the first closed,
+     * cookies, caches and each visited origin's storage cleared, the page about:blank and the console empty. It quits
+     * when the JVM exits, or when clearing it fails (the next call then starts a new one). One test at a time.
+     */
+    public static synchronized Browser reused(Duration timeout) {
+        if (reused == null || reused.closed.get() || !reused.chromium.isAlive()) {
+            Browser b = launch(timeout);
+            b.reusable = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(b::quit, "browser-quit"));
+            reused = b;
+        }
+        return reused;
     }
 
     /**
@@ -234,6 +256,7 @@ public final class Browser implements AutoCloseable {
      */
     public void navigate(String url, Duration timeout) {
         command(() -> driver.manage().timeouts().pageLoadTimeout(timeout));
+        origin(url).ifPresent(origins::add);
         try {
             command(() -> {
                 driver.get(url);
@@ -521,6 +544,19 @@ public final class Browser implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (reusable && !closed.get()) {
+            try {
+                clear();
+                return;
+            } catch (RuntimeException e) {
+                // a browser that cannot be cleared is not handed out again: it quits, and the next test gets another
+            }
+        }
+        quit();
+    }
+
+    /** Quits whatever {@link #close()} would do: used at the JVM's exit for a {@link #reused} browser. */
+    private void quit() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -531,6 +567,42 @@ public final class Browser implements AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Clears a reused browser for the next test, as a new profile would be. */
+    private void clear() {
+        List<String> windows = new ArrayList<>(command(driver::getWindowHandles));
+        for (String extra : windows.subList(1, windows.size())) {
+            command(() -> {
+                driver.switchTo().window(extra).close();
+                return null;
+            });
+        }
+        command(() -> driver.switchTo().window(windows.get(0)));
+        // the tab's session storage outlives navigation, and DevTools' clearing of an origin leaves it
+        evaluate("(() => { try { sessionStorage.clear(); localStorage.clear(); } catch (e) {} return true; })()");
+        navigate("about:blank");
+        cdp("Network.clearBrowserCookies", Map.of());
+        cdp("Network.clearBrowserCache", Map.of());
+        for (String origin : origins) {
+            cdp("Storage.clearDataForOrigin", Map.of("origin", origin, "storageTypes", "all"));
+        }
+        origins.clear();
+        console();
+        console.clear();
+    }
+
+    /** {@code scheme://host[:port]} of an http(s) URL. */
+    private static Optional<String> origin(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            if (u.getHost() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
+                return Optional.empty();
+            }
+            return Optional.of(u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 

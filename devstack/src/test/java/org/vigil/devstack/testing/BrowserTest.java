@@ -14,6 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
@@ -197,6 +199,8 @@ class BrowserTest {
 
     @Test
     void closeStopsChromedriverAndChromiumsWholeProcessTreeAndDeletesTheProfile() {
+        // a reused browser (another test's) keeps its chromedriver: only this browser's is watched
+        Set<ProcessHandle> otherDrivers = ProcessHandle.current().children().collect(Collectors.toSet());
         Browser browser = launch();
         ProcessHandle main = ProcessHandle.of(browser.pid()).orElseThrow();
         Path profile = browser.profile();
@@ -209,7 +213,7 @@ class BrowserTest {
             children = main.descendants().toList();
             assertThat(children).as("Chromium's renderer and helpers").isNotEmpty();
             drivers = ProcessHandle.current().children().filter(p -> p.info().command().orElse("")
-                    .endsWith("chromedriver")).toList();
+                    .endsWith("chromedriver")).filter(p -> !otherDrivers.contains(p)).toList();
             assertThat(drivers).as("chromedriver, started by this JVM").isNotEmpty();
             assertThat(profile).isDirectory();
         } finally {
@@ -228,6 +232,30 @@ class BrowserTest {
         assertThat(profile).doesNotExist();
         assertThatThrownBy(() -> browser.evaluate("1")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
+    }
+
+    @Test
+    void aReusedBrowserComesBackClearedAsANewProfileWouldBe() {
+        assumeTrue(Browser.executable().isPresent(), MISSING);
+        Browser first = Browser.reused(Browser.DEFAULT_TIMEOUT);
+        long pid;
+        try (Browser b = first) {
+            pid = b.pid();
+            b.navigate(base);
+            b.evaluate("document.cookie = 'session=abc; path=/'; localStorage.setItem('site', 'north'); "
+                    + "sessionStorage.setItem('tab', '1'); window.open('" + base + "'); true");
+            assertThat(b.cookies()).containsEntry("session", "abc");
+        }
+        try (Browser b = Browser.reused(Browser.DEFAULT_TIMEOUT)) {
+            assertThat(b).isSameAs(first);
+            assertThat(b.pid()).as("the same Chromium, not a new start").isEqualTo(pid);
+            assertThat(b.url()).isEqualTo("about:blank");
+            b.navigate(base);
+            assertThat(b.cookies()).isEmpty();
+            assertThat(b.evaluate("localStorage.getItem('site') === null && sessionStorage.getItem('tab') === null")
+                    .asBoolean()).as("the origin's storage cleared").isTrue();
+            assertThat(b.evaluate("1 + 1").asInt()).isEqualTo(2);
+        }
     }
 
     /** Alive and not a zombie: pid 1 reaps orphaned helpers when it gets to it. */
