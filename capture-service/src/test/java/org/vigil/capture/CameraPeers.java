@@ -37,6 +37,7 @@ public class CameraPeers implements QuarkusTestResourceLifecycleManager {
     static final String PASSWORD = "s3cret-pass";
     static RtspServer rtsp;
     static RtspServer secured;
+    static final Path KEY = Path.of("target", "camera-peers-keys", "camera.key").toAbsolutePath();
     private static HttpServer http;
     private static volatile boolean serving = true;
 
@@ -102,6 +103,9 @@ public class CameraPeers implements QuarkusTestResourceLifecycleManager {
             cfg.put("vigil.capture.rtsp-reconnect-sec", "1");
             cfg.put("vigil.capture.status-interval", "1s");
             cfg.put("vigil.capture.default-site", "peers");
+            // the key the gateway seals camera passwords with: capture opens them with the same file
+            org.vigil.runtime.secrets.CameraKey.createOrLoad(KEY);
+            cfg.put("vigil.capture.camera-key-file", KEY.toString());
             return cfg;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the camera peers", e);

@@ -141,6 +141,35 @@ class CameraPeersTest {
     }
 
     @Test
+    void aCameraWithASealedPasswordIsOpenedWithItAndOneSealedForAnotherCameraIsNamed() throws Exception {
+        assumeTrue(RtspServer.available(), RtspServer::unavailableReason);
+        org.vigil.runtime.secrets.CameraKey key = org.vigil.runtime.secrets.CameraKey.load(CameraPeers.KEY);
+        String bare = CameraPeers.secured.url().replace(CameraPeers.USER + ":" + CameraPeers.PASSWORD + "@", "");
+        assertThat(bare).doesNotContain(CameraPeers.PASSWORD);
+        String sealed = key.seal("sealed-ok", CameraPeers.PASSWORD);
+        for (String id : List.of("sealed-ok", "sealed-copied")) {
+            // the second carries the first's sealed password, copied: sealed for another camera, it does not open
+            org.vigil.contracts.CameraConfig c = new org.vigil.contracts.CameraConfig(1, id, id, "peers", bare, null,
+                    false, 0.5, null, null, java.time.Instant.now(), "test", true, CameraPeers.USER, sealed, 0.0,
+                    null, null);
+            org.vigil.devstack.testing.TopicProbe.send(bootstrap, org.vigil.contracts.Topics.CAMERAS, id,
+                    org.vigil.contracts.Json.write(c));
+        }
+        try {
+            awaitState("sealed-ok", "online"::equals, Duration.ofSeconds(60));
+            awaitState("sealed-copied", "offline"::equals, Duration.ofSeconds(60));
+            assertThat(error("sealed-copied")).contains("sealed for another camera");
+            String listing = given().auth().oauth2(TestTokens.token("ada", "admin", "*")).when()
+                    .get("/api/capture/cameras").then().extract().asString();
+            assertThat(listing).doesNotContain(CameraPeers.PASSWORD);
+        } finally {
+            for (String id : List.of("sealed-ok", "sealed-copied")) {
+                org.vigil.devstack.testing.TopicProbe.send(bootstrap, org.vigil.contracts.Topics.CAMERAS, id, null);
+            }
+        }
+    }
+
+    @Test
     void garbageBytesAWebPageAndAMalformedUrlAreOfflineWithAReasonWhileTheRestRuns() throws Exception {
         for (String id : List.of("garbage", "webpage", "nohost")) {
             awaitState(id, "offline"::equals, Duration.ofSeconds(60));

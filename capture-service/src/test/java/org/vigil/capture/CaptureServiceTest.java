@@ -200,6 +200,39 @@ class CaptureServiceTest {
         }
     }
 
+    @Test
+    void aDisabledCameraStopsWithinSecondsSaysSoAndStartsAgainWhenEnabled() {
+        java.util.function.Function<Boolean, CameraConfig> toggle = enabled -> new CameraConfig(CameraConfig.VERSION,
+                "cam-toggle", "Toggle", "hq", "test:?size=160x96&fps=5", null, false, 0.5, null, null,
+                java.time.Instant.now(), "test", enabled, null, null, 0.0, null, null);
+        java.util.function.BiFunction<CameraStatus.State, java.time.Instant, CameraStatus> status = (state, since) ->
+                TopicProbe.await(bootstrap, Topics.CAMERA_STATUS, Duration.ofSeconds(60), r -> {
+                    CameraStatus s = "cam-toggle".equals(r.key()) && r.value() != null
+                            ? Json.read(r.value(), CameraStatus.class) : null;
+                    return s != null && s.state() == state && !s.at().isBefore(since) ? s : null;
+                });
+        try {
+            java.time.Instant start = java.time.Instant.now().minusSeconds(1);
+            TopicProbe.send(bootstrap, Topics.CAMERAS, "cam-toggle", Json.write(toggle.apply(true)));
+            status.apply(CameraStatus.State.ONLINE, start);
+
+            java.time.Instant off = java.time.Instant.now();
+            TopicProbe.send(bootstrap, Topics.CAMERAS, "cam-toggle", Json.write(toggle.apply(false)));
+            CameraStatus disabled = status.apply(CameraStatus.State.DISABLED, off.minusMillis(1));
+            assertThat(Duration.between(off, disabled.at())).as("stopped within 5 s").isLessThan(Duration.ofSeconds(5));
+            java.util.List<String> ids = given().auth().oauth2(TestTokens.token("admin", "admin", "*")).when()
+                    .get("/api/capture/cameras").then().statusCode(200).extract().path("id");
+            assertThat(ids).as("no worker left for the disabled camera").doesNotContain("cam-toggle");
+
+            java.time.Instant on = java.time.Instant.now();
+            TopicProbe.send(bootstrap, Topics.CAMERAS, "cam-toggle", Json.write(toggle.apply(true)));
+            CameraStatus again = status.apply(CameraStatus.State.ONLINE, on.minusMillis(1));
+            assertThat(Duration.between(on, again.at())).as("started again within 5 s").isLessThan(Duration.ofSeconds(5));
+        } finally {
+            TopicProbe.send(bootstrap, Topics.CAMERAS, "cam-toggle", null);
+        }
+    }
+
     private static void awaitCameraListed() {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {

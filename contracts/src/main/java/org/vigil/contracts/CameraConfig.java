@@ -6,8 +6,13 @@ import java.util.List;
 /**
  * Desired state of one camera, as kept in the compacted {@link Topics#CAMERAS} topic.
  *
- * <p>{@code url} may carry credentials ({@code rtsp://user:pass@host/...}); anything that logs, displays or
- * republishes it must use {@link #maskedUrl()}. The topic itself must be readable only by capture.
+ * <p>Cameras added through the camera API carry no credentials in their URLs: {@code username} and a sealed password
+ * are fields of their own (design 0018). A URL from {@code CAMERA_SOURCES} may still carry them
+ * ({@code rtsp://user:pass@host/...}), so anything that logs, displays or republishes a URL must use
+ * {@link #maskedUrl()}. The topic is readable by Vigil's services only.
+ *
+ * <p>The fields from {@code enabled} on were added within version 1: a record written before them reads with their
+ * defaults (enabled, no credentials, no minimum object size, every label, the site's retention).
  *
  * @param v            schema version, {@link #VERSION}
  * @param id           stable camera id: lower-case letters, digits and '-', at most 64 characters
@@ -21,6 +26,12 @@ import java.util.List;
  * @param masks        regions always ignored (timestamps burned into the image, trees, roads)
  * @param updatedAt    when this desired state was written
  * @param updatedBy    who wrote it (a user name or {@code capture:CAMERA_SOURCES})
+ * @param enabled      whether the camera is captured at all; a disabled camera keeps its settings and footage
+ * @param username     the user name the camera is opened with, or {@code null}
+ * @param passwordSealed the camera's password sealed for capture (AES-256-GCM, design 0018 §3), or {@code null}
+ * @param minObjectArea the smallest moving region that counts, as a fraction of the frame (0: any)
+ * @param labels       the detector's classes that count for this camera; empty means every class
+ * @param retentionDays days this camera's footage is kept, or {@code null} for its site's policy
  */
 public record CameraConfig(
         int v,
@@ -34,13 +45,29 @@ public record CameraConfig(
         List<Zone> zones,
         List<Zone> masks,
         Instant updatedAt,
-        String updatedBy) {
+        String updatedBy,
+        Boolean enabled,
+        String username,
+        String passwordSealed,
+        Double minObjectArea,
+        List<String> labels,
+        Integer retentionDays) {
 
     public static final int VERSION = 1;
 
     public CameraConfig {
         zones = zones == null ? List.of() : List.copyOf(zones);
         masks = masks == null ? List.of() : List.copyOf(masks);
+        enabled = enabled == null ? Boolean.TRUE : enabled;
+        minObjectArea = minObjectArea == null ? 0.0 : minObjectArea;
+        labels = labels == null ? List.of() : List.copyOf(labels);
+    }
+
+    /** A camera with the defaults of the fields added within version 1: enabled, no credentials, every label. */
+    public CameraConfig(int v, String id, String name, String site, String url, String subStreamUrl, boolean recording,
+            double sensitivity, List<Zone> zones, List<Zone> masks, Instant updatedAt, String updatedBy) {
+        this(v, id, name, site, url, subStreamUrl, recording, sensitivity, zones, masks, updatedAt, updatedBy, true,
+                null, null, 0.0, List.of(), null);
     }
 
     /** {@link #url} with any password replaced by {@code ***}: the only form that may be logged or shown. */

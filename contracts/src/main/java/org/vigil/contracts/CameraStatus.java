@@ -6,7 +6,8 @@ import java.time.Instant;
  * What a capture instance observes of a camera, published on every change and periodically.
  *
  * @param state      {@link State#ONLINE}: frames arrive; {@link State#OFFLINE}: cannot connect;
- *                   {@link State#NO_SIGNAL}: connected but no frame for RTSP_TIMEOUT_MS
+ *                   {@link State#NO_SIGNAL}: connected but no frame for RTSP_TIMEOUT_MS; {@link State#DISABLED}: an admin
+ *                   turned the camera off (its settings and footage stay)
  * @param fps        measured input frame rate over the last few seconds
  * @param codec      FFmpeg codec name of the main stream, e.g. {@code h264}
  * @param lastError  the last error, with credentials masked; {@code null} when none
@@ -29,7 +30,7 @@ public record CameraStatus(
     public static final int VERSION = 1;
 
     public enum State {
-        ONLINE, OFFLINE, NO_SIGNAL;
+        ONLINE, OFFLINE, NO_SIGNAL, DISABLED;
 
         /** The wire name, as operators read it: {@code online}, {@code offline}, {@code no_signal}. */
         @com.fasterxml.jackson.annotation.JsonValue

@@ -57,8 +57,9 @@ class ContractSchemasTest {
                 new Zone.Point(0.5, 0.9)));
         Box box = new Box(0.25, 0.5, 0.1, 0.3);
         return List.of(
-                new CameraConfig(1, "cam-1", "Front door", "hq", "rtsp://user:secret@10.0.0.5/stream1", null, true,
-                        0.5, List.of(zone), List.of(), T, "admin"),
+                new CameraConfig(1, "cam-1", "Front door", "hq", "rtsp://10.0.0.5/stream1", null, true, 0.5,
+                        List.of(zone), List.of(), T, "admin", false, "viewer", "v1.bm9uY2UtYW5kLXNlYWxlZA", 0.02,
+                        List.of("person", "car"), 30),
                 new CameraConfig(1, "usb0", "Desk", "hq", "0", "rtsp://10.0.0.5/sub", false, 1.0, null, List.of(zone),
                         T, "capture:CAMERA_SOURCES"),
                 new CameraStatus(1, "cam-1", "hq", CameraStatus.State.ONLINE, 14.8, 1920, 1080, "h264", null,

@@ -60,6 +60,12 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "GET", "/api/auth/me", null, "viewer", 200, 200),
                 of("gateway", "GET", "/api/cameras", null, "viewer", 200, 200),
                 of("gateway", "PUT", "/api/cameras/{cam}/recording", "{\"recording\":true}", "operator", 200, 404),
+                of("gateway", "GET", "/api/cameras/{cam}", null, "viewer", 200, 404),
+                of("gateway", "PUT", "/api/cameras/{cam}/enabled", "{\"enabled\":true}", "admin", 200, 404),
+                // a camera added disabled (nothing starts capturing it); on another site, refused before any check
+                of("gateway", "POST", "/api/cameras", "{\"id\":\"matrix-{site}\",\"name\":\"Matrix\",\"site\":\"{site}\","
+                        + "\"url\":\"rtsp://192.0.2.1/x\",\"enabled\":false}", "admin", 201, 403),
+                of("gateway", "GET", "/api/cameras.csv", null, "admin", 200, 200),
                 of("gateway", "GET", "/api/system/status", null, "viewer", 200, 200),
                 of("gateway", "GET", "/api/users", null, "admin", 200, 200),
                 of("gateway", "PATCH", "/api/users/{user}", "{\"sites\":[\"{site}\"]}", "admin", 200, 403),

@@ -19,6 +19,12 @@ public interface CaptureConfig {
      */
     Optional<String> cameraSources();
 
+    /**
+     * VIGIL_CAMERA_KEY_FILE: the key the gateway seals camera passwords with (design 0018 §3); a camera with a sealed
+     * password cannot be opened without it.
+     */
+    Optional<java.nio.file.Path> cameraKeyFile();
+
     /** Site given to cameras registered from CAMERA_SOURCES. */
     @WithDefault("default")
     String defaultSite();

@@ -42,9 +42,22 @@ public class CameraSupervisor {
         this.metrics = metrics;
     }
 
-    /** Starts capturing {@code c}, applies new settings, or reconnects when its source changed. */
+    /**
+     * Starts capturing {@code c}, applies new settings, or reconnects when its source changed; a disabled camera is
+     * stopped (and started again once enabled).
+     */
     public synchronized void apply(CameraConfig c) {
         CameraWorker w = workers.get(c.id());
+        if (!c.enabled()) {
+            if (w != null) {
+                stop(c.id());
+                LOG.infof("camera %s disabled: capture stopped", c.id());
+            }
+            // after the worker's last word: what operators see is why nothing comes
+            out.status(new CameraStatus(CameraStatus.VERSION, c.id(), c.site(), CameraStatus.State.DISABLED, 0, 0, 0,
+                    null, null, settings.instance(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+            return;
+        }
         if (w != null && !w.needsReconnect(c)) {
             w.update(c);
             return;

@@ -90,7 +90,9 @@ final class CameraWorker implements Runnable {
 
     /** Whether {@code c} needs a new connection rather than {@link #update}. */
     boolean needsReconnect(CameraConfig c) {
-        return !Objects.equals(c.url(), camera.url()) || !Objects.equals(c.subStreamUrl(), camera.subStreamUrl());
+        return !Objects.equals(c.url(), camera.url()) || !Objects.equals(c.subStreamUrl(), camera.subStreamUrl())
+                || !Objects.equals(c.username(), camera.username())
+                || !Objects.equals(c.passwordSealed(), camera.passwordSealed());
     }
 
     CameraStatus status() {

@@ -66,8 +66,11 @@ final class SubStreamAnalysis implements Runnable {
         int failures = 0;
         while (running) {
             CameraConfig cam = camera;
+            // the sub-stream is the same camera: the same user name and password
             CameraConfig sub = new CameraConfig(cam.v(), cam.id(), cam.name(), cam.site(), cam.subStreamUrl(), null,
-                    cam.recording(), cam.sensitivity(), cam.zones(), cam.masks(), cam.updatedAt(), cam.updatedBy());
+                    cam.recording(), cam.sensitivity(), cam.zones(), cam.masks(), cam.updatedAt(), cam.updatedBy(),
+                    cam.enabled(), cam.username(), cam.passwordSealed(), cam.minObjectArea(), cam.labels(),
+                    cam.retentionDays());
             try (VideoSource src = opener.open(sub)) {
                 StreamParams params = src.params();
                 if (lastError != null) {

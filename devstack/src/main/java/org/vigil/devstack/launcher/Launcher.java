@@ -76,6 +76,11 @@ public final class Launcher {
         out.println("Vigil: starting with data in " + cfg.home());
         wanSecurity = cfg.siteNode().isPresent() ? WanSecurity.createOrLoad(cfg.home().resolve("site-link"),
                 cfg.siteNode().get().id()) : null;
+        // camera passwords are sealed by central's gateway and opened by capture with one key (design 0018 §3): a
+        // single box makes its own; a site node's capture needs central's, given as VIGIL_CAMERA_KEY_FILE
+        if (cfg.env().getOrDefault("VIGIL_CAMERA_KEY_FILE", "").isBlank() && cfg.siteNode().isEmpty()) {
+            org.vigil.runtime.secrets.CameraKey.createOrLoad(cameraKey());
+        }
         devStack = new DevStack(new DevStack.Plan(cfg.home(),
                 cfg.externalKafka().isPresent() ? null : cfg.kafkaPort(),
                 cfg.kafkaControllerPort(),
@@ -337,6 +342,10 @@ public final class Launcher {
             }
         });
         env.put("VIGIL_KEYS_DIR", cfg.env().getOrDefault("VIGIL_KEYS_DIR", cfg.home().resolve("keys").toString()));
+        if (!site || !cfg.env().getOrDefault("VIGIL_CAMERA_KEY_FILE", "").isBlank()) {
+            env.put("VIGIL_CAMERA_KEY_FILE", cfg.env().getOrDefault("VIGIL_CAMERA_KEY_FILE", "").isBlank()
+                    ? cameraKey().toString() : cfg.env().get("VIGIL_CAMERA_KEY_FILE"));
+        }
         env.put("VIGIL_INSTANCE", s.name() + "-1");
         env.put("VIGIL_EXPORTS_DIR", cfg.env().getOrDefault("VIGIL_EXPORTS_DIR", cfg.home().resolve("exports").toString()));
         if (cfg.env().getOrDefault("EXPORT_SIGNING_KEY_FILE", "").isBlank()) {
@@ -530,5 +539,10 @@ public final class Launcher {
 
     private static String since(long t0) {
         return String.format("%.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The single box's camera key: camera passwords are sealed and opened with it (design 0018 §3). */
+    private Path cameraKey() {
+        return cfg.home().resolve("keys").resolve("camera.key");
     }
 }

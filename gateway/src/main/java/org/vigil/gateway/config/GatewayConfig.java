@@ -82,6 +82,23 @@ public interface GatewayConfig {
      */
     Optional<String> siteRecorders();
 
+    /**
+     * VIGIL_SITES: the sites cameras may be added to, comma-separated, beyond those of the site directory and those
+     * that have cameras already (design 0018 §1). A camera on any other site is refused as an unknown site.
+     */
+    @WithDefault("default")
+    String sites();
+
+    /**
+     * VIGIL_CAMERA_KEY_FILE: the key camera passwords are sealed with (design 0018 §3), the same file capture opens
+     * them with (a Kubernetes Secret in production; {@code ./vigil up} makes one). Unset: the API refuses passwords.
+     */
+    Optional<java.nio.file.Path> cameraKeyFile();
+
+    /** Creates the camera key where the file is missing: development and tests only (capture must read that file). */
+    @WithDefault("false")
+    boolean cameraKeyCreate();
+
     /** VIGIL_EVENTS_URL: the event service ({@code /api/events}, {@code /api/segments}, live snapshots). */
     @WithDefault("http://127.0.0.1:8083")
     java.net.URI eventsUrl();

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -29,9 +29,9 @@ public class CameraRegistry {
     private static final Logger LOG = Logger.getLogger(CameraRegistry.class);
 
     private final Map<String, CameraConfig> cameras = new ConcurrentHashMap<>();
-    private final Emitter<byte[]> out;
+    private final Emitter<Record<String, byte[]>> out;
 
-    public CameraRegistry(@Channel("cameras-out") Emitter<byte[]> out) {
+    public CameraRegistry(@Channel("cameras-out") Emitter<Record<String, byte[]>> out) {
         this.out = out;
     }
 
@@ -61,16 +61,24 @@ public class CameraRegistry {
 
     /** Writes a camera's new desired state; completes when Kafka has it. */
     public CompletionStage<Void> put(CameraConfig c) {
+        return send(c.id(), Json.write(c), () -> cameras.put(c.id(), c));
+    }
+
+    /** Deletes a camera from the registry (a tombstone): capture stops it; its footage stays for retention. */
+    public CompletionStage<Void> delete(String id) {
+        return send(id, null, () -> cameras.remove(id));
+    }
+
+    private CompletionStage<Void> send(String id, byte[] value, Runnable onStored) {
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        out.send(Message.of(Json.write(c)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(c.id())
-                .build()).withAck(() -> {
-                    cameras.put(c.id(), c);
-                    done.complete(null);
-                    return java.util.concurrent.CompletableFuture.completedFuture(null);
-                }).withNack(t -> {
-                    done.completeExceptionally(t);
-                    return java.util.concurrent.CompletableFuture.completedFuture(null);
-                }));
+        out.send(Message.of(Record.of(id, value)).withAck(() -> {
+            onStored.run();
+            done.complete(null);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }).withNack(t -> {
+            done.completeExceptionally(t);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }));
         return done;
     }
 }

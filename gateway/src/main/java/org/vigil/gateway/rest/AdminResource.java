@@ -2,7 +2,6 @@ package org.vigil.gateway.rest;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.TreeSet;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,10 +16,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.vigil.contracts.Access;
-import org.vigil.contracts.CameraConfig;
 import org.vigil.gateway.ApiToken;
 import org.vigil.gateway.User;
-import org.vigil.gateway.messaging.CameraRegistry;
+import org.vigil.gateway.cameras.CameraAdmin;
 import org.vigil.gateway.security.HashingPool;
 import org.vigil.gateway.security.SessionAuthMechanism;
 import org.vigil.gateway.security.SignInThrottle;
@@ -70,11 +68,11 @@ public class AdminResource {
 
     private final UserService users;
     private final ApiTokenService apiTokens;
-    private final CameraRegistry cameras;
+    private final CameraAdmin cameras;
     private final SecurityIdentity identity;
     private final SignInThrottle throttle;
 
-    public AdminResource(UserService users, ApiTokenService apiTokens, CameraRegistry cameras,
+    public AdminResource(UserService users, ApiTokenService apiTokens, CameraAdmin cameras,
             SecurityIdentity identity, SignInThrottle throttle) {
         this.throttle = throttle;
         this.users = users;
@@ -136,15 +134,15 @@ public class AdminResource {
         }
     }
 
-    /** Every site that has a camera, and those the admin holds, for granting. */
+    /**
+     * The sites the admin holds, for granting and for cameras: every configured one ({@code VIGIL_SITES}, the site
+     * directory), every one with a camera, and those granted to the admin by name.
+     */
     @GET
     @Path("/sites")
     public List<String> sites() {
-        TreeSet<String> sites = new TreeSet<>();
-        cameras.all().stream().map(CameraConfig::site).forEach(sites::add);
-        sites.addAll(caller().sites());
-        sites.remove(Access.ALL_SITES);
-        return sites.stream().filter(s -> Access.siteAllowed(caller().sites(), s)).toList();
+        TokenService.Caller caller = caller();
+        return cameras.knownSites(caller).stream().filter(s -> Access.siteAllowed(caller.sites(), s)).toList();
     }
 
     @GET

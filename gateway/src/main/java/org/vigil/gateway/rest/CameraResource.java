@@ -1,42 +1,52 @@
 package org.vigil.gateway.rest;
 
+import java.net.URI;
 import java.time.Instant;
-import java.time.InstantSource;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.vigil.contracts.Access;
-import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.CameraConfig;
-import org.vigil.gateway.messaging.CameraRegistry;
+import org.vigil.gateway.cameras.CameraAdmin;
+import org.vigil.gateway.cameras.CameraDetails;
+import org.vigil.gateway.cameras.CameraInput;
 import org.vigil.gateway.security.SessionAuthMechanism;
 import org.vigil.gateway.security.TokenService;
-import org.vigil.runtime.audit.AuditPublisher;
 
-/** Cameras as the UI needs them (on the caller's sites, never their URLs), and the recording switch. */
-@Path("/api/cameras")
+/**
+ * The camera API (design 0018 §1). Viewers and operators see the cameras of their sites without their addresses;
+ * admins see every setting but a password, and add, change, disable, remove, import and export cameras of their
+ * sites. Operators switch recording. Every change is audited with the camera before and after.
+ */
+@Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class CameraResource {
 
-    /** A camera without its stream addresses, which may carry credentials. */
-    public record CameraView(String id, String name, String site, boolean recording, Instant updatedAt,
-            String updatedBy) {
+    /** A camera without its stream addresses or credentials: what every role may see. */
+    public record CameraView(String id, String name, String site, boolean enabled, boolean recording,
+            Instant updatedAt, String updatedBy) {
         static CameraView of(CameraConfig c) {
-            return new CameraView(c.id(), c.name(), c.site(), c.recording(), c.updatedAt(), c.updatedBy());
+            return new CameraView(c.id(), c.name(), c.site(), c.enabled(), c.recording(), c.updatedAt(),
+                    c.updatedBy());
         }
     }
 
@@ -44,58 +54,193 @@ public class CameraResource {
     public record RecordingSwitch(Boolean recording) {
     }
 
-    private final CameraRegistry registry;
-    private final AuditPublisher audit;
-    private final SecurityIdentity identity;
-    private final InstantSource clock;
-
-    public CameraResource(CameraRegistry registry, AuditPublisher audit, SecurityIdentity identity,
-            InstantSource clock) {
-        this.registry = registry;
-        this.audit = audit;
-        this.identity = identity;
-        this.clock = clock;
+    /** The body of an enable switch: {@code {"enabled": false}}. */
+    public record EnabledSwitch(Boolean enabled) {
     }
 
+    static final int DEFAULT_PAGE_SIZE = 50;
+    static final int MAX_PAGE_SIZE = 500;
+
+    private final CameraAdmin cameras;
+    private final SecurityIdentity identity;
+
+    public CameraResource(CameraAdmin cameras, SecurityIdentity identity) {
+        this.cameras = cameras;
+        this.identity = identity;
+    }
+
+    /**
+     * The cameras of the caller's sites, by id, matching {@code q} (in id or name) and {@code site}. With {@code page}
+     * or {@code size}, one page (1-based; 50 a page unless asked, 500 at most); the total is in {@code X-Total-Count}.
+     */
     @GET
+    @Path("/cameras")
     @RolesAllowed({Access.VIEWER, Access.OPERATOR, Access.ADMIN})
-    public List<CameraView> cameras() {
-        TokenService.Caller caller = identity.getAttribute(SessionAuthMechanism.CALLER);
-        return registry.all().stream().filter(c -> Access.siteAllowed(caller.sites(), c.site()))
-                .sorted(Comparator.comparing(CameraConfig::id)).map(CameraView::of).toList();
+    @APIResponse(responseCode = "200", description = "CameraDetails for an admin, CameraView for other roles",
+            content = @Content(schema = @Schema(type = SchemaType.ARRAY, oneOf = {CameraDetails.class,
+                    CameraView.class})))
+    public Response list(@QueryParam("q") String q, @QueryParam("site") String site, @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size) {
+        if ((page != null && page < 1) || (size != null && (size < 1 || size > MAX_PAGE_SIZE))
+                || (q != null && q.length() > 200)) {
+            return Errors.of(400, "bad_request", "page is 1 or more, size 1 to " + MAX_PAGE_SIZE + ", q at most 200 "
+                    + "characters");
+        }
+        List<CameraConfig> found = cameras.find(caller(), q, site);
+        List<CameraConfig> shown = found;
+        if (page != null || size != null) {
+            int n = size == null ? DEFAULT_PAGE_SIZE : size;
+            long from = (long) ((page == null ? 1 : page) - 1) * n;
+            shown = from >= found.size() ? List.of() : found.subList((int) from, (int) Math.min(found.size(), from + n));
+        }
+        boolean admin = isAdmin();
+        return Response.ok(shown.stream().map(c -> admin ? (Object) CameraDetails.of(c) : CameraView.of(c)).toList())
+                .header("X-Total-Count", found.size()).build();
+    }
+
+    /** One camera: every setting for an admin, the plain view for others. 404 for one not on the caller's sites. */
+    @GET
+    @Path("/cameras/{id}")
+    @RolesAllowed({Access.VIEWER, Access.OPERATOR, Access.ADMIN})
+    @APIResponse(responseCode = "200", description = "CameraDetails for an admin, CameraView for other roles",
+            content = @Content(schema = @Schema(oneOf = {CameraDetails.class, CameraView.class})))
+    public Response get(@PathParam("id") String id) {
+        return cameras.get(caller(), id).map(c -> Response.ok(isAdmin() ? CameraDetails.of(c) : CameraView.of(c))
+                .build()).orElseGet(() -> Errors.of(404, "not_found", "no camera " + id + " on your sites"));
+    }
+
+    /** Adds a camera: 201 with it; 400 naming each bad field; 403 off the caller's sites; 409 for a taken id. */
+    @POST
+    @Path("/cameras")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = CameraDetails.class)))
+    public Response create(CameraInput body) {
+        if (body == null) {
+            return Errors.of(400, "bad_request", "a JSON camera is required");
+        }
+        try {
+            CameraConfig c = cameras.create(caller(), body);
+            return Response.created(URI.create("/api/cameras/" + c.id())).entity(CameraDetails.of(c)).build();
+        } catch (CameraAdmin.Refused r) {
+            return refused(r);
+        }
+    }
+
+    /** Replaces a camera's settings (absent fields take their defaults; the password, when there is one, stays). */
+    @PUT
+    @Path("/cameras/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = CameraDetails.class)))
+    public Response update(@PathParam("id") String id, CameraInput body) {
+        if (body == null) {
+            return Errors.of(400, "bad_request", "a JSON camera is required");
+        }
+        try {
+            return Response.ok(CameraDetails.of(cameras.update(caller(), id, body))).build();
+        } catch (CameraAdmin.Refused r) {
+            return refused(r);
+        }
+    }
+
+    /** Starts or stops capturing a camera; its settings and footage stay. */
+    @PUT
+    @Path("/cameras/{id}/enabled")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = CameraDetails.class)))
+    public Response enable(@PathParam("id") String id, EnabledSwitch body) {
+        if (body == null || body.enabled() == null) {
+            return Errors.of(400, "bad_request", "a JSON body {\"enabled\": true|false} is required");
+        }
+        try {
+            return Response.ok(CameraDetails.of(cameras.enable(caller(), id, body.enabled()))).build();
+        } catch (CameraAdmin.Refused r) {
+            return refused(r);
+        }
     }
 
     /** Switches recording on or off for one camera (operator and admin, on their sites); audited either way. */
     @PUT
-    @Path("/{id}/recording")
+    @Path("/cameras/{id}/recording")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Access.OPERATOR, Access.ADMIN})
     @Blocking
-    public Response setRecording(@PathParam("id") String id, RecordingSwitch body) throws Exception {
-        TokenService.Caller caller = identity.getAttribute(SessionAuthMechanism.CALLER);
+    public Response setRecording(@PathParam("id") String id, RecordingSwitch body) {
         if (body == null || body.recording() == null) {
             return Errors.of(400, "bad_request", "a JSON body {\"recording\": true|false} is required");
         }
-        Optional<CameraConfig> current = registry.get(id);
-        if (current.isEmpty() || !Access.siteAllowed(caller.sites(), current.get().site())) {
-            if (current.isPresent()) {
-                audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, null, "denied",
-                        Map.of("site", current.get().site(), "recording", body.recording().toString()));
-            }
-            return Errors.of(404, "not_found", "no camera " + id + " on your sites"); // other sites are not disclosed
-        }
-        CameraConfig c = current.get();
-        CameraConfig next = new CameraConfig(CameraConfig.VERSION, c.id(), c.name(), c.site(), c.url(), c.subStreamUrl(),
-                body.recording(), c.sensitivity(), c.zones(), c.masks(), clock.instant(), caller.username());
         try {
-            registry.put(next).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, null, "failure",
-                    Map.of("site", c.site(), "recording", body.recording().toString()));
-            return Errors.of(503, "unavailable", "the change could not be stored; nothing was changed");
+            return Response.ok(CameraView.of(cameras.record(caller(), id, body.recording()))).build();
+        } catch (CameraAdmin.Refused r) {
+            return refused(r);
         }
-        audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, null, "success",
-                Map.of("site", c.site(), "recording", body.recording().toString(), "was", Boolean.toString(c.recording())));
-        return Response.ok(CameraView.of(next)).build();
+    }
+
+    /** Removes a camera: 204. Its footage stays until retention takes it; footage under legal hold stays. */
+    @DELETE
+    @Path("/cameras/{id}")
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    public Response delete(@PathParam("id") String id) {
+        try {
+            cameras.delete(caller(), id);
+            return Response.noContent().build();
+        } catch (CameraAdmin.Refused r) {
+            return refused(r);
+        }
+    }
+
+    /** The cameras of the caller's sites as CSV (no password, ever). */
+    @GET
+    @Path("/cameras.csv")
+    @Produces("text/csv")
+    @RolesAllowed(Access.ADMIN)
+    public Response exportCsv() {
+        return Response.ok(cameras.exportCsv(caller()), "text/csv; charset=utf-8")
+                .header("Content-Disposition", "attachment; filename=\"cameras.csv\"").build();
+    }
+
+    /**
+     * Creates or replaces every camera of a CSV file, or none: 200 with the counts; 400 (or 403) listing every failing
+     * row and column, with nothing imported.
+     */
+    @POST
+    @Path("/cameras.csv")
+    @Consumes({"text/csv", MediaType.TEXT_PLAIN})
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    public Response importCsv(String body) {
+        if (body == null || body.isBlank()) {
+            return Errors.of(400, "bad_request", "a CSV file is required: the first row names the columns");
+        }
+        try {
+            CameraAdmin.Imported done = cameras.importCsv(caller(), body);
+            return Response.ok(Map.of("created", done.created(), "updated", done.updated())).build();
+        } catch (CameraAdmin.Refused r) {
+            return refused(r);
+        }
+    }
+
+    private static Response refused(CameraAdmin.Refused r) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", r.code);
+        body.put("message", r.getMessage());
+        if (!r.problems.isEmpty()) {
+            body.put("problems", r.problems);
+        }
+        return Response.status(r.status).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    private TokenService.Caller caller() {
+        return identity.getAttribute(SessionAuthMechanism.CALLER);
+    }
+
+    private boolean isAdmin() {
+        return identity.hasRole(Access.ADMIN);
     }
 }

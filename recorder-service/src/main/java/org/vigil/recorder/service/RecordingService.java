@@ -242,7 +242,7 @@ public class RecordingService {
                     continue;
                 }
                 CameraConfig cam = registry.get(rec.cameraId());
-                boolean off = cam == null || !cam.recording();
+                boolean off = cam == null || !cam.recording() || !cam.enabled();
                 Instant last = lastPacketAt.getOrDefault(rec.cameraId(), now);
                 if (off || last.plus(idle).isBefore(now)) {
                     close(rec);

@@ -1,0 +1,348 @@
+package org.vigil.gateway.cameras;
+
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.vigil.contracts.Access;
+import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.Json;
+import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.messaging.CameraRegistry;
+import org.vigil.gateway.proxy.SiteDirectory;
+import org.vigil.gateway.security.TokenService;
+import org.vigil.runtime.audit.AuditPublisher;
+import org.vigil.runtime.secrets.CameraKey;
+
+/**
+ * The camera registry's changes through the API (design 0018 §1): each checked whole before anything is written, by
+ * an admin of the camera's site (of both sites for a move), and audited with the camera before and after, its
+ * password left out. A write is answered once the broker has it.
+ */
+@ApplicationScoped
+@io.quarkus.runtime.Startup // a camera key that cannot be read stops the gateway at start, saying why
+public class CameraAdmin {
+
+    /** Why a change was refused; nothing of it was applied. */
+    public static final class Refused extends Exception {
+        public final int status;
+        public final String code;
+        public final transient List<?> problems;
+
+        Refused(int status, String code, String message, List<?> problems) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+            this.problems = problems;
+        }
+    }
+
+    /** What an import did: the cameras it created and those it changed. */
+    public record Imported(int created, int updated) {
+    }
+
+    private final CameraRegistry registry;
+    private final AuditPublisher audit;
+    private final SiteDirectory directory;
+    private final Set<String> configuredSites;
+    private final InstantSource clock;
+    private final Optional<CameraKey> key;
+
+    public CameraAdmin(CameraRegistry registry, AuditPublisher audit, SiteDirectory directory, InstantSource clock,
+            GatewayConfig config) {
+        String sites = config.sites();
+        this.key = config.cameraKeyFile().map(f -> config.cameraKeyCreate() ? CameraKey.createOrLoad(f)
+                : CameraKey.load(f));
+        this.registry = registry;
+        this.audit = audit;
+        this.directory = directory;
+        this.clock = clock;
+        this.configuredSites = Set.copyOf(Arrays.stream(sites.split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).toList());
+    }
+
+    /**
+     * The sites a camera may be on: those configured ({@code VIGIL_SITES}), those of the site directory
+     * ({@code VIGIL_SITE_RECORDERS}), those that already have cameras, and those the caller was granted by name.
+     */
+    public Set<String> knownSites(TokenService.Caller caller) {
+        Set<String> out = new TreeSet<>(configuredSites);
+        out.addAll(directory.recorders().keySet());
+        registry.all().forEach(c -> out.add(c.site()));
+        out.addAll(caller.sites());
+        out.remove(Access.ALL_SITES);
+        return out;
+    }
+
+    /** The cameras on the caller's sites matching {@code q} (in id or name, any case) and {@code site}, by id. */
+    public List<CameraConfig> find(TokenService.Caller caller, String q, String site) {
+        String needle = q == null ? "" : q.strip().toLowerCase(Locale.ROOT);
+        return registry.all().stream().filter(c -> Access.siteAllowed(caller.sites(), c.site()))
+                .filter(c -> site == null || site.isEmpty() || site.equals(c.site()))
+                .filter(c -> needle.isEmpty() || c.id().contains(needle)
+                        || c.name().toLowerCase(Locale.ROOT).contains(needle))
+                .sorted(Comparator.comparing(CameraConfig::id)).toList();
+    }
+
+    /** A camera on the caller's sites. */
+    public Optional<CameraConfig> get(TokenService.Caller caller, String id) {
+        return registry.get(id).filter(c -> Access.siteAllowed(caller.sites(), c.site()));
+    }
+
+    /** Adds a camera: refused with 403 off the caller's sites, 400 naming each bad field, 409 for a taken id. */
+    public synchronized CameraConfig create(TokenService.Caller caller, CameraInput in) throws Refused {
+        mayAdminister(caller, in.site(), "camera.create", in.id());
+        List<CameraRules.Problem> problems = new ArrayList<>();
+        CameraConfig next = withPassword(in, null, in.toConfig(clock.instant(), caller.username()), problems);
+        checked(caller, next, problems);
+        if (registry.get(in.id()).isPresent()) {
+            throw new Refused(409, "duplicate_id", "a camera with id '" + in.id() + "' exists already",
+                    List.of(new CameraRules.Problem("id", "is taken")));
+        }
+        store(caller, "camera.create", null, next);
+        return next;
+    }
+
+    /**
+     * Replaces a camera's settings with {@code in} (absent fields take their defaults; the id cannot change). A move
+     * to another site needs an admin of both.
+     */
+    public synchronized CameraConfig update(TokenService.Caller caller, String id, CameraInput in) throws Refused {
+        CameraConfig current = existing(caller, id);
+        if (in.id() != null && !in.id().equals(id)) {
+            throw new Refused(400, "invalid", "the id of a camera cannot change", List.of(new CameraRules.Problem("id",
+                    "must be '" + id + "', the camera's id")));
+        }
+        CameraInput same = withId(in, id);
+        mayAdminister(caller, same.site(), "camera.update", id);
+        List<CameraRules.Problem> problems = new ArrayList<>();
+        CameraConfig next = withPassword(same, current, same.toConfig(clock.instant(), caller.username()), problems);
+        checked(caller, next, problems);
+        store(caller, "camera.update", current, next);
+        return next;
+    }
+
+    /** Starts or stops capturing a camera; its settings and footage stay. */
+    public synchronized CameraConfig enable(TokenService.Caller caller, String id, boolean enabled) throws Refused {
+        CameraConfig c = existing(caller, id);
+        CameraConfig next = new CameraConfig(CameraConfig.VERSION, c.id(), c.name(), c.site(), c.url(),
+                c.subStreamUrl(), c.recording(), c.sensitivity(), c.zones(), c.masks(), clock.instant(),
+                caller.username(), enabled, c.username(), c.passwordSealed(), c.minObjectArea(), c.labels(),
+                c.retentionDays());
+        store(caller, enabled ? "camera.enable" : "camera.disable", c, next);
+        return next;
+    }
+
+    /** Switches recording on or off (operators too, on their sites). */
+    public synchronized CameraConfig record(TokenService.Caller caller, String id, boolean recording) throws Refused {
+        CameraConfig c = registry.get(id).orElse(null);
+        if (c == null || !Access.siteAllowed(caller.sites(), c.site())) {
+            if (c != null) {
+                audit.record(caller.username(), "camera.recording.set", AuditEntry.CAMERA + id, c.site(), "denied",
+                        Map.of("recording", Boolean.toString(recording)));
+            }
+            throw notFound(id);
+        }
+        CameraConfig next = new CameraConfig(CameraConfig.VERSION, c.id(), c.name(), c.site(), c.url(),
+                c.subStreamUrl(), recording, c.sensitivity(), c.zones(), c.masks(), clock.instant(), caller.username(),
+                c.enabled(), c.username(), c.passwordSealed(), c.minObjectArea(), c.labels(), c.retentionDays());
+        store(caller, "camera.recording.set", c, next, Map.of("recording", Boolean.toString(recording), "was",
+                Boolean.toString(c.recording())));
+        return next;
+    }
+
+    /** Removes a camera from the registry: capture stops it; its footage stays until retention (and any hold) says. */
+    public synchronized void delete(TokenService.Caller caller, String id) throws Refused {
+        CameraConfig c = existing(caller, id);
+        try {
+            registry.delete(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            audit.record(caller.username(), "camera.delete", AuditEntry.CAMERA + id, c.site(), "failure",
+                    Map.of("before", view(c)));
+            throw unavailable();
+        }
+        audit.record(caller.username(), "camera.delete", AuditEntry.CAMERA + id, c.site(), "success",
+                Map.of("before", view(c)));
+    }
+
+    /**
+     * Creates or replaces every camera of a CSV file, or none: the caller must be an admin of every row's site (and of
+     * the site of each camera a row replaces), and every row must pass the rules; otherwise the answer lists each
+     * failing row and column and nothing is written.
+     */
+    public synchronized Imported importCsv(TokenService.Caller caller, String text) throws Refused {
+        CameraCsv.Parsed parsed = CameraCsv.read(text);
+        if (!parsed.problems().isEmpty()) {
+            throw new Refused(400, "invalid_csv", parsed.problems().size() + " problem(s) in the file; nothing was "
+                    + "imported", parsed.problems());
+        }
+        List<CameraCsv.CellProblem> forbidden = new ArrayList<>();
+        for (CameraCsv.Row r : parsed.rows()) {
+            Optional<CameraConfig> current = r.input().id() == null ? Optional.empty() : registry.get(r.input().id());
+            for (String site : Stream.concat(Stream.ofNullable(r.input().site()), current.stream().map(
+                    CameraConfig::site)).distinct().toList()) {
+                if (!Access.siteAllowed(caller.sites(), site)) {
+                    forbidden.add(new CameraCsv.CellProblem(r.row(), current.map(c -> c.site().equals(site))
+                            .orElse(false) ? "id" : "site", "you are not an admin of site '" + site + "'"));
+                }
+            }
+        }
+        if (!forbidden.isEmpty()) {
+            audit.record(caller.username(), "camera.import", AuditEntry.CAMERA + "*", null, "denied",
+                    Map.of("rows", Integer.toString(parsed.rows().size()), "forbiddenRows",
+                            Integer.toString(forbidden.size())));
+            throw new Refused(403, "forbidden", "the file has cameras on sites you do not administer; nothing was "
+                    + "imported", forbidden);
+        }
+        Set<String> sites = knownSites(caller);
+        List<CameraCsv.CellProblem> problems = new ArrayList<>();
+        Map<CameraConfig, CameraConfig> changes = new LinkedHashMap<>();
+        Map<String, CameraConfig> before = new HashMap<>();
+        for (CameraCsv.Row r : parsed.rows()) {
+            Optional<CameraConfig> current = r.input().id() == null ? Optional.empty() : registry.get(r.input().id());
+            List<CameraRules.Problem> rowProblems = new ArrayList<>();
+            CameraConfig next = withPassword(r.input(), current.orElse(null), r.input().toConfig(clock.instant(),
+                    caller.username()), rowProblems);
+            current.ifPresent(c -> before.put(c.id(), c));
+            rowProblems.addAll(CameraRules.check(next, sites));
+            for (CameraRules.Problem p : rowProblems) {
+                problems.add(new CameraCsv.CellProblem(r.row(), CameraCsv.column(p.field()), p.field() + " "
+                        + p.message()));
+            }
+            changes.put(next, current.orElse(null));
+        }
+        if (!problems.isEmpty()) {
+            throw new Refused(400, "invalid_csv", problems.size() + " problem(s) in the file; nothing was imported",
+                    problems);
+        }
+        int created = 0;
+        int updated = 0;
+        for (Map.Entry<CameraConfig, CameraConfig> e : changes.entrySet()) {
+            try {
+                store(caller, e.getValue() == null ? "camera.create" : "camera.update", e.getValue(), e.getKey());
+            } catch (Refused r) {
+                // the broker stopped taking writes part-way: say exactly how far the import got; a retry of the same
+                // file completes it (a row that is stored already is stored again, unchanged)
+                throw new Refused(503, "unavailable", "the registry stopped taking changes after " + (created + updated)
+                        + " of " + changes.size() + " cameras; import the same file again to complete it", List.of());
+            }
+            if (e.getValue() == null) {
+                created++;
+            } else {
+                updated++;
+            }
+        }
+        return new Imported(created, updated);
+    }
+
+    /** The cameras on the caller's sites as CSV. */
+    public String exportCsv(TokenService.Caller caller) {
+        return CameraCsv.write(find(caller, null, null).stream().map(CameraDetails::of).toList());
+    }
+
+    // ---- shared steps
+
+    private CameraConfig existing(TokenService.Caller caller, String id) throws Refused {
+        return get(caller, id).orElseThrow(() -> notFound(id)); // a camera of another site is not disclosed
+    }
+
+    /** Authorisation before validation: an admin of the site the body names (a missing site is the rules' to name). */
+    private void mayAdminister(TokenService.Caller caller, String site, String action, String id) throws Refused {
+        if (site != null && !Access.siteAllowed(caller.sites(), site)) {
+            audit.record(caller.username(), action, AuditEntry.CAMERA + (id == null ? "?" : id), site, "denied",
+                    Map.of());
+            throw new Refused(403, "forbidden", "you are not an admin of site '" + site + "'",
+                    List.of(new CameraRules.Problem("site", "is not one of your sites")));
+        }
+    }
+
+    private void checked(TokenService.Caller caller, CameraConfig next, List<CameraRules.Problem> earlier)
+            throws Refused {
+        List<CameraRules.Problem> problems = new ArrayList<>(earlier);
+        problems.addAll(CameraRules.check(next, knownSites(caller)));
+        if (!problems.isEmpty()) {
+            throw new Refused(400, "invalid", problems.get(0).field() + " " + problems.get(0).message()
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""), problems);
+        }
+    }
+
+    private void store(TokenService.Caller caller, String action, CameraConfig before, CameraConfig after)
+            throws Refused {
+        store(caller, action, before, after, Map.of());
+    }
+
+    private void store(TokenService.Caller caller, String action, CameraConfig before, CameraConfig after,
+            Map<String, String> extra) throws Refused {
+        Map<String, String> details = new LinkedHashMap<>(extra);
+        if (before != null) {
+            details.put("before", view(before));
+        }
+        details.put("after", view(after));
+        try {
+            registry.put(after).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            audit.record(caller.username(), action, AuditEntry.CAMERA + after.id(), after.site(), "failure", details);
+            throw unavailable();
+        }
+        audit.record(caller.username(), action, AuditEntry.CAMERA + after.id(), after.site(), "success", details);
+    }
+
+    /** A camera as the audit log keeps it: the admin's view, so never a password. */
+    private static String view(CameraConfig c) {
+        return new String(Json.write(CameraDetails.of(c)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code next} with its password sealed: the one given, sealed for the camera's id; none, where an empty one was
+     * given; the camera's own, where none was (the API never returns a password, so a replacement cannot carry it).
+     */
+    private CameraConfig withPassword(CameraInput in, CameraConfig current, CameraConfig next,
+            List<CameraRules.Problem> problems) {
+        String sealed = current == null ? null : current.passwordSealed();
+        String password = in.password();
+        if (password != null && password.isEmpty()) {
+            sealed = null;
+        } else if (password != null) {
+            if (password.length() > 256 || password.chars().anyMatch(Character::isISOControl)) {
+                problems.add(new CameraRules.Problem("password", "must be at most 256 characters, without control "
+                        + "characters"));
+            } else if (key.isEmpty()) {
+                problems.add(new CameraRules.Problem("password", "camera passwords need a camera key to be sealed "
+                        + "with: set VIGIL_CAMERA_KEY_FILE on the gateway and on capture"));
+            } else if (next.id() != null) {
+                sealed = key.get().seal(next.id(), password);
+            }
+        }
+        return new CameraConfig(next.v(), next.id(), next.name(), next.site(), next.url(), next.subStreamUrl(),
+                next.recording(), next.sensitivity(), next.zones(), next.masks(), next.updatedAt(), next.updatedBy(),
+                next.enabled(), next.username(), sealed, next.minObjectArea(), next.labels(), next.retentionDays());
+    }
+
+    private static CameraInput withId(CameraInput in, String id) {
+        return new CameraInput(id, in.name(), in.site(), in.url(), in.subStreamUrl(), in.username(), in.password(), in.enabled(),
+                in.recording(), in.sensitivity(), in.minObjectArea(), in.zones(), in.masks(), in.labels(),
+                in.retentionDays());
+    }
+
+    private static Refused notFound(String id) {
+        return new Refused(404, "not_found", "no camera " + id + " on your sites", List.of());
+    }
+
+    private static Refused unavailable() {
+        return new Refused(503, "unavailable", "the change could not be stored; nothing was changed", List.of());
+    }
+}
