@@ -55,7 +55,8 @@ import org.vigil.devstack.testing.TestClips;
 @Order(2) // second on the shared stack (after OperatorUiIT): its last tests kill, restart and stop it
 class WholeStackIT {
 
-    private static final int FPS = 15;
+    /** cam-a's rate on the shared stack (10, not the synthetic camera's 15: the stack streams it for the whole run). */
+    private static final int FPS = 10;
     private static Stack stack;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String session;
