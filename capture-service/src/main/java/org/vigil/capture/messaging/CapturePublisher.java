@@ -1,6 +1,7 @@
 package org.vigil.capture.messaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +59,8 @@ public class CapturePublisher {
     private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
     private final Counter failed;
     private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final java.util.concurrent.CompletableFuture<Void> topicsKnown = new java.util.concurrent.CompletableFuture<>();
+    private volatile boolean closed;
     private volatile long lastErrorLog;
 
     public CapturePublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics,
@@ -77,11 +80,70 @@ public class CapturePublisher {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 200);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        // the topics stay known however long a camera goes without motion: a motion event's START must never wait for a
+        // metadata fetch, which max.block.ms (above) would cut short under load, losing the event's first record
+        p.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, 24 * 60 * 60 * 1000);
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        Thread learn = new Thread(this::learnTopics, "capture-topics");
+        learn.setDaemon(true);
+        learn.start();
         // the producer's own figures, among them buffer-available-bytes (the send queue) and record-queue-time
         new KafkaClientMetrics(producer).bindTo(metrics);
         sent = metrics.counter("vigil_capture_packets_sent_total");
         failed = metrics.counter("vigil_capture_send_failures_total");
+    }
+
+    /** The topics capture sends to, whose metadata the producer must hold before a camera starts. */
+    static final List<String> TOPICS = List.of(Topics.MEDIA, Topics.PREVIEWS, Topics.MOTION, Topics.SNAPSHOTS,
+            Topics.DETECTIONS, Topics.CAMERA_STATUS);
+
+    /**
+     * Asks the broker about every topic capture sends to until it has answered for each. A send waits at most
+     * {@code max.block.ms} (200 ms) for a topic's metadata; on a loaded machine the first fetch can take longer, and
+     * the first motion event's START was lost that way. Cameras wait for this ({@link #awaitTopics}).
+     */
+    private void learnTopics() {
+        java.util.Set<String> unknown = new java.util.LinkedHashSet<>(TOPICS);
+        long loggedAt = System.nanoTime();
+        while (!unknown.isEmpty() && !closed) {
+            for (java.util.Iterator<String> it = unknown.iterator(); it.hasNext();) {
+                String topic = it.next();
+                try {
+                    if (!producer.partitionsFor(topic).isEmpty()) {
+                        it.remove();
+                    }
+                } catch (RuntimeException e) {
+                    // not yet: the broker is starting, or slow; asked again below
+                }
+            }
+            if (!unknown.isEmpty()) {
+                if (System.nanoTime() - loggedAt > TimeUnit.SECONDS.toNanos(60)) {
+                    loggedAt = System.nanoTime();
+                    LOG.warnf("Kafka has not yet told capture about %s; cameras start anyway", unknown);
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+        topicsKnown.complete(null);
+    }
+
+    /** Waits until the producer knows every topic capture sends to; returns whether it does. */
+    public boolean awaitTopics(java.time.Duration timeout) {
+        try {
+            topicsKnown.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Sends a packet; returns false when it had to be dropped (Kafka unreachable or the buffer full). */
@@ -220,6 +282,7 @@ public class CapturePublisher {
 
     @PreDestroy
     void close() {
+        closed = true;
         events.values().forEach(Span::end);
         events.clear();
         producer.close(java.time.Duration.ofSeconds(5));

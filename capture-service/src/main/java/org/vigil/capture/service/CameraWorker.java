@@ -127,6 +127,11 @@ final class CameraWorker implements Runnable {
         org.jboss.logging.MDC.put("camera", camera.id());
         org.jboss.logging.MDC.put("site", camera.site());
         int failures = 0;
+        // a camera's first records (its first motion event's START) must not meet a producer that does not yet know
+        // their topics: under load, a send gives up on a metadata fetch after 200 ms and the record is lost
+        if (!out.awaitTopics(java.time.Duration.ofSeconds(30))) {
+            LOG.warnf("camera %s starts before Kafka has described every topic it sends to", camera.id());
+        }
         try {
             while (running) {
                 boolean reopenAtOnce = false;
