@@ -5,7 +5,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +48,10 @@ public class CameraAdmin {
             this.code = code;
             this.problems = problems;
         }
+    }
+
+    /** One camera an import writes: what was there ({@code null} for a new one) and what will be. */
+    private record Change(CameraConfig before, CameraConfig after) {
     }
 
     /** What an import did: the cameras it created and those it changed. */
@@ -210,20 +213,18 @@ public class CameraAdmin {
         }
         Set<String> sites = knownSites(caller);
         List<CameraCsv.CellProblem> problems = new ArrayList<>();
-        Map<CameraConfig, CameraConfig> changes = new LinkedHashMap<>();
-        Map<String, CameraConfig> before = new HashMap<>();
+        List<Change> changes = new ArrayList<>();
         for (CameraCsv.Row r : parsed.rows()) {
             Optional<CameraConfig> current = r.input().id() == null ? Optional.empty() : registry.get(r.input().id());
             List<CameraRules.Problem> rowProblems = new ArrayList<>();
             CameraConfig next = withPassword(r.input(), current.orElse(null), r.input().toConfig(clock.instant(),
                     caller.username()), rowProblems);
-            current.ifPresent(c -> before.put(c.id(), c));
             rowProblems.addAll(CameraRules.check(next, sites));
             for (CameraRules.Problem p : rowProblems) {
                 problems.add(new CameraCsv.CellProblem(r.row(), CameraCsv.column(p.field()), p.field() + " "
                         + p.message()));
             }
-            changes.put(next, current.orElse(null));
+            changes.add(new Change(current.orElse(null), next));
         }
         if (!problems.isEmpty()) {
             throw new Refused(400, "invalid_csv", problems.size() + " problem(s) in the file; nothing was imported",
@@ -231,16 +232,16 @@ public class CameraAdmin {
         }
         int created = 0;
         int updated = 0;
-        for (Map.Entry<CameraConfig, CameraConfig> e : changes.entrySet()) {
+        for (Change c : changes) {
             try {
-                store(caller, e.getValue() == null ? "camera.create" : "camera.update", e.getValue(), e.getKey());
+                store(caller, c.before() == null ? "camera.create" : "camera.update", c.before(), c.after());
             } catch (Refused r) {
                 // the broker stopped taking writes part-way: say exactly how far the import got; a retry of the same
                 // file completes it (a row that is stored already is stored again, unchanged)
                 throw new Refused(503, "unavailable", "the registry stopped taking changes after " + (created + updated)
                         + " of " + changes.size() + " cameras; import the same file again to complete it", List.of());
             }
-            if (e.getValue() == null) {
+            if (c.before() == null) {
                 created++;
             } else {
                 updated++;
