@@ -70,6 +70,8 @@ import org.vigil.sitelink.config.SiteCredentials;
  * none lost or doubled (by id), the audit chain verifies, and the catch-up time is reported; the footage each site
  * recorded during the cut plays through central, and the sites' recorders' own audit entries of these viewings reach
  * central's chain.</li>
+ * <li>throughout, central's camera registry reaches each site filtered to its own cameras, and no media topic is
+ * mirrored to central (video leaves a site only when someone watches or exports it).</li>
  * </ul>
  */
 class SiteWanIT {
@@ -223,6 +225,12 @@ class SiteWanIT {
                             && count("segments", s) > 0 && count("motion_events", s) > 0);
             audit(sites.get(s), 0, 20);
         }
+        // central's camera registry reached each site filtered to the site's own cameras: the other site's camera (and
+        // the credentials its URL may hold) never crosses into it
+        for (Site s : sites.values()) {
+            assertThat(new java.util.LinkedHashSet<>(atSite(s, Topics.CAMERAS, "id"))).as(s.id() + "'s camera registry")
+                    .containsExactly("cam-" + s.id());
+        }
         // each site's footage, through central's gateway from the site's recorder, across its link
         Map<String, String> firstByte = new LinkedHashMap<>();
         for (String s : SITES) {
@@ -349,6 +357,13 @@ class SiteWanIT {
             long t = System.nanoTime();
             exported.put(s, exportAndVerify(s, recorded(s, cutAt.plusSeconds(2), restoredAt)) + " in "
                     + (System.nanoTime() - t) / 1_000_000 + " ms");
+        }
+        // video never left either site: central holds each site's metadata topics and no copy of a media topic
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.<String,
+                Object>of("bootstrap.servers", central.bootstrapServers()))) {
+            java.util.Set<String> topics = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(topics).as("central's topics").contains("north." + Topics.MOTION, "south." + Topics.SEGMENTS)
+                    .noneMatch(t -> t.endsWith(Topics.MEDIA) && !t.equals(Topics.MEDIA));
         }
         JsonNode verify = get(eventsPort, "/api/audit/verify");
         assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
