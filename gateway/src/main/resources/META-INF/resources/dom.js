@@ -93,7 +93,7 @@ export function query(params) {
 
 /** Camera state as shown everywhere: text plus a class for colour (never colour alone). */
 export const STATE_TEXT = { online: 'Online', offline: 'Offline', no_signal: 'No signal', disabled: 'Disabled',
-  unknown: 'Unknown' };
+  no_capture_node: 'No capture node', unknown: 'Unknown' };
 export const stateOf = (status) => (status && STATE_TEXT[status.state] && status.state !== 'unknown' ? status.state : 'unknown');
 
 /** Checkboxes for a user's or token's sites: "All sites" ("*") or any of the known sites. */

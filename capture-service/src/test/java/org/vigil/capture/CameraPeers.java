@@ -102,7 +102,7 @@ public class CameraPeers implements QuarkusTestResourceLifecycleManager {
             cfg.put("vigil.capture.rtsp-timeout-ms", "2000");
             cfg.put("vigil.capture.rtsp-reconnect-sec", "1");
             cfg.put("vigil.capture.status-interval", "1s");
-            cfg.put("vigil.capture.default-site", "peers");
+            cfg.put("vigil.capture.site", "peers");
             // the key the gateway seals camera passwords with: capture opens them with the same file
             org.vigil.runtime.secrets.CameraKey.createOrLoad(KEY);
             cfg.put("vigil.capture.camera-key-file", KEY.toString());

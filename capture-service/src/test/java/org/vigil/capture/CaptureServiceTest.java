@@ -181,7 +181,7 @@ class CaptureServiceTest {
     @Test
     void aCameraThatDeliversNothingIsListedStaleWhileTheInstanceStaysReadyOnItsLiveCamera() throws Exception {
         awaitCameraListed();
-        CameraConfig dead = new CameraConfig(CameraConfig.VERSION, "cam-dead", "Dead", "elsewhere",
+        CameraConfig dead = new CameraConfig(CameraConfig.VERSION, "cam-dead", "Dead", "hq",
                 "rtsp://127.0.0.1:1/none", null, false, 0.5, null, null, java.time.Instant.now(), "test");
         TopicProbe.send(bootstrap, Topics.CAMERAS, dead.id(), Json.write(dead));
         try {
@@ -230,6 +230,77 @@ class CaptureServiceTest {
             assertThat(Duration.between(on, again.at())).as("started again within 5 s").isLessThan(Duration.ofSeconds(5));
         } finally {
             TopicProbe.send(bootstrap, Topics.CAMERAS, "cam-toggle", null);
+        }
+    }
+
+    @Test
+    void anotherSitesCameraIsNeverCapturedHereAndACameraMovedAwayIsReleased() throws Exception {
+        awaitCameraListed();
+        java.util.function.BiFunction<String, String, CameraConfig> camera = (id, site) -> new CameraConfig(
+                CameraConfig.VERSION, id, id, site, "test:?size=160x96&fps=5", null, false, 0.5, null, null,
+                java.time.Instant.now(), "test");
+        // a camera of our own site on the same registry partition, written after the other site's: once it is
+        // captured, this instance has read the other site's record too (one partition is read in order)
+        String far = "cam-far";
+        String near = sharingAPartitionWith(far);
+        try {
+            TopicProbe.send(bootstrap, Topics.CAMERAS, far, Json.write(camera.apply(far, "elsewhere")));
+            TopicProbe.send(bootstrap, Topics.CAMERAS, near, Json.write(camera.apply(near, "hq")));
+            awaitCaptured(ids -> ids.contains(near), "its own site's camera is captured");
+            assertThat(captured()).as("site elsewhere's camera is not captured at hq").doesNotContain(far);
+
+            // moved to another site: released here (that site's own instances take it)
+            TopicProbe.send(bootstrap, Topics.CAMERAS, near, Json.write(camera.apply(near, "elsewhere")));
+            awaitCaptured(ids -> !ids.contains(near), "a camera moved to another site is released");
+            assertThat(captured()).contains("cam1").doesNotContain(far);
+
+            // its sign of life for the site, with the cameras it captures there
+            org.vigil.contracts.NodeHeartbeat beat = TopicProbe.await(bootstrap, Topics.NODE_HEARTBEATS,
+                    Duration.ofSeconds(30), r -> {
+                        org.vigil.contracts.NodeHeartbeat h = Json.read(r.value(),
+                                org.vigil.contracts.NodeHeartbeat.class);
+                        return h.role().equals(org.vigil.contracts.NodeHeartbeat.CAPTURE)
+                                && h.node().equals("capture-service@capture-test") && h.camerasRecording() > 0 ? h
+                                        : null;
+                    });
+            assertThat(beat.site()).isEqualTo("hq");
+        } finally {
+            TopicProbe.send(bootstrap, Topics.CAMERAS, far, null);
+            TopicProbe.send(bootstrap, Topics.CAMERAS, near, null);
+        }
+    }
+
+    /** A camera id whose registry record lands on the same partition as {@code id}'s (Kafka's key hashing). */
+    private String sharingAPartitionWith(String id) throws Exception {
+        int partitions;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrap))) {
+            partitions = admin.describeTopics(java.util.List.of(Topics.CAMERAS)).allTopicNames().get()
+                    .get(Topics.CAMERAS).partitions().size();
+        }
+        java.util.function.ToIntFunction<String> partition = k -> org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(k.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % partitions;
+        for (int i = 0;; i++) {
+            if (partition.applyAsInt("cam-near" + i) == partition.applyAsInt(id)) {
+                return "cam-near" + i;
+            }
+        }
+    }
+
+    private static java.util.List<String> captured() {
+        return given().auth().oauth2(TestTokens.token("admin", "admin", "*")).when().get("/api/capture/cameras")
+                .then().statusCode(200).extract().path("id");
+    }
+
+    private static void awaitCaptured(java.util.function.Predicate<java.util.List<String>> wanted, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!wanted.test(captured())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not within 60 s; captured: " + captured());
+            }
+            Thread.sleep(200);
         }
     }
 

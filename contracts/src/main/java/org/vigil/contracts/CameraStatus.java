@@ -7,7 +7,9 @@ import java.time.Instant;
  *
  * @param state      {@link State#ONLINE}: frames arrive; {@link State#OFFLINE}: cannot connect;
  *                   {@link State#NO_SIGNAL}: connected but no frame for RTSP_TIMEOUT_MS; {@link State#DISABLED}: an admin
- *                   turned the camera off (its settings and footage stay)
+ *                   turned the camera off (its settings and footage stay); {@link State#NO_CAPTURE_NODE}: its site is in
+ *                   contact but none of the site's capture instances is alive, so no one captures it (said by
+ *                   event-service, never by capture: design 0018 §6)
  * @param fps        measured input frame rate over the last few seconds
  * @param codec      FFmpeg codec name of the main stream, e.g. {@code h264}
  * @param lastError  the last error, with credentials masked; {@code null} when none
@@ -30,7 +32,7 @@ public record CameraStatus(
     public static final int VERSION = 1;
 
     public enum State {
-        ONLINE, OFFLINE, NO_SIGNAL, DISABLED;
+        ONLINE, OFFLINE, NO_SIGNAL, DISABLED, NO_CAPTURE_NODE;
 
         /** The wire name, as operators read it: {@code online}, {@code offline}, {@code no_signal}. */
         @com.fasterxml.jackson.annotation.JsonValue

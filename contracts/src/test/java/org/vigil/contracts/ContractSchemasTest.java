@@ -83,7 +83,8 @@ class ContractSchemasTest {
                 new AuditEntry(1, UUID1, T, "gateway", "admin", "auth.login", null, null, "success", Map.of()),
                 new AuditEntry(1, UUID1, T, "export-service", "olga", "export.create", "e-1", "hq", "denied",
                         Map.of("reason", "case 42")),
-                new NodeHeartbeat(1, "north", "recorder-service@north-1", T, 4L << 40, 1L << 40, 12));
+                new NodeHeartbeat(1, "north", "recorder-service@north-1", T, 4L << 40, 1L << 40, 12),
+                new NodeHeartbeat(1, "north", "capture-service@north-1", T, 0, 0, 3, NodeHeartbeat.CAPTURE));
     }
 
     @Test

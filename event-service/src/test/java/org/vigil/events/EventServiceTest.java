@@ -413,6 +413,79 @@ class EventServiceTest {
                 .then().statusCode(403);
     }
 
+    @Test
+    void aConnectedSiteWithoutALiveCaptureInstanceShowsItsCamerasAsHavingNoCaptureNode() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        String site = "nc-" + run;
+        String cam = "cam-nc-" + run;
+        String off = "cam-nc-off-" + run;
+        String recorder = "recorder-service@" + site;
+        String capture = "capture-service@" + site + "-1";
+        TopicProbe.send(bootstrap, Topics.CAMERAS, cam, Json.write(new org.vigil.contracts.CameraConfig(1, cam, "Gate",
+                site, "rtsp://gate/1", null, true, 0.5, List.of(), List.of(), Instant.now(), "ada")));
+        TopicProbe.send(bootstrap, Topics.CAMERAS, off, Json.write(new org.vigil.contracts.CameraConfig(1, off,
+                "Yard", site, "rtsp://yard/1", null, true, 0.5, List.of(), List.of(), Instant.now(), "ada", false,
+                null, null, 0.0, null, null)));
+        // the site is in contact (its recorder's heartbeats arrive) throughout; its capture instance comes and goes
+        java.util.concurrent.atomic.AtomicBoolean captureAlive = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledExecutorService beats = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        beats.scheduleAtFixedRate(() -> {
+            try {
+                TopicProbe.send(bootstrap, Topics.NODE_HEARTBEATS, recorder, Json.write(
+                        new org.vigil.contracts.NodeHeartbeat(1, site, recorder, Instant.now(), 100, 50, 1)));
+                if (captureAlive.get()) {
+                    TopicProbe.send(bootstrap, Topics.NODE_HEARTBEATS, capture, Json.write(
+                            new org.vigil.contracts.NodeHeartbeat(1, site, capture, Instant.now(), 0, 0, 1,
+                                    org.vigil.contracts.NodeHeartbeat.CAPTURE)));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        List<LiveUpdate> pushed = new CopyOnWriteArrayList<>();
+        var live = redis.pubsub(String.class).subscribe(LiveUpdate.channel(site),
+                json -> pushed.addAll(List.of(Json.read(json.getBytes(), LiveUpdate[].class))));
+        String viewer = TestTokens.token("vera", "viewer", site);
+        java.util.function.Function<String, String> stateOf = id -> given().auth().oauth2(viewer).when()
+                .get("/api/cameras/status").then().statusCode(200).extract().jsonPath()
+                .getString("find { it.cameraId == '" + id + "' }.state");
+        try {
+            // no capture instance of the site has ever been heard from: no one captures its cameras, and it says so
+            await(() -> "no_capture_node".equals(stateOf.apply(cam)), "no capture node, at first");
+            given().auth().oauth2(viewer).when().get("/api/cameras/status").then().statusCode(200)
+                    .body("find { it.cameraId == '" + cam + "' }.lastError", org.hamcrest.Matchers.containsString(
+                            "no capture instance of site " + site));
+            assertThat(stateOf.apply(off)).as("a disabled camera is not captured anyway").isNull();
+
+            // a capture instance of the site appears and reports the camera: online, and the site lists it
+            captureAlive.set(true);
+            await(() -> !given().auth().oauth2(viewer).when().get("/api/sites/status?site=" + site).then()
+                    .extract().jsonPath().getList("find { it.site == '" + site + "' }.captureNodes").isEmpty(),
+                    "the capture node is listed");
+            TopicProbe.send(bootstrap, Topics.CAMERA_STATUS, cam, Json.write(new CameraStatus(1, cam, site,
+                    CameraStatus.State.ONLINE, 5, 320, 180, "h264", null, capture, Instant.now())));
+            await(() -> "online".equals(stateOf.apply(cam)), "online once captured");
+            given().auth().oauth2(viewer).when().get("/api/sites/status?site=" + site).then().statusCode(200)
+                    .body("find { it.site == '" + site + "' }.captureNodes", equalTo(List.of(capture)))
+                    .body("find { it.site == '" + site + "' }.state", equalTo("connected"));
+
+            // the site's last capture instance dies: past the contact timeout (3 s in tests), no capture node again
+            captureAlive.set(false);
+            await(() -> "no_capture_node".equals(stateOf.apply(cam)), "no capture node once it is gone");
+            given().auth().oauth2(viewer).when().get("/api/cameras/" + cam + "/status").then().statusCode(200)
+                    .body("state", equalTo(List.of("no_capture_node", "online", "no_capture_node")));
+            // and the live view was told each time
+            await(() -> pushed.stream().filter(u -> u.status() != null && u.status().cameraId().equals(cam)
+                    && u.status().state() == CameraStatus.State.NO_CAPTURE_NODE).count() >= 2, "pushed live");
+        } finally {
+            live.unsubscribe();
+            beats.shutdownNow();
+            TopicProbe.send(bootstrap, Topics.CAMERAS, cam, null);
+            TopicProbe.send(bootstrap, Topics.CAMERAS, off, null);
+        }
+    }
+
     /** Creates what MirrorMaker 2 at central makes of a site's topics (one partition here), unless it exists. */
     private void mirroredTopics(String... names) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(

@@ -120,7 +120,7 @@ function liveTile(cam, { canToggle, measure }) {
       return;
     }
     // an offline camera's last picture stays visible but is marked as stale
-    const stale = state === 'offline' || state === 'no_signal';
+    const stale = state === 'offline' || state === 'no_signal' || state === 'no_capture_node';
     overlay.hidden = frames > 0 && !stale;
     overlay.textContent = stale ? STATE_TEXT[state] : 'Waiting for video…';
   };

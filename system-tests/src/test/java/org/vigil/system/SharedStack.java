@@ -50,7 +50,9 @@ final class SharedStack {
             collector.start();
             Path keys = home.resolveSibling("it-keys");
             TestTokens.writeSigningKey(keys);
+            // one box capturing for both sites (cam-b, at site-b, is registered by OperatorUiIT)
             stack = new Stack(home, Map.of("CAMERA_SOURCES", "cam-a=test:?fps=10", "CAMERA_SITE", "site-a",
+                    "VIGIL_CAPTURE_SITES", "site-a,site-b",
                     "VIGIL_RECORDER_SEGMENT_LENGTH", "4s", "VIGIL_LOG_JSON", "true", "VIGIL_KEYS_DIR", keys.toString(),
                     "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort(),
                     "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")).start(Duration.ofMinutes(4));

@@ -25,9 +25,29 @@ public interface CaptureConfig {
      */
     Optional<java.nio.file.Path> cameraKeyFile();
 
-    /** Site given to cameras registered from CAMERA_SOURCES. */
+    /**
+     * VIGIL_SITE (CAMERA_SITE where it is not set): the site this instance captures for (design 0018 §6). It captures
+     * only cameras of this site, shares them only with the other instances of this site, and gives this site to the
+     * cameras of CAMERA_SOURCES.
+     */
     @WithDefault("default")
-    String defaultSite();
+    String site();
+
+    /**
+     * VIGIL_CAPTURE_SITES: every site this instance captures for, comma-separated, when one box serves several (its
+     * own {@link #site()} among them or not); unset: its own site only.
+     */
+    Optional<java.util.List<String>> captureSites();
+
+    /** The sites this instance captures for. */
+    default java.util.List<String> sites() {
+        return captureSites().filter(l -> !l.isEmpty()).map(l -> l.stream().map(String::trim).distinct().toList())
+                .orElse(java.util.List.of(site()));
+    }
+
+    /** VIGIL_HEARTBEAT_INTERVAL: how often this instance tells its site it is alive. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
 
     /** RTSP_TIMEOUT_MS: bound on every blocking open and read; no frame for this long means no signal. */
     @WithDefault("10000")

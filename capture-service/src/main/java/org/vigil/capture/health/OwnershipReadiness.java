@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.Readiness;
 import org.vigil.capture.messaging.CameraOwnership;
 import org.vigil.capture.service.CameraSupervisor;
 
-/** Ready once this instance has joined the capture group through Kafka and so knows which cameras it owns. */
+/** Ready once this instance has joined the capture group of each of its sites through Kafka and so knows which cameras it owns. */
 @Readiness
 @ApplicationScoped
 public class OwnershipReadiness implements HealthCheck {
@@ -24,7 +24,7 @@ public class OwnershipReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("camera-ownership")
                 .status(ownership.joined())
-                .withData("partitions", ownership.assigned().size())
+                .withData("partitions", ownership.assignedPartitions())
                 .withData("cameras", supervisor.cameraIds().size())
                 .build();
     }

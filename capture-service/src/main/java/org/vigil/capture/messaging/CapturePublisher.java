@@ -194,6 +194,11 @@ public class CapturePublisher {
         return traced(new ProducerRecord<>(Topics.CAMERA_STATUS, s.cameraId(), Json.write(s)), Span.getInvalid());
     }
 
+    /** This instance's sign of life, without waiting; not traced (one every few seconds). */
+    public boolean heartbeat(org.vigil.contracts.NodeHeartbeat h) {
+        return send(new ProducerRecord<>(Topics.NODE_HEARTBEATS, h.node(), Json.write(h)), false, null);
+    }
+
     /** The open span of a motion event, started on its first record. */
     private Span event(String eventId) {
         Span open = events.get(eventId);

@@ -55,7 +55,7 @@ public class SourceRegistration {
 
     private void registerWithRetry() {
         List<CameraSources.Entry> entries = CameraSources.parse(settings.cameraSources().orElse(""),
-                settings.defaultSite(), clock.instant());
+                settings.site(), clock.instant());
         entries.stream().filter(x -> x.error() != null).forEach(x -> LOG.errorf("CAMERA_SOURCES: %s", x.error()));
         List<CameraConfig> cameras = entries.stream().filter(x -> x.camera() != null).map(CameraSources.Entry::camera)
                 .toList();

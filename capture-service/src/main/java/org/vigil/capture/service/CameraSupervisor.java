@@ -79,6 +79,22 @@ public class CameraSupervisor {
         }
     }
 
+    /** Stops a camera if it is captured here for {@code site} (not since moved to another site), and waits. */
+    public synchronized void stop(String cameraId, String site) {
+        CameraWorker w = workers.get(cameraId);
+        if (w != null && w.camera().site().equals(site)) {
+            stop(cameraId);
+        }
+    }
+
+    /** Stops every camera of {@code site} whose id matches, in parallel, and waits for all. */
+    public synchronized void stopWhere(String site, Predicate<String> cameraIds) {
+        stopWhere(id -> {
+            CameraWorker w = workers.get(id);
+            return w != null && w.camera().site().equals(site) && cameraIds.test(id);
+        });
+    }
+
     /** Stops every camera whose id matches, in parallel, and waits for all. */
     public synchronized void stopWhere(Predicate<String> cameraIds) {
         List<String> ids = workers.keySet().stream().filter(cameraIds).toList();

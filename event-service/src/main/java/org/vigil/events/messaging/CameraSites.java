@@ -32,6 +32,7 @@ public class CameraSites {
     private static final Logger LOG = Logger.getLogger(CameraSites.class);
 
     private final Map<String, String> siteOf = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> enabled = new ConcurrentHashMap<>();
     private final String bootstrap;
     private CompactedTopics registry;
 
@@ -57,10 +58,13 @@ public class CameraSites {
         }
         if (r.value() == null) {
             siteOf.remove(r.key());
+            enabled.remove(r.key());
             return;
         }
         try {
-            siteOf.put(r.key(), Json.read(r.value(), CameraConfig.class).site());
+            CameraConfig c = Json.read(r.value(), CameraConfig.class);
+            siteOf.put(r.key(), c.site());
+            enabled.put(r.key(), c.enabled());
         } catch (MalformedMessageException e) {
             LOG.warnf("unreadable camera registry record %s: %s", r.key(), e.getMessage());
         }
@@ -69,6 +73,23 @@ public class CameraSites {
     /** Completes once the registry has been read to its end. */
     Uni<Void> loaded() {
         return Uni.createFrom().completionStage(registry.loaded());
+    }
+
+    /**
+     * Each enabled camera's site, once the registry has been read to its end (empty before: half a registry would
+     * leave cameras out).
+     */
+    public java.util.Optional<Map<String, String>> enabledCameras() {
+        if (registry == null || !registry.loaded().isDone()) {
+            return java.util.Optional.empty();
+        }
+        Map<String, String> out = new java.util.TreeMap<>();
+        siteOf.forEach((id, site) -> {
+            if (enabled.getOrDefault(id, true)) {
+                out.put(id, site);
+            }
+        });
+        return java.util.Optional.of(out);
     }
 
     /** Refuses a record mirrored from {@code site} about a camera that is not central's camera of that site. */

@@ -62,6 +62,9 @@ final class Validation {
             if (h.storageTotalBytes() < 0 || h.storageFreeBytes() < 0 || h.camerasRecording() < 0) {
                 throw new IllegalArgumentException("negative storage or camera count");
             }
+            if (!NodeHeartbeat.RECORDER.equals(h.role()) && !NodeHeartbeat.CAPTURE.equals(h.role())) {
+                throw new IllegalArgumentException("role '" + h.role() + "' is neither recorder nor capture");
+            }
         } else if (o == null) {
             throw new IllegalArgumentException("empty message");
         }

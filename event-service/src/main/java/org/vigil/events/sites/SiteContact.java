@@ -39,6 +39,7 @@ public class SiteContact {
     private final SiteRepository repository;
     private final InstantSource clock;
     private final Duration timeout;
+    private final Instant started;
     private final Map<String, Deque<long[]>> samples = new ConcurrentHashMap<>();
 
     public SiteContact(SiteRepository repository, InstantSource clock,
@@ -46,6 +47,20 @@ public class SiteContact {
         this.repository = repository;
         this.clock = clock;
         this.timeout = timeout;
+        this.started = clock.instant();
+    }
+
+    /** How long after its last heartbeat a node is taken for gone. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Whether this instance has been up for a contact timeout: before that, a silent node may only be one whose
+     * heartbeats are still queued for this instance to read.
+     */
+    public boolean settled() {
+        return !clock.instant().isBefore(started.plus(timeout));
     }
 
     /**
@@ -60,7 +75,7 @@ public class SiteContact {
             NodeHeartbeat h = beats.get(i);
             long skew = skew(h.site() + "\n" + h.node(), now, Duration.between(h.at(), now).toMillis());
             rows.add(new SiteRepository.Beat(h.site(), h.node(), mirrored.get(i), now, h.at(), skew,
-                    h.storageTotalBytes(), h.storageFreeBytes(), h.camerasRecording()));
+                    h.storageTotalBytes(), h.storageFreeBytes(), h.camerasRecording(), h.role()));
         }
         return repository.store(rows);
     }
@@ -83,9 +98,16 @@ public class SiteContact {
      * own is recorded by this cluster's own nodes (one box), and takes its contact from them.
      */
     public Uni<List<SiteStatus>> sites(Collection<String> scope) {
-        return repository.nodes().chain(nodes -> repository.cameraSites().map(cameraSites -> {
-            Instant now = clock.instant();
+        return sites(scope, List.of());
+    }
+
+    /** As {@link #sites(Collection)}, with {@code alsoSites} among them (sites of registered cameras, say). */
+    public Uni<List<SiteStatus>> sites(Collection<String> scope, Collection<String> alsoSites) {
+        Instant now = clock.instant();
+        return repository.nodes().chain(nodes -> repository.captureNodes(now.minus(timeout)).chain(capture ->
+                repository.cameraSites().map(cameraSites -> {
             TreeSet<String> all = new TreeSet<>(cameraSites);
+            all.addAll(alsoSites);
             nodes.forEach((site, list) -> {
                 // this cluster's own node is named after VIGIL_SITE, but it records every camera site of the box:
                 // its name is a site only when cameras report from it, or when there is no camera yet
@@ -101,13 +123,14 @@ public class SiteContact {
                     continue;
                 }
                 List<SiteStatus.Node> own = nodes.getOrDefault(site, List.of());
-                out.add(status(site, own, own.isEmpty() ? local : own, now));
+                out.add(status(site, own, own.isEmpty() ? local : own, capture.getOrDefault(site, List.of()), now));
             }
             return out;
-        }));
+        })));
     }
 
-    private SiteStatus status(String site, List<SiteStatus.Node> own, List<SiteStatus.Node> contact, Instant now) {
+    private SiteStatus status(String site, List<SiteStatus.Node> own, List<SiteStatus.Node> contact,
+            List<String> captureNodes, Instant now) {
         Instant last = contact.stream().map(SiteStatus.Node::lastSeen).max(Instant::compareTo).orElse(null);
         String state = last == null ? SiteStatus.UNKNOWN
                 : last.isAfter(now.minus(timeout)) ? SiteStatus.CONNECTED : SiteStatus.DISCONNECTED;
@@ -118,6 +141,6 @@ public class SiteContact {
                 skew != null && Math.abs(skew) > SKEW_LIMIT.toMillis(),
                 own.stream().mapToLong(SiteStatus.Node::storageTotalBytes).sum(),
                 own.stream().mapToLong(SiteStatus.Node::storageFreeBytes).sum(),
-                own.stream().mapToInt(SiteStatus.Node::camerasRecording).sum(), own);
+                own.stream().mapToInt(SiteStatus.Node::camerasRecording).sum(), own, captureNodes);
     }
 }

@@ -18,10 +18,14 @@ import java.util.List;
  * @param storageTotalBytes its nodes' recording volumes
  * @param storageFreeBytes  free space on them
  * @param camerasRecording  cameras its nodes are recording now
- * @param nodes             its nodes; a site without nodes of its own is recorded by this cluster's own (single box)
+ * @param nodes             its recorder nodes; a site without nodes of its own is recorded by this cluster's own (single
+ *                          box)
+ * @param captureNodes      its capture instances heard from within the contact timeout; none while the site is
+ *                          connected means its cameras are captured by no one ({@code no_capture_node}, design 0018)
  */
 public record SiteStatus(String site, String state, boolean mirrored, Instant lastContact, Long skewMs,
-        boolean skewed, long storageTotalBytes, long storageFreeBytes, int camerasRecording, List<Node> nodes) {
+        boolean skewed, long storageTotalBytes, long storageFreeBytes, int camerasRecording, List<Node> nodes,
+        List<String> captureNodes) {
 
     public static final String CONNECTED = "connected";
     public static final String DISCONNECTED = "disconnected";
