@@ -39,6 +39,8 @@ public class CameraPeers implements QuarkusTestResourceLifecycleManager {
     static RtspServer secured;
     static final Path KEY = Path.of("target", "camera-peers-keys", "camera.key").toAbsolutePath();
     private static HttpServer http;
+    /** The HTTP peer: {@code /mjpeg} (320x240 at 10 fps), {@code /garbage}, {@code /page}. */
+    static String httpBase;
     private static volatile boolean serving = true;
 
     @Override
@@ -90,6 +92,7 @@ public class CameraPeers implements QuarkusTestResourceLifecycleManager {
             http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
             http.start();
             String base = "http://127.0.0.1:" + http.getAddress().getPort();
+            httpBase = base;
             sources.add("mjpegcam=" + base + "/mjpeg");
             sources.add("garbage=" + base + "/garbage");
             sources.add("webpage=" + base + "/page");

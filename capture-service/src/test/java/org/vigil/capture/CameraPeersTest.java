@@ -186,4 +186,127 @@ class CameraPeersTest {
                 .when().get("/api/capture/cameras").then().extract().jsonPath().getList("$");
         assertThat(cams).noneMatch(c -> String.valueOf(c.get("source")).startsWith("ftp:"));
     }
+
+    // ---- probes before saving (design 0018 §5), against the same peers
+
+    private static io.restassured.response.ValidatableResponse probe(String id, String url, String sub, String user,
+            String sealed) {
+        org.vigil.contracts.CameraConfig c = new org.vigil.contracts.CameraConfig(1, id, id, "peers", url, sub, true,
+                0.5, null, null, java.time.Instant.now(), "test", true, user, sealed, 0.0, null, null);
+        return given().auth().oauth2(TestTokens.token("ada", "admin", "peers")).contentType("application/json")
+                .body(org.vigil.contracts.Json.write(c)).when().post("/api/capture/probe").then();
+    }
+
+    @Test
+    void aProbeOfTheRtspCameraAnswersItsStreamAndASnapshotAndOfTheMjpegCameraToo() throws Exception {
+        assumeTrue(RtspServer.available(), RtspServer::unavailableReason);
+        var rtsp = probe("probe-rtsp", CameraPeers.rtsp.url(), null, null, null).statusCode(200).extract()
+                .jsonPath();
+        assertThat(rtsp.getBoolean("ok")).as(rtsp.prettify()).isTrue();
+        assertThat(rtsp.getString("main.codec")).isEqualTo("h264");
+        assertThat(rtsp.getInt("main.width")).isEqualTo(640);
+        assertThat(rtsp.getInt("main.height")).isEqualTo(360);
+        assertThat(rtsp.getDouble("main.fps")).isBetween(14.0, 16.0);
+        assertThat(rtsp.getBoolean("main.audio")).isFalse();
+        assertThat(rtsp.getBoolean("main.recordable")).isTrue();
+        assertThat(rtsp.getLong("tookMs")).isLessThan(TIMEOUT_MS * 3);
+        byte[] jpeg = java.util.Base64.getDecoder().decode(rtsp.getString("snapshot"));
+        try (org.bytedeco.opencv.opencv_core.Mat m = org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(
+                new org.bytedeco.opencv.opencv_core.Mat(jpeg), org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR)) {
+            assertThat(m.cols()).as("the snapshot is the camera's picture, at its size").isEqualTo(640);
+            assertThat(m.rows()).isEqualTo(360);
+        }
+
+        var mjpeg = probe("probe-mjpeg", CameraPeers.httpBase + "/mjpeg", null, null, null).statusCode(200)
+                .extract().jsonPath();
+        assertThat(mjpeg.getBoolean("ok")).as(mjpeg.prettify()).isTrue();
+        assertThat(mjpeg.getString("main.codec")).isEqualTo("mjpeg");
+        assertThat(mjpeg.getInt("main.width")).isEqualTo(320);
+        assertThat(mjpeg.getInt("main.height")).isEqualTo(240);
+        assertThat(mjpeg.getString("snapshot")).isNotEmpty();
+    }
+
+    @Test
+    void aProbeNamesWhatIsWrongPreciselyWithoutShowingThePassword() throws Exception {
+        assumeTrue(RtspServer.available(), RtspServer::unavailableReason);
+        org.vigil.runtime.secrets.CameraKey key = org.vigil.runtime.secrets.CameraKey.load(CameraPeers.KEY);
+        String bare = CameraPeers.secured.url().replace(CameraPeers.USER + ":" + CameraPeers.PASSWORD + "@", "");
+        // the right password, sealed as the gateway seals it: opens
+        probe("probe-auth", bare, null, CameraPeers.USER, key.seal("probe-auth", CameraPeers.PASSWORD))
+                .statusCode(200).body("ok", org.hamcrest.Matchers.is(true));
+        // a wrong one: the camera's 401, on the password field
+        String wrong = probe("probe-auth", bare, null, CameraPeers.USER, key.seal("probe-auth", "not-it"))
+                .statusCode(200).body("ok", org.hamcrest.Matchers.is(false))
+                .body("reason", org.hamcrest.Matchers.equalTo("unauthorized"))
+                .body("field", org.hamcrest.Matchers.equalTo("password")).extract().asString();
+        assertThat(wrong).doesNotContain("not-it").doesNotContain(CameraPeers.PASSWORD);
+        // a path the RTSP server does not serve
+        probe("probe-404", CameraPeers.rtsp.url().replace("/cam", "/nothing-here"), null, null, null).statusCode(200)
+                .body("reason", org.hamcrest.Matchers.equalTo("not_found"));
+        // nothing listens: refused at once
+        probe("probe-refused", "rtsp://127.0.0.1:" + org.vigil.devstack.testing.SharedServers.freePort() + "/x", null,
+                null, null).statusCode(200).body("reason", org.hamcrest.Matchers.equalTo("unreachable"))
+                .body("field", org.hamcrest.Matchers.equalTo("url"));
+        // something accepts the connection and never answers: unreachable after the RTSP timeout, not before
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            var r = probe("probe-silent", "rtsp://127.0.0.1:" + silent.getLocalPort() + "/x", null, null, null)
+                    .statusCode(200).body("reason", org.hamcrest.Matchers.equalTo("unreachable")).extract().jsonPath();
+            assertThat(r.getLong("tookMs")).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS * 3);
+            assertThat(r.getString("message")).contains("no answer within " + TIMEOUT_MS + " ms");
+        }
+        // a web page and random bytes are not video
+        probe("probe-page", CameraPeers.httpBase + "/page", null, null, null).statusCode(200)
+                .body("reason", org.hamcrest.Matchers.equalTo("not_video"));
+        probe("probe-noise", CameraPeers.httpBase + "/garbage", null, null, null).statusCode(200)
+                .body("reason", org.hamcrest.Matchers.equalTo("not_video"));
+        // a sub-stream of another shape (the MJPEG camera's 4:3 under the RTSP camera's 16:9)
+        probe("probe-sub", CameraPeers.rtsp.url(), CameraPeers.httpBase + "/mjpeg", null, null).statusCode(200)
+                .body("ok", org.hamcrest.Matchers.is(false))
+                .body("reason", org.hamcrest.Matchers.equalTo("substream_scene_differs"))
+                .body("field", org.hamcrest.Matchers.equalTo("subStreamUrl"))
+                .body("main.width", org.hamcrest.Matchers.equalTo(640)).body("sub.width", org.hamcrest.Matchers
+                        .equalTo(320));
+        // and a sub-stream of the same shape passes
+        probe("probe-sub-ok", CameraPeers.rtsp.url(), "test:?size=320x180&fps=5", null, null).statusCode(200)
+                .body("ok", org.hamcrest.Matchers.is(true)).body("sub.height", org.hamcrest.Matchers.equalTo(180));
+    }
+
+    @Test
+    void aProbeIsForAdminsOfTheSiteThisInstanceCapturesForAndNeverOpensAFile() {
+        org.vigil.contracts.CameraConfig c = new org.vigil.contracts.CameraConfig(1, "probe-x", "x", "peers",
+                "test:", null, true, 0.5, null, null, java.time.Instant.now(), "test");
+        given().auth().oauth2(TestTokens.token("olga", "operator", "peers")).contentType("application/json")
+                .body(org.vigil.contracts.Json.write(c)).when().post("/api/capture/probe").then().statusCode(403);
+        given().auth().oauth2(TestTokens.token("ada", "admin", "hq")).contentType("application/json")
+                .body(org.vigil.contracts.Json.write(c)).when().post("/api/capture/probe").then().statusCode(403);
+        org.vigil.contracts.CameraConfig elsewhere = new org.vigil.contracts.CameraConfig(1, "probe-x", "x", "hq",
+                "test:", null, true, 0.5, null, null, java.time.Instant.now(), "test");
+        given().auth().oauth2(TestTokens.token("ada", "admin", "*")).contentType("application/json")
+                .body(org.vigil.contracts.Json.write(elsewhere)).when().post("/api/capture/probe").then()
+                .statusCode(400).body("error", org.hamcrest.Matchers.equalTo("wrong_site"));
+        org.vigil.contracts.CameraConfig file = new org.vigil.contracts.CameraConfig(1, "probe-x", "x", "peers",
+                "file:/etc/passwd", null, true, 0.5, null, null, java.time.Instant.now(), "test");
+        given().auth().oauth2(TestTokens.token("ada", "admin", "*")).contentType("application/json")
+                .body(org.vigil.contracts.Json.write(file)).when().post("/api/capture/probe").then()
+                .statusCode(400).body("message", org.hamcrest.Matchers.containsString("not a camera address"));
+    }
+
+    @Test
+    void anH265CameraIsNamedAsACodecAnAviSegmentCannotHold() throws Exception {
+        assumeTrue(RtspServer.h265Available(), "GStreamer's x265enc is not installed (gstreamer1.0-plugins-bad)");
+        try (RtspServer h265 = RtspServer.h265(org.vigil.devstack.testing.SharedServers.freePort(), "/hevc").start()) {
+            var r = probe("probe-hevc", h265.url(), null, null, null).statusCode(200).extract().jsonPath();
+            assertThat(r.getBoolean("ok")).as(r.prettify()).isFalse();
+            assertThat(r.getString("reason")).isEqualTo("codec_not_recordable");
+            assertThat(r.getString("main.codec")).isEqualTo("hevc");
+            assertThat(r.getInt("main.width")).isEqualTo(320);
+            assertThat(r.getString("message")).contains("H.264");
+        }
+        // the check is FFmpeg's own, the recorder's: AVI holds these untouched
+        for (String codec : List.of("h264", "mjpeg", "mpeg4")) {
+            assertThat(org.vigil.capture.probe.StreamProbeAccess.recordable(codec)).as(codec).isTrue();
+        }
+        assertThat(org.vigil.capture.probe.StreamProbeAccess.recordable("no-such-codec")).isFalse();
+    }
 }

@@ -250,12 +250,44 @@ class CameraApiTest {
     }
 
     @Test
+    void aProbeIsCheckedAsASaveWouldBeAuditedAndSaysWhenNoCaptureInstanceOfTheSiteAnswers() {
+        Instant since = Instant.now();
+        // checked as a camera to be stored: the field named, nothing opened
+        as(nora).contentType(ContentType.JSON).body(camera("probe-bad", "north", "file:/etc/passwd")).when()
+                .post("/api/cameras/probe").then().statusCode(400).body("problems.field", hasItem("url"));
+        as(nora).contentType(ContentType.JSON).body(camera("probe-bad", "south", "rtsp://10.2.0.8/")).when()
+                .post("/api/cameras/probe").then().statusCode(403);
+        as(session("otto", "north-operator-pass")).contentType(ContentType.JSON)
+                .body(camera("probe-bad", "north", "rtsp://10.1.0.8/")).when().post("/api/cameras/probe").then()
+                .statusCode(403);
+        // the site's capture instance (VIGIL_CAPTURE_URL; nothing listens in this test) does not answer
+        Map<String, Object> cam = camera("probe-north", "north", "rtsp://10.1.0.9/main");
+        cam.put("username", "viewer");
+        cam.put("password", "probe-secret-pw");
+        String answer = as(nora).contentType(ContentType.JSON).body(cam).when().post("/api/cameras/probe").then()
+                .statusCode(503).body("error", equalTo("unavailable"))
+                .body("message", org.hamcrest.Matchers.containsString("no capture instance of site north answered"))
+                .extract().asString();
+        assertThat(answer).doesNotContain("probe-secret-pw");
+        AuditEntry probed = audited("camera.probe", "camera:probe-north", since);
+        assertThat(probed.site()).isEqualTo("north");
+        assertThat(new String(Json.write(probed), java.nio.charset.StandardCharsets.UTF_8)).contains("rtsp://10.1.0.9/main").doesNotContain("probe-secret-pw");
+        // a remote site of the site directory whose capture instance is not listed: probed from there, not here
+        as(session("admin", "correct-horse-battery")).contentType(ContentType.JSON)
+                .body(camera("probe-far", "far", "rtsp://10.9.0.9/main")).when().post("/api/cameras/probe").then()
+                .statusCode(503).body("message", org.hamcrest.Matchers.containsString("VIGIL_SITE_CAPTURES"));
+        // nothing was stored
+        as(nora).when().get("/api/cameras/probe-north").then().statusCode(404);
+    }
+
+    @Test
     void theOpenApiDocumentOnTheManagementPortCoversTheCameraApi() {
         String doc = io.restassured.RestAssured.given().accept("application/json").when()
                 .get(org.vigil.devstack.testing.Management.url("/q/openapi?format=json")).then().statusCode(200).extract()
                 .asString();
         assertThat(doc).contains("\"/api/cameras\"", "\"/api/cameras/{id}\"", "\"/api/cameras/{id}/enabled\"",
-                "\"/api/cameras/{id}/recording\"", "\"/api/cameras.csv\"", "CameraInput", "CameraDetails");
+                "\"/api/cameras/{id}/recording\"", "\"/api/cameras.csv\"", "\"/api/cameras/probe\"", "ProbeAnswer",
+                "CameraInput", "CameraDetails");
     }
 
     @Test

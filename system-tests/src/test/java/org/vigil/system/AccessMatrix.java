@@ -66,6 +66,9 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "POST", "/api/cameras", "{\"id\":\"matrix-{site}\",\"name\":\"Matrix\",\"site\":\"{site}\","
                         + "\"url\":\"rtsp://192.0.2.1/x\",\"enabled\":false}", "admin", 201, 403),
                 of("gateway", "GET", "/api/cameras.csv", null, "admin", 200, 200),
+                // a probe opens the address at the camera's site's capture instance: admins of that site only
+                of("gateway", "POST", "/api/cameras/probe", "{\"id\":\"matrix-probe\",\"site\":\"{site}\","
+                        + "\"url\":\"test:?size=160x96&fps=5\"}", "admin", 200, 403),
                 of("gateway", "GET", "/api/system/status", null, "viewer", 200, 200),
                 of("gateway", "GET", "/api/users", null, "admin", 200, 200),
                 of("gateway", "PATCH", "/api/users/{user}", "{\"sites\":[\"{site}\"]}", "admin", 200, 403),
@@ -107,6 +110,9 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("retention", "GET", "/api/retention/dry-run", null, "admin", 403, 403),
                 // the backends on their own, with the same token
                 of("capture", "GET", "/api/capture/cameras", null, "viewer", 200, 200),
+                of("capture", "POST", "/api/capture/probe", "{\"v\":1,\"id\":\"matrix-probe\",\"name\":\"m\","
+                        + "\"site\":\"{site}\",\"url\":\"test:?size=160x96&fps=5\",\"recording\":true,"
+                        + "\"sensitivity\":0.5}", "admin", 200, 403),
                 of("recorder", "GET", play, null, "viewer", 200, 403),
                 of("recorder", "GET", play + "&download=1", null, "operator", 200, 403),
                 of("recorder", "GET", "/api/recorder/storage/summary", null, "viewer", 200, 200),

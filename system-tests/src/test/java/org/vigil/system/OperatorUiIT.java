@@ -107,6 +107,26 @@ class OperatorUiIT {
 
     @Test
     @Order(2)
+    void anAdminProbesACameraThroughTheGatewayAtItsSitesCaptureInstanceAndNothingIsStored() throws Exception {
+        HttpResponse<String> ok = call("gateway", "POST", "/api/cameras/probe", "{\"id\":\"probe-sys\",\"site\":"
+                + "\"site-b\",\"url\":\"test:?size=640x360&fps=5\"}", admin);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        JsonNode r = Json.mapper().readTree(ok.body());
+        assertThat(r.path("ok").asBoolean()).as(ok.body()).isTrue();
+        assertThat(r.path("main").path("codec").asText()).isEqualTo("h264");
+        assertThat(r.path("main").path("width").asInt()).isEqualTo(640);
+        assertThat(r.path("main").path("fps").asDouble()).isEqualTo(5.0);
+        assertThat(java.util.Base64.getDecoder().decode(r.path("snapshot").asText())).startsWith(0xFF, 0xD8);
+        HttpResponse<String> refused = call("gateway", "POST", "/api/cameras/probe", "{\"id\":\"probe-sys\",\"site\":"
+                + "\"site-a\",\"url\":\"rtsp://127.0.0.1:" + org.vigil.devstack.testing.SharedServers.freePort()
+                + "/x\"}", admin);
+        assertThat(Json.mapper().readTree(refused.body()).path("reason").asText()).as(refused.body())
+                .isEqualTo("unreachable");
+        assertThat(call("gateway", "GET", "/api/cameras/probe-sys", null, admin).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(2)
     void listsNeverShowAnotherSite() throws Exception {
         for (String role : AccessMatrix.ROLES) {
             String token = tokens.get(role);

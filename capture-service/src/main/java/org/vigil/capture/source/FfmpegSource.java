@@ -71,6 +71,7 @@ public final class FfmpegSource implements VideoSource {
     private volatile long deadline;
     private int streamIndex = -1;
     private StreamParams params;
+    private boolean audio;
     private int tbNum;
     private int tbDen;
     private long firstTs = Long.MIN_VALUE;
@@ -145,28 +146,34 @@ public final class FfmpegSource implements VideoSource {
         if (rc < 0) {
             OPEN.remove(key);
             fmt = null; // FFmpeg freed it
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "cannot open " + safeName + ": "
+            SourceException.Cause cause = openFailure(rc);
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, cause, "cannot open " + safeName + ": "
                     + reason(rc));
         }
         arm();
         rc = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
         if (rc < 0) {
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, "cannot read the streams of " + safeName
-                    + ": " + reason(rc));
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, System.nanoTime() > deadline
+                    ? SourceException.Cause.NO_PICTURE : SourceException.Cause.NOT_VIDEO,
+                    "cannot read the streams of " + safeName + ": " + reason(rc));
         }
         for (int i = 0; i < fmt.nb_streams(); i++) {
-            if (fmt.streams(i).codecpar().codec_type() == AVMEDIA_TYPE_VIDEO) {
+            int type = fmt.streams(i).codecpar().codec_type();
+            if (type == AVMEDIA_TYPE_VIDEO && streamIndex < 0) {
                 streamIndex = i;
-                break;
+            } else if (type == org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO) {
+                audio = true;
             }
         }
         if (streamIndex < 0) {
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, safeName + " has no video stream");
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, SourceException.Cause.NOT_VIDEO,
+                    safeName + " has no video stream");
         }
         AVStream st = fmt.streams(streamIndex);
         AVCodecParameters par = st.codecpar();
         if (par.width() <= 0 || par.height() <= 0) {
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, safeName + " reports no picture size");
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, SourceException.Cause.NOT_VIDEO,
+                    safeName + " reports no picture size");
         }
         byte[] extradata = new byte[Math.max(0, par.extradata_size())];
         if (extradata.length > 0) {
@@ -178,6 +185,36 @@ public final class FfmpegSource implements VideoSource {
                 plausible ? rate.num() : 0, plausible ? rate.den() : 1, extradata);
         tbNum = st.time_base().num();
         tbDen = st.time_base().den();
+    }
+
+    /** What a failed {@code avformat_open_input} means for the operator. */
+    private SourceException.Cause openFailure(int rc) {
+        if (System.nanoTime() > deadline) {
+            return SourceException.Cause.UNREACHABLE;
+        }
+        if (rc == org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_UNAUTHORIZED
+                || rc == org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_FORBIDDEN) {
+            return SourceException.Cause.UNAUTHORIZED;
+        }
+        if (rc == org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_NOT_FOUND) {
+            return SourceException.Cause.NOT_FOUND;
+        }
+        if (rc == org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA) {
+            return SourceException.Cause.NOT_VIDEO;
+        }
+        // AVERROR(e) is -e on Linux: refused, no route (host, network), timed out, host down, name not resolved
+        return switch (-rc) {
+            case 111, 113, 101, 110, 112, 5 -> SourceException.Cause.UNREACHABLE;
+            default -> rc == org.bytedeco.ffmpeg.global.avutil.AVERROR_EXTERNAL
+                    || Ffmpeg.error(rc).toLowerCase(java.util.Locale.ROOT).contains("resolv")
+                    ? SourceException.Cause.UNREACHABLE : SourceException.Cause.OTHER;
+        };
+    }
+
+    /** Whether the source carries an audio stream beside its video (never read: Vigil records video only). */
+    @Override
+    public boolean hasAudio() {
+        return audio;
     }
 
     /** V4L2 lives in libavdevice, which links PulseAudio: load it only for USB cameras, and say what is missing. */

@@ -16,6 +16,11 @@ public interface VideoSource extends AutoCloseable {
      */
     Packet read() throws SourceException;
 
+    /** Whether the source carries audio beside its video (Vigil records video only). */
+    default boolean hasAudio() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -65,6 +65,30 @@ public final class RtspServer implements AutoCloseable {
                 + "gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad); .ci/run installs it";
     }
 
+    /** A camera streaming live H.265 (320x180, 10 fps) at {@code rtsp://127.0.0.1:<port><mount>}. */
+    public static RtspServer h265(int port, String mount) {
+        return new RtspServer(Path.of("h265:"), port, mount, null, null);
+    }
+
+    /** Whether GStreamer's H.265 encoder is here too (gstreamer1.0-plugins-bad with x265). */
+    public static boolean h265Available() {
+        if (!available()) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import gi; gi.require_version('Gst','1.0'); "
+                    + "from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find('x265enc')")
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public String url() {
         return "rtsp://" + (user == null ? "" : user + ":" + password + "@") + "127.0.0.1:" + port + mount;
     }

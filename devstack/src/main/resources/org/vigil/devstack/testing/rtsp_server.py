@@ -2,6 +2,9 @@
 MPEG-TS file with H.264 over RTP, the way IP cameras do. Prints "ready" once it accepts clients.
 
 usage: rtsp_server.py FILE PORT MOUNT [USER PASSWORD]
+
+FILE "h265:" streams a live H.265 test picture instead (x265enc, from gstreamer1.0-plugins-bad): a camera sending
+a codec an AVI segment cannot hold.
 """
 import sys
 
@@ -19,10 +22,17 @@ def main():
     server.set_address("127.0.0.1")
     server.set_service(port)
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(
-        '( filesrc location="%s" ! tsdemux ! h264parse config-interval=-1 '
-        "! rtph264pay name=pay0 pt=96 config-interval=1 )" % path
-    )
+    if path == "h265:":
+        factory.set_launch(
+            "( videotestsrc is-live=true ! video/x-raw,width=320,height=180,framerate=10/1 "
+            "! x265enc tune=zerolatency speed-preset=ultrafast key-int-max=10 ! h265parse config-interval=-1 "
+            "! rtph265pay name=pay0 pt=96 config-interval=1 )"
+        )
+    else:
+        factory.set_launch(
+            '( filesrc location="%s" ! tsdemux ! h264parse config-interval=-1 '
+            "! rtph264pay name=pay0 pt=96 config-interval=1 )" % path
+        )
     factory.set_shared(True)
     if len(sys.argv) == 6:
         auth = GstRtspServer.RTSPAuth()

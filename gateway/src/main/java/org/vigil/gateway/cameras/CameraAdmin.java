@@ -155,6 +155,26 @@ public class CameraAdmin {
         return next;
     }
 
+    /**
+     * The camera a probe opens (design 0018 §5): checked as a camera to be stored would be, its password sealed as it
+     * would be (an absent one: the stored camera's, when the caller may see it). Nothing is stored; the request is
+     * audited, since it makes capture connect to the address given.
+     */
+    public CameraConfig probeTarget(TokenService.Caller caller, CameraInput in) throws Refused {
+        mayAdminister(caller, in.site(), "camera.probe", in.id());
+        CameraInput named = in.name() == null || in.name().isBlank() ? new CameraInput(in.id(), in.id(), in.site(),
+                in.url(), in.subStreamUrl(), in.username(), in.password(), in.enabled(), in.recording(),
+                in.sensitivity(), in.minObjectArea(), in.zones(), in.masks(), in.labels(), in.retentionDays()) : in;
+        CameraConfig current = in.id() == null ? null : get(caller, in.id()).orElse(null);
+        List<CameraRules.Problem> problems = new ArrayList<>();
+        CameraConfig target = withPassword(named, current, named.toConfig(clock.instant(), caller.username()),
+                problems);
+        checked(caller, target, problems);
+        audit.record(caller.username(), "camera.probe", AuditEntry.CAMERA + target.id(), target.site(), "success",
+                Map.of("url", target.maskedUrl()));
+        return target;
+    }
+
     /** Switches recording on or off (operators too, on their sites). */
     public synchronized CameraConfig record(TokenService.Caller caller, String id, boolean recording) throws Refused {
         CameraConfig c = registry.get(id).orElse(null);

@@ -27,7 +27,7 @@ public final class CameraRules {
     public static final Pattern SITE = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9 _-]{0,31}");
     /** Ids that name other resources under {@code /api/cameras/}. */
-    static final Set<String> RESERVED_IDS = Set.of("status");
+    static final Set<String> RESERVED_IDS = Set.of("status", "probe");
     static final Set<String> SCHEMES = Set.of("rtsp", "rtsps", "http", "https");
     public static final int MAX_ZONES = 16;
     public static final int MIN_POINTS = 3;

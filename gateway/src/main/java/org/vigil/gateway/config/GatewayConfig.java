@@ -99,6 +99,17 @@ public interface GatewayConfig {
     @WithDefault("false")
     boolean cameraKeyCreate();
 
+    /** VIGIL_CAPTURE_URL: the capture instance that probes cameras' addresses for sites not in the list below. */
+    @WithDefault("http://127.0.0.1:8081")
+    java.net.URI captureUrl();
+
+    /**
+     * VIGIL_SITE_CAPTURES: {@code north=https://cap.north.example:8081,…}: a capture instance at each remote site,
+     * which probes that site's cameras (design 0018 §5: a camera is tested from where it is captured). A site of the
+     * site directory not listed here cannot have its cameras probed from central.
+     */
+    Optional<String> siteCaptures();
+
     /** VIGIL_EVENTS_URL: the event service ({@code /api/events}, {@code /api/segments}, live snapshots). */
     @WithDefault("http://127.0.0.1:8083")
     java.net.URI eventsUrl();

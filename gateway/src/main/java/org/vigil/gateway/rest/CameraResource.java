@@ -31,6 +31,7 @@ import org.vigil.gateway.cameras.CameraDetails;
 import org.vigil.gateway.cameras.CameraInput;
 import org.vigil.gateway.security.SessionAuthMechanism;
 import org.vigil.gateway.security.TokenService;
+import org.vigil.gateway.service.CaptureProbeClient;
 
 /**
  * The camera API (design 0018 §1). Viewers and operators see the cameras of their sites without their addresses;
@@ -63,10 +64,12 @@ public class CameraResource {
 
     private final CameraAdmin cameras;
     private final SecurityIdentity identity;
+    private final CaptureProbeClient probes;
 
-    public CameraResource(CameraAdmin cameras, SecurityIdentity identity) {
+    public CameraResource(CameraAdmin cameras, SecurityIdentity identity, CaptureProbeClient probes) {
         this.cameras = cameras;
         this.identity = identity;
+        this.probes = probes;
     }
 
     /**
@@ -125,6 +128,47 @@ public class CameraResource {
             return Response.created(URI.create("/api/cameras/" + c.id())).entity(CameraDetails.of(c)).build();
         } catch (CameraAdmin.Refused r) {
             return refused(r);
+        }
+    }
+
+    /**
+     * Tests a camera's address before it is saved (design 0018 §5): the body is a camera as for {@code POST
+     * /api/cameras} (an absent password: the stored camera's), checked the same way (400 naming each bad field, 403 off
+     * the caller's sites), and nothing is stored. A capture instance of the camera's site opens the stream with the
+     * capture code, within the RTSP timeouts, and answers 200 with {@code ok}, the stream's codec, size, frame rate,
+     * audio, a JPEG snapshot (base64), or {@code ok: false} with one {@code reason} and the {@code field} it is about.
+     * 429 when that instance is probing 4 cameras already; 503 when no capture instance of the site can be asked.
+     */
+    @POST
+    @Path("/cameras/probe")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ProbeAnswer.class)))
+    public io.smallrye.mutiny.Uni<Response> probe(CameraInput body) {
+        if (body == null) {
+            return io.smallrye.mutiny.Uni.createFrom().item(Errors.of(400, "bad_request", "a JSON camera is required"));
+        }
+        CameraConfig target;
+        try {
+            target = cameras.probeTarget(caller(), body);
+        } catch (CameraAdmin.Refused r) {
+            return io.smallrye.mutiny.Uni.createFrom().item(refused(r));
+        }
+        return probes.probe(target, caller().token())
+                .map(a -> a.status() == 200 || a.status() == 429 || a.status() == 400
+                        ? Response.status(a.status()).type(MediaType.APPLICATION_JSON).entity(a.body()).build()
+                        : Errors.of(502, "bad_gateway", "the capture instance of site " + target.site()
+                                + " answered " + a.status()))
+                .onFailure().recoverWithItem(f -> Errors.of(503, "unavailable", f.getMessage()));
+    }
+
+    /** What a probe answers (the OpenAPI document's view of capture's answer). */
+    public record ProbeAnswer(boolean ok, String reason, String field, String message, Facts main, Facts sub,
+            String snapshot, long tookMs) {
+        /** One stream's facts. */
+        public record Facts(String codec, int width, int height, double fps, boolean audio, boolean recordable) {
         }
     }
 
