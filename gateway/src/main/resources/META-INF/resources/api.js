@@ -44,7 +44,7 @@ function fallbackMessage(status, code) {
  * Throws ApiError (already shown in the alert area unless quiet) or the fetch AbortError when signal aborts.
  * auth: false for calls where 401 is an answer, not a lost session (sign-in, the first /me).
  */
-export async function api(path, { method = 'GET', body, signal, quiet = false, auth = true } = {}) {
+export async function api(path, { method = 'GET', body, signal, quiet = false, auth = true, withTotal = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (!['GET', 'HEAD'].includes(method)) {
@@ -73,7 +73,9 @@ export async function api(path, { method = 'GET', body, signal, quiet = false, a
   }
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';
-  return type.includes('json') ? res.json() : null;
+  const data = type.includes('json') ? await res.json() : null;
+  // withTotal: a page of a list, with the size of the whole list (X-Total-Count)
+  return withTotal ? { items: data, total: Number(res.headers.get('X-Total-Count') || 0) } : data;
 }
 
 function report(err, quiet) {

@@ -49,6 +49,27 @@ export function mount(root, { me, signal }) {
   };
 }
 
+/**
+ * The camera's privacy masks, drawn opaque over the live picture (design 0018 §4): what they hide is not shown here,
+ * and the recording keeps the original picture. Null when it has none.
+ */
+function maskOverlay(masks) {
+  if (!masks || !masks.length) return null;
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 1000 1000');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('class', 'mask-overlay');
+  svg.setAttribute('aria-hidden', 'true');
+  for (const m of masks) {
+    const p = document.createElementNS(NS, 'polygon');
+    p.setAttribute('points', m.polygon.map((pt) => `${pt.x * 1000},${pt.y * 1000}`).join(' '));
+    p.setAttribute('data-mask', m.name);
+    svg.append(p);
+  }
+  return svg;
+}
+
 /** One camera tile; returns {el, frame(f), status(s), dispose()}. */
 function liveTile(cam, { canToggle, measure }) {
   const name = cam.name || cam.id;
@@ -63,7 +84,7 @@ function liveTile(cam, { canToggle, measure }) {
   const lastFrame = h('span', { class: 'last-frame' }, 'No frame yet');
   const el = h('li', { class: 'live-tile', 'data-camera': cam.id },
     h('div', { class: 'live-head' }, h('h2', null, name), badge),
-    h('div', { class: 'video' }, canvas, overlay),
+    h('div', { class: 'video' }, canvas, maskOverlay(cam.masks), overlay),
     h('div', { class: 'live-foot' }, h('span', null, 'Last frame: ', lastFrame), recordingControl(cam, canToggle)));
 
   let frames = 0;
@@ -79,8 +100,12 @@ function liveTile(cam, { canToggle, measure }) {
     try {
       const bitmap = await createImageBitmap(new Blob([f.jpeg], { type: 'image/jpeg' }));
       if (disposed) { bitmap.close(); return; }
-      if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
-      if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
+      if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+        canvas.width = bitmap.width;
+        canvas.height = bitmap.height;
+        // the tile takes the camera's shape, so that masks drawn in picture coordinates sit where they belong
+        canvas.parentElement.style.aspectRatio = `${bitmap.width} / ${bitmap.height}`;
+      }
       ctx.drawImage(bitmap, 0, 0);
       bitmap.close();
       canvas.dataset.frames = String(++frames);

@@ -1,18 +1,18 @@
 // Settings: a sub-navigation over sections; admin-only sections are neither linked nor rendered for others
 // (the gateway refuses their calls anyway, this just keeps the page honest).
 import { api, atLeast, handled } from '../api.js';
-import * as socket from '../socket.js';
-import { h, fill, timeEl, bytes, field, STATE_TEXT, stateOf, hhmm, localDay } from '../dom.js';
+import { h, fill, timeEl, bytes, field, hhmm, localDay } from '../dom.js';
 import * as users from './users.js';
 import * as tokens from './tokens.js';
+import * as cameras from './cameras.js';
 
 const SECTIONS = [
   { path: '/settings/users', title: 'Users & sites', admin: true, mount: users.mount,
     about: 'Accounts, roles and which sites each user may see.' },
   { path: '/settings/tokens', title: 'API tokens', admin: true, mount: tokens.mount,
     about: 'Tokens for scripts and integrations.' },
-  { path: '/settings/cameras', title: 'Cameras', admin: false, mount: cameras,
-    about: 'The cameras of your sites.' },
+  { path: '/settings/cameras', title: 'Cameras', admin: false, mount: cameras.mount,
+    about: 'The cameras of your sites: add, test, edit, zones and privacy masks.' },
   { path: '/settings/storage', title: 'Storage', admin: true, mount: storage,
     about: 'Where recordings are kept and how much space stays free.' },
   { path: '/settings/retention', title: 'Retention & legal holds', admin: false, mount: retention,
@@ -47,27 +47,6 @@ export function mount(root, ctx) {
 function adminNote() {
   return h('p', { class: 'note', id: 'settings-admin-note' },
     'Users, API tokens and storage are managed by administrators.');
-}
-
-function cameras(root, { signal }) {
-  const body = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
-  fill(root, h('h2', null, 'Cameras'),
-    h('p', { class: 'note' }, 'Editing motion zones and privacy masks comes with a later issue.'), body);
-  api('/api/cameras', { signal }).then((list) => {
-    if (!list.length) { fill(body, h('p', null, 'No cameras in your sites.')); return; }
-    fill(body, h('table', { id: 'camera-table' },
-      h('caption', { class: 'visually-hidden' }, 'Cameras'),
-      h('thead', null, h('tr', null, ['Name', 'ID', 'Site', 'State', 'Recording', 'Changed'].map((c) =>
-        h('th', { scope: 'col' }, c)))),
-      h('tbody', null, list.map((cam) => {
-        const state = stateOf(socket.cameraStates.get(cam.id));
-        return h('tr', { 'data-camera': cam.id },
-          h('th', { scope: 'row' }, cam.name || cam.id), h('td', null, cam.id), h('td', null, cam.site),
-          h('td', null, h('span', { class: `state-badge state-${state}` }, STATE_TEXT[state])),
-          h('td', null, cam.recording ? 'On' : 'Off'),
-          h('td', null, timeEl(cam.updatedAt), cam.updatedBy ? ` by ${cam.updatedBy}` : null));
-      }))));
-  }).catch((e) => { if (!handled(e)) throw e; });
 }
 
 const HOLD_KIND_TEXT = { range: 'Camera and time', event: 'Event', export: 'Export' };

@@ -423,7 +423,7 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
-     * Presses and releases a key on the focused element: Enter, Tab, Escape, Space, Backspace, ArrowUp, ArrowDown,
+     * Presses and releases a key on the focused element: Enter, Tab, Escape, Space, Backspace, Delete, ArrowUp, ArrowDown,
      * ArrowLeft or ArrowRight.
      */
     public void press(String key) {
@@ -448,6 +448,7 @@ public final class Browser implements AutoCloseable {
         keys.put("Escape", Keys.ESCAPE);
         keys.put("Space", Keys.SPACE);
         keys.put("Backspace", Keys.BACK_SPACE);
+        keys.put("Delete", Keys.DELETE);
         keys.put("ArrowLeft", Keys.ARROW_LEFT);
         keys.put("ArrowUp", Keys.ARROW_UP);
         keys.put("ArrowRight", Keys.ARROW_RIGHT);

@@ -42,11 +42,14 @@ import org.vigil.gateway.service.CaptureProbeClient;
 @Produces(MediaType.APPLICATION_JSON)
 public class CameraResource {
 
-    /** A camera without its stream addresses or credentials: what every role may see. */
+    /**
+     * A camera without its stream addresses or credentials: what every role may see, with its privacy masks (the live
+     * view draws them over the picture for everyone; the recording keeps the original).
+     */
     public record CameraView(String id, String name, String site, boolean enabled, boolean recording,
-            Instant updatedAt, String updatedBy) {
+            List<org.vigil.contracts.Zone> masks, Instant updatedAt, String updatedBy) {
         static CameraView of(CameraConfig c) {
-            return new CameraView(c.id(), c.name(), c.site(), c.enabled(), c.recording(), c.updatedAt(),
+            return new CameraView(c.id(), c.name(), c.site(), c.enabled(), c.recording(), c.masks(), c.updatedAt(),
                     c.updatedBy());
         }
     }
@@ -73,8 +76,9 @@ public class CameraResource {
     }
 
     /**
-     * The cameras of the caller's sites, by id, matching {@code q} (in id or name) and {@code site}. With {@code page}
-     * or {@code size}, one page (1-based; 50 a page unless asked, 500 at most); the total is in {@code X-Total-Count}.
+     * The cameras of the caller's sites, by id (by site, then id, with {@code order=site}), matching {@code q} (in id
+     * or name) and {@code site}. With {@code page} or {@code size}, one page (1-based; 50 a page unless asked, 500 at
+     * most); the total is in {@code X-Total-Count}.
      */
     @GET
     @Path("/cameras")
@@ -83,13 +87,17 @@ public class CameraResource {
             content = @Content(schema = @Schema(type = SchemaType.ARRAY, oneOf = {CameraDetails.class,
                     CameraView.class})))
     public Response list(@QueryParam("q") String q, @QueryParam("site") String site, @QueryParam("page") Integer page,
-            @QueryParam("size") Integer size) {
+            @QueryParam("size") Integer size, @QueryParam("order") String order) {
         if ((page != null && page < 1) || (size != null && (size < 1 || size > MAX_PAGE_SIZE))
-                || (q != null && q.length() > 200)) {
+                || (q != null && q.length() > 200) || (order != null && !order.equals("id") && !order.equals("site"))) {
             return Errors.of(400, "bad_request", "page is 1 or more, size 1 to " + MAX_PAGE_SIZE + ", q at most 200 "
-                    + "characters");
+                    + "characters, order id or site");
         }
         List<CameraConfig> found = cameras.find(caller(), q, site);
+        if ("site".equals(order)) {
+            found = found.stream().sorted(java.util.Comparator.comparing(CameraConfig::site)
+                    .thenComparing(CameraConfig::id)).toList();
+        }
         List<CameraConfig> shown = found;
         if (page != null || size != null) {
             int n = size == null ? DEFAULT_PAGE_SIZE : size;
