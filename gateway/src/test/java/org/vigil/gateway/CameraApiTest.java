@@ -281,6 +281,34 @@ class CameraApiTest {
     }
 
     @Test
+    void concurrentAddsOfOneIdStoreItOnceAndOfManyIdsStoreEach() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> same = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<Integer>> many = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String other = "api-many-" + i;
+                same.add(pool.submit(() -> as(nora).contentType(ContentType.JSON)
+                        .body(camera("api-race", "north", "rtsp://10.1.0.20/")).when().post("/api/cameras")
+                        .statusCode()));
+                many.add(pool.submit(() -> as(nora).contentType(ContentType.JSON)
+                        .body(camera(other, "north", "rtsp://10.1.0.21/")).when().post("/api/cameras").statusCode()));
+            }
+            List<Integer> sameAnswers = new java.util.ArrayList<>();
+            for (var f : same) {
+                sameAnswers.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(sameAnswers).as("one id added 8 times at once").containsOnlyOnce(201)
+                    .filteredOn(s -> s != 201).containsOnly(409);
+            for (var f : many) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(201);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void theOpenApiDocumentOnTheManagementPortCoversTheCameraApi() {
         String doc = io.restassured.RestAssured.given().accept("application/json").when()
                 .get(org.vigil.devstack.testing.Management.url("/q/openapi?format=json")).then().statusCode(200).extract()

@@ -112,7 +112,14 @@ public class CameraOwnership {
                     latest.put(r.key(), r);
                 }
             }
-            latest.values().forEach(this::apply);
+            List<CameraConfig> mine = new ArrayList<>();
+            latest.values().forEach(r -> {
+                CameraConfig camera = read(r);
+                if (camera != null) {
+                    mine.add(camera);
+                }
+            });
+            supervisor.applyAll(mine);
         }
 
         @Override
@@ -135,19 +142,23 @@ public class CameraOwnership {
             cameraPartitions.keySet().removeAll(mine);
         }
 
-        private void apply(ConsumerRecord<String, byte[]> r) {
+        /**
+         * Handles a record that stops or releases a camera here (a tombstone, another site's camera); answers the
+         * camera of this site to apply, or null.
+         */
+        private CameraConfig read(ConsumerRecord<String, byte[]> r) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             if (r.value() == null) {
                 if (cameraPartitions.remove(r.key()) != null) {
                     supervisor.stop(r.key(), site);
                 }
-                return;
+                return null;
             }
             try {
                 CameraConfig c = Json.read(r.value(), CameraConfig.class);
                 if (!r.key().equals(c.id())) {
                     LOG.warnf("camera registry record with key %s holds camera %s; ignored", r.key(), c.id());
-                    return;
+                    return null;
                 }
                 if (!site.equals(c.site())) {
                     // another site's camera (or one just moved there): that site's own instances capture it
@@ -155,13 +166,14 @@ public class CameraOwnership {
                         supervisor.stop(c.id(), site);
                         LOG.infof("camera %s is now at site %s: released", c.id(), c.site());
                     }
-                    return;
+                    return null;
                 }
                 cameraPartitions.put(c.id(), tp);
-                supervisor.apply(c);
+                return c;
             } catch (MalformedMessageException e) {
                 LOG.warnf("camera registry record %s at %s-%d@%d is unreadable: %s", r.key(), r.topic(),
                         r.partition(), r.offset(), e.getMessage());
+                return null;
             }
         }
 

@@ -104,10 +104,18 @@ final class CameraWorker implements Runnable {
         return lastPacket;
     }
 
-    /** Asks the worker to stop and waits up to {@code timeout}; returns whether it has stopped. */
-    boolean stop(Duration timeout) {
+    /** Tells the worker's threads to stop, without waiting (many cameras stop together, then are waited for). */
+    void requestStop() {
         running = false;
         thread.interrupt();
+        if (subStream != null) {
+            subStream.requestStop();
+        }
+    }
+
+    /** Asks the worker to stop and waits up to {@code timeout}; returns whether it has stopped. */
+    boolean stop(Duration timeout) {
+        requestStop();
         boolean subStopped = subStream == null || subStream.stop(timeout);
         try {
             thread.join(timeout.toMillis());

@@ -48,9 +48,14 @@ final class SubStreamAnalysis implements Runnable {
         camera = c;
     }
 
-    boolean stop(Duration timeout) {
+    /** Tells the thread to stop, without waiting. */
+    void requestStop() {
         running = false;
         thread.interrupt();
+    }
+
+    boolean stop(Duration timeout) {
+        requestStop();
         try {
             thread.join(timeout.toMillis());
         } catch (InterruptedException e) {

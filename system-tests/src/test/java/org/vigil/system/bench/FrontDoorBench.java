@@ -251,6 +251,16 @@ public final class FrontDoorBench {
         return new int[] {Integer.parseInt(head.substring(9, 12)), closes ? 1 : 0};
     }
 
+    /** Signs in from 127.0.0.1: the Cookie header for later requests (for other benchmarks). */
+    static String sessionFor(String gw, String user, String password) throws Exception {
+        return session(gw, "127.0.0.1", user, password);
+    }
+
+    /** The CSRF token of a Cookie header from {@link #sessionFor}. */
+    static String csrfOf(String cookieHeader) {
+        return csrf(cookieHeader);
+    }
+
     /** Signs in and returns the request's Cookie header (session and CSRF cookies). */
     private static String session(String gw, String from, String user, String password) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gw + "/api/auth/login"))
