@@ -692,6 +692,106 @@ class OperatorUiIT {
         }
     }
 
+    @Test
+    @Order(16)
+    void aCameraAddedReaddressedAndDisabledThroughTheApiChangesWithin5sWithRealRtspCameras() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.vigil.devstack.testing.RtspServer.available(),
+                org.vigil.devstack.testing.RtspServer::unavailableReason);
+        Path dir = java.nio.file.Files.createDirectories(Path.of("target", "live-changes").toAbsolutePath());
+        Path small = org.vigil.devstack.testing.TestClips.writeTs(org.vigil.devstack.testing.TestClips.h264(180, 10, 320,
+                180, 10), 10, dir.resolve("small.ts"));
+        Path large = org.vigil.devstack.testing.TestClips.writeTs(org.vigil.devstack.testing.TestClips.h264(180, 10, 640,
+                360, 10), 10, dir.resolve("large.ts"));
+        String cam = "live-rtsp";
+        try (org.vigil.devstack.testing.RtspServer a = new org.vigil.devstack.testing.RtspServer(small,
+                org.vigil.devstack.testing.SharedServers.freePort(), "/a", null, null).start();
+                org.vigil.devstack.testing.RtspServer b = new org.vigil.devstack.testing.RtspServer(large,
+                        org.vigil.devstack.testing.SharedServers.freePort(), "/b", null, null).start()) {
+            String body = "{\"id\":\"" + cam + "\",\"name\":\"Live RTSP\",\"site\":\"site-a\",\"url\":\"%s\""
+                    + "%s}";
+            // added: online within 5 s
+            Instant added = Instant.now();
+            assertThat(call("gateway", "POST", "/api/cameras", String.format(body, a.url(), ""), admin).statusCode())
+                    .isEqualTo(201);
+            JsonNode online = awaitStatus(cam, s -> "online".equals(s.path("state").asText()) && s.path("width")
+                    .asInt() == 320, added);
+            long addMs = Duration.between(added, Instant.parse(online.path("at").asText())).toMillis();
+            assertThat(addMs).as("added to online").isLessThanOrEqualTo(5_000);
+
+            // a new address: reconnected within 5 s, and the recording cut cleanly between the two streams
+            awaitSegmentOf(cam, 320);
+            Instant moved = Instant.now();
+            assertThat(call("gateway", "PUT", "/api/cameras/" + cam, String.format(body, b.url(), ""), admin)
+                    .statusCode()).isEqualTo(200);
+            JsonNode reconnected = awaitStatus(cam, s -> "online".equals(s.path("state").asText())
+                    && s.path("width").asInt() == 640, moved);
+            long moveMs = Duration.between(moved, Instant.parse(reconnected.path("at").asText())).toMillis();
+            assertThat(moveMs).as("new address to online").isLessThanOrEqualTo(5_000);
+            JsonNode large1 = awaitSegmentOf(cam, 640);
+            JsonNode lastSmall = null;
+            for (JsonNode s : segments(cam)) {
+                if (s.path("width").asInt() == 320 && (lastSmall == null || Instant.parse(s.path("endedAt").asText())
+                        .isAfter(Instant.parse(lastSmall.path("endedAt").asText())))) {
+                    lastSmall = s;
+                }
+            }
+            assertThat(lastSmall).as("a segment of the first address").isNotNull();
+            assertThat(Instant.parse(lastSmall.path("endedAt").asText()))
+                    .as("the first address's last segment ends before the second's first begins")
+                    .isBeforeOrEqualTo(Instant.parse(large1.path("startedAt").asText()));
+
+            // disabled: the stream closed within 5 s
+            Instant off = Instant.now();
+            assertThat(call("gateway", "PUT", "/api/cameras/" + cam + "/enabled", "{\"enabled\":false}", admin)
+                    .statusCode()).isEqualTo(200);
+            JsonNode disabled = awaitStatus(cam, s -> "disabled".equals(s.path("state").asText()), off);
+            long offMs = Duration.between(off, Instant.parse(disabled.path("at").asText())).toMillis();
+            assertThat(offMs).as("disabled to closed").isLessThanOrEqualTo(5_000);
+            System.out.printf("live changes with real RTSP cameras: added -> online %d ms, new address -> online %d "
+                    + "ms, disabled -> closed %d ms%n", addMs, moveMs, offMs);
+        } finally {
+            call("gateway", "DELETE", "/api/cameras/" + cam, null, admin);
+        }
+    }
+
+    /**
+     * The camera's latest status once it matches {@code wanted} and was observed at or after {@code since} (60 s at
+     * most), polled every 100 ms: the first such status is the change itself (capture repeats it only every 10 s; a
+     * new size at the same state is not a change of state, so the history does not keep it).
+     */
+    private static JsonNode awaitStatus(String camera, java.util.function.Predicate<JsonNode> wanted, Instant since)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode s : Json.mapper().readTree(call("gateway", "GET", "/api/cameras/status", null, admin)
+                    .body())) {
+                if (camera.equals(s.path("cameraId").asText()) && wanted.test(s)
+                        && !Instant.parse(s.path("at").asText()).isBefore(since.minusMillis(50))) {
+                    return s;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no such status of " + camera + " within 60 s");
+    }
+
+    private static JsonNode segments(String camera) throws Exception {
+        return Json.mapper().readTree(call("gateway", "GET", "/api/segments?camera=" + camera, null, admin).body());
+    }
+
+    private static JsonNode awaitSegmentOf(String camera, int width) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode s : segments(camera)) {
+                if (s.path("width").asInt() == width) {
+                    return s;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no " + width + " wide segment of " + camera + " within 60 s");
+    }
+
     /** A JavaScript function: the value of an input type=datetime-local (local time, seconds) for a Date. */
     static final String LOCAL_TIME = "d => { const p = n => String(n).padStart(2, '0'); return d.getFullYear() + '-' + "
             + "p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + "
