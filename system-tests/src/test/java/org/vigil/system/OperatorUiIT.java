@@ -708,9 +708,9 @@ class OperatorUiIT {
         org.junit.jupiter.api.Assumptions.assumeTrue(org.vigil.devstack.testing.RtspServer.available(),
                 org.vigil.devstack.testing.RtspServer::unavailableReason);
         Path dir = java.nio.file.Files.createDirectories(Path.of("target", "live-changes").toAbsolutePath());
-        Path small = org.vigil.devstack.testing.TestClips.writeTs(org.vigil.devstack.testing.TestClips.h264(180, 10, 320,
+        Path small = org.vigil.devstack.testing.TestClips.writeTs(org.vigil.devstack.testing.TestClips.h264(45, 10, 320,
                 180, 10), 10, dir.resolve("small.ts"));
-        Path large = org.vigil.devstack.testing.TestClips.writeTs(org.vigil.devstack.testing.TestClips.h264(180, 10, 640,
+        Path large = org.vigil.devstack.testing.TestClips.writeTs(org.vigil.devstack.testing.TestClips.h264(60, 10, 640,
                 360, 10), 10, dir.resolve("large.ts"));
         String cam = "live-rtsp";
         try (org.vigil.devstack.testing.RtspServer a = new org.vigil.devstack.testing.RtspServer(small,
