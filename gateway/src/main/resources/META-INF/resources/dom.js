@@ -91,6 +91,20 @@ export function query(params) {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** An SVG element with attributes (values as strings). */
+export function svgEl(tag, attrs = {}) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+/** An <svg> over a picture in its 0..1 coordinates (scaled to 1000 units, stretched to the box). */
+export const pictureSvg = (attrs) => svgEl('svg', { viewBox: '0 0 1000 1000', preserveAspectRatio: 'none', ...attrs });
+
+/** SVG polygon points for points in 0..1 picture coordinates. */
+export const polygonPoints = (points) => points.map((p) => `${p.x * 1000},${p.y * 1000}`).join(' ');
+
 /** Camera state as shown everywhere: text plus a class for colour (never colour alone). */
 export const STATE_TEXT = { online: 'Online', offline: 'Offline', no_signal: 'No signal', disabled: 'Disabled',
   no_capture_node: 'No capture node', unknown: 'Unknown' };

@@ -4,7 +4,7 @@
 // 5 %), Enter adds a point after it, Delete removes it, Escape ends the shape.
 import { api, atLeast, handled, ApiError } from '../api.js';
 import * as socket from '../socket.js';
-import { h, fill, field, timeEl, STATE_TEXT, stateOf } from '../dom.js';
+import { h, fill, field, timeEl, STATE_TEXT, stateOf, svgEl, pictureSvg, polygonPoints } from '../dom.js';
 
 const PAGE_SIZE = 50;
 const REASON_TEXT = {
@@ -312,13 +312,7 @@ function zoneEditor(initialZones, initialMasks) {
     ...initialMasks.map((z) => ({ kind: 'mask', name: z.name, points: z.polygon.map((p) => ({ x: p.x, y: p.y })) })),
   ];
   let active = null;
-  const NS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 1000 1000');
-  svg.setAttribute('preserveAspectRatio', 'none');
-  svg.setAttribute('class', 'zone-canvas');
-  svg.setAttribute('aria-label', 'Zones and masks over the snapshot');
-  svg.setAttribute('role', 'group');
+  const svg = pictureSvg({ class: 'zone-canvas', 'aria-label': 'Zones and masks over the snapshot', role: 'group' });
   const img = h('img', { id: 'camera-snapshot', alt: 'No snapshot yet: test the connection to take one', hidden: true });
   const stage = h('div', { class: 'zone-stage' }, img, svg);
   const listEl = h('ul', { id: 'shape-list', class: 'shape-list' });
@@ -326,17 +320,11 @@ function zoneEditor(initialZones, initialMasks) {
   const pct = (v) => `${Math.round(v * 100)} %`;
   const clamp = (v) => Math.min(1, Math.max(0, Math.round(v * 1000) / 1000));
 
-  const svgEl = (tag, attrs) => {
-    const el = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-    return el;
-  };
-
   const draw = (focus) => {
     svg.replaceChildren();
     shapes.forEach((s, si) => {
       const g = svgEl('g', { class: `shape ${s.kind}${s === active ? ' active' : ''}`, 'data-shape': si });
-      g.append(svgEl('polygon', { points: s.points.map((p) => `${p.x * 1000},${p.y * 1000}`).join(' ') }));
+      g.append(svgEl('polygon', { points: polygonPoints(s.points) }));
       s.points.forEach((p, pi) => {
         const c = svgEl('circle', { cx: p.x * 1000, cy: p.y * 1000, r: 14, tabindex: 0, role: 'button',
           'data-point': pi, 'aria-label': `Point ${pi + 1} of ${s.points.length} of ${s.kind} ${s.name}, at `

@@ -2,7 +2,7 @@
 import { api, atLeast, handled } from '../api.js';
 import { siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
-import { h, fill, STATE_TEXT, stateOf } from '../dom.js';
+import { h, fill, STATE_TEXT, stateOf, svgEl, pictureSvg, polygonPoints } from '../dom.js';
 import { latencyEnabled, latencyStore, measureFrame } from '../latency.js';
 
 export function mount(root, { me, signal }) {
@@ -55,18 +55,8 @@ export function mount(root, { me, signal }) {
  */
 function maskOverlay(masks) {
   if (!masks || !masks.length) return null;
-  const NS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 1000 1000');
-  svg.setAttribute('preserveAspectRatio', 'none');
-  svg.setAttribute('class', 'mask-overlay');
-  svg.setAttribute('aria-hidden', 'true');
-  for (const m of masks) {
-    const p = document.createElementNS(NS, 'polygon');
-    p.setAttribute('points', m.polygon.map((pt) => `${pt.x * 1000},${pt.y * 1000}`).join(' '));
-    p.setAttribute('data-mask', m.name);
-    svg.append(p);
-  }
+  const svg = pictureSvg({ class: 'mask-overlay', 'aria-hidden': 'true' });
+  for (const m of masks) svg.append(svgEl('polygon', { points: polygonPoints(m.polygon), 'data-mask': m.name }));
   return svg;
 }
 

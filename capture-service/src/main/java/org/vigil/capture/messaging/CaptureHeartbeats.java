@@ -4,7 +4,6 @@ import java.time.InstantSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -25,8 +24,6 @@ import org.vigil.contracts.NodeHeartbeat;
 public class CaptureHeartbeats {
 
     private static final Logger LOG = Logger.getLogger(CaptureHeartbeats.class);
-    /** A site id: it is also the prefix of the site's topics at central. */
-    static final Pattern SITE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final CaptureConfig settings;
     private final CapturePublisher out;
@@ -44,7 +41,7 @@ public class CaptureHeartbeats {
 
     void onStart(@Observes StartupEvent e) {
         for (String site : settings.sites()) {
-            if (!SITE_ID.matcher(site).matches()) {
+            if (!org.vigil.runtime.sites.SiteId.valid(site)) {
                 // one line, no stack: the operator's to fix
                 LOG.errorf("site '%s' (VIGIL_SITE or VIGIL_CAPTURE_SITES) is not a site id: use lower-case letters, "
                         + "digits and '-' (at most 63), starting with a letter or digit", site);

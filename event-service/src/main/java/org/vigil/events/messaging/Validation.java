@@ -14,9 +14,6 @@ import org.vigil.contracts.SegmentClosed;
  */
 final class Validation {
 
-    /** A site id: also the prefix of its mirrored topics at central. */
-    static final java.util.regex.Pattern SITE_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-
     private Validation() {
     }
 
@@ -53,7 +50,7 @@ final class Validation {
             }
         } else if (o instanceof NodeHeartbeat h) {
             required(h.site(), "site");
-            if (!SITE_ID.matcher(h.site()).matches()) {
+            if (!org.vigil.runtime.sites.SiteId.valid(h.site())) {
                 throw new IllegalArgumentException("site '" + h.site() + "' is not a site id (lower-case letters, "
                         + "digits and '-')");
             }

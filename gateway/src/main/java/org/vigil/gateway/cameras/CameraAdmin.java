@@ -58,8 +58,12 @@ public class CameraAdmin {
     /** One camera an import writes: what was there ({@code null} for a new one) and what will be. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock everything =
             new java.util.concurrent.locks.ReentrantReadWriteLock();
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.locks.ReentrantLock> perCamera =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Locks by the hash of a camera id: bounded however many ids requests name, and one id always the same lock. */
+    private final java.util.concurrent.locks.ReentrantLock[] perCamera = new java.util.concurrent.locks.ReentrantLock[64];
+
+    {
+        java.util.Arrays.setAll(perCamera, i -> new java.util.concurrent.locks.ReentrantLock());
+    }
 
     private record Change(CameraConfig before, CameraConfig after) {
     }
@@ -351,8 +355,8 @@ public class CameraAdmin {
      */
     private <T> T locked(String id, Step<T> change) throws Refused {
         everything.readLock().lock();
-        java.util.concurrent.locks.ReentrantLock one = perCamera.computeIfAbsent(id == null ? "" : id,
-                k -> new java.util.concurrent.locks.ReentrantLock());
+        java.util.concurrent.locks.ReentrantLock one = perCamera[Math.floorMod(String.valueOf(id).hashCode(),
+                perCamera.length)];
         one.lock();
         try {
             return change.run();

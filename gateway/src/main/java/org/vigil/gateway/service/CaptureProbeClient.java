@@ -39,11 +39,11 @@ public class CaptureProbeClient {
     private final Map<String, HttpClient> sites = new HashMap<>();
     private final java.util.Set<String> remoteSites;
 
-    public CaptureProbeClient(Vertx vertx, GatewayConfig config) {
+    public CaptureProbeClient(Vertx vertx, GatewayConfig config, org.vigil.gateway.proxy.SiteDirectory directory) {
         local = client(vertx, config.captureUrl());
         SiteRecorders.parse(config.siteCaptures().orElse(""), "VIGIL_SITE_CAPTURES")
                 .forEach((site, url) -> sites.put(site, client(vertx, url)));
-        remoteSites = SiteRecorders.parse(config.siteRecorders().orElse("")).keySet();
+        remoteSites = directory.recorders().keySet();
     }
 
     private static HttpClient client(Vertx vertx, URI url) {

@@ -4,7 +4,6 @@ import java.time.InstantSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -26,8 +25,6 @@ import org.vigil.recorder.service.Storage;
 public class Heartbeats {
 
     private static final Logger LOG = Logger.getLogger(Heartbeats.class);
-    /** A site id: it is also the prefix of the site's topics at central, which MirrorMaker names after it. */
-    public static final Pattern SITE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final RecorderConfig config;
     private final RecorderPublisher publisher;
@@ -47,7 +44,7 @@ public class Heartbeats {
     }
 
     void onStart(@Observes StartupEvent e) {
-        if (!SITE_ID.matcher(config.site()).matches()) {
+        if (!org.vigil.runtime.sites.SiteId.valid(config.site())) {
             // one line, no stack: the operator's to fix
             LOG.errorf("VIGIL_SITE '%s' is not a site id: use lower-case letters, digits and '-' (at most 63), "
                     + "starting with a letter or digit", config.site());

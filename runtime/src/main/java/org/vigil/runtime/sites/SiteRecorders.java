@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * {@code VIGIL_SITE_RECORDERS} ({@code north=https://rec.north.example:8082,south=…}): the recorder that serves each
@@ -13,8 +12,6 @@ import java.util.regex.Pattern;
  * {@code VIGIL_SITE_CAPTURES} (a capture instance per remote site, for probes) has the same form.
  */
 public final class SiteRecorders {
-
-    private static final Pattern SITE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private SiteRecorders() {
     }
@@ -44,7 +41,7 @@ public final class SiteRecorders {
                 throw new IllegalArgumentException(variable + ": '" + e + "' is not site=url");
             }
             String site = e.substring(0, eq).strip();
-            if (!SITE.matcher(site).matches()) {
+            if (!SiteId.valid(site)) {
                 throw new IllegalArgumentException(variable + ": site '" + site
                         + "' must be lower-case letters, digits and '-'");
             }
