@@ -24,6 +24,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
+import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.embedded.EmbeddedPostgresServer;
@@ -232,6 +233,71 @@ class RetentionTest {
         assertThat(shortOld).as("10 days old on a 7-day site").doesNotExist();
         assertThat(keptLong).as("40 days old on a 90-day camera").exists();
         assertThat(defaultYoung).as("10 days old under the 30-day default").exists();
+    }
+
+    /** A registry record of {@code id} on {@code site} keeping {@code days} (null: its site's policy). */
+    private void register(String id, String site, Integer days) {
+        CameraConfig c = new CameraConfig(CameraConfig.VERSION, id, id, site, "test:", null, true, 0.5, null, null,
+                Instant.now(), "ada", true, null, null, null, null, days);
+        TopicProbe.send(bootstrap, Topics.CAMERAS, id, Json.write(c));
+    }
+
+    private io.restassured.path.json.JsonPath previewOf(String token, String id, String site, Integer days, int status) {
+        Map<String, Object> cam = new java.util.HashMap<>();
+        cam.put("id", id);
+        cam.put("site", site);
+        cam.put("retentionDays", days);
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("cameras", List.of(cam)))
+                .when().post("/api/retention/dry-run/cameras").then().statusCode(status).extract().jsonPath();
+    }
+
+    private Map<String, Integer> cameraDaysInForce() {
+        return given().auth().oauth2(ADA).when().get("/api/retention/policy").then().statusCode(200).extract()
+                .jsonPath().getMap("cameraDays", String.class, Integer.class);
+    }
+
+    @Test
+    void aCamerasOwnDaysFromTheRegistryApplyPreviewedFirstAndTheEnvironmentWins() throws Exception {
+        // the test profile: RETENTION_DAYS 30, camera keep-cam 90 days (RETENTION_DAYS_BY_CAMERA)
+        Instant now = Instant.now();
+        String camera = cam();
+        Path tenDays = segment(camera, "hq", now.minus(Duration.ofDays(10)), true);
+        Path twoDays = segment(camera, "hq", now.minus(Duration.ofDays(2)), true);
+
+        // previewed before any change: 5 days would take the 10-day-old minute, 1 day both, none (the default 30) none
+        assertThat(previewOf(ADA, camera, "hq", 5, 200).getLong("segments")).isEqualTo(1);
+        assertThat(previewOf(ADA, camera, "hq", 1, 200).getLong("segments")).isEqualTo(2);
+        assertThat(previewOf(ADA, camera, "hq", null, 200).getLong("segments")).isZero();
+        // an admin of the camera's site may preview it; of another site, or an operator, not
+        assertThat(previewOf(TestTokens.token("hana", "admin", "hq"), camera, "hq", 5, 200).getLong("segments"))
+                .isEqualTo(1);
+        previewOf(TestTokens.token("nils", "admin", "north"), camera, "hq", 5, 403);
+        previewOf(OLGA, camera, "hq", 5, 403);
+        previewOf(ADA, camera, "hq", 0, 400);
+        assertThat(rows(camera)).as("a preview changes nothing").isEqualTo(2);
+
+        register(camera, "hq", 5);
+        register("keep-cam", "hq", 3); // named in RETENTION_DAYS_BY_CAMERA too: the environment's 90 wins
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Integer.valueOf(5).equals(cameraDaysInForce().get(camera)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(cameraDaysInForce()).containsEntry(camera, 5).containsEntry("keep-cam", 90);
+        // the registry puts the camera on hq: an admin of north cannot preview it even naming their own site
+        previewOf(TestTokens.token("nils", "admin", "north"), camera, "north", 1, 403);
+
+        given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200).body("ran", equalTo(true));
+        assertThat(tenDays).as("10 days old on a camera keeping 5").doesNotExist();
+        assertThat(twoDays).exists();
+
+        // removed from the registry: the camera's footage falls back to its site's policy, and stays for now
+        TopicProbe.send(bootstrap, Topics.CAMERAS, camera, null);
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (cameraDaysInForce().containsKey(camera) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(cameraDaysInForce()).doesNotContainKey(camera);
+        register("keep-cam", "hq", null);
     }
 
     @Test

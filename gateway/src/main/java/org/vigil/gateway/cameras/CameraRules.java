@@ -24,7 +24,6 @@ public final class CameraRules {
     }
 
     public static final Pattern ID = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?");
-    public static final Pattern SITE = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9 _-]{0,31}");
     /** Ids that name other resources under {@code /api/cameras/}. */
     static final Set<String> RESERVED_IDS = Set.of("status", "probe");
@@ -52,8 +51,8 @@ public final class CameraRules {
             out.add(new Problem("id", "'" + c.id() + "' is reserved (/api/cameras/" + c.id() + " is another resource)"));
         }
         text(out, "name", c.name(), 1, 100);
-        if (c.site() == null || !SITE.matcher(c.site()).matches()) {
-            out.add(new Problem("site", "must be 1 to 64 lower-case letters, digits and '-'"));
+        if (c.site() == null || !org.vigil.runtime.sites.SiteId.valid(c.site())) {
+            out.add(new Problem("site", "must be 1 to 63 lower-case letters, digits and '-', starting with a letter or digit"));
         } else if (!knownSites.contains(c.site())) {
             out.add(new Problem("site", "unknown site '" + c.site() + "' (known: " + String.join(", ",
                     knownSites.stream().sorted().toList()) + ")"));

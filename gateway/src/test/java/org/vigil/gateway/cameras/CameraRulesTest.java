@@ -97,4 +97,17 @@ class CameraRulesTest {
         assertThat(fields(new CameraInput("status", "S", "hq", "test:", null, null, null, null, null, null, null, null, null,
                 null, null).toConfig(Instant.now(), "admin"))).containsExactly("id");
     }
+
+    @Test
+    void aSiteIdIsAtMost63CharactersAsEverywhereElse() {
+        // heartbeats, topics and site-link stop at 63: a 64-character site stored here would be refused there
+        String longest = "s".repeat(63);
+        Set<String> sites = Set.of(longest, longest + "s");
+        CameraConfig ok = new CameraInput("door-1", "D", longest, "test:", null, null, null, null, null, null, null,
+                null, null, null, null).toConfig(Instant.now(), "admin");
+        CameraConfig tooLong = new CameraInput("door-1", "D", longest + "s", "test:", null, null, null, null, null, null,
+                null, null, null, null, null).toConfig(Instant.now(), "admin");
+        assertThat(CameraRules.check(ok, sites)).isEmpty();
+        assertThat(CameraRules.check(tooLong, sites)).extracting(CameraRules.Problem::field).containsExactly("site");
+    }
 }

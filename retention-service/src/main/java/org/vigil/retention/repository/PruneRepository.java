@@ -128,6 +128,13 @@ public class PruneRepository {
         return summary(DUE.formatted(SUMMARY), due(now, cameras, sites, days));
     }
 
+    /** What {@link #pastAgeSummary} covers of the recordings of the cameras {@code only}. */
+    public Summary pastAgeSummaryOf(Instant now, Map<String, Integer> cameras, Map<String, Integer> sites, int days,
+            java.util.Set<String> only) {
+        return summary(DUE.formatted(SUMMARY) + " and s.camera_id = any($9::text[])", due(now, cameras, sites, days)
+                .addValue(only.toArray(String[]::new)));
+    }
+
     /** Up to {@code limit} unheld segments that bring cameras or sites ({@code group}) over quota back under it. */
     public List<Candidate> overQuota(QuotaGroup group, Instant now, Map<String, Long> quotas, int limit) {
         if (quotas.isEmpty()) {

@@ -30,7 +30,8 @@ public class PolicyResource {
     Set<String> sites;
 
     /**
-     * The policy of recordings: days (default and overrides); quotas; the low-disk threshold and the recorders'
+     * The policy of recordings: days (default and overrides; a camera's are those in force, from the camera registry
+     * and RETENTION_DAYS_BY_CAMERA, which wins); quotas; the low-disk threshold and the recorders'
      * floor; and the directories pruned. (The event store's days are event-service's: its retention report has them.)
      */
     public record PolicyView(int retentionDays, Map<String, Integer> siteDays, Map<String, Integer> cameraDays,

@@ -55,6 +55,9 @@ public class RetentionResource {
     JsonWebToken token;
 
     @Inject
+    org.vigil.retention.messaging.CameraRetentionReader cameras;
+
+    @Inject
     @Claim(Access.SITES_CLAIM)
     Set<String> sites;
 
@@ -117,6 +120,55 @@ public class RetentionResource {
         return disk.preview(java.nio.file.Path.of(p.recordingsDir()), p.minFreeBytes());
     }
 
+    /** One camera's proposed days: {@code retentionDays} null for none (its site's policy). */
+    public record CameraDays(String id, String site, Integer retentionDays) {
+    }
+
+    /** Cameras' proposed days, as a camera change or an import would set them. */
+    public record CamerasProposal(List<CameraDays> cameras) {
+    }
+
+    /** The most cameras one preview names: an import's 500 with room to spare. */
+    static final int MAX_PREVIEW_CAMERAS = 5000;
+
+    /**
+     * What the next run would delete by age of these cameras' recordings were their own days set as proposed: asked by
+     * the gateway before it stores a camera change or an import that shortens what a camera keeps, with the admin's
+     * token. An admin of each camera's site (the one proposed and the one the registry has) only.
+     */
+    @POST
+    @Path("/dry-run/cameras")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Access.ADMIN)
+    @Blocking
+    public PruneReport.Deleted dryRunCameras(CamerasProposal p) {
+        if (p == null || p.cameras() == null || p.cameras().isEmpty() || p.cameras().size() > MAX_PREVIEW_CAMERAS) {
+            throw new Holds.Refused(400, "cameras", "send {\"cameras\": [{\"id\": \"door-1\", \"site\": \"hq\", "
+                    + "\"retentionDays\": 7}]}, 1 to " + MAX_PREVIEW_CAMERAS + " cameras");
+        }
+        Map<String, Integer> days = new java.util.HashMap<>();
+        for (CameraDays c : p.cameras()) {
+            if (c == null || c.id() == null || c.id().isBlank() || c.site() == null
+                    || (c.retentionDays() != null && c.retentionDays() < 1)) {
+                throw new Holds.Refused(400, "cameras", "each camera needs an id, a site and retentionDays (null, or "
+                        + "1 or more)");
+            }
+            for (String site : java.util.stream.Stream.concat(java.util.stream.Stream.of(c.site()),
+                    cameras.siteOf(c.id()).stream()).toList()) {
+                if (!Access.siteAllowed(sites, site)) {
+                    throw new Holds.Refused(403, "cameras", "camera " + c.id() + ": you are not an admin of site '"
+                            + site + "'");
+                }
+            }
+            days.put(c.id(), c.retentionDays());
+        }
+        try {
+            return pruner.dryRunCameras(days);
+        } catch (IllegalStateException e) {
+            throw new Holds.Refused(503, "registry", e.getMessage());
+        }
+    }
+
     /** The dashboard's storage figures: free space, bytes used and held, bytes per hour, headroom, threshold. */
     @GET
     @Path("/status")
@@ -163,7 +215,7 @@ public class RetentionResource {
     public Response refused(Holds.Refused e) {
         return Response.status(e.status).type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("error", e.status == 404 ? "not_found" : e.status == 403 ? "forbidden"
-                        : "invalid_" + e.field, "field", e.field,
+                        : e.status == 503 ? "unavailable" : "invalid_" + e.field, "field", e.field,
                         "message", e.getMessage())).build();
     }
 }

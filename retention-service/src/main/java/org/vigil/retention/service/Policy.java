@@ -11,8 +11,10 @@ import org.vigil.retention.config.RetentionConfig;
 
 /**
  * What retention keeps. Recordings: the camera's days, else its site's, else RETENTION_DAYS, and optionally at most a
- * quota of bytes per camera and per site (the event store's days are event-service's policy). Overrides are written {@code name=value,name=value}; a malformed one stops the
- * service at start with the entry named.
+ * quota of bytes per camera and per site (the event store's days are event-service's policy). A camera's days come
+ * from RETENTION_DAYS_BY_CAMERA where it is named there, else from the camera registry (the days an admin of its site
+ * set through the camera API). Overrides are written {@code name=value,name=value}; a malformed one stops the service
+ * at start with the entry named.
  */
 @ApplicationScoped
 @Startup // a malformed override stops the service at start, not at the first run
@@ -21,10 +23,33 @@ public class Policy {
     private final int days;
     private final Map<String, Integer> sites;
     private final Map<String, Integer> cameras;
+    private final Registry registry;
     private final Map<String, Long> cameraQuotas;
     private final Map<String, Long> siteQuotas;
 
-    public Policy(RetentionConfig config) {
+    /** The cameras' own days in the camera registry. */
+    public interface Registry {
+        /** No registry: only RETENTION_DAYS_BY_CAMERA names cameras (benchmarks and tools). */
+        Registry NONE = new Registry() {
+            @Override
+            public Map<String, Integer> days() {
+                return Map.of();
+            }
+
+            @Override
+            public boolean loaded(java.time.Duration wait) {
+                return true;
+            }
+        };
+
+        Map<String, Integer> days();
+
+        /** Whether the registry was read to its end once, waiting up to {@code wait}. */
+        boolean loaded(java.time.Duration wait);
+    }
+
+    public Policy(RetentionConfig config, Registry registry) {
+        this.registry = registry;
         this.days = positive("RETENTION_DAYS", Integer.toString(config.days()));
         this.sites = parse("RETENTION_DAYS_BY_SITE", config.siteDays());
         this.cameras = parse("RETENTION_DAYS_BY_CAMERA", config.cameraDays());
@@ -60,8 +85,34 @@ public class Policy {
         return sites;
     }
 
+    /** Each camera's days: the registry's, with RETENTION_DAYS_BY_CAMERA winning for a camera named in both. */
     public Map<String, Integer> cameras() {
+        Map<String, Integer> fromRegistry = registry.days();
+        if (fromRegistry.isEmpty()) {
+            return cameras;
+        }
+        Map<String, Integer> out = new java.util.HashMap<>(fromRegistry);
+        out.putAll(cameras);
+        return out;
+    }
+
+    /** The cameras' days as RETENTION_DAYS_BY_CAMERA sets them (these win over the registry's). */
+    public Map<String, Integer> configuredCameras() {
         return cameras;
+    }
+
+    /** The cameras' days as the camera registry sets them. */
+    public Map<String, Integer> registryCameras() {
+        return registry.days();
+    }
+
+    /**
+     * Whether every camera's own days are known (the registry read to its end once), waiting up to {@code wait}.
+     * Until then nothing may be judged by age: a camera keeping 90 days whose record is not read yet would be pruned
+     * by its site's 30.
+     */
+    public boolean camerasKnown(java.time.Duration wait) {
+        return registry.loaded(wait);
     }
 
     public static Map<String, Integer> parse(String name, Optional<String> spec) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Gauge;
@@ -34,6 +35,10 @@ import org.vigil.runtime.audit.AuditPublisher;
 public class Pruner {
 
     private static final Logger LOG = Logger.getLogger(Pruner.class);
+    /** How long a run waits for the camera registry to be read before it leaves the age path to the next run. */
+    private static final Duration REGISTRY_WAIT = Duration.ofSeconds(30);
+    static final String REGISTRY_UNREAD = "the camera registry is not read yet (Kafka unavailable?): nothing was "
+            + "judged by age, since a camera's own longer days would not be known; the next run tries again";
 
     private final PruneRepository repository;
     private final RecordingDeleter recordings;
@@ -80,9 +85,31 @@ public class Pruner {
     public Report dryRun(long lowDiskBytes) {
         Instant now = clock.instant();
         long t0 = System.nanoTime();
-        return PruneReport.of(true, true, "dry_run", now, cutoff(now), recordings.dueByAge(now),
-                recordings.dueByQuota(now), recordings.dueByLowDisk(lowDiskBytes, now), 0, List.of(),
-                List.of(), 0, t0);
+        boolean known = policy.camerasKnown(REGISTRY_WAIT);
+        return PruneReport.of(true, true, "dry_run", now, cutoff(now), known ? recordings.dueByAge(now)
+                : Deleted.NONE, recordings.dueByQuota(now), recordings.dueByLowDisk(lowDiskBytes, now), 0,
+                known ? List.of() : List.of(REGISTRY_UNREAD), List.of(), 0, t0);
+    }
+
+    /**
+     * What the next run would delete by age of these cameras were their own days {@code days} (a null: none, so
+     * their site's policy); nothing changes. A camera named in RETENTION_DAYS_BY_CAMERA keeps that value.
+     */
+    public Deleted dryRunCameras(Map<String, Integer> days) {
+        Instant now = clock.instant();
+        if (!policy.camerasKnown(REGISTRY_WAIT)) {
+            throw new IllegalStateException(REGISTRY_UNREAD);
+        }
+        Map<String, Integer> proposed = new java.util.HashMap<>(policy.registryCameras());
+        days.forEach((id, d) -> {
+            if (d == null) {
+                proposed.remove(id);
+            } else {
+                proposed.put(id, d);
+            }
+        });
+        proposed.putAll(policy.configuredCameras());
+        return recordings.dueByAgeOf(now, proposed, days.keySet());
     }
 
     /** Prunes now by age, quota and the events policies, unless another run is going on ({@code ran} false). */
@@ -142,11 +169,17 @@ public class Pruner {
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         long r0 = System.nanoTime();
-        Deleted age = recordings.byAge(now, errors);
+        boolean known = policy.camerasKnown(REGISTRY_WAIT);
+        Deleted age = Deleted.NONE;
+        if (known) {
+            age = recordings.byAge(now, errors);
+        } else {
+            warnings.add(REGISTRY_UNREAD);
+        }
         Deleted quota = recordings.byQuota(now, errors, warnings);
         long recordingsMillis = (System.nanoTime() - r0) / 1_000_000;
         // a file without a row has no known site: only what every policy would have deleted goes
-        long removed = orphans.remove(now, now.minus(Duration.ofDays(policy.longestDays())), errors);
+        long removed = known ? orphans.remove(now, now.minus(Duration.ofDays(policy.longestDays())), errors) : 0;
         return PruneReport.of(false, true, trigger, now, cutoff(now), age, quota, Deleted.NONE, removed,
                 warnings, errors, recordingsMillis, t0);
     }

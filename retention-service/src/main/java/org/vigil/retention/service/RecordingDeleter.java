@@ -76,6 +76,11 @@ public class RecordingDeleter {
     }
 
 
+    /** What the age path would delete of {@code only}'s recordings were the cameras' days {@code cameras}. */
+    Deleted dueByAgeOf(Instant now, Map<String, Integer> cameras, java.util.Set<String> only) {
+        return Deleted.of(repository.pastAgeSummaryOf(now, cameras, policy.sites(), policy.defaultDays(), only));
+    }
+
     Deleted dueByQuota(Instant now) {
         return Deleted.of(repository.overQuotaSummary(QuotaGroup.CAMERA, now, policy.cameraQuotas()))
                 .plus(Deleted.of(repository.overQuotaSummary(QuotaGroup.SITE, now, policy.siteQuotas())));

@@ -147,7 +147,7 @@ public final class PruneBench {
             noKafka.put("bootstrap.servers", "127.0.0.1:1");
             AuditPublisher audit = AuditPublisher.start("retention-service", pool, "retention.audit_outbox", noKafka,
                     java.time.InstantSource.system(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-            Policy policy = new Policy(config);
+            Policy policy = new Policy(config, Policy.Registry.NONE);
             Pruner pruner = new Pruner(prunes, new RecordingDeleter(prunes, policy),
                     new OrphanFiles(new StorageRoots(config, new StorageSettingsReader("127.0.0.1:1")), prunes), policy,
                     audit, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
