@@ -252,21 +252,40 @@ function cameraForm(cam, sites, { signal, saved, cancel }) {
     }
   } }, c.id ? 'Test connection and take a snapshot' : 'Test connection');
 
-  const form = h('form', { id: 'camera-form', class: 'stack', novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
+  // confirm: the code of a 409 confirmation_required (retention would delete footage sooner), sent back as is
+  const store = async (confirm) => {
     const save = form.querySelector('#camera-save');
     save.disabled = true;
     try {
       const b = body();
-      const stored = creating ? await api('/api/cameras', { method: 'POST', body: b, signal, quiet: true })
-        : await api(`/api/cameras/${encodeURIComponent(c.id)}`, { method: 'PUT', body: b, signal, quiet: true });
+      const q = confirm ? `?confirm=${encodeURIComponent(confirm)}` : '';
+      const stored = creating ? await api(`/api/cameras${q}`, { method: 'POST', body: b, signal, quiet: true })
+        : await api(`/api/cameras/${encodeURIComponent(c.id)}${q}`, { method: 'PUT', body: b, signal, quiet: true });
       await saved(stored, creating);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      showProblems(err.message, err.details?.problems);
+      if (err.status === 409 && err.code === 'confirmation_required') {
+        showConfirmation(err.message, err.details.confirm);
+      } else {
+        showProblems(err.message, err.details?.problems);
+      }
     } finally {
       save.disabled = false;
     }
+  };
+
+  const showConfirmation = (message, code) => {
+    const yes = h('button', { id: 'camera-confirm-retention', type: 'button', class: 'danger',
+      onclick: () => store(code) }, 'Save, and let retention delete it');
+    // the API's own hint (send it again with the code) is this button here
+    fill(errors, h('div', { class: 'panel' }, h('p', { class: 'warning' }, message.replace(/ Send it again.*$/, '')),
+      h('div', { class: 'actions' }, yes)));
+    yes.focus();
+  };
+
+  const form = h('form', { id: 'camera-form', class: 'stack', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    await store(null);
   } },
   h('h2', { tabindex: -1 }, creating ? 'Add a camera' : `Edit ${c.name || c.id}`),
   field('ID', f.id, creating ? 'Lower-case letters, digits and "-"; it cannot change later.' : null),

@@ -86,9 +86,15 @@ class CameraApiTest {
     }
 
     private AuditEntry audited(String action, String target, Instant since) {
+        return audited(action, target, since, e -> true);
+    }
+
+    private AuditEntry audited(String action, String target, Instant since,
+            java.util.function.Predicate<AuditEntry> also) {
         return TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
             AuditEntry e = Json.read(r.value(), AuditEntry.class);
-            return e.action().equals(action) && target.equals(e.target()) && !e.at().isBefore(since) ? e : null;
+            return e.action().equals(action) && target.equals(e.target()) && !e.at().isBefore(since) && also.test(e)
+                    ? e : null;
         });
     }
 
@@ -102,7 +108,15 @@ class CameraApiTest {
                 Map.of("x", 0.8, "y", 0.2), Map.of("x", 0.5, "y", 0.9)))));
         body.put("labels", List.of("person", "car"));
         body.put("retentionDays", 14);
-        as(nora).contentType(ContentType.JSON).body(body).when().post("/api/cameras").then().statusCode(201)
+        // its own days may shorten what footage of an earlier camera of this id keeps: retention (not running here)
+        // must preview that first, so the add waits for a confirmation and nothing is written meanwhile
+        String code = as(nora).contentType(ContentType.JSON).body(body).when().post("/api/cameras").then()
+                .statusCode(409).body("error", equalTo("confirmation_required"))
+                .body("message", org.hamcrest.Matchers.containsString("retention did not answer"))
+                .body("wouldDelete", org.hamcrest.Matchers.nullValue()).extract().path("confirm");
+        as(nora).when().get("/api/cameras/api-gate").then().statusCode(404);
+        as(nora).contentType(ContentType.JSON).body(body).queryParam("confirm", code).when().post("/api/cameras")
+                .then().statusCode(201)
                 .header("Location", org.hamcrest.Matchers.endsWith("/api/cameras/api-gate"))
                 .body("hasPassword", equalTo(false)).body("enabled", equalTo(true)).body("recording", equalTo(true))
                 .body("sensitivity", equalTo(0.5f)).body("updatedBy", equalTo("nora"));
@@ -136,6 +150,26 @@ class CameraApiTest {
         AuditEntry updated = audited("camera.update", "camera:api-gate", start);
         assertThat(updated.details().get("before")).contains("rtsp://10.1.0.5:554/main");
         assertThat(updated.details().get("after")).contains("rtsp://10.1.0.6/main");
+        // shorter days: confirmed, with the preview's outcome in the audit entry; a code for other days is no use
+        Map<String, Object> shorter = new HashMap<>(body);
+        shorter.put("retentionDays", 7);
+        String code7 = as(nora).contentType(ContentType.JSON).body(shorter).when().put("/api/cameras/api-gate").then()
+                .statusCode(409).body("error", equalTo("confirmation_required")).extract().path("confirm");
+        assertThat(code7).isNotEqualTo(code);
+        as(nora).contentType(ContentType.JSON).body(shorter).queryParam("confirm", code).when()
+                .put("/api/cameras/api-gate").then().statusCode(409);
+        as(nora).contentType(ContentType.JSON).body(shorter).queryParam("confirm", code7).when()
+                .put("/api/cameras/api-gate").then().statusCode(200).body("retentionDays", equalTo(7));
+        AuditEntry shortened = audited("camera.update", "camera:api-gate", start, e -> e.details().containsKey(
+                "confirmed"));
+        assertThat(shortened.details()).containsEntry("wouldDelete", "unknown: retention did not answer")
+                .containsEntry("confirmed", "true");
+        assertThat(registryRecord("api-gate", c -> Integer.valueOf(7).equals(c.retentionDays())).url())
+                .isEqualTo("rtsp://10.1.0.6/main");
+        // longer days delete nothing sooner: no confirmation
+        shorter.put("retentionDays", 30);
+        as(nora).contentType(ContentType.JSON).body(shorter).when().put("/api/cameras/api-gate").then().statusCode(200)
+                .body("retentionDays", equalTo(30));
         Map<String, Object> renamed = new HashMap<>(body);
         renamed.put("id", "api-gate-2");
         as(nora).contentType(ContentType.JSON).body(renamed).when().put("/api/cameras/api-gate").then().statusCode(400)
@@ -215,6 +249,26 @@ class CameraApiTest {
         // the same file again: every camera replaced, none added
         as(nora).contentType("text/csv").body(csv.toString()).when().post("/api/cameras.csv").then().statusCode(200)
                 .body("created", equalTo(0)).body("updated", equalTo(500));
+    }
+
+    @Test
+    void anImportThatShortensWhatCamerasKeepWaitsForOneConfirmationOfTheWholeFile() {
+        String csv = """
+                id,name,site,url,retention_days
+                keep-1,One,north,rtsp://10.4.0.1/,3
+                keep-2,Two,north,rtsp://10.4.0.2/,
+                keep-3,Three,north,rtsp://10.4.0.3/,5
+                """;
+        Response r = as(nora).contentType("text/csv").body(csv).when().post("/api/cameras.csv");
+        r.then().statusCode(409).body("error", equalTo("confirmation_required"))
+                .body("message", org.hamcrest.Matchers.containsString("2 cameras"));
+        as(nora).when().get("/api/cameras/keep-2").then().statusCode(404); // nothing of the file was written
+        as(nora).contentType("text/csv").body(csv).queryParam("confirm", r.jsonPath().getString("confirm")).when()
+                .post("/api/cameras.csv").then().statusCode(200).body("created", equalTo(3));
+        assertThat(registryRecord("keep-3", c -> true).retentionDays()).isEqualTo(5);
+        // the same file again changes no camera's days: nothing to confirm
+        as(nora).contentType("text/csv").body(csv).when().post("/api/cameras.csv").then().statusCode(200)
+                .body("updated", equalTo(3));
     }
 
     @Test

@@ -278,8 +278,11 @@ class RetentionTest {
 
         register(camera, "hq", 5);
         register("keep-cam", "hq", 3); // named in RETENTION_DAYS_BY_CAMERA too: the environment's 90 wins
+        String longest = cam();
+        register(longest, "hq", 120); // the longest days of all: a file without a row younger than that stays
+        Path orphan = segment(cam(), "hq", now.minus(Duration.ofDays(100)), false);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Integer.valueOf(5).equals(cameraDaysInForce().get(camera)) && System.nanoTime() < deadline) {
+        while (!Integer.valueOf(120).equals(cameraDaysInForce().get(longest)) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         assertThat(cameraDaysInForce()).containsEntry(camera, 5).containsEntry("keep-cam", 90);
@@ -289,6 +292,8 @@ class RetentionTest {
         given().auth().oauth2(ADA).when().post("/api/retention/run").then().statusCode(200).body("ran", equalTo(true));
         assertThat(tenDays).as("10 days old on a camera keeping 5").doesNotExist();
         assertThat(twoDays).exists();
+        assertThat(orphan).as("a 100-day-old file without a row while a camera keeps 120 days").exists();
+        TopicProbe.send(bootstrap, Topics.CAMERAS, longest, null);
 
         // removed from the registry: the camera's footage falls back to its site's policy, and stays for now
         TopicProbe.send(bootstrap, Topics.CAMERAS, camera, null);

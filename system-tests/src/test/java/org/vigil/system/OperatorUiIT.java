@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
+import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
 import org.vigil.contracts.Zone;
 import org.vigil.devstack.testing.Browser;
@@ -684,11 +685,38 @@ class OperatorUiIT {
             b.waitFor("document.querySelector('#cam-name') && document.querySelector('#cam-name').value === 'Gate UI' "
                     + "&& document.querySelectorAll('#zone-editor g.zone circle').length === 4", Duration.ofSeconds(10));
             b.evaluate("document.querySelector('#cam-name').value = 'Gate UI, north door'");
-            b.click("#camera-save");
-            b.waitFor("document.querySelector('#cameras-status').textContent.includes('ui-cam saved')",
-                    Duration.ofSeconds(30));
-            assertThat(Json.mapper().readTree(call("gateway", "GET", "/api/cameras/ui-cam", null, admin).body())
-                    .path("name").asText()).isEqualTo("Gate UI, north door");
+            // 3 days of its own, with a 10-day-old minute of it indexed: the real retention service previews the
+            // change as deleting that minute, and the change waits for the admin's confirmation
+            Instant tenDaysAgo = Instant.now().minus(Duration.ofDays(10));
+            sql("insert into events.segments (segment_id, camera_id, site, root, path, started_at, ended_at, frames, "
+                    + "bytes, sha256, codec, width, height) values ('ui-cam-old', 'ui-cam', 'site-a', '/nonexistent', "
+                    + "'ui-cam/old.avi', '" + tenDaysAgo + "', '" + tenDaysAgo.plusSeconds(60) + "', 300, 4096, 'x', "
+                    + "'h264', 320, 180)");
+            try {
+                b.type("#cam-retention", "3");
+                b.click("#camera-save");
+                b.waitFor("document.querySelector('#camera-confirm-retention')", Duration.ofSeconds(30));
+                assertThat(b.evaluate("document.querySelector('#camera-errors').textContent").asText())
+                        .contains("would delete 1 recordings").contains("4096 bytes").doesNotContain("confirm=");
+                assertThat(Json.mapper().readTree(call("gateway", "GET", "/api/cameras/ui-cam", null, admin).body())
+                        .path("retentionDays").isNull()).as("nothing stored before the confirmation").isTrue();
+                assertThat(axeProblems(b)).as("the retention confirmation").isEmpty();
+                b.click("#camera-confirm-retention");
+                b.waitFor("document.querySelector('#cameras-status').textContent.includes('ui-cam saved')",
+                        Duration.ofSeconds(30));
+            } finally {
+                sql("delete from events.segments where segment_id = 'ui-cam-old'");
+            }
+            JsonNode edited = Json.mapper().readTree(call("gateway", "GET", "/api/cameras/ui-cam", null, admin).body());
+            assertThat(edited.path("name").asText()).isEqualTo("Gate UI, north door");
+            assertThat(edited.path("retentionDays").asInt()).isEqualTo(3);
+            // retention follows the registry: the camera's 3 days are in force
+            long policyDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            JsonNode policy;
+            do {
+                policy = Json.mapper().readTree(call("gateway", "GET", "/api/retention/policy", null, admin).body());
+            } while (policy.path("cameraDays").path("ui-cam").asInt() != 3 && System.nanoTime() < policyDeadline);
+            assertThat(policy.path("cameraDays").path("ui-cam").asInt()).isEqualTo(3);
             b.click("tr[data-camera=\"ui-cam\"] [data-action=\"toggle\"]");
             b.waitFor("document.querySelector('#cameras-status').textContent.includes('ui-cam disabled')",
                     Duration.ofSeconds(30));
@@ -764,6 +792,116 @@ class OperatorUiIT {
         }
     }
 
+    @Test
+    @Order(17)
+    void newMasksZonesAndSensitivityReachMotionAnalysisWithin5sWithARealRtspCamera() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.vigil.devstack.testing.RtspServer.available(),
+                org.vigil.devstack.testing.RtspServer::unavailableReason);
+        // a faint square (24 grey levels over the background) pacing across the left half for the whole clip
+        Path clip = org.vigil.devstack.testing.TestClips.writeTs(org.vigil.devstack.testing.TestClips.pacing(120, 10,
+                320, 180, 10, 24), 10, java.nio.file.Files.createDirectories(Path.of("target", "live-motion")
+                        .toAbsolutePath()).resolve("pacing.ts"));
+        String cam = "live-motion";
+        List<Map<String, Object>> leftHalf = List.of(area("left", 0, 0.55));
+        List<Map<String, Object>> rightHalf = List.of(area("right", 0.6, 1));
+        try (org.vigil.devstack.testing.RtspServer rtsp = new org.vigil.devstack.testing.RtspServer(clip,
+                org.vigil.devstack.testing.SharedServers.freePort(), "/pacing", null, null).start()) {
+            Map<String, Object> camera = new LinkedHashMap<>(Map.of("id", cam, "name", "Live motion", "site", "site-a",
+                    "url", rtsp.url(), "sensitivity", 0.9));
+            Instant added = Instant.now();
+            assertThat(call("gateway", "POST", "/api/cameras", new String(Json.write(camera), StandardCharsets.UTF_8),
+                    admin).statusCode()).isEqualTo(201);
+            Seen moving = new Seen(added, motion(cam, MotionEvent.Phase.START, null, added));
+
+            // a mask over the square's half: the motion in progress ends
+            camera.put("masks", leftHalf);
+            Ended ended = untilEnd(cam, camera, moving.event());
+            long maskMs = ended.tookMs();
+            // the mask gone: motion again (and none in between: the mask held until then)
+            camera.put("masks", List.of());
+            moving = untilStart(cam, camera, ended.end());
+            long unmaskMs = Math.max(0, Duration.between(moving.changed(), moving.event().at()).toMillis());
+            // the least sensitivity: the faint square no longer counts
+            camera.put("sensitivity", 0.0);
+            ended = untilEnd(cam, camera, moving.event());
+            long insensitiveMs = ended.tookMs();
+            // sensitive again, counting only the left half: motion again
+            camera.put("sensitivity", 0.9);
+            camera.put("zones", leftHalf);
+            moving = untilStart(cam, camera, ended.end());
+            long zoneMs = Math.max(0, Duration.between(moving.changed(), moving.event().at()).toMillis());
+            // counting only the right half, where nothing moves: the motion ends
+            camera.put("zones", rightHalf);
+            long otherZoneMs = untilEnd(cam, camera, moving.event()).tookMs();
+
+            System.out.printf("new analysis settings with a real RTSP camera: mask -> motion ended %d ms, mask removed "
+                    + "-> motion %d ms, least sensitivity -> ended %d ms, sensitive with a zone -> motion %d ms, zone "
+                    + "moved away -> ended %d ms%n", maskMs, unmaskMs, insensitiveMs, zoneMs, otherZoneMs);
+            assertThat(maskMs).as("a mask to the last motion it let through").isLessThanOrEqualTo(5_000);
+            assertThat(unmaskMs).as("the mask removed to motion").isLessThanOrEqualTo(5_000);
+            assertThat(insensitiveMs).as("least sensitivity to the last motion seen").isLessThanOrEqualTo(5_000);
+            assertThat(zoneMs).as("sensitive again, with a zone, to motion").isLessThanOrEqualTo(5_000);
+            assertThat(otherZoneMs).as("a zone away from the motion to the last motion seen")
+                    .isLessThanOrEqualTo(5_000);
+        } finally {
+            call("gateway", "DELETE", "/api/cameras/" + cam, null, admin);
+        }
+    }
+
+    /** A rectangle from {@code x0} to {@code x1} across the whole height, as a zone or mask of the camera API. */
+    private static Map<String, Object> area(String name, double x0, double x1) {
+        return Map.of("name", name, "polygon", List.of(Map.of("x", x0, "y", 0.0), Map.of("x", x1, "y", 0.0),
+                Map.of("x", x1, "y", 1.0), Map.of("x", x0, "y", 1.0)));
+    }
+
+    /** Stores the camera as given; returns the moment before the request. */
+    private static Instant change(String id, Map<String, Object> camera) throws Exception {
+        Instant at = Instant.now();
+        HttpResponse<String> r = call("gateway", "PUT", "/api/cameras/" + id, new String(Json.write(camera),
+                StandardCharsets.UTF_8), admin);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return at;
+    }
+
+    /** A motion event and the change it followed. */
+    private record Seen(Instant changed, MotionEvent event) {
+    }
+
+    /** A motion event's end, and how long after the change the last motion was seen (0: before it). */
+    private record Ended(MotionEvent end, long tookMs) {
+    }
+
+    /**
+     * Once the motion event {@code moving} is seen going on now (an update, sent each second while there is motion),
+     * stores the camera as given and waits for that event's end.
+     */
+    private static Ended untilEnd(String id, Map<String, Object> camera, MotionEvent moving) throws Exception {
+        motion(id, MotionEvent.Phase.UPDATE, moving.eventId(), Instant.now());
+        Instant at = change(id, camera);
+        MotionEvent end = motion(id, MotionEvent.Phase.END, moving.eventId(), Instant.EPOCH);
+        return new Ended(end, Math.max(0, Duration.between(at, end.at()).toMillis()));
+    }
+
+    /**
+     * Stores the camera as given and waits for motion to start; fails when motion started again after {@code end} but
+     * before the change (the settings that ended it did not hold).
+     */
+    private static Seen untilStart(String id, Map<String, Object> camera, MotionEvent end) throws Exception {
+        Instant at = change(id, camera);
+        MotionEvent start = motion(id, MotionEvent.Phase.START, null, end.at().plusMillis(1));
+        assertThat(start.at()).as("no motion between the end and the change").isAfterOrEqualTo(at.minusMillis(50));
+        return new Seen(at, start);
+    }
+
+    /** The first motion event of {@code camera} in {@code phase} (of {@code eventId}, when given) at or after {@code since}. */
+    private static MotionEvent motion(String camera, MotionEvent.Phase phase, String eventId, Instant since) {
+        return TopicProbe.await("127.0.0.1:" + stack.port("KAFKA_PORT"), Topics.MOTION, Duration.ofSeconds(60), r -> {
+            MotionEvent e = Json.read(r.value(), MotionEvent.class);
+            return camera.equals(e.cameraId()) && e.phase() == phase && (eventId == null || eventId.equals(
+                    e.eventId())) && !e.at().isBefore(since) ? e : null;
+        });
+    }
+
     /**
      * The camera's latest status once it matches {@code wanted} and was observed at or after {@code since} (60 s at
      * most), polled every 100 ms: the first such status is the change itself (capture repeats it only every 10 s; a
@@ -783,6 +921,15 @@ class OperatorUiIT {
             Thread.sleep(100);
         }
         throw new AssertionError("no such status of " + camera + " within 60 s");
+    }
+
+    /** Runs one statement on the stack's event store, as its superuser (test data the stack cannot make itself). */
+    private static void sql(String statement) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+                + stack.port("POSTGRES_PORT") + "/vigil", org.vigil.devstack.embedded.EmbeddedPostgresServer.SUPERUSER,
+                ""); java.sql.Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
     }
 
     private static JsonNode segments(String camera) throws Exception {

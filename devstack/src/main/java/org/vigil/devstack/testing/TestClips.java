@@ -91,6 +91,24 @@ public final class TestClips {
      * a key frame every {@code gop} frames.
      */
     public static Clip h264(int seconds, int fps, int width, int height, int gop) {
+        return encode(seconds, fps, width, height, gop, TestClips::draw);
+    }
+
+    /**
+     * Encodes {@code seconds} of a square pacing back and forth across the left half of a flat grey picture, a pass
+     * every second, never still: motion that goes on for the whole clip, only in the left half. The square is
+     * {@code contrast} grey levels brighter than the background, so a faint one (about 20) is seen by a sensitive
+     * detector and not by an insensitive one.
+     */
+    public static Clip pacing(int seconds, int fps, int width, int height, int gop, int contrast) {
+        return encode(seconds, fps, width, height, gop, (f, i, n) -> drawPacing(f, i, fps, contrast));
+    }
+
+    private interface Drawer {
+        AVFrame draw(AVFrame frame, int i, int n);
+    }
+
+    private static Clip encode(int seconds, int fps, int width, int height, int gop, Drawer drawer) {
         AVCodec codec = avcodec_find_encoder_by_name("libopenh264");
         if (codec == null) {
             throw new IllegalStateException("this FFmpeg build has no libopenh264 encoder");
@@ -107,7 +125,7 @@ public final class TestClips {
             List<ClipPacket> packets = new ArrayList<>();
             int n = seconds * fps;
             for (int i = 0; i <= n; i++) {
-                check(avcodec_send_frame(enc, i < n ? draw(frame, i, n) : null), "encoding frame " + i);
+                check(avcodec_send_frame(enc, i < n ? drawer.draw(frame, i, n) : null), "encoding frame " + i);
                 while (avcodec_receive_packet(enc, pkt) == 0) {
                     byte[] b = new byte[pkt.size()];
                     pkt.data().get(b);
@@ -206,6 +224,42 @@ public final class TestClips {
             pkt.data().get(b);
             into.add(new ClipPacket(b, (pkt.flags() & AV_PKT_FLAG_KEY) != 0));
             av_packet_unref(pkt);
+        }
+    }
+
+    private static AVFrame drawPacing(AVFrame f, int i, int fps, int contrast) {
+        check(av_frame_make_writable(f), "av_frame_make_writable");
+        int w = f.width();
+        int h = f.height();
+        int box = Math.max(8, h / 3);
+        int span = Math.max(1, w / 2 - box);
+        int step = i % (2 * fps); // there in one second, back in the next
+        int bx = (int) ((long) span * (step < fps ? step : 2 * fps - step) / fps);
+        int by = (h - box) / 2;
+        byte[] row = new byte[w];
+        for (int r = 0; r < h; r++) {
+            for (int x = 0; x < w; x++) {
+                boolean inBox = x >= bx && x < bx + box && r >= by && r < by + box;
+                row[x] = (byte) (inBox ? 100 + contrast : 100);
+            }
+            f.data(0).position((long) r * f.linesize(0)).put(row, 0, w);
+        }
+        f.data(0).position(0);
+        neutralChroma(f);
+        f.pts(i);
+        return f;
+    }
+
+    private static void neutralChroma(AVFrame f) {
+        for (int plane = 1; plane <= 2; plane++) {
+            BytePointer p = f.data(plane);
+            int cls = f.linesize(plane);
+            byte[] c = new byte[f.width() / 2];
+            java.util.Arrays.fill(c, (byte) 128);
+            for (int r = 0; r < f.height() / 2; r++) {
+                p.position((long) r * cls).put(c, 0, f.width() / 2);
+            }
+            p.position(0);
         }
     }
 

@@ -24,6 +24,7 @@ import org.vigil.gateway.config.GatewayConfig;
 import org.vigil.gateway.messaging.CameraRegistry;
 import org.vigil.gateway.proxy.SiteDirectory;
 import org.vigil.gateway.security.TokenService;
+import org.vigil.gateway.service.RetentionPreviewClient;
 import org.vigil.runtime.audit.AuditPublisher;
 import org.vigil.runtime.secrets.CameraKey;
 
@@ -41,12 +42,19 @@ public class CameraAdmin {
         public final int status;
         public final String code;
         public final transient List<?> problems;
+        /** More of the answer's fields (a confirmation's preview and code). */
+        public final transient Map<String, Object> more;
 
         Refused(int status, String code, String message, List<?> problems) {
+            this(status, code, message, problems, Map.of());
+        }
+
+        Refused(int status, String code, String message, List<?> problems, Map<String, Object> more) {
             super(message, null, false, false);
             this.status = status;
             this.code = code;
             this.problems = problems;
+            this.more = more;
         }
     }
 
@@ -78,9 +86,11 @@ public class CameraAdmin {
     private final Set<String> configuredSites;
     private final InstantSource clock;
     private final Optional<CameraKey> key;
+    private final RetentionPreviewClient retention;
 
     public CameraAdmin(CameraRegistry registry, AuditPublisher audit, SiteDirectory directory, InstantSource clock,
-            GatewayConfig config) {
+            GatewayConfig config, RetentionPreviewClient retention) {
+        this.retention = retention;
         String sites = config.sites();
         this.key = config.cameraKeyFile().map(f -> config.cameraKeyCreate() ? CameraKey.createOrLoad(f)
                 : CameraKey.load(f));
@@ -121,7 +131,7 @@ public class CameraAdmin {
     }
 
     /** Adds a camera: refused with 403 off the caller's sites, 400 naming each bad field, 409 for a taken id. */
-    private CameraConfig createLocked(TokenService.Caller caller, CameraInput in) throws Refused {
+    private CameraConfig createLocked(TokenService.Caller caller, CameraInput in, String confirm) throws Refused {
         mayAdminister(caller, in.site(), "camera.create", in.id());
         List<CameraRules.Problem> problems = new ArrayList<>();
         CameraConfig next = withPassword(in, null, in.toConfig(clock.instant(), caller.username()), problems);
@@ -130,7 +140,8 @@ public class CameraAdmin {
             throw new Refused(409, "duplicate_id", "a camera with id '" + in.id() + "' exists already",
                     List.of(new CameraRules.Problem("id", "is taken")));
         }
-        store(caller, "camera.create", null, next);
+        store(caller, "camera.create", null, next, retentionConfirmed(caller, List.of(new Change(null, next)),
+                confirm));
         return next;
     }
 
@@ -138,7 +149,8 @@ public class CameraAdmin {
      * Replaces a camera's settings with {@code in} (absent fields take their defaults; the id cannot change). A move
      * to another site needs an admin of both.
      */
-    private CameraConfig updateLocked(TokenService.Caller caller, String id, CameraInput in) throws Refused {
+    private CameraConfig updateLocked(TokenService.Caller caller, String id, CameraInput in, String confirm)
+            throws Refused {
         CameraConfig current = existing(caller, id);
         if (in.id() != null && !in.id().equals(id)) {
             throw new Refused(400, "invalid", "the id of a camera cannot change", List.of(new CameraRules.Problem("id",
@@ -149,7 +161,8 @@ public class CameraAdmin {
         List<CameraRules.Problem> problems = new ArrayList<>();
         CameraConfig next = withPassword(same, current, same.toConfig(clock.instant(), caller.username()), problems);
         checked(caller, next, problems);
-        store(caller, "camera.update", current, next);
+        store(caller, "camera.update", current, next, retentionConfirmed(caller, List.of(new Change(current, next)),
+                confirm));
         return next;
     }
 
@@ -221,7 +234,7 @@ public class CameraAdmin {
      * the site of each camera a row replaces), and every row must pass the rules; otherwise the answer lists each
      * failing row and column and nothing is written.
      */
-    private Imported importLocked(TokenService.Caller caller, String text) throws Refused {
+    private Imported importLocked(TokenService.Caller caller, String text, String confirm) throws Refused {
         CameraCsv.Parsed parsed = CameraCsv.read(text);
         if (!parsed.problems().isEmpty()) {
             throw new Refused(400, "invalid_csv", parsed.problems().size() + " problem(s) in the file; nothing was "
@@ -264,6 +277,7 @@ public class CameraAdmin {
             throw new Refused(400, "invalid_csv", problems.size() + " problem(s) in the file; nothing was imported",
                     problems);
         }
+        Map<String, String> confirmed = retentionConfirmed(caller, changes, confirm);
         // written IMPORT_WINDOW at a time, each window's writes in flight together (500 writes one after another, each
         // waiting for its acknowledgement, took over 30 s on a loaded machine); Kafka keeps their order
         int created = 0;
@@ -276,12 +290,13 @@ public class CameraAdmin {
             for (int i = 0; i < window.size(); i++) {
                 Change c = window.get(i);
                 String action = c.before() == null ? "camera.create" : "camera.update";
+                Map<String, String> extra = shortens(c) ? confirmed : Map.of();
                 if (!stored(writes.get(i))) {
-                    audit(caller, action, c.before(), c.after(), Map.of(), "failure");
+                    audit(caller, action, c.before(), c.after(), extra, "failure");
                     failed = true;
                     continue;
                 }
-                audit(caller, action, c.before(), c.after(), Map.of(), "success");
+                audit(caller, action, c.before(), c.after(), extra, "success");
                 if (c.before() == null) {
                     created++;
                 } else {
@@ -307,13 +322,14 @@ public class CameraAdmin {
     // ---- changes: one camera at a time per id (others proceed), an import alone
 
     /** Adds a camera: refused with 403 off the caller's sites, 400 naming each bad field, 409 for a taken id. */
-    public CameraConfig create(TokenService.Caller caller, CameraInput in) throws Refused {
-        return locked(in.id(), () -> createLocked(caller, in));
+    public CameraConfig create(TokenService.Caller caller, CameraInput in, String confirm) throws Refused {
+        return locked(in.id(), () -> createLocked(caller, in, confirm));
     }
 
     /** Replaces a camera's settings (see {@link #updateLocked}). */
-    public CameraConfig update(TokenService.Caller caller, String id, CameraInput in) throws Refused {
-        return locked(id, () -> updateLocked(caller, id, in));
+    public CameraConfig update(TokenService.Caller caller, String id, CameraInput in, String confirm)
+            throws Refused {
+        return locked(id, () -> updateLocked(caller, id, in, confirm));
     }
 
     /** Starts or stops capturing a camera; its settings and footage stay. */
@@ -335,10 +351,10 @@ public class CameraAdmin {
     }
 
     /** Imports a CSV file whole or not at all (see {@link #importLocked}); no other change runs meanwhile. */
-    public Imported importCsv(TokenService.Caller caller, String text) throws Refused {
+    public Imported importCsv(TokenService.Caller caller, String text, String confirm) throws Refused {
         everything.writeLock().lock();
         try {
-            return importLocked(caller, text);
+            return importLocked(caller, text, confirm);
         } finally {
             everything.writeLock().unlock();
         }
@@ -404,6 +420,67 @@ public class CameraAdmin {
             throw unavailable();
         }
         audit(caller, action, before, after, extra, "success");
+    }
+
+    /**
+     * Whether a change may make retention delete footage sooner: a camera's own days shortened, dropped (its site's
+     * policy may be shorter), or set where there were none (likewise), including on a new camera (a removed camera's
+     * footage under the same id is still there).
+     */
+    static boolean shortens(Change c) {
+        Integer was = c.before() == null ? null : c.before().retentionDays();
+        Integer now = c.after().retentionDays();
+        if (c.before() == null) {
+            return now != null;
+        }
+        return !java.util.Objects.equals(was, now) && (was == null || now == null || now < was);
+    }
+
+    /**
+     * A change that shortens what cameras keep is previewed by retention first (design 0018 §1): when it would delete
+     * footage, or retention does not answer, it is answered 409 with the preview and a code, and made only when sent
+     * again with that code. Returns what the audit entries add: the preview, and that it was confirmed.
+     */
+    private Map<String, String> retentionConfirmed(TokenService.Caller caller, List<Change> changes, String confirm)
+            throws Refused {
+        List<CameraConfig> shortened = changes.stream().filter(CameraAdmin::shortens).map(Change::after).toList();
+        if (shortened.isEmpty()) {
+            return Map.of();
+        }
+        Optional<RetentionPreviewClient.Preview> preview = retention.of(shortened, caller.token());
+        if (preview.isPresent() && !preview.get().deletes()) {
+            return preview.get().auditDetails();
+        }
+        String code = confirmation(shortened);
+        if (!code.equals(confirm)) {
+            Map<String, Object> more = new LinkedHashMap<>();
+            more.put("wouldDelete", preview.orElse(null));
+            more.put("confirm", code);
+            String cameras = shortened.size() == 1 ? "camera " + shortened.get(0).id() : shortened.size() + " cameras";
+            throw new Refused(409, "confirmation_required", preview.map(p -> "This change shortens what " + cameras
+                    + " keep" + (shortened.size() == 1 ? "s" : "") + ": the next retention run would delete "
+                    + p.segments() + " recordings (" + p.bytes() + " bytes, from " + p.oldest() + " to " + p.newest()
+                    + "). Send it again with confirm=" + code + " to make it.")
+                    .orElse("This change shortens what " + cameras + " keep" + (shortened.size() == 1 ? "s" : "")
+                            + ", and retention did not answer, so what it would delete is unknown. Send it again "
+                            + "with confirm=" + code + " to make it anyway."), List.of(), more);
+        }
+        Map<String, String> details = new LinkedHashMap<>(preview.map(RetentionPreviewClient.Preview::auditDetails)
+                .orElse(Map.of("wouldDelete", "unknown: retention did not answer")));
+        details.put("confirmed", "true");
+        return details;
+    }
+
+    /** The code that confirms one set of cameras' days, whatever the preview's figures do meanwhile. */
+    static String confirmation(List<CameraConfig> cameras) {
+        String text = cameras.stream().map(c -> c.id() + "=" + c.retentionDays()).sorted()
+                .collect(java.util.stream.Collectors.joining(","));
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether a registry write was acknowledged within {@value #WRITE_TIMEOUT_S} s. */

@@ -120,19 +120,24 @@ public class CameraResource {
                 .build()).orElseGet(() -> Errors.of(404, "not_found", "no camera " + id + " on your sites"));
     }
 
-    /** Adds a camera: 201 with it; 400 naming each bad field; 403 off the caller's sites; 409 for a taken id. */
+    /**
+     * Adds a camera: 201 with it; 400 naming each bad field; 403 off the caller's sites; 409 for a taken id. A camera
+     * given its own {@code retentionDays} is previewed by retention first (footage of a removed camera of that id may
+     * be there): 409 {@code confirmation_required} with {@code wouldDelete} and a {@code confirm} code when it would
+     * delete any, or retention does not answer; sent again with {@code ?confirm=code}, it is made.
+     */
     @POST
     @Path("/cameras")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Access.ADMIN)
     @Blocking
     @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = CameraDetails.class)))
-    public Response create(CameraInput body) {
+    public Response create(CameraInput body, @QueryParam("confirm") String confirm) {
         if (body == null) {
             return Errors.of(400, "bad_request", "a JSON camera is required");
         }
         try {
-            CameraConfig c = cameras.create(caller(), body);
+            CameraConfig c = cameras.create(caller(), body, confirm);
             return Response.created(URI.create("/api/cameras/" + c.id())).entity(CameraDetails.of(c)).build();
         } catch (CameraAdmin.Refused r) {
             return refused(r);
@@ -180,19 +185,24 @@ public class CameraResource {
         }
     }
 
-    /** Replaces a camera's settings (absent fields take their defaults; the password, when there is one, stays). */
+    /**
+     * Replaces a camera's settings (absent fields take their defaults; the password, when there is one, stays). A change
+     * that shortens its {@code retentionDays} (or drops or sets them: its site's days then apply) is answered 409
+     * {@code confirmation_required} with retention's preview and a code when it would delete footage; sent again with
+     * {@code ?confirm=code}, it is made, and its audit entry carries the preview.
+     */
     @PUT
     @Path("/cameras/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Access.ADMIN)
     @Blocking
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = CameraDetails.class)))
-    public Response update(@PathParam("id") String id, CameraInput body) {
+    public Response update(@PathParam("id") String id, CameraInput body, @QueryParam("confirm") String confirm) {
         if (body == null) {
             return Errors.of(400, "bad_request", "a JSON camera is required");
         }
         try {
-            return Response.ok(CameraDetails.of(cameras.update(caller(), id, body))).build();
+            return Response.ok(CameraDetails.of(cameras.update(caller(), id, body, confirm))).build();
         } catch (CameraAdmin.Refused r) {
             return refused(r);
         }
@@ -258,20 +268,21 @@ public class CameraResource {
     }
 
     /**
-     * Creates or replaces every camera of a CSV file, or none: 200 with the counts; 400 (or 403) listing every failing
-     * row and column, with nothing imported.
+     * Creates or replaces every camera of a CSV file, or none: 200 with the counts; 409 {@code confirmation_required}
+     * (as for one camera, with one code for the whole file) when its retention days would delete footage; 400 (or 403)
+     * listing every failing row and column, with nothing imported.
      */
     @POST
     @Path("/cameras.csv")
     @Consumes({"text/csv", MediaType.TEXT_PLAIN})
     @RolesAllowed(Access.ADMIN)
     @Blocking
-    public Response importCsv(String body) {
+    public Response importCsv(String body, @QueryParam("confirm") String confirm) {
         if (body == null || body.isBlank()) {
             return Errors.of(400, "bad_request", "a CSV file is required: the first row names the columns");
         }
         try {
-            CameraAdmin.Imported done = cameras.importCsv(caller(), body);
+            CameraAdmin.Imported done = cameras.importCsv(caller(), body, confirm);
             return Response.ok(Map.of("created", done.created(), "updated", done.updated())).build();
         } catch (CameraAdmin.Refused r) {
             return refused(r);
@@ -285,6 +296,7 @@ public class CameraResource {
         if (!r.problems.isEmpty()) {
             body.put("problems", r.problems);
         }
+        body.putAll(r.more);
         return Response.status(r.status).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 

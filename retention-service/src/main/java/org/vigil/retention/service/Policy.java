@@ -73,7 +73,7 @@ public class Policy {
 
     /** The longest any recording is kept by age: files past it are deleted whatever their camera or site. */
     public int longestDays() {
-        return Math.max(days, Math.max(cameras.values().stream().mapToInt(Integer::intValue).max().orElse(0),
+        return Math.max(days, Math.max(cameras().values().stream().mapToInt(Integer::intValue).max().orElse(0),
                 sites.values().stream().mapToInt(Integer::intValue).max().orElse(0)));
     }
 
