@@ -199,6 +199,86 @@ class RecorderServiceTest extends RecorderTestBase {
         }
     }
 
+    @Test
+    void aCamerasOwnStreamGoesOutAsFmp4FromItsNewestKeyFrameThenLiveAndFfmpegDecodesIt() throws Exception {
+        String cam = "rec-n-" + UUID.randomUUID().toString().substring(0, 8);
+        register(cam, false);
+        given().auth().oauth2(TestTokens.token("vera", "viewer", "hq")).when().get("/api/recorder/live/nope-cam/native")
+                .then().statusCode(404);
+        given().auth().oauth2(TestTokens.token("otto", "viewer", "elsewhere")).when()
+                .get("/api/recorder/live/" + cam + "/native").then().statusCode(403);
+        // 2.5 s written before the stream opens (key frames at 0, 1 and 2 s): it starts at the newest, frame 20
+        send(cam, "s1", 0, 25);
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/api/recorder/live/" + cam + "/native")).header("Authorization", "Bearer "
+                                + TestTokens.token("vera", "viewer", "hq")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        try (java.io.DataInputStream in = new java.io.DataInputStream(r.body())) {
+            List<byte[]> caughtUp = messages(in, 6);
+            org.vigil.contracts.LiveFrame.Header init = org.vigil.contracts.LiveFrame.header(caughtUp.get(0));
+            assertThat(init.kind()).isEqualTo("init");
+            assertThat(new String(caughtUp.get(0), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"mime\":\"video/mp4; codecs=\\\"avc1.").contains("\"width\":320");
+            assertThat(caughtUp.subList(1, 6)).extracting(m -> org.vigil.contracts.LiveFrame.header(m).kind())
+                    .containsOnly("fmp4");
+            assertThat(caughtUp.subList(1, 6)).extracting(m -> org.vigil.contracts.LiveFrame.header(m).key())
+                    .containsExactly(true, false, false, false, false);
+            send(cam, "s1", 25, 30); // then live
+            List<byte[]> live = messages(in, 5);
+            assertThat(live).extracting(m -> org.vigil.contracts.LiveFrame.header(m).camera()).containsOnly(cam);
+            // what a browser appends, FFmpeg decodes: frames 20 to 29
+            java.io.ByteArrayOutputStream mp4 = new java.io.ByteArrayOutputStream();
+            for (byte[] m : java.util.stream.Stream.concat(caughtUp.stream(), live.stream()).toList()) {
+                int n = ((m[0] & 0xff) << 8) | (m[1] & 0xff);
+                mp4.write(m, 2 + n, m.length - 2 - n);
+            }
+            Path file = java.nio.file.Files.write(root.resolve(cam + "-live.mp4"), mp4.toByteArray());
+            assertThat(TestClips.decodedFrames(file)).isEqualTo(10);
+        }
+
+        // a camera whose codec is not sent natively: one message saying so, and the stream ends
+        String hevc = "rec-h-" + UUID.randomUUID().toString().substring(0, 8);
+        register(hevc, false);
+        java.net.http.HttpResponse<java.io.InputStream> h = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/api/recorder/live/" + hevc + "/native")).header("Authorization", "Bearer "
+                                + TestTokens.token("vera", "viewer", "hq")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.DataInputStream in = new java.io.DataInputStream(h.body())) {
+            try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> p =
+                    new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                            new org.apache.kafka.common.serialization.StringSerializer(),
+                            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                MediaPacket mp = new MediaPacket(hevc, "s", 0, 0, 0, 1, FPS, true, 1, "hevc",
+                        new StreamParams("hevc", 320, 180, FPS, 1, new byte[0]), new byte[] {0, 0, 0, 1, 0x40, 1});
+                org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> rec =
+                        new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.MEDIA, hevc, mp.data());
+                mp.writeHeaders(rec.headers());
+                p.send(rec).get();
+            }
+            byte[] m = messages(in, 1).get(0);
+            assertThat(org.vigil.contracts.LiveFrame.header(m).kind()).isEqualTo("unsupported");
+            assertThat(new String(m, java.nio.charset.StandardCharsets.UTF_8)).contains("\"codec\":\"hevc\"");
+            assertThat(in.read()).as("the stream ended").isEqualTo(-1);
+        }
+    }
+
+    /** The next {@code count} messages of a live stream (keep-alives skipped), within 30 s. */
+    private static List<byte[]> messages(java.io.DataInputStream in, int count) throws java.io.IOException {
+        List<byte[]> out = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (out.size() < count && System.nanoTime() < deadline) {
+            int n = in.readInt();
+            if (n > 0) {
+                out.add(in.readNBytes(n));
+            }
+        }
+        assertThat(out).as("messages within 30 s").hasSize(count);
+        return out;
+    }
+
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.test-port")
     int port;
 

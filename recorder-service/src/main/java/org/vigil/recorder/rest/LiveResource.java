@@ -22,8 +22,9 @@ import org.vigil.recorder.live.LiveFrames;
 import org.vigil.recorder.messaging.Registry;
 
 /**
- * {@code GET /api/recorder/live/{camera}}: the camera's live pictures as they come, for a central gateway that relays
- * them to its browsers (design 0017 §3). Any role, on the camera's site only. The framing is {@link LiveFrames}'.
+ * A camera's live video as it comes, for a gateway that relays it to its browsers: {@code GET
+ * /api/recorder/live/{camera}}, its previews (design 0017 §3), and {@code GET /api/recorder/live/{camera}/native}, its
+ * own stream as fMP4 (design 0019). Any role, on the camera's site only. The framing is {@link LiveFrames}'.
  */
 @Path("/api/recorder/live")
 @RequestScoped
@@ -47,12 +48,9 @@ public class LiveResource {
     @Path("/{camera}")
     @Blocking
     public Response live(@PathParam("camera") String camera) {
-        CameraConfig cam = registry.get(camera);
-        if (cam == null) {
-            return error(404, "not_found", "no camera " + camera);
-        }
-        if (!Access.siteAllowed(sites, cam.site())) {
-            return error(403, "forbidden", "no access to site " + cam.site());
+        Response refused = refused(camera);
+        if (refused != null) {
+            return refused;
         }
         if (!live.admit()) {
             return Response.status(503).header("Retry-After", "5").type(MediaType.APPLICATION_JSON).entity(Map.of(
@@ -62,6 +60,36 @@ public class LiveResource {
         HttpServerResponse r = response;
         StreamingOutput body = out -> live.stream(camera, out, r::closed);
         return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM).header("Cache-Control", "no-store").build();
+    }
+
+    @GET
+    @Path("/{camera}/native")
+    @Blocking
+    public Response liveNative(@PathParam("camera") String camera) {
+        Response refused = refused(camera);
+        if (refused != null) {
+            return refused;
+        }
+        if (!live.admitNative()) {
+            return Response.status(503).header("Retry-After", "5").type(MediaType.APPLICATION_JSON).entity(Map.of(
+                    "error", "busy", "message", "this recorder serves as many native live streams as it may; try "
+                            + "again")).build();
+        }
+        HttpServerResponse r = response;
+        StreamingOutput body = out -> live.streamNative(camera, out, r::closed);
+        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM).header("Cache-Control", "no-store").build();
+    }
+
+    /** 404 for an unknown camera, 403 off the caller's sites; null when the caller may watch it. */
+    private Response refused(String camera) {
+        CameraConfig cam = registry.get(camera);
+        if (cam == null) {
+            return error(404, "not_found", "no camera " + camera);
+        }
+        if (!Access.siteAllowed(sites, cam.site())) {
+            return error(403, "forbidden", "no access to site " + cam.site());
+        }
+        return null;
     }
 
     private static Response error(int status, String code, String message) {
