@@ -43,6 +43,13 @@ public class LiveClients {
     static final int MAX_PENDING = 10_000;
     static final long MAX_PENDING_BYTES = 16L << 20;
     static final long MAX_PENDING_VIDEO = 1L << 20;
+    /**
+     * Native video bytes a client may have unwritten (all its cameras together) before its fragments are skipped to
+     * the next key frame: about a second of four 4 Mbit/s main streams, or of sixteen sub-streams.
+     */
+    static final long MAX_PENDING_NATIVE = 2L << 20;
+    /** The most of one camera's current GOP kept for viewers who join it: past this they wait for the next key frame. */
+    static final long MAX_GOP_CACHE = 8L << 20;
     /** Close code for a client that reads too slowly (application range 4000-4999). */
     public static final int TOO_SLOW = 4008;
     /** Close code: the session (or the bearer token) the socket was opened with has expired; sign in again. */
@@ -69,6 +76,10 @@ public class LiveClients {
         final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
         /** Cameras whose live video this client shows now. */
         volatile Set<String> watching = Set.of();
+        /** Of those, the ones it shows natively (fMP4), each with where its stream stands. */
+        final Map<String, NativeView> natives = new ConcurrentHashMap<>();
+        /** Native video bytes handed to the socket and not yet written. */
+        final java.util.concurrent.atomic.AtomicLong pendingNative = new java.util.concurrent.atomic.AtomicLong();
         /** Video bytes handed to the socket and not yet written: frames are skipped while this is high. */
         final java.util.concurrent.atomic.AtomicLong pendingVideo = new java.util.concurrent.atomic.AtomicLong();
         /** Changes that arrived before the snapshot was sent; {@code null} once live. */
@@ -82,10 +93,32 @@ public class LiveClients {
         }
     }
 
+    /** One client's native stream of one camera: skipping to the next key frame, and how many it skipped. */
+    static final class NativeView {
+        boolean waitKey;
+        long skipped;
+    }
+
+    /**
+     * What this gateway holds of a camera's native stream for viewers who join it: its init segment (or that it is
+     * not sent natively) and the fragments since its last key frame (at most {@value #MAX_GOP_CACHE} bytes).
+     */
+    static final class Feed {
+        Buffer init;
+        Buffer unsupported;
+        final List<Buffer> gop = new java.util.ArrayList<>();
+        long gopBytes;
+        boolean gopComplete;
+    }
+
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
+    private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private final EventServiceClient events;
     private final MeterRegistry metrics;
     private final io.micrometer.core.instrument.Counter framesSkipped;
+    private final io.micrometer.core.instrument.Counter nativeSkipped;
+    /** The site of a camera, as the registry says (null: unknown). */
+    private final java.util.function.Function<String, String> siteOf;
 
     private final SessionRegistry sessions;
     private final ApiTokenService apiTokens;
@@ -96,7 +129,9 @@ public class LiveClients {
     private long sweeps;
 
     public LiveClients(EventServiceClient events, MeterRegistry metrics, SessionRegistry sessions,
-            ApiTokenService apiTokens, InstantSource clock, GatewayConfig config, Vertx vertx) {
+            ApiTokenService apiTokens, InstantSource clock, GatewayConfig config, Vertx vertx,
+            org.vigil.gateway.messaging.CameraRegistry cameras) {
+        this.siteOf = camera -> cameras.get(camera).map(org.vigil.contracts.CameraConfig::site).orElse(null);
         this.events = events;
         this.metrics = metrics;
         this.sessions = sessions;
@@ -109,6 +144,7 @@ public class LiveClients {
         io.micrometer.core.instrument.Gauge.builder("vigil_gateway_websocket_clients", clients, Map::size)
                 .description("browsers connected to /ws").strongReference(true).register(metrics);
         this.framesSkipped = metrics.counter("vigil_gateway_live_frames_skipped_total");
+        this.nativeSkipped = metrics.counter("vigil_gateway_live_fragments_skipped_total");
     }
 
     void start(@Observes StartupEvent e) {
@@ -285,12 +321,151 @@ public class LiveClients {
         close(c, TOO_SLOW, "too slow: messages were piling up; reconnect", "too_slow");
     }
 
-    /** The cameras a client wants live video of (replacing its previous choice). */
-    void watch(WebSocketConnection c, Set<String> cameras) {
+    /**
+     * The cameras a client wants live video of (replacing its previous choice), and of those the ones it shows
+     * natively. A camera newly shown natively gets, at once, what this gateway holds of its stream: the init segment
+     * and the fragments since the last key frame.
+     */
+    void watch(WebSocketConnection c, Set<String> cameras, Set<String> natively) {
         Client client = clients.get(c.id());
-        if (client != null) {
-            client.watching = Set.copyOf(cameras);
+        if (client == null) {
+            return;
         }
+        client.watching = Set.copyOf(cameras);
+        client.natives.keySet().removeIf(camera -> !natively.contains(camera) || !cameras.contains(camera));
+        for (String camera : natively) {
+            if (cameras.contains(camera) && !client.natives.containsKey(camera)) {
+                NativeView view = new NativeView();
+                client.natives.put(camera, view);
+                joined(client, camera, view);
+            }
+        }
+    }
+
+    /** A client newly showing {@code camera} natively: what is held of its stream, if anything yet. */
+    private void joined(Client c, String camera, NativeView view) {
+        Feed f = feeds.get(camera);
+        String site = siteOf.apply(camera);
+        if (f == null || site == null || !Access.siteAllowed(c.sites, site)) {
+            return; // the stream starts for it (its init comes with the first key frame)
+        }
+        List<Buffer> burst = new java.util.ArrayList<>();
+        synchronized (f) {
+            if (f.unsupported != null) {
+                burst.add(f.unsupported);
+            } else if (f.init != null) {
+                burst.add(f.init);
+                if (f.gopComplete) {
+                    burst.addAll(f.gop);
+                } else {
+                    view.waitKey = true; // the GOP was too large to hold: from the next key frame
+                }
+            }
+        }
+        for (Buffer b : burst) {
+            sendNative(c, b);
+        }
+    }
+
+    /**
+     * One message of {@code camera}'s native stream from its site's recorder ({@code LiveFrame}: init, fmp4 or
+     * unsupported), for the clients showing it natively and allowed to see {@code site}. A client with
+     * {@value #MAX_PENDING_NATIVE} bytes unwritten skips fragments until the next key frame, which then carries how
+     * many it skipped; an init or an unsupported message always goes.
+     */
+    public void nativeMessage(String camera, String site, Buffer message, org.vigil.contracts.LiveFrame.Header h) {
+        Feed f = feeds.computeIfAbsent(camera, k -> new Feed());
+        synchronized (f) {
+            switch (h.kind()) {
+                case org.vigil.contracts.LiveFrame.INIT -> {
+                    f.init = message;
+                    f.unsupported = null;
+                    f.gop.clear();
+                    f.gopBytes = 0;
+                    f.gopComplete = false;
+                }
+                case org.vigil.contracts.LiveFrame.UNSUPPORTED -> {
+                    f.unsupported = message;
+                    f.init = null;
+                    f.gop.clear();
+                    f.gopBytes = 0;
+                }
+                case org.vigil.contracts.LiveFrame.FMP4 -> {
+                    if (h.key()) {
+                        f.gop.clear();
+                        f.gopBytes = 0;
+                        f.gopComplete = true;
+                    }
+                    if (f.gopComplete && f.gopBytes + message.length() <= MAX_GOP_CACHE) {
+                        f.gop.add(message);
+                        f.gopBytes += message.length();
+                    } else {
+                        f.gopComplete = false;
+                    }
+                }
+                default -> {
+                    return; // not a native message
+                }
+            }
+        }
+        boolean fragment = org.vigil.contracts.LiveFrame.FMP4.equals(h.kind());
+        for (Client c : clients.values()) {
+            NativeView view = c.natives.get(camera);
+            if (view == null || !Access.siteAllowed(c.sites, site) || !c.connection.isOpen()) {
+                continue;
+            }
+            Buffer out = message;
+            synchronized (view) {
+                if (fragment) {
+                    if (view.waitKey && !h.key()
+                            || c.pendingNative.get() + message.length() > MAX_PENDING_NATIVE) {
+                        view.waitKey = true;
+                        view.skipped++;
+                        nativeSkipped.increment();
+                        continue;
+                    }
+                    if (view.waitKey) {
+                        out = view.skipped == 0 ? message : Buffer.buffer(org.vigil.contracts.LiveFrame.withSkipped(
+                                message.getBytes(), view.skipped));
+                        view.waitKey = false;
+                        view.skipped = 0;
+                    }
+                } else {
+                    view.waitKey = false; // a new init: the next fragment is its key frame
+                }
+            }
+            sendNative(c, out);
+        }
+    }
+
+    private void sendNative(Client c, Buffer message) {
+        long bytes = message.length();
+        c.pendingNative.addAndGet(bytes);
+        c.connection.sendBinary(message).subscribe().with(ok -> c.pendingNative.addAndGet(-bytes),
+                failure -> c.pendingNative.addAndGet(-bytes));
+    }
+
+    /** A camera's native stream starts again (a new upstream) or nobody shows it: what was held of it goes. */
+    public void nativeEnded(String camera) {
+        feeds.remove(camera);
+    }
+
+    /** Every camera some client here shows natively. */
+    public Set<String> nativeCameras() {
+        Set<String> all = new java.util.HashSet<>();
+        clients.values().forEach(c -> all.addAll(c.natives.keySet()));
+        return all;
+    }
+
+    /** Every camera some client here shows as previews (watched, not natively). */
+    public Set<String> previewCameras() {
+        Set<String> all = new java.util.HashSet<>();
+        clients.values().forEach(c -> c.watching.forEach(camera -> {
+            if (!c.natives.containsKey(camera)) {
+                all.add(camera);
+            }
+        }));
+        return all;
     }
 
     /**
@@ -300,7 +475,8 @@ public class LiveClients {
      */
     public void frame(String camera, String site, Buffer message) {
         for (Client c : clients.values()) {
-            if (!c.watching.contains(camera) || !Access.siteAllowed(c.sites, site) || !c.connection.isOpen()) {
+            if (!c.watching.contains(camera) || c.natives.containsKey(camera) || !Access.siteAllowed(c.sites, site)
+                    || !c.connection.isOpen()) {
                 continue;
             }
             long bytes = message.length();

@@ -80,8 +80,9 @@ public class LiveSocket {
     }
 
     /**
-     * Requests from the client. {@code {"type":"watch","cameras":[...]}} chooses the cameras whose live video it
-     * gets (at most {@value #MAX_WATCH}; cameras of other sites simply never send it anything).
+     * Requests from the client. {@code {"type":"watch","cameras":[...],"native":[...]}} chooses the cameras whose live
+     * video it gets (at most {@value #MAX_WATCH}; cameras of other sites simply never send it anything), and of those
+     * the ones it shows natively (fMP4, design 0019); the others get previews.
      */
     @OnTextMessage
     public void onMessage(String message, WebSocketConnection connection) {
@@ -95,7 +96,13 @@ public class LiveSocket {
                         cameras.add(c.asText());
                     }
                 });
-                clients.watch(connection, cameras);
+                Set<String> natively = new HashSet<>();
+                m.path("native").forEach(c -> {
+                    if (c.isTextual() && cameras.contains(c.asText())) {
+                        natively.add(c.asText());
+                    }
+                });
+                clients.watch(connection, cameras, natively);
             }
         } catch (java.io.IOException e) {
             // not JSON: nothing to do; the socket stays open

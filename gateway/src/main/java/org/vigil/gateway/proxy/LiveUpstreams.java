@@ -24,19 +24,27 @@ import org.vigil.gateway.messaging.CameraRegistry;
 import org.vigil.gateway.ws.LiveClients;
 
 /**
- * Live pictures of a remote site's cameras (design 0017 §3). Their previews stay on the site's Kafka; while a browser
- * on this gateway watches such a camera, the gateway holds one stream from the site's recorder
- * ({@code GET /api/recorder/live/{camera}}, with a watcher's token) and hands each frame to the watchers allowed to
- * see the site, exactly as it does a local camera's. Nobody watching: the stream is closed, and nothing crosses the
- * WAN. A stream that ends or goes silent for 15 s (a cut link) is opened again 2 s later while someone still watches;
- * the Live page meanwhile says the site is unreachable.
+ * The live streams this gateway takes from sites' recorders, one per camera and kind, only while a browser here
+ * watches: nobody watching, the stream is closed and nothing crosses the WAN.
+ * <ul>
+ * <li>Previews of a remote site's cameras (design 0017 §3): their JPEGs stay on the site's Kafka, so the gateway holds
+ * one stream from the site's recorder ({@code GET /api/recorder/live/{camera}}) and hands each frame to the watchers
+ * allowed to see the site, exactly as it does a local camera's (whose previews {@code PreviewConsumer} reads).</li>
+ * <li>Native video of any camera (design 0019): {@code GET /api/recorder/live/{camera}/native} from the recorder of
+ * its site ({@code VIGIL_SITE_RECORDERS}, else {@code VIGIL_RECORDER_URL}), fMP4 messages handed to
+ * {@link LiveClients#nativeMessage}, which keeps what viewers joining later need.</li>
+ * </ul>
+ * Each goes with a watcher's token, so the recorder checks the site again. A stream that ends or goes silent for 15 s
+ * (a cut link) is opened again 2 s later while someone still watches (30 s after the recorder said the camera's codec
+ * is not sent natively); the Live page meanwhile says the site is unreachable.
  */
 @ApplicationScoped
-public class RemoteLive {
+public class LiveUpstreams {
 
-    private static final Logger LOG = Logger.getLogger(RemoteLive.class);
+    private static final Logger LOG = Logger.getLogger(LiveUpstreams.class);
     private static final long TICK_MS = 1000;
     private static final long RETRY_MS = 2000;
+    private static final long UNSUPPORTED_RETRY_MS = 30_000;
     /** The most one frame may be; more means the stream is not what it should be. */
     private static final int MAX_FRAME = 8 << 20;
 
@@ -45,21 +53,23 @@ public class RemoteLive {
     private final LiveClients clients;
     private final Vertx vertx;
     private final Map<String, HttpClient> sites = new HashMap<>();
+    private final URI localRecorder;
+    private HttpClient local;
     private final Map<String, Upstream> open = new ConcurrentHashMap<>();
     private long timer = -1;
 
-    public RemoteLive(SiteDirectory directory, CameraRegistry cameras, LiveClients clients, Vertx vertx) {
+    public LiveUpstreams(SiteDirectory directory, CameraRegistry cameras, LiveClients clients, Vertx vertx,
+            org.vigil.gateway.config.GatewayConfig config) {
         this.directory = directory;
         this.cameras = cameras;
         this.clients = clients;
         this.vertx = vertx;
+        this.localRecorder = config.recorderUrl();
     }
 
     void onStart(@Observes StartupEvent e) {
-        if (directory.recorders().isEmpty()) {
-            return; // one site, or every site's previews on central's Kafka: PreviewConsumer serves them all
-        }
         directory.recorders().forEach((site, url) -> sites.put(site, client(url)));
+        local = client(localRecorder);
         timer = vertx.setPeriodic(TICK_MS, id -> tick());
     }
 
@@ -76,63 +86,96 @@ public class RemoteLive {
                 .setIdleTimeout(15).setMaxPoolSize(64));
     }
 
-    /** Opens a stream for each remote camera watched here, closes those nobody watches, retries ended ones. */
+    /**
+     * Opens a stream for each remote camera watched here as previews and each camera watched natively, closes those
+     * nobody watches so, retries ended ones.
+     */
     private void tick() {
-        Set<String> watched = clients.watchedCameras();
+        Set<String> wanted = new java.util.HashSet<>();
+        clients.previewCameras().forEach(c -> wanted.add(key(false, c)));
+        clients.nativeCameras().forEach(c -> wanted.add(key(true, c)));
         long now = System.nanoTime();
         open.entrySet().removeIf(e -> {
             Upstream u = e.getValue();
-            if (!watched.contains(e.getKey())) {
-                LOG.infof("live view of %s from site %s: nobody watches it here now, stream closed", e.getKey(),
+            if (!wanted.contains(e.getKey())) {
+                LOG.infof("%s of %s from site %s: nobody watches it here now, stream closed", u.what(), u.camera,
                         u.site);
                 u.close();
+                if (u.natively) {
+                    clients.nativeEnded(u.camera);
+                }
                 return true;
             }
-            return u.ended && now - u.endedAt > RETRY_MS * 1_000_000;
+            return u.ended && now - u.endedAt > u.retryMs * 1_000_000;
         });
-        for (String camera : watched) {
-            if (open.containsKey(camera)) {
+        for (String k : wanted) {
+            if (open.containsKey(k)) {
                 continue;
             }
+            boolean natively = k.startsWith("n:");
+            String camera = k.substring(2);
             Optional<CameraConfig> cam = cameras.get(camera);
-            HttpClient client = cam.map(c -> sites.get(c.site())).orElse(null);
-            if (client == null) {
-                continue; // a local camera, or one this gateway does not know
+            if (cam.isEmpty()) {
+                continue; // a camera this gateway does not know
             }
             String site = cam.get().site();
+            HttpClient client = sites.get(site);
+            if (client == null && !natively) {
+                continue; // a local camera's previews: PreviewConsumer reads them from Kafka
+            }
             Optional<String> token = clients.watcherToken(camera, site);
             if (token.isEmpty()) {
                 continue;
             }
-            Upstream u = new Upstream(camera, site);
-            LOG.infof("live view of %s: streaming it from site %s's recorder", camera, site);
-            open.put(camera, u);
-            u.start(client, token.get());
+            Upstream u = new Upstream(camera, site, natively);
+            LOG.infof("%s of %s: streaming it from site %s's recorder", u.what(), camera, site);
+            open.put(k, u);
+            if (natively) {
+                clients.nativeEnded(camera); // a new stream starts with its own init: nothing older is shown
+            }
+            u.start(client == null ? local : client, token.get());
         }
     }
 
-    /** Remote live streams open now (for tests and metrics). */
+    private static String key(boolean natively, String camera) {
+        return (natively ? "n:" : "p:") + camera;
+    }
+
+    /** Remote preview streams open now (for tests and metrics). */
     public int streams() {
-        return (int) open.values().stream().filter(u -> !u.ended).count();
+        return (int) open.values().stream().filter(u -> !u.ended && !u.natively).count();
+    }
+
+    /** Native streams open now (for tests and metrics). */
+    public int nativeStreams() {
+        return (int) open.values().stream().filter(u -> !u.ended && u.natively).count();
     }
 
     /** One camera's stream from its site's recorder. */
     private final class Upstream {
         private final String camera;
         private final String site;
+        private final boolean natively;
+        private volatile long retryMs = RETRY_MS;
         private Buffer pending = Buffer.buffer();
         private volatile HttpClientRequest request;
         private volatile boolean ended;
         private volatile long endedAt;
         private volatile boolean closed;
 
-        Upstream(String camera, String site) {
+        Upstream(String camera, String site, boolean natively) {
             this.camera = camera;
             this.site = site;
+            this.natively = natively;
+        }
+
+        String what() {
+            return natively ? "native live view" : "live view";
         }
 
         void start(HttpClient client, String token) {
-            client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/api/recorder/live/" + camera)
+            client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/api/recorder/live/" + camera
+                    + (natively ? "/native" : ""))
                     .putHeader("Authorization", "Bearer " + token)).onSuccess(req -> {
                         request = req;
                         if (closed) {
@@ -141,7 +184,7 @@ public class RemoteLive {
                         }
                         req.send().onSuccess(resp -> {
                             if (resp.statusCode() != 200) {
-                                LOG.infof("live view of %s: the recorder of site %s answered %d", camera, site,
+                                LOG.infof("%s of %s: the recorder of site %s answered %d", what(), camera, site,
                                         resp.statusCode());
                                 end(null);
                                 return;
@@ -165,7 +208,18 @@ public class RemoteLive {
                     break;
                 }
                 if (n > 0) { // 0: a keep-alive
-                    clients.frame(camera, site, pending.getBuffer(4, 4 + n));
+                    Buffer message = pending.getBuffer(4, 4 + n);
+                    if (!natively) {
+                        clients.frame(camera, site, message);
+                    } else {
+                        org.vigil.contracts.LiveFrame.Header h = org.vigil.contracts.LiveFrame.header(message.getBytes());
+                        if (h != null && camera.equals(h.camera())) {
+                            if (org.vigil.contracts.LiveFrame.UNSUPPORTED.equals(h.kind())) {
+                                retryMs = UNSUPPORTED_RETRY_MS;
+                            }
+                            clients.nativeMessage(camera, site, message, h);
+                        }
+                    }
                 }
                 pending = pending.getBuffer(4 + n, pending.length());
             }
@@ -176,7 +230,7 @@ public class RemoteLive {
                 return;
             }
             if (e != null && !closed) {
-                LOG.infof("live view of %s from site %s stopped (%s); reopening while it is watched", camera, site,
+                LOG.infof("%s of %s from site %s stopped (%s); reopening while it is watched", what(), camera, site,
                         e.getMessage());
             }
             endedAt = System.nanoTime();
