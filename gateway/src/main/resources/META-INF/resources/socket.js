@@ -13,6 +13,7 @@ let wanted = false;
 let attempt = 0;
 let retryTimer = 0;
 let watching = [];
+let watchingNative = [];
 const utf8 = new TextDecoder();
 
 /** Subscribes fn to a message type; returns the unsubscribe function (pages call it when they leave). */
@@ -50,13 +51,18 @@ export function stop() {
   cameraStates.clear();
   snapshotEvents = [];
   watching = [];
+  watchingNative = [];
   setConnection('connecting');
 }
 
-/** Replaces the set of cameras whose video this client wants ([] stops video). */
-export function watch(cameraIds) {
+/**
+ * Replaces the set of cameras whose video this client wants ([] stops video), and of those the ones it shows
+ * natively (the camera's own stream as fMP4, design 0019); the others come as previews.
+ */
+export function watch(cameraIds, nativeIds = []) {
   watching = [...cameraIds];
-  send({ type: 'watch', cameras: watching });
+  watchingNative = nativeIds.filter((id) => watching.includes(id));
+  send({ type: 'watch', cameras: watching, native: watchingNative });
 }
 
 function send(msg) {
@@ -76,7 +82,7 @@ function open() {
     opened = true;
     attempt = 0;
     setConnection('live');
-    if (watching.length) send({ type: 'watch', cameras: watching });
+    if (watching.length) send({ type: 'watch', cameras: watching, native: watchingNative });
   };
   socket.onmessage = (m) => (typeof m.data === 'string' ? onText(m.data) : onFrame(m.data));
   socket.onclose = (e) => {
@@ -131,12 +137,16 @@ function onUpdate(u) {
   }
 }
 
-/** Binary frame: [u16 BE n][n bytes JSON header][JPEG]. */
+/**
+ * Binary frame: [u16 BE n][n bytes JSON header][payload]. A preview (no kind: a JPEG) is a 'frame'; native video
+ * (kind init, fmp4 or unsupported) is a 'native' message with its payload as data.
+ */
 function onFrame(buffer) {
   if (buffer.byteLength < 2) return;
   const n = new DataView(buffer).getUint16(0);
   if (2 + n > buffer.byteLength) return;
   let header;
   try { header = JSON.parse(utf8.decode(new Uint8Array(buffer, 2, n))); } catch { return; }
-  emit('frame', { ...header, jpeg: new Uint8Array(buffer, 2 + n) });
+  if (header.kind) emit('native', { ...header, data: new Uint8Array(buffer, 2 + n) });
+  else emit('frame', { ...header, jpeg: new Uint8Array(buffer, 2 + n) });
 }

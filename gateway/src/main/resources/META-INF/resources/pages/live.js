@@ -1,5 +1,7 @@
-// Live: a grid of camera tiles drawing the JPEG frames that /ws sends for the watched cameras.
+// Live: a grid of camera tiles drawing the JPEG previews that /ws sends for the watched cameras, and a single view
+// that plays one camera's own stream natively (design 0019), with its preview as the fallback.
 import { api, atLeast, handled } from '../api.js';
+import { createPlayer, nativeSupported } from '../live-player.js';
 import { siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
 import { h, fill, STATE_TEXT, stateOf, svgEl, pictureSvg, polygonPoints } from '../dom.js';
@@ -7,21 +9,68 @@ import { latencyEnabled, latencyStore, measureFrame } from '../latency.js';
 
 export function mount(root, { me, signal }) {
   const grid = h('ul', { id: 'live-grid', class: 'live-grid', 'aria-label': 'Live cameras' });
-  fill(root, h('h1', null, 'Live'), grid);
+  const single = h('section', { id: 'live-single', class: 'live-single', hidden: true, 'aria-label': 'One camera' });
+  fill(root, h('h1', null, 'Live'), grid, single);
   const measure = latencyEnabled();
   if (measure) latencyStore();
   const canToggle = atLeast(me.role, 'operator');
   const tiles = new Map();
+  let view = null; // the single view open now: {cam, player, preview, opener}
+  const watchGrid = () => socket.watch([...tiles.keys()]);
+
+  const close = () => {
+    if (!view) return;
+    const { player, opener } = view;
+    view = null;
+    player.dispose();
+    fill(single);
+    single.hidden = true;
+    grid.hidden = false;
+    watchGrid();
+    if (opener) opener.focus();
+  };
+
+  // one camera, full size: its own stream natively where this browser can play it, else its preview
+  const open = (cam, opener) => {
+    if (view) close();
+    const name = cam.name || cam.id;
+    const video = h('video', { 'data-native': cam.id, muted: true, autoplay: true, playsinline: true,
+      'aria-label': `Live video of ${name}` });
+    const canvas = h('canvas', { 'data-live': cam.id, 'data-frames': '0', hidden: true, role: 'img',
+      'aria-label': `Live preview of ${name}` });
+    const note = h('p', { id: 'live-single-note', class: 'note', role: 'status', hidden: true });
+    const back = h('button', { type: 'button', id: 'live-single-back', class: 'secondary', onclick: close },
+      'Back to all cameras');
+    fill(single, h('div', { class: 'live-head' }, h('h2', null, name), back),
+      h('div', { class: 'video' }, video, canvas, maskOverlay(cam.masks)), note);
+    const showPreview = (text) => {
+      note.textContent = text;
+      note.hidden = false;
+      video.hidden = true;
+      canvas.hidden = false;
+      socket.watch([cam.id]); // previews from now on
+    };
+    const player = createPlayer(video, { onFallback: showPreview });
+    view = { cam, player, preview: previewCanvas(canvas), opener };
+    grid.hidden = true;
+    single.hidden = false;
+    if (nativeSupported()) socket.watch([cam.id], [cam.id]);
+    else showPreview('This browser cannot play native video (no Media Source Extensions); the preview is shown.');
+    back.focus();
+  };
+
+  const onKey = (e) => { if (e.key === 'Escape' && view) { e.preventDefault(); close(); } };
+  document.addEventListener('keydown', onKey);
 
   siteCameras({ signal }).then((cameras) => {
     if (signal.aborted) return; // left while the answer was parsed: do not start video for a gone page
     if (!cameras.length) grid.append(h('li', { class: 'empty' }, 'No cameras in your sites.'));
     for (const cam of cameras) {
-      const tile = liveTile(cam, { canToggle, measure });
+      const tile = liveTile(cam, { canToggle, measure, open });
       tiles.set(cam.id, tile);
       grid.append(tile.el);
     }
-    socket.watch(cameras.map((c) => c.id));
+    watchGrid();
   }).catch((e) => { if (!handled(e)) throw e; });
 
   // a site central has lost contact with sends no pictures: each of its tiles says so, and since when
@@ -34,15 +83,23 @@ export function mount(root, { me, signal }) {
   watchSites();
   const siteTimer = setInterval(watchSites, 5000);
 
-  const offFrame = socket.on('frame', (f) => { const t = tiles.get(f.camera); if (t) t.frame(f); });
+  const offFrame = socket.on('frame', (f) => {
+    if (view && view.cam.id === f.camera) view.preview(f);
+    const t = tiles.get(f.camera);
+    if (t) t.frame(f);
+  });
+  const offNative = socket.on('native', (m) => { if (view && view.cam.id === m.camera) view.player.push(m); });
   const offStatus = socket.on('status', (s) => { const t = tiles.get(s.cameraId); if (t) t.status(s); });
   const offSnapshot = socket.on('snapshot', () => {
     for (const [id, t] of tiles) t.status(socket.cameraStates.get(id));
   });
   return () => {
     clearInterval(siteTimer);
+    document.removeEventListener('keydown', onKey);
+    if (view) view.player.dispose();
     socket.watch([]);
     offFrame();
+    offNative();
     offStatus();
     offSnapshot();
     for (const t of tiles.values()) t.dispose();
@@ -60,8 +117,32 @@ function maskOverlay(masks) {
   return svg;
 }
 
+/** A canvas drawing preview frames as they come (the newest while one decodes); returns frame(f). */
+function previewCanvas(canvas) {
+  const ctx = canvas.getContext('2d');
+  let busy = false;
+  let pending = null;
+  const draw = async (f) => {
+    busy = true;
+    try {
+      const bitmap = await createImageBitmap(new Blob([f.jpeg], { type: 'image/jpeg' }));
+      if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+        canvas.width = bitmap.width;
+        canvas.height = bitmap.height;
+      }
+      ctx.drawImage(bitmap, 0, 0);
+      bitmap.close();
+      canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+    } catch { /* an undecodable preview: the next one */ } finally {
+      busy = false;
+      if (pending) { const p = pending; pending = null; draw(p); }
+    }
+  };
+  return (f) => { if (busy) pending = f; else draw(f); };
+}
+
 /** One camera tile; returns {el, frame(f), status(s), dispose()}. */
-function liveTile(cam, { canToggle, measure }) {
+function liveTile(cam, { canToggle, measure, open }) {
   const name = cam.name || cam.id;
   const canvas = h('canvas', {
     'data-live': cam.id, 'data-frames': '0', role: 'img', 'aria-label': `Live view of ${name}`,
@@ -72,8 +153,11 @@ function liveTile(cam, { canToggle, measure }) {
   const overlay = h('p', { class: 'overlay' }, 'Waiting for video…');
   const badge = h('span', { class: 'state-badge' });
   const lastFrame = h('span', { class: 'last-frame' }, 'No frame yet');
+  const opener = h('button', { type: 'button', class: 'small secondary', 'data-open': cam.id,
+    'aria-label': `Open ${name} full size` }, 'Open');
+  opener.addEventListener('click', () => open(cam, opener));
   const el = h('li', { class: 'live-tile', 'data-camera': cam.id },
-    h('div', { class: 'live-head' }, h('h2', null, name), badge),
+    h('div', { class: 'live-head' }, h('h2', null, name), h('span', { class: 'live-actions' }, badge, opener)),
     h('div', { class: 'video' }, canvas, maskOverlay(cam.masks), overlay),
     h('div', { class: 'live-foot' }, h('span', null, 'Last frame: ', lastFrame), recordingControl(cam, canToggle)));
 

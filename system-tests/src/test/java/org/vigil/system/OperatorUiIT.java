@@ -848,6 +848,57 @@ class OperatorUiIT {
         }
     }
 
+    @Test
+    @Order(18)
+    void aCameraOpensFromTheGridIntoSingleViewPlayingItsOwnStreamNativelyAtItsSizeAndRate() throws Exception {
+        assumeBrowser();
+        JsonNode camA = awaitStatus("cam-a", s -> "online".equals(s.path("state").asText()), Instant.EPOCH);
+        int width = camA.path("width").asInt();
+        int height = camA.path("height").asInt();
+        double fps = camA.path("fps").asDouble();
+        Path recorderLog = stack.home.resolve("logs/recorder-service.log");
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
+            go(b, "#/live", "document.querySelector('button[data-open=\"cam-a\"]')");
+            b.click("button[data-open=\"cam-a\"]");
+            String video = "document.querySelector('video[data-native=\"cam-a\"]')";
+            b.waitFor(video + " && Number(" + video + ".dataset.frames) >= 5", Duration.ofSeconds(30));
+            // the camera's own picture, decoded by the browser at the camera's size (not the 640-wide preview)
+            assertThat(b.evaluate(video + ".videoWidth").asInt()).isEqualTo(width);
+            assertThat(b.evaluate(video + ".videoHeight").asInt()).isEqualTo(height);
+            assertThat(b.evaluate("document.querySelector('#live-grid').hidden").asBoolean()).isTrue();
+            // frames painted at the source's rate, over 4 s of the page's own clock
+            JsonNode rate = Json.mapper().readTree(b.evaluate("(async () => { const v = " + video + "; "
+                    + "const f0 = Number(v.dataset.frames), t0 = performance.now(); "
+                    + "await new Promise(r => setTimeout(r, 4000)); "
+                    + "return JSON.stringify({frames: Number(v.dataset.frames) - f0, ms: performance.now() - t0, "
+                    + "behind: v.buffered.length ? v.buffered.end(v.buffered.length - 1) - v.currentTime : -1}); })()")
+                    .asText());
+            double painted = rate.path("frames").asDouble() / (rate.path("ms").asDouble() / 1000);
+            System.out.printf("native single view of cam-a: %dx%d, %.1f frames/s painted (source %.1f), %.2f s "
+                    + "behind the newest frame buffered%n", width, height, painted, fps, rate.path("behind")
+                            .asDouble());
+            assertThat(painted).as("frames painted per second").isBetween(fps * 0.8, fps * 1.2);
+            assertThat(axeProblems(b)).as("the single view").isEmpty();
+            b.screenshot(SCREENSHOTS.resolve("live-single.png"));
+
+            // Escape: back to the grid, the focus on the camera it was opened from, and previews again
+            b.press("Escape");
+            b.waitFor("!document.querySelector('#live-grid').hidden && document.activeElement === "
+                    + "document.querySelector('button[data-open=\"cam-a\"]')", Duration.ofSeconds(10));
+            long frames = b.evaluate("Number(document.querySelector('canvas[data-live=\"cam-a\"]').dataset.frames)")
+                    .asLong();
+            b.waitFor("Number(document.querySelector('canvas[data-live=\"cam-a\"]').dataset.frames) > " + (frames + 2),
+                    Duration.ofSeconds(30));
+        }
+        // nobody watches it natively now: the site's recorder stops reading its stream within seconds
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!java.nio.file.Files.readString(recorderLog).contains("native live view of cam-a ended after")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(java.nio.file.Files.readString(recorderLog)).contains("native live view of cam-a ended after");
+    }
+
     /** A rectangle from {@code x0} to {@code x1} across the whole height, as a zone or mask of the camera API. */
     private static Map<String, Object> area(String name, double x0, double x1) {
         return Map.of("name", name, "polygon", List.of(Map.of("x", x0, "y", 0.0), Map.of("x", x1, "y", 0.0),
