@@ -79,3 +79,27 @@ function push(list, value) {
   list.push(value);
   if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
 }
+
+/**
+ * The same for native video (design 0019): called when a video frame is presented (requestVideoFrameCallback),
+ * it copies the frame's time-code strip into a scratch canvas, decodes it and records now − code at once (the
+ * callback runs as the frame goes to the screen). Returns the scratch canvas to pass again.
+ */
+export function measureVideoFrame(video, scratch) {
+  const w = video.videoWidth;
+  const h = video.videoHeight;
+  if (!w || !h) return scratch;
+  const strip = Math.floor(0.12 * h);
+  const canvas = scratch || document.createElement('canvas');
+  if (canvas.width !== w || canvas.height !== strip) {
+    canvas.width = w;
+    canvas.height = strip;
+  }
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(video, 0, 0, w, strip, 0, 0, w, strip);
+  const store = latencyStore();
+  const ms = decodeTimestamp(ctx, w, h);
+  if (ms == null || Math.abs(ms - Date.now()) > MAX_SKEW_MS) store.errors++;
+  else push(store.samples, Date.now() - ms);
+  return canvas;
+}

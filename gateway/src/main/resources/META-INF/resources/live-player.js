@@ -3,7 +3,7 @@
 // kept low by playing a little faster while behind and jumping to the live edge after a gap or when far behind.
 
 const KEEP_SECONDS = 10;
-const JUMP_BEHIND = 2; // seconds behind the newest frame past which playback jumps to it
+const JUMP_BEHIND = 1; // seconds behind the newest frame past which playback jumps to it (a start's burst, a stall)
 const TARGET_BEHIND = 0.3; // at most this far behind, play at normal speed
 
 /** Whether this browser can play native video at all (MSE, or Safari's ManagedMediaSource). */

@@ -5,7 +5,7 @@ import { createPlayer, nativeSupported } from '../live-player.js';
 import { siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
 import { h, fill, STATE_TEXT, stateOf, svgEl, pictureSvg, polygonPoints } from '../dom.js';
-import { latencyEnabled, latencyStore, measureFrame } from '../latency.js';
+import { latencyEnabled, latencyStore, measureFrame, measureVideoFrame } from '../latency.js';
 
 export function mount(root, { me, signal }) {
   const grid = h('ul', { id: 'live-grid', class: 'live-grid', 'aria-label': 'Live cameras' });
@@ -50,7 +50,9 @@ export function mount(root, { me, signal }) {
       canvas.hidden = false;
       socket.watch([cam.id]); // previews from now on
     };
-    const player = createPlayer(video, { onFallback: showPreview });
+    let scratch = null;
+    const player = createPlayer(video, { onFallback: showPreview,
+      onFrame: measure ? () => { scratch = measureVideoFrame(video, scratch); } : null });
     view = { cam, player, preview: previewCanvas(canvas), opener };
     grid.hidden = true;
     single.hidden = false;

@@ -512,9 +512,21 @@ class GatewaySecurityTest {
         Frames southClient = new Frames();
         WebSocket n = open(session("north-eyes", "north-eyes-pass"), northClient);
         WebSocket s = open(session("south-eyes", "south-eyes-pass"), southClient);
-        String watch = "{\"type\":\"watch\",\"cameras\":[\"live-north\"]}";
-        n.sendText(watch, true).get(5, TimeUnit.SECONDS);
+        String watch = "{\"type\":\"watch\",\"cameras\":[\"live-north\",\"no-such-camera\"],"
+                + "\"native\":[\"live-north\"]}";
+        long deadline0 = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<String> refusedNorth = List.of("live-north");
+        while (refusedNorth.contains("live-north") && System.nanoTime() < deadline0) { // the registry has it soon
+            n.sendText(watch, true).get(5, TimeUnit.SECONDS);
+            refusedNorth = northClient.refused();
+        }
+        // an unknown camera and another site's are refused alike, and nothing is kept of them
+        assertThat(refusedNorth).containsExactly("no-such-camera");
         s.sendText(watch, true).get(5, TimeUnit.SECONDS);
+        assertThat(southClient.refused()).containsExactly("live-north", "no-such-camera");
+        // shown natively here (no recorder answers in this test): previews are not sent to it, so show them
+        n.sendText("{\"type\":\"watch\",\"cameras\":[\"live-north\"]}", true).get(5, TimeUnit.SECONDS);
+        assertThat(northClient.refused()).isEmpty();
 
         byte[] jpeg = {(byte) 0xff, (byte) 0xd8, 1, 2, 3, (byte) 0xff, (byte) 0xd9};
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -573,10 +585,32 @@ class GatewaySecurityTest {
             return null;
         }
 
+        final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        private StringBuilder text = new StringBuilder();
+
         @Override
         public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                texts.add(text.toString());
+                text = new StringBuilder();
+            }
             w.request(1);
             return null;
+        }
+
+        /** The answer to a watch request: the cameras it refused. */
+        List<String> refused() throws Exception {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                String t = texts.poll(1, TimeUnit.SECONDS);
+                if (t != null && t.contains("\"type\":\"watching\"")) {
+                    List<String> out = new java.util.ArrayList<>();
+                    Json.mapper().readTree(t).path("refused").forEach(r -> out.add(r.path("camera").asText()));
+                    return out;
+                }
+            }
+            throw new AssertionError("no answer to the watch request");
         }
     }
 }

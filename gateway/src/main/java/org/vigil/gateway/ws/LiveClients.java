@@ -324,12 +324,25 @@ public class LiveClients {
     /**
      * The cameras a client wants live video of (replacing its previous choice), and of those the ones it shows
      * natively. A camera newly shown natively gets, at once, what this gateway holds of its stream: the init segment
-     * and the fragments since the last key frame.
+     * and the fragments since the last key frame. Returns the cameras refused: unknown, or of a site the client may
+     * not see.
      */
-    void watch(WebSocketConnection c, Set<String> cameras, Set<String> natively) {
+    Set<String> watch(WebSocketConnection c, Set<String> wanted, Set<String> natively) {
         Client client = clients.get(c.id());
         if (client == null) {
-            return;
+            return Set.of();
+        }
+        // a camera this gateway does not know, or one of a site the client may not see, is refused alike (which of
+        // the two is not disclosed) and nothing is kept of it
+        Set<String> cameras = new java.util.HashSet<>();
+        Set<String> refused = new java.util.TreeSet<>();
+        for (String camera : wanted) {
+            String site = siteOf.apply(camera);
+            if (site != null && Access.siteAllowed(client.sites, site)) {
+                cameras.add(camera);
+            } else {
+                refused.add(camera);
+            }
         }
         client.watching = Set.copyOf(cameras);
         client.natives.keySet().removeIf(camera -> !natively.contains(camera) || !cameras.contains(camera));
@@ -340,6 +353,7 @@ public class LiveClients {
                 joined(client, camera, view);
             }
         }
+        return refused;
     }
 
     /** A client newly showing {@code camera} natively: what is held of its stream, if anything yet. */

@@ -82,7 +82,9 @@ public class LiveSocket {
     /**
      * Requests from the client. {@code {"type":"watch","cameras":[...],"native":[...]}} chooses the cameras whose live
      * video it gets (at most {@value #MAX_WATCH}; cameras of other sites simply never send it anything), and of those
-     * the ones it shows natively (fMP4, design 0019); the others get previews.
+     * the ones it shows natively (fMP4, design 0019); the others get previews. It is answered
+     * {@code {"type":"watching","refused":[{camera, reason}]}}: a camera unknown here or of a site the client may not
+     * see is refused (which of the two is not said) and nothing of it is kept.
      */
     @OnTextMessage
     public void onMessage(String message, WebSocketConnection connection) {
@@ -102,7 +104,16 @@ public class LiveSocket {
                         natively.add(c.asText());
                     }
                 });
-                clients.watch(connection, cameras, natively);
+                Set<String> refused = clients.watch(connection, cameras, natively);
+                Map<String, Object> answer = new java.util.LinkedHashMap<>();
+                answer.put("v", 1);
+                answer.put("type", "watching");
+                answer.put("refused", refused.stream().map(id -> Map.of("camera", id, "reason",
+                        "no camera of that id on your sites")).toList());
+                connection.sendText(new String(Json.write(answer), java.nio.charset.StandardCharsets.UTF_8)).subscribe()
+                        .with(ok -> {
+                        }, failure -> {
+                        });
             }
         } catch (java.io.IOException e) {
             // not JSON: nothing to do; the socket stays open
