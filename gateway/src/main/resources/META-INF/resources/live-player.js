@@ -4,7 +4,7 @@
 
 const KEEP_SECONDS = 10;
 const JUMP_BEHIND = 1; // seconds behind the newest frame past which playback jumps to it (a start's burst, a stall)
-const TARGET_BEHIND = 0.3; // at most this far behind, play at normal speed
+const TARGET_BEHIND = 0.12; // at most this far behind, play at normal speed (two frames at 15 fps)
 
 /** Whether this browser can play native video at all (MSE, or Safari's ManagedMediaSource). */
 export function nativeSupported() {

@@ -117,6 +117,8 @@ function onText(text) {
     for (const s of msg.statuses || []) cameraStates.set(s.cameraId, s);
     snapshotEvents = msg.events || [];
     emit('snapshot', msg);
+  } else if (msg.type === 'watching') {
+    emit('watching', msg); // the answer to a watch: the cameras refused (unknown, or of another site)
   } else if (msg.type === 'status' && msg.live) {
     setConnection(msg.live === 'degraded' ? 'degraded' : 'live', msg.message || null);
   } else {

@@ -53,7 +53,13 @@ export function mount(root, { me, signal }) {
     let scratch = null;
     const player = createPlayer(video, { onFallback: showPreview,
       onFrame: measure ? () => { scratch = measureVideoFrame(video, scratch); } : null });
-    view = { cam, player, preview: previewCanvas(canvas), opener };
+    const refused = (reason) => {
+      player.dispose();
+      video.hidden = true;
+      note.textContent = `No live video: ${reason}.`;
+      note.hidden = false;
+    };
+    view = { cam, player, preview: previewCanvas(canvas), opener, refused };
     grid.hidden = true;
     single.hidden = false;
     if (nativeSupported()) socket.watch([cam.id], [cam.id]);
@@ -91,6 +97,10 @@ export function mount(root, { me, signal }) {
     if (t) t.frame(f);
   });
   const offNative = socket.on('native', (m) => { if (view && view.cam.id === m.camera) view.player.push(m); });
+  const offWatching = socket.on('watching', (w) => {
+    const refused = (w.refused || []).find((r) => view && r.camera === view.cam.id);
+    if (refused) view.refused(refused.reason);
+  });
   const offStatus = socket.on('status', (s) => { const t = tiles.get(s.cameraId); if (t) t.status(s); });
   const offSnapshot = socket.on('snapshot', () => {
     for (const [id, t] of tiles) t.status(socket.cameraStates.get(id));
@@ -102,6 +112,7 @@ export function mount(root, { me, signal }) {
     socket.watch([]);
     offFrame();
     offNative();
+    offWatching();
     offStatus();
     offSnapshot();
     for (const t of tiles.values()) t.dispose();

@@ -934,6 +934,35 @@ class OperatorUiIT {
         assertThat(java.nio.file.Files.readString(recorderLog)).contains("native live view of cam-a ended after");
     }
 
+    @Test
+    @Order(19)
+    void aCameraWhoseCodecTheBrowserCannotPlayNativelyShowsItsPreviewAndSaysWhy() throws Exception {
+        assumeBrowser();
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.vigil.devstack.testing.RtspServer.h265Available(),
+                "GStreamer's x265enc is not installed");
+        String cam = "live-h265";
+        try (org.vigil.devstack.testing.RtspServer rtsp = org.vigil.devstack.testing.RtspServer.h265(
+                org.vigil.devstack.testing.SharedServers.freePort(), "/h265").start()) {
+            assertThat(call("gateway", "POST", "/api/cameras", "{\"id\":\"" + cam + "\",\"name\":\"H.265 camera\","
+                    + "\"site\":\"site-a\",\"url\":\"" + rtsp.url() + "\"}", admin).statusCode()).isEqualTo(201);
+            awaitStatus(cam, s -> "online".equals(s.path("state").asText()), Instant.EPOCH);
+            try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
+                go(b, "#/live", "document.querySelector('button[data-open=\"" + cam + "\"]')");
+                b.click("button[data-open=\"" + cam + "\"]");
+                // the site's recorder says it is not sent natively; the single view says so and shows the preview
+                b.waitFor("!document.querySelector('#live-single-note').hidden && Number(document.querySelector("
+                        + "'#live-single canvas[data-live=\"" + cam + "\"]').dataset.frames) >= 3", Duration.ofSeconds(60));
+                assertThat(b.evaluate("document.querySelector('#live-single-note').textContent").asText())
+                        .contains("hevc").contains("preview");
+                assertThat(b.evaluate("document.querySelector('video[data-native=\"" + cam + "\"]').hidden")
+                        .asBoolean()).isTrue();
+                assertThat(axeProblems(b)).as("the single view's fallback").isEmpty();
+            }
+        } finally {
+            call("gateway", "DELETE", "/api/cameras/" + cam, null, admin);
+        }
+    }
+
     /** A rectangle from {@code x0} to {@code x1} across the whole height, as a zone or mask of the camera API. */
     private static Map<String, Object> area(String name, double x0, double x1) {
         return Map.of("name", name, "polygon", List.of(Map.of("x", x0, "y", 0.0), Map.of("x", x1, "y", 0.0),
