@@ -365,7 +365,7 @@ public final class CameraOpsBench {
         return all.get(n / 2);
     }
 
-    private static void deleteTree(Path p) throws Exception {
+    static void deleteTree(Path p) throws Exception {
         if (!Files.exists(p)) {
             return;
         }
