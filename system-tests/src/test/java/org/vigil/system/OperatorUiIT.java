@@ -399,7 +399,7 @@ class OperatorUiIT {
 
     @Test
     @Order(8)
-    void liveViewLatencyIsMeasuredFromTheBurnedInTimeCode() throws Exception {
+    void liveViewLatencyIsMeasuredFromTheBurnedInTimeCodeAndACameraOpensIntoANativeSingleView() throws Exception {
         assumeBrowser();
         // the benchmark (bench/run live-latency) takes 150 frames of a 1080p15 camera of its own; the suite checks the
         // measurement on fewer, of cam-a (640x360 at 10 fps)
@@ -418,12 +418,34 @@ class OperatorUiIT {
             go(b, "#/live", canvas);
             Latency jpeg = latency(b, samples);
             // the same camera's own stream, natively, in the single view
+            // a camera opens from the grid into the single view, which plays its own stream natively
             b.click("button[data-open=\"" + cam + "\"]");
             // measured once playing (its start, from the newest key frame the site holds, is not what is measured)
             String video = "document.querySelector('video[data-native=\"" + cam + "\"]')";
             b.waitFor(video + " && Number(" + video + ".dataset.frames) >= 20", Duration.ofSeconds(60));
-            b.evaluate("window.vigilLatency = {samples: [], errors: 0, delivery: []}");
+            assertThat(b.evaluate("document.querySelector('#live-grid').hidden").asBoolean()).isTrue();
+            b.evaluate("window.vigilLatency = {samples: [], errors: 0, delivery: []}; window.vigilPaint = {frames: "
+                    + "Number(" + video + ".dataset.frames), at: performance.now()}");
             Latency natively = latency(b, samples);
+            // the camera's own picture, decoded at the camera's size (not the 640-wide preview), at the source's rate
+            JsonNode camStatus = awaitStatus(cam, s -> "online".equals(s.path("state").asText()), Instant.EPOCH);
+            double fps = camStatus.path("fps").asDouble();
+            assertThat(b.evaluate(video + ".videoWidth").asInt()).isEqualTo(camStatus.path("width").asInt());
+            assertThat(b.evaluate(video + ".videoHeight").asInt()).isEqualTo(camStatus.path("height").asInt());
+            double painted = b.evaluate("(Number(" + video + ".dataset.frames) - window.vigilPaint.frames) / "
+                    + "((performance.now() - window.vigilPaint.at) / 1000)").asDouble();
+            System.out.printf("native single view of %s: %dx%d, %.1f frames/s painted (source %.1f)%n", cam,
+                    camStatus.path("width").asInt(), camStatus.path("height").asInt(), painted, fps);
+            assertThat(painted).as("frames painted per second").isBetween(fps * 0.8, fps * 1.2);
+            assertThat(axeProblems(b)).as("the single view").isEmpty();
+            b.screenshot(SCREENSHOTS.resolve("live-single.png"));
+            // Escape: back to the grid, the focus on the camera it was opened from, and previews again
+            b.press("Escape");
+            String tile = "document.querySelector('canvas[data-live=\"" + cam + "\"]')";
+            b.waitFor("!document.querySelector('#live-grid').hidden && document.activeElement === "
+                    + "document.querySelector('button[data-open=\"" + cam + "\"]')", Duration.ofSeconds(10));
+            long frames = b.evaluate("Number(" + tile + ".dataset.frames)").asLong();
+            b.waitFor("Number(" + tile + ".dataset.frames) > " + (frames + 2), Duration.ofSeconds(30));
             String report = String.format("live-view latency of %s: native (fMP4 to MSE) over %d frames (%d "
                     + "undecodable) p50 %d ms, p95 %d ms; JPEG previews over %d frames (%d undecodable) p50 %d ms, p95 "
                     + "%d ms (delivery from capture's publish p50 %d ms); ratio native/JPEG p50 %.2f, p95 %.2f%n", cam,
@@ -448,6 +470,14 @@ class OperatorUiIT {
                 call("gateway", "DELETE", "/api/cameras/" + cam, null, admin);
             }
         }
+        // nobody watches it natively now: the site's recorder stops reading its stream within seconds
+        Path recorderLog = stack.home.resolve("logs/recorder-service.log");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!java.nio.file.Files.readString(recorderLog).contains("native live view of " + cam + " ended after")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(java.nio.file.Files.readString(recorderLog)).contains("native live view of " + cam + " ended after");
     }
 
     /** Glass-to-glass samples (sorted), the delivery baseline (previews only) and undecodable frames. */
@@ -881,57 +911,6 @@ class OperatorUiIT {
         } finally {
             call("gateway", "DELETE", "/api/cameras/" + cam, null, admin);
         }
-    }
-
-    @Test
-    @Order(18)
-    void aCameraOpensFromTheGridIntoSingleViewPlayingItsOwnStreamNativelyAtItsSizeAndRate() throws Exception {
-        assumeBrowser();
-        JsonNode camA = awaitStatus("cam-a", s -> "online".equals(s.path("state").asText()), Instant.EPOCH);
-        int width = camA.path("width").asInt();
-        int height = camA.path("height").asInt();
-        double fps = camA.path("fps").asDouble();
-        Path recorderLog = stack.home.resolve("logs/recorder-service.log");
-        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
-            go(b, "#/live", "document.querySelector('button[data-open=\"cam-a\"]')");
-            b.click("button[data-open=\"cam-a\"]");
-            String video = "document.querySelector('video[data-native=\"cam-a\"]')";
-            b.waitFor(video + " && Number(" + video + ".dataset.frames) >= 5", Duration.ofSeconds(30));
-            // the camera's own picture, decoded by the browser at the camera's size (not the 640-wide preview)
-            assertThat(b.evaluate(video + ".videoWidth").asInt()).isEqualTo(width);
-            assertThat(b.evaluate(video + ".videoHeight").asInt()).isEqualTo(height);
-            assertThat(b.evaluate("document.querySelector('#live-grid').hidden").asBoolean()).isTrue();
-            // frames painted at the source's rate, over 4 s of the page's own clock
-            JsonNode rate = Json.mapper().readTree(b.evaluate("(async () => { const v = " + video + "; "
-                    + "const f0 = Number(v.dataset.frames), t0 = performance.now(); "
-                    + "await new Promise(r => setTimeout(r, 4000)); "
-                    + "return JSON.stringify({frames: Number(v.dataset.frames) - f0, ms: performance.now() - t0, "
-                    + "behind: v.buffered.length ? v.buffered.end(v.buffered.length - 1) - v.currentTime : -1}); })()")
-                    .asText());
-            double painted = rate.path("frames").asDouble() / (rate.path("ms").asDouble() / 1000);
-            System.out.printf("native single view of cam-a: %dx%d, %.1f frames/s painted (source %.1f), %.2f s "
-                    + "behind the newest frame buffered%n", width, height, painted, fps, rate.path("behind")
-                            .asDouble());
-            assertThat(painted).as("frames painted per second").isBetween(fps * 0.8, fps * 1.2);
-            assertThat(axeProblems(b)).as("the single view").isEmpty();
-            b.screenshot(SCREENSHOTS.resolve("live-single.png"));
-
-            // Escape: back to the grid, the focus on the camera it was opened from, and previews again
-            b.press("Escape");
-            b.waitFor("!document.querySelector('#live-grid').hidden && document.activeElement === "
-                    + "document.querySelector('button[data-open=\"cam-a\"]')", Duration.ofSeconds(10));
-            long frames = b.evaluate("Number(document.querySelector('canvas[data-live=\"cam-a\"]').dataset.frames)")
-                    .asLong();
-            b.waitFor("Number(document.querySelector('canvas[data-live=\"cam-a\"]').dataset.frames) > " + (frames + 2),
-                    Duration.ofSeconds(30));
-        }
-        // nobody watches it natively now: the site's recorder stops reading its stream within seconds
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!java.nio.file.Files.readString(recorderLog).contains("native live view of cam-a ended after")
-                && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(java.nio.file.Files.readString(recorderLog)).contains("native live view of cam-a ended after");
     }
 
     @Test
