@@ -14,7 +14,8 @@ export function nativeSupported() {
 /**
  * A player on `video`. push(message) takes the socket's 'native' messages of one camera. onFallback(text) is called
  * once when this stream cannot be played here (its codec, or a media error): the caller shows the preview instead.
- * Returns {push, dispose}; video.dataset.frames counts the frames painted, for tests and the latency probe.
+ * Returns {push, dispose}; video.dataset.frames counts the frames painted and video.dataset.received the fragments
+ * received, for tests and the latency probe.
  */
 export function createPlayer(video, { onFallback, onFrame } = {}) {
   const Source = window.ManagedMediaSource || window.MediaSource;
@@ -135,6 +136,7 @@ export function createPlayer(video, { onFallback, onFrame } = {}) {
       if (m.kind === 'init') { start(m.mime, m.data); return; }
       if (m.kind !== 'fmp4' || !source) return;
       if (m.skipped) seekToNewest = true; // a gap before this key frame: play from it
+      video.dataset.received = String(Number(video.dataset.received || 0) + 1);
       queue.push(m.data);
       appendNext();
     },

@@ -424,19 +424,30 @@ class OperatorUiIT {
             String video = "document.querySelector('video[data-native=\"" + cam + "\"]')";
             b.waitFor(video + " && Number(" + video + ".dataset.frames) >= 20", Duration.ofSeconds(60));
             assertThat(b.evaluate("document.querySelector('#live-grid').hidden").asBoolean()).isTrue();
-            b.evaluate("window.vigilLatency = {samples: [], errors: 0, delivery: []}; window.vigilPaint = {frames: "
-                    + "Number(" + video + ".dataset.frames), at: performance.now()}");
+            // frames presented (requestVideoFrameCallback: getVideoPlaybackQuality undercounts in headless Chromium)
+            String shown = "Number(" + video + ".dataset.frames)";
+            b.evaluate("window.vigilLatency = {samples: [], errors: 0, delivery: []}; window.vigilPaint = {shown: "
+                    + shown + ", received: Number(" + video + ".dataset.received), at: performance.now()}");
             Latency natively = latency(b, samples);
             // the camera's own picture, decoded at the camera's size (not the 640-wide preview), at the source's rate
             JsonNode camStatus = awaitStatus(cam, s -> "online".equals(s.path("state").asText()), Instant.EPOCH);
             double fps = camStatus.path("fps").asDouble();
             assertThat(b.evaluate(video + ".videoWidth").asInt()).isEqualTo(camStatus.path("width").asInt());
             assertThat(b.evaluate(video + ".videoHeight").asInt()).isEqualTo(camStatus.path("height").asInt());
-            double painted = b.evaluate("(Number(" + video + ".dataset.frames) - window.vigilPaint.frames) / "
-                    + "((performance.now() - window.vigilPaint.at) / 1000)").asDouble();
-            System.out.printf("native single view of %s: %dx%d, %.1f frames/s painted (source %.1f)%n", cam,
-                    camStatus.path("width").asInt(), camStatus.path("height").asInt(), painted, fps);
-            assertThat(painted).as("frames painted per second").isBetween(fps * 0.8, fps * 1.2);
+            // frames advance at the source's rate: the browser presents about as many frames as the camera sent in the
+            // same window (on a loaded machine the source itself may send fewer than its nominal rate, and the
+            // renderer may present a few less than it got: hence the margins)
+            JsonNode rate = Json.mapper().readTree(b.evaluate("JSON.stringify({shown: " + shown + " - window.vigilPaint"
+                    + ".shown, received: Number(" + video + ".dataset.received) - window.vigilPaint.received, "
+                    + "s: (performance.now() - window.vigilPaint.at) / 1000})").asText());
+            double seconds = rate.path("s").asDouble();
+            double received = rate.path("received").asDouble() / seconds;
+            double shownRate = rate.path("shown").asDouble() / seconds;
+            System.out.printf("native single view of %s: %dx%d, %.1f frames/s shown, %.1f received (nominal %.1f)%n",
+                    cam, camStatus.path("width").asInt(), camStatus.path("height").asInt(), shownRate, received, fps);
+            assertThat(shownRate).as("frames shown per second against those received").isBetween(received * 0.7,
+                    received * 1.3);
+            assertThat(received).as("frames received per second against the camera's rate").isGreaterThan(fps * 0.5);
             assertThat(axeProblems(b)).as("the single view").isEmpty();
             b.screenshot(SCREENSHOTS.resolve("live-single.png"));
             // Escape: back to the grid, the focus on the camera it was opened from, and previews again

@@ -48,6 +48,8 @@ public class LiveClients {
      * the next key frame: about a second of four 4 Mbit/s main streams, or of sixteen sub-streams.
      */
     static final long MAX_PENDING_NATIVE = 2L << 20;
+    /** Past this much native video unwritten, a client is closed as too slow ({@value #TOO_SLOW}). */
+    static final long MAX_UNWRITTEN_NATIVE = 4 * MAX_PENDING_NATIVE;
     /** The most of one camera's current GOP kept for viewers who join it: past this they wait for the next key frame. */
     static final long MAX_GOP_CACHE = 8L << 20;
     /** Close code for a client that reads too slowly (application range 4000-4999). */
@@ -369,10 +371,12 @@ public class LiveClients {
                 burst.add(f.unsupported);
             } else if (f.init != null) {
                 burst.add(f.init);
-                if (f.gopComplete) {
+                // the GOP so far, unless it was too large to hold or this client has too much unwritten already (a
+                // client toggling its watch must not make the gateway queue a GOP each time): then the next key frame
+                if (f.gopComplete && c.pendingNative.get() + f.gopBytes <= MAX_PENDING_NATIVE) {
                     burst.addAll(f.gop);
                 } else {
-                    view.waitKey = true; // the GOP was too large to hold: from the next key frame
+                    view.waitKey = true;
                 }
             }
         }
@@ -454,6 +458,10 @@ public class LiveClients {
 
     private void sendNative(Client c, Buffer message) {
         long bytes = message.length();
+        if (c.pendingNative.get() + bytes > MAX_UNWRITTEN_NATIVE) {
+            tooSlow(c); // only inits and the like come here past the skip bound: a client that never reads
+            return;
+        }
         c.pendingNative.addAndGet(bytes);
         c.connection.sendBinary(message).subscribe().with(ok -> c.pendingNative.addAndGet(-bytes),
                 failure -> c.pendingNative.addAndGet(-bytes));

@@ -152,11 +152,26 @@ class NativeRelayTest {
         int n = ((resumed[0] & 0xff) << 8) | (resumed[1] & 0xff);
         assertThat(Json.mapper().readTree(resumed, 2, n).path("skipped").asLong()).isEqualTo(40 - sentWhileStuck + 1);
 
+        // a client that does not read and toggles its watch to be sent the held GOP (4 MB) again and again: it gets
+        // the GOP only while it has room, then each init alone, so what waits for it stays bounded
+        Viewer toggler = viewer("north", camera, true);
+        toggler.stuck = true;
+        for (int i = 0; i < 20; i++) {
+            send(camera, fragment(camera, false, 200_000)); // a GOP of about 4 MB held for joiners
+        }
+        for (int i = 0; i < 2000; i++) {
+            clients.watch(toggler.connection, Set.of(camera), Set.of());
+            clients.watch(toggler.connection, Set.of(camera), Set.of(camera));
+        }
+        long handed = toggler.binary.stream().mapToLong(b -> b.length).sum();
+        assertThat(handed).as("bytes handed to a client that never reads, over 2,000 toggles").isLessThanOrEqualTo(
+                LiveClients.MAX_PENDING_NATIVE + 2000L * 1000 + 250_000);
+
         // a camera whose codec is not sent natively: a viewer joining gets that at once
         send(camera, Buffer.buffer(LiveFrame.unsupported(camera, "hevc")));
         Viewer later = viewer("north", camera, true);
         assertThat(later.headers()).extracting(LiveFrame.Header::kind).containsExactly("unsupported");
-        for (Viewer v : List.of(north, south, previews, late, later)) {
+        for (Viewer v : List.of(north, south, previews, late, later, toggler)) {
             clients.remove(v.connection);
         }
         clients.nativeEnded(camera);
