@@ -243,6 +243,17 @@ public class LiveClients {
         }
     }
 
+    /**
+     * Sends {@code json} to one client, counted with its other messages: a client that sends requests without
+     * reading the answers is closed as too slow ({@value #TOO_SLOW}) like any other, never queued without bound.
+     */
+    void answer(WebSocketConnection connection, String json) {
+        Client c = clients.get(connection.id());
+        if (c != null) {
+            deliver(c, json);
+        }
+    }
+
     /** Sends a message to every client (a status of the live feed itself). */
     public void broadcast(String json) {
         clients.values().forEach(c -> deliver(c, json));

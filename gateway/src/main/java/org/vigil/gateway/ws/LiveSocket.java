@@ -110,10 +110,7 @@ public class LiveSocket {
                 answer.put("type", "watching");
                 answer.put("refused", refused.stream().map(id -> Map.of("camera", id, "reason",
                         "no camera of that id on your sites")).toList());
-                connection.sendText(new String(Json.write(answer), java.nio.charset.StandardCharsets.UTF_8)).subscribe()
-                        .with(ok -> {
-                        }, failure -> {
-                        });
+                clients.answer(connection, new String(Json.write(answer), java.nio.charset.StandardCharsets.UTF_8));
             }
         } catch (java.io.IOException e) {
             // not JSON: nothing to do; the socket stays open
