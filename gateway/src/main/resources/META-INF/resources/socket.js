@@ -14,6 +14,7 @@ let attempt = 0;
 let retryTimer = 0;
 let watching = [];
 let watchingNative = [];
+let watchingSub = [];
 const utf8 = new TextDecoder();
 
 /** Subscribes fn to a message type; returns the unsubscribe function (pages call it when they leave). */
@@ -52,17 +53,24 @@ export function stop() {
   snapshotEvents = [];
   watching = [];
   watchingNative = [];
+  watchingSub = [];
   setConnection('connecting');
 }
 
 /**
- * Replaces the set of cameras whose video this client wants ([] stops video), and of those the ones it shows
- * natively (the camera's own stream as fMP4, design 0019); the others come as previews.
+ * Replaces the set of cameras whose video this client wants ([] stops video), of those the ones it shows natively
+ * (the camera's own stream as fMP4, design 0019; the others come as previews), and of those the ones it shows from
+ * their sub-stream (the grid; a camera without one sends its main stream).
  */
-export function watch(cameraIds, nativeIds = []) {
+export function watch(cameraIds, nativeIds = [], subIds = []) {
   watching = [...cameraIds];
   watchingNative = nativeIds.filter((id) => watching.includes(id));
-  send({ type: 'watch', cameras: watching, native: watchingNative });
+  watchingSub = subIds.filter((id) => watchingNative.includes(id));
+  send(watchMessage());
+}
+
+function watchMessage() {
+  return { type: 'watch', cameras: watching, native: watchingNative, sub: watchingSub };
 }
 
 function send(msg) {
@@ -82,7 +90,7 @@ function open() {
     opened = true;
     attempt = 0;
     setConnection('live');
-    if (watching.length) send({ type: 'watch', cameras: watching, native: watchingNative });
+    if (watching.length) send(watchMessage());
   };
   socket.onmessage = (m) => (typeof m.data === 'string' ? onText(m.data) : onFrame(m.data));
   socket.onclose = (e) => {

@@ -53,6 +53,37 @@ class CaptureServiceTest {
     }
 
     @Test
+    void aCamerasSubStreamIsPublishedForLiveViewOnItsOwnTopicAndNeverOnTheRecordedOne() {
+        CameraConfig cam = new CameraConfig(CameraConfig.VERSION, "cam-sub", "Sub", "hq", "test:?size=320x180&fps=5",
+                "test:?size=160x96&fps=5", false, 0.5, null, null, java.time.Instant.now(), "test", true, null, null,
+                0.0, null, null);
+        try {
+            TopicProbe.send(bootstrap, Topics.CAMERAS, cam.id(), Json.write(cam));
+            MediaPacket sub = TopicProbe.await(bootstrap, Topics.SUBSTREAMS, Duration.ofSeconds(60), r -> {
+                MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
+                return p.cameraId().equals(cam.id()) && p.keyFrame() ? p : null;
+            });
+            // the sub-stream's own packets, with the contract's headers: its size, codec and a session of its own
+            assertThat(sub.params().width()).isEqualTo(160);
+            assertThat(sub.params().height()).isEqualTo(96);
+            assertThat(sub.params().codec()).isEqualTo("h264");
+            assertThat(sub.data()).startsWith(0, 0, 0, 1);
+            // the recorded topic has the main stream's, and only those: no sub-stream packet reaches a recording
+            java.util.List<Integer> widths = new java.util.ArrayList<>();
+            TopicProbe.await(bootstrap, Topics.MEDIA, Duration.ofSeconds(60), r -> {
+                MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
+                if (p.cameraId().equals(cam.id()) && p.keyFrame()) {
+                    widths.add(p.params().width());
+                }
+                return widths.size() >= 2 ? widths : null;
+            });
+            assertThat(widths).containsOnly(320);
+        } finally {
+            TopicProbe.send(bootstrap, Topics.CAMERAS, cam.id(), null);
+        }
+    }
+
+    @Test
     void reportsTheCameraOnlineWithItsOwnerAndStreamFacts() {
         CameraStatus s = TopicProbe.await(bootstrap, Topics.CAMERA_STATUS, Duration.ofSeconds(60), r -> {
             CameraStatus st = Json.read(r.value(), CameraStatus.class);

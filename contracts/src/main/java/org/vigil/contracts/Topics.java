@@ -15,6 +15,11 @@ public final class Topics {
     public static final String CAMERA_STATUS = "vigil.camera-status.v1";
     /** Compressed video packets exactly as the camera sent them. Key: camera id. Value: packet bytes; see {@link MediaPacket}. */
     public static final String MEDIA = "vigil.media.v1";
+    /**
+     * A camera's sub-stream, packet by packet, for live view only (the grid plays it natively; design 0019): never
+     * recorded. Key: camera id. Value and headers as {@link #MEDIA}'s ({@link MediaPacket}).
+     */
+    public static final String SUBSTREAMS = "vigil.substreams.v1";
     /** Low-rate JPEG previews for live view. Key: camera id. Value: JPEG bytes; headers {@code vigil.wall}, {@code vigil.width}, {@code vigil.height} as in {@link MediaPacket}. */
     public static final String PREVIEWS = "vigil.previews.v1";
     /** Motion events (start, update, end). Key: camera id. Value: {@link MotionEvent}. */
@@ -59,6 +64,7 @@ public final class Topics {
             new TopicSpec(CAMERAS, CAMERA_PARTITIONS, true, null),
             new TopicSpec(CAMERA_STATUS, CAMERA_PARTITIONS, true, null),
             new TopicSpec(MEDIA, CAMERA_PARTITIONS, false, Duration.ofMinutes(15)),
+            new TopicSpec(SUBSTREAMS, CAMERA_PARTITIONS, false, Duration.ofMinutes(2)),
             new TopicSpec(PREVIEWS, CAMERA_PARTITIONS, false, Duration.ofMinutes(2)),
             new TopicSpec(MOTION, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(SNAPSHOTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),

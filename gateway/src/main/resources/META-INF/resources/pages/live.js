@@ -1,5 +1,6 @@
-// Live: a grid of camera tiles drawing the JPEG previews that /ws sends for the watched cameras, and a single view
-// that plays one camera's own stream natively (design 0019), with its preview as the fallback.
+// Live: a grid of camera tiles, and a single view that plays one camera's own stream natively (design 0019). A tile
+// plays the camera's sub-stream natively where it has one (a 360p stream costs the browser little to decode), else
+// draws the JPEG previews /ws sends; the preview is also every native tile's fallback.
 import { api, atLeast, handled } from '../api.js';
 import { createPlayer, nativeSupported } from '../live-player.js';
 import { siteCameras } from '../sites.js';
@@ -16,7 +17,10 @@ export function mount(root, { me, signal }) {
   const canToggle = atLeast(me.role, 'operator');
   const tiles = new Map();
   let view = null; // the single view open now: {cam, player, preview, opener}
-  const watchGrid = () => socket.watch([...tiles.keys()]);
+  const watchGrid = () => {
+    const natively = [...tiles.values()].filter((t) => t.natively()).map((t) => t.cam.id);
+    socket.watch([...tiles.keys()], natively, natively);
+  };
 
   const close = () => {
     if (!view) return;
@@ -74,7 +78,7 @@ export function mount(root, { me, signal }) {
     if (signal.aborted) return; // left while the answer was parsed: do not start video for a gone page
     if (!cameras.length) grid.append(h('li', { class: 'empty' }, 'No cameras in your sites.'));
     for (const cam of cameras) {
-      const tile = liveTile(cam, { canToggle, measure, open });
+      const tile = liveTile(cam, { canToggle, measure, open, changed: () => { if (!view) watchGrid(); } });
       tiles.set(cam.id, tile);
       grid.append(tile.el);
     }
@@ -96,7 +100,14 @@ export function mount(root, { me, signal }) {
     const t = tiles.get(f.camera);
     if (t) t.frame(f);
   });
-  const offNative = socket.on('native', (m) => { if (view && view.cam.id === m.camera) view.player.push(m); });
+  const offNative = socket.on('native', (m) => {
+    if (view) {
+      if (view.cam.id === m.camera) view.player.push(m);
+      return; // the grid is hidden: what was under way for its tiles is of no use
+    }
+    const t = tiles.get(m.camera);
+    if (t) t.push(m);
+  });
   const offWatching = socket.on('watching', (w) => {
     const refused = (w.refused || []).find((r) => view && r.camera === view.cam.id);
     if (refused) view.refused(refused.reason);
@@ -154,13 +165,44 @@ function previewCanvas(canvas) {
   return (f) => { if (busy) pending = f; else draw(f); };
 }
 
-/** One camera tile; returns {el, frame(f), status(s), dispose()}. */
-function liveTile(cam, { canToggle, measure, open }) {
+/**
+ * One camera tile: its sub-stream played natively where it has one and this browser has MSE, else its previews.
+ * Returns {el, cam, natively(), push(m), frame(f), status(s), site(lost, since), dispose()}; changed() is called when
+ * it falls back to previews (the watch must say so).
+ */
+function liveTile(cam, { canToggle, measure, open, changed }) {
   const name = cam.name || cam.id;
   const canvas = h('canvas', {
     'data-live': cam.id, 'data-frames': '0', role: 'img', 'aria-label': `Live view of ${name}`,
     width: 640, height: 360,
   });
+  let video = null;
+  let player = null;
+  const fallback = h('p', { class: 'note tile-note', role: 'status', hidden: true });
+  if ((cam.subStream || cam.subStreamUrl) && nativeSupported()) {
+    video = h('video', { 'data-native': cam.id, 'data-stream': 'sub', muted: true, autoplay: true, playsinline: true,
+      'aria-label': `Live video of ${name}` });
+    canvas.hidden = true;
+    // the tile takes the picture's shape, so that masks drawn in picture coordinates sit where they belong
+    video.addEventListener('resize', () => {
+      if (video.videoWidth) video.parentElement.style.aspectRatio = `${video.videoWidth} / ${video.videoHeight}`;
+    });
+    player = createPlayer(video, {
+      onFrame: () => {
+        overlay.hidden = true;
+        labelFrame();
+      },
+      onFallback: (text) => {
+        player.dispose();
+        player = null;
+        video.hidden = true;
+        canvas.hidden = false;
+        fallback.textContent = text;
+        fallback.hidden = false;
+        changed();
+      },
+    });
+  }
   // reading pixels back (latency) is much faster from a CPU-backed canvas; otherwise leave it on the GPU
   const ctx = canvas.getContext('2d', { willReadFrequently: measure });
   const overlay = h('p', { class: 'overlay' }, 'Waiting for video…');
@@ -171,7 +213,7 @@ function liveTile(cam, { canToggle, measure, open }) {
   opener.addEventListener('click', () => open(cam, opener));
   const el = h('li', { class: 'live-tile', 'data-camera': cam.id },
     h('div', { class: 'live-head' }, h('h2', null, name), h('span', { class: 'live-actions' }, badge, opener)),
-    h('div', { class: 'video' }, canvas, maskOverlay(cam.masks), overlay),
+    h('div', { class: 'video' }, video, canvas, maskOverlay(cam.masks), overlay), fallback,
     h('div', { class: 'live-foot' }, h('span', null, 'Last frame: ', lastFrame), recordingControl(cam, canToggle)));
 
   let frames = 0;
@@ -233,7 +275,7 @@ function liveTile(cam, { canToggle, measure, open }) {
     }
     // an offline camera's last picture stays visible but is marked as stale
     const stale = state === 'offline' || state === 'no_signal' || state === 'no_capture_node';
-    overlay.hidden = frames > 0 && !stale;
+    overlay.hidden = (frames > 0 || (video && Number(video.dataset.frames) > 0)) && !stale;
     overlay.textContent = stale ? STATE_TEXT[state] : 'Waiting for video…';
   };
   status(socket.cameraStates.get(cam.id));
@@ -241,6 +283,8 @@ function liveTile(cam, { canToggle, measure, open }) {
   return {
     el,
     cam,
+    natively: () => player !== null,
+    push: (m) => { if (player) player.push(m); },
     frame: (f) => { if (busy) pending = f; else draw(f); },
     status,
     site: (lost, since) => {
@@ -249,7 +293,11 @@ function liveTile(cam, { canToggle, measure, open }) {
       el.dataset.siteLost = lost ? 'true' : 'false';
       if (Boolean(was) !== lost || (was && siteLost && was.getTime() !== siteLost.getTime())) status(lastStatus);
     },
-    dispose: () => { disposed = true; pending = null; },
+    dispose: () => {
+      disposed = true;
+      pending = null;
+      if (player) player.dispose();
+    },
   };
 }
 

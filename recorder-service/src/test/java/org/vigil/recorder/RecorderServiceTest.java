@@ -265,6 +265,36 @@ class RecorderServiceTest extends RecorderTestBase {
         }
     }
 
+    @Test
+    void aCamerasSubStreamIsStreamedNativelyFromItsOwnTopicAndAskedOnlyOfACameraThatHasOne() throws Exception {
+        String token = TestTokens.token("vera", "viewer", "hq");
+        String plain = "rec-p-" + UUID.randomUUID().toString().substring(0, 8);
+        register(plain, false);
+        given().auth().oauth2(token).when().get("/api/recorder/live/" + plain + "/native?stream=sub").then()
+                .statusCode(404).body("error", org.hamcrest.Matchers.equalTo("no_substream"));
+        given().auth().oauth2(token).when().get("/api/recorder/live/" + plain + "/native?stream=third").then()
+                .statusCode(400);
+        given().auth().oauth2(TestTokens.token("otto", "viewer", "elsewhere")).when()
+                .get("/api/recorder/live/" + plain + "/native?stream=sub").then().statusCode(403);
+
+        String cam = "rec-s-" + UUID.randomUUID().toString().substring(0, 8);
+        register(cam, false, "test:?size=320x180");
+        // the sub-stream's packets only (the main stream's topic has none of this camera): what ?stream=sub reads
+        send(Topics.SUBSTREAMS, cam, "sub", 0, 25, Instant.now().minus(Duration.ofMillis(2500)));
+        java.net.http.HttpResponse<java.io.InputStream> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                        + "/api/recorder/live/" + cam + "/native?stream=sub")).header("Authorization", "Bearer "
+                                + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        try (java.io.DataInputStream in = new java.io.DataInputStream(r.body())) {
+            List<byte[]> caughtUp = messages(in, 6);
+            assertThat(caughtUp).extracting(m -> org.vigil.contracts.LiveFrame.header(m).kind())
+                    .containsExactly("init", "fmp4", "fmp4", "fmp4", "fmp4", "fmp4");
+            assertThat(caughtUp).extracting(m -> org.vigil.contracts.LiveFrame.header(m).camera()).containsOnly(cam);
+        }
+    }
+
     /** The next {@code count} messages of a live stream (keep-alives skipped), within 30 s. */
     private static List<byte[]> messages(java.io.DataInputStream in, int count) throws java.io.IOException {
         List<byte[]> out = new java.util.ArrayList<>();

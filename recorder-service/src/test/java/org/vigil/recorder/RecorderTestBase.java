@@ -57,8 +57,13 @@ abstract class RecorderTestBase {
     }
 
     void register(String camera, boolean recording) {
-        CameraConfig c = new CameraConfig(CameraConfig.VERSION, camera, camera, "hq", "test:", null, recording, 0.5, null,
-                null, Instant.now(), "test");
+        register(camera, recording, null);
+    }
+
+    /** A camera of site hq; {@code subStreamUrl} null for one without a sub-stream. */
+    void register(String camera, boolean recording, String subStreamUrl) {
+        CameraConfig c = new CameraConfig(CameraConfig.VERSION, camera, camera, "hq", "test:", subStreamUrl, recording,
+                0.5, null, null, Instant.now(), "test");
         TopicProbe.send(bootstrap, Topics.CAMERAS, camera, Json.write(c));
         awaitRecorderSees(camera, recording);
     }
@@ -70,6 +75,11 @@ abstract class RecorderTestBase {
 
     /** Sends packets {@code from..to-1} of the clip; packet {@code i} was captured at {@code base + i * 100 ms}. */
     List<RecordMetadata> send(String camera, String session, int from, int to, Instant base) {
+        return send(Topics.MEDIA, camera, session, from, to, base);
+    }
+
+    /** As {@link #send(String, String, int, int, Instant)}, to {@code topic}. */
+    List<RecordMetadata> send(String topic, String camera, String session, int from, int to, Instant base) {
         List<Future<RecordMetadata>> sent = new java.util.ArrayList<>();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -77,7 +87,7 @@ abstract class RecorderTestBase {
                 Instant wall = base.plusMillis(100L * i);
                 MediaPacket mp = new MediaPacket(camera, session, i, i, i, 1, FPS, keys.get(i),
                         ChronoUnit.MICROS.between(Instant.EPOCH, wall), "h264", keys.get(i) ? params : null, clip.get(i));
-                ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.MEDIA, camera, clip.get(i));
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, camera, clip.get(i));
                 mp.writeHeaders(r.headers());
                 sent.add(p.send(r));
             }

@@ -491,6 +491,105 @@ class OperatorUiIT {
         assertThat(java.nio.file.Files.readString(recorderLog)).contains("native live view of " + cam + " ended after");
     }
 
+    @Test
+    void aGridOfCamerasWithSubStreamsPlaysEachNativelyAtItsSubStreamSizeAndRateAndOneOpensAtItsMainSize()
+            throws Exception {
+        assumeBrowser();
+        // the suite shows two such cameras; bench/run live-grid shows 16 at 1080p15 with 640x360 sub-streams
+        int count = Integer.getInteger("vigil.bench.grid-cameras", 2);
+        String size = System.getProperty("vigil.bench.grid-size", "640x360");
+        String subSize = System.getProperty("vigil.bench.grid-sub-size", "320x180");
+        int fps = Integer.getInteger("vigil.bench.grid-fps", 10);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add("grid-" + i);
+        }
+        try {
+            for (String id : ids) {
+                HttpResponse<String> r = call("gateway", "POST", "/api/cameras", "{\"id\":\"" + id + "\",\"name\":\""
+                        + "Grid " + id + "\",\"site\":\"site-a\",\"url\":\"test:?size=" + size + "&fps=" + fps
+                        + "\",\"subStreamUrl\":\"test:?size=" + subSize + "&fps=" + fps + "\"}", admin);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+            }
+            for (String id : ids) {
+                awaitStatus(id, s -> "online".equals(s.path("state").asText()), Instant.EPOCH);
+            }
+            try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
+                java.util.function.Function<String, String> tile = id -> "document.querySelector('#live-grid "
+                        + "video[data-native=\"" + id + "\"]')";
+                go(b, "#/live", tile.apply(ids.get(0)));
+                for (String id : ids) {
+                    b.waitFor(tile.apply(id) + " && Number(" + tile.apply(id) + ".dataset.frames) >= 10",
+                            Duration.ofSeconds(90));
+                }
+                // every tile plays the sub-stream's own picture, decoded at the sub-stream's size
+                String[] sub = subSize.split("x");
+                for (String id : ids) {
+                    assertThat(b.evaluate(tile.apply(id) + ".videoWidth").asInt()).as(id)
+                            .isEqualTo(Integer.parseInt(sub[0]));
+                    assertThat(b.evaluate(tile.apply(id) + ".videoHeight").asInt()).as(id)
+                            .isEqualTo(Integer.parseInt(sub[1]));
+                }
+                // frames advance at the source's rate in every tile over a window of at least 5 s
+                String counts = ids.stream().map(id -> "[" + tile.apply(id) + ".dataset.frames, " + tile.apply(id)
+                        + ".dataset.received]").collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+                b.evaluate("window.vigilGrid = {at: performance.now(), counts: " + counts + "}");
+                b.waitFor("performance.now() - window.vigilGrid.at > 5000", Duration.ofSeconds(30));
+                JsonNode rates = Json.mapper().readTree(b.evaluate("JSON.stringify({s: (performance.now() - "
+                        + "window.vigilGrid.at) / 1000, before: window.vigilGrid.counts, after: " + counts + "})")
+                        .asText());
+                double seconds = rates.path("s").asDouble();
+                StringBuilder report = new StringBuilder();
+                for (int i = 0; i < ids.size(); i++) {
+                    double shown = (rates.path("after").get(i).get(0).asDouble()
+                            - rates.path("before").get(i).get(0).asDouble()) / seconds;
+                    double received = (rates.path("after").get(i).get(1).asDouble()
+                            - rates.path("before").get(i).get(1).asDouble()) / seconds;
+                    report.append(String.format("%s %.1f/%.1f ", ids.get(i), shown, received));
+                    assertThat(shown).as(ids.get(i) + ": frames shown per second against those received")
+                            .isBetween(received * 0.7, received * 1.3);
+                    assertThat(received).as(ids.get(i) + ": frames received per second against the camera's rate")
+                            .isGreaterThan(fps * 0.5);
+                }
+                String line = String.format("live grid of %d cameras (%s at %d fps, sub-streams %s): frames shown/"
+                        + "received per second over %.1f s: %s%n", count, size, fps, subSize, seconds, report);
+                System.out.print(line);
+                java.nio.file.Files.createDirectories(SCREENSHOTS);
+                java.nio.file.Files.writeString(SCREENSHOTS.resolve("live-grid.txt"), line);
+                assertThat(axeProblems(b)).as("the grid of native tiles").isEmpty();
+                b.screenshot(SCREENSHOTS.resolve("live-grid.png"));
+
+                // a camera opens from the grid into the single view, which plays its main stream at its own size
+                String first = ids.get(0);
+                b.click("button[data-open=\"" + first + "\"]");
+                String single = "document.querySelector('#live-single video[data-native=\"" + first + "\"]')";
+                b.waitFor(single + " && Number(" + single + ".dataset.frames) >= 5", Duration.ofSeconds(60));
+                String[] main = size.split("x");
+                assertThat(b.evaluate(single + ".videoWidth").asInt()).isEqualTo(Integer.parseInt(main[0]));
+                assertThat(b.evaluate(single + ".videoHeight").asInt()).isEqualTo(Integer.parseInt(main[1]));
+                // and back: the tile plays its sub-stream again
+                b.press("Escape");
+                long before = b.evaluate("Number(" + tile.apply(first) + ".dataset.frames)").asLong();
+                b.waitFor("!document.querySelector('#live-grid').hidden && Number(" + tile.apply(first)
+                        + ".dataset.frames) > " + (before + 5), Duration.ofSeconds(60));
+                assertThat(b.evaluate(tile.apply(first) + ".videoWidth").asInt()).isEqualTo(Integer.parseInt(sub[0]));
+                go(b, "#/events", "document.querySelector('h1')");
+            }
+            // nobody watches them now: the site's recorder stops reading their sub-streams within seconds
+            Path recorderLog = stack.home.resolve("logs/recorder-service.log");
+            String ended = "native live view (sub-stream) of " + ids.get(0) + " ended after";
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!java.nio.file.Files.readString(recorderLog).contains(ended) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(java.nio.file.Files.readString(recorderLog)).contains(ended);
+        } finally {
+            for (String id : ids) {
+                call("gateway", "DELETE", "/api/cameras/" + id, null, admin);
+            }
+        }
+    }
+
     /** Glass-to-glass samples (sorted), the delivery baseline (previews only) and undecodable frames. */
     private record Latency(List<Long> glass, List<Long> delivery, long errors) {
     }

@@ -94,7 +94,7 @@ public class CapturePublisher {
     }
 
     /** The topics capture sends to, whose metadata the producer must hold before a camera starts. */
-    static final List<String> TOPICS = List.of(Topics.MEDIA, Topics.PREVIEWS, Topics.MOTION, Topics.SNAPSHOTS,
+    static final List<String> TOPICS = List.of(Topics.MEDIA, Topics.SUBSTREAMS, Topics.PREVIEWS, Topics.MOTION, Topics.SNAPSHOTS,
             Topics.DETECTIONS, Topics.CAMERA_STATUS);
 
     /**
@@ -151,6 +151,13 @@ public class CapturePublisher {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.MEDIA, p.cameraId(), p.data());
         p.writeHeaders(r.headers());
         return send(r, true, null);
+    }
+
+    /** A packet of the camera's sub-stream: for native live view in the grid, never recorded (design 0019 §6). */
+    public boolean subStreamPacket(MediaPacket p) {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.SUBSTREAMS, p.cameraId(), p.data());
+        p.writeHeaders(r.headers());
+        return send(r, false, null);
     }
 
     public boolean preview(String cameraId, byte[] jpeg, int width, int height, long wallMicros) {

@@ -63,7 +63,7 @@ final class CameraWorker implements Runnable {
                 () -> java.time.Duration.between(lastPacket, clock.instant()).toMillis() / 1000.0);
         this.analyser = new Analyser(camera, out, settings, metrics);
         this.subStream = camera.subStreamUrl() == null || camera.subStreamUrl().isBlank() ? null
-                : new SubStreamAnalysis(camera, opener, analyser, backoff, clock);
+                : new SubStreamAnalysis(camera, opener, analyser, out::subStreamPacket, backoff, clock);
         this.thread = new Thread(this, "camera-" + camera.id());
         this.thread.setDaemon(true);
     }

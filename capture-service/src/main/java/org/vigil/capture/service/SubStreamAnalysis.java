@@ -9,12 +9,15 @@ import org.vigil.capture.source.SourceException;
 import org.vigil.capture.source.StreamOpener;
 import org.vigil.capture.source.VideoSource;
 import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.StreamParams;
 
 /**
  * Analysis from a camera's sub-stream, on its own thread and connection: the main stream is recorded at full
- * resolution while motion runs on the small one. Its failures never touch the main stream or the camera's status;
- * they are logged on change and it reconnects on its own.
+ * resolution while motion runs on the small one. Its packets are also published as they came
+ * ({@code vigil.substreams.v1}) for the live grid, which plays them natively (design 0019 §6); they are never recorded.
+ * Its failures never touch the main stream or the camera's status; they are logged on change and it reconnects on its
+ * own.
  */
 final class SubStreamAnalysis implements Runnable {
 
@@ -22,6 +25,8 @@ final class SubStreamAnalysis implements Runnable {
 
     private final StreamOpener opener;
     private final Analyser analyser;
+    /** Where the sub-stream's packets go for live view; false when one could not be handed over (a full buffer). */
+    private final java.util.function.Predicate<MediaPacket> publish;
     private final Backoff backoff;
     private final InstantSource clock;
     private final Thread thread;
@@ -29,11 +34,12 @@ final class SubStreamAnalysis implements Runnable {
     private volatile boolean running = true;
     private String lastError;
 
-    SubStreamAnalysis(CameraConfig camera, StreamOpener opener, Analyser analyser, Backoff backoff,
-            InstantSource clock) {
+    SubStreamAnalysis(CameraConfig camera, StreamOpener opener, Analyser analyser,
+            java.util.function.Predicate<MediaPacket> publish, Backoff backoff, InstantSource clock) {
         this.camera = camera;
         this.opener = opener;
         this.analyser = analyser;
+        this.publish = publish;
         this.backoff = backoff;
         this.clock = clock;
         this.thread = new Thread(this, "camera-" + camera.id() + "-analysis");
@@ -83,9 +89,16 @@ final class SubStreamAnalysis implements Runnable {
                     lastError = null;
                 }
                 failures = 0;
+                String session = java.util.UUID.randomUUID().toString();
+                long seq = 0;
                 while (running) {
                     Packet p = src.read();
-                    analyser.accept(params, p.data(), p.keyFrame(), clock.instant());
+                    java.time.Instant now = clock.instant();
+                    // a packet that cannot be handed over is only a live frame lost: the recording is the main stream's
+                    publish.test(new MediaPacket(cam.id(), session, seq++, p.pts(), p.dts(), p.timeBaseNum(),
+                            p.timeBaseDen(), p.keyFrame(), Analyser.micros(now), params.codec(),
+                            p.keyFrame() ? params : null, p.data()));
+                    analyser.accept(params, p.data(), p.keyFrame(), now);
                 }
             } catch (SourceException e) {
                 if (running && !e.getMessage().equals(lastError)) {

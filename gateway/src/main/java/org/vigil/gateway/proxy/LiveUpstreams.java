@@ -92,8 +92,9 @@ public class LiveUpstreams {
      */
     private void tick() {
         Set<String> wanted = new java.util.HashSet<>();
-        clients.previewCameras().forEach(c -> wanted.add(key(false, c)));
-        clients.nativeCameras().forEach(c -> wanted.add(key(true, c)));
+        // p: a remote camera's previews; n: a camera's own stream; s: its sub-stream
+        clients.previewCameras().forEach(c -> wanted.add("p:" + c));
+        clients.nativeStreams().forEach(n -> wanted.add((n.sub() ? "s:" : "n:") + n.camera()));
         long now = System.nanoTime();
         open.entrySet().removeIf(e -> {
             Upstream u = e.getValue();
@@ -102,7 +103,7 @@ public class LiveUpstreams {
                         u.site);
                 u.close();
                 if (u.natively) {
-                    clients.nativeEnded(u.camera);
+                    clients.nativeEnded(u.stream());
                 }
                 return true;
             }
@@ -112,7 +113,8 @@ public class LiveUpstreams {
             if (open.containsKey(k)) {
                 continue;
             }
-            boolean natively = k.startsWith("n:");
+            boolean sub = k.startsWith("s:");
+            boolean natively = sub || k.startsWith("n:");
             String camera = k.substring(2);
             Optional<CameraConfig> cam = cameras.get(camera);
             if (cam.isEmpty()) {
@@ -127,18 +129,14 @@ public class LiveUpstreams {
             if (token.isEmpty()) {
                 continue;
             }
-            Upstream u = new Upstream(camera, site, natively);
+            Upstream u = new Upstream(camera, site, natively, sub);
             LOG.infof("%s of %s: streaming it from site %s's recorder", u.what(), camera, site);
             open.put(k, u);
             if (natively) {
-                clients.nativeEnded(camera); // a new stream starts with its own init: nothing older is shown
+                clients.nativeEnded(u.stream()); // a new stream starts with its own init: nothing older is shown
             }
             u.start(client == null ? local : client, token.get());
         }
-    }
-
-    private static String key(boolean natively, String camera) {
-        return (natively ? "n:" : "p:") + camera;
     }
 
     /** Remote preview streams open now (for tests and metrics). */
@@ -156,6 +154,8 @@ public class LiveUpstreams {
         private final String camera;
         private final String site;
         private final boolean natively;
+        /** Natively, its sub-stream. */
+        private final boolean sub;
         private volatile long retryMs = RETRY_MS;
         private Buffer pending = Buffer.buffer();
         private volatile HttpClientRequest request;
@@ -163,19 +163,24 @@ public class LiveUpstreams {
         private volatile long endedAt;
         private volatile boolean closed;
 
-        Upstream(String camera, String site, boolean natively) {
+        Upstream(String camera, String site, boolean natively, boolean sub) {
             this.camera = camera;
             this.site = site;
             this.natively = natively;
+            this.sub = sub;
         }
 
         String what() {
-            return natively ? "native live view" : "live view";
+            return !natively ? "live view" : sub ? "native live view (sub-stream)" : "native live view";
+        }
+
+        LiveClients.NativeStream stream() {
+            return new LiveClients.NativeStream(camera, sub);
         }
 
         void start(HttpClient client, String token) {
             client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/api/recorder/live/" + camera
-                    + (natively ? "/native" : ""))
+                    + (sub ? "/native?stream=sub" : natively ? "/native" : ""))
                     .putHeader("Authorization", "Bearer " + token)).onSuccess(req -> {
                         request = req;
                         if (closed) {
@@ -217,7 +222,7 @@ public class LiveUpstreams {
                             if (org.vigil.contracts.LiveFrame.UNSUPPORTED.equals(h.kind())) {
                                 retryMs = UNSUPPORTED_RETRY_MS;
                             }
-                            clients.nativeMessage(camera, site, message, h);
+                            clients.nativeMessage(stream(), site, message, h);
                         }
                     }
                 }

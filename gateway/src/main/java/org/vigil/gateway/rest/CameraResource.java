@@ -44,13 +44,14 @@ public class CameraResource {
 
     /**
      * A camera without its stream addresses or credentials: what every role may see, with its privacy masks (the live
-     * view draws them over the picture for everyone; the recording keeps the original).
+     * view draws them over the picture for everyone; the recording keeps the original), and whether it has a
+     * sub-stream (the live grid plays it natively).
      */
     public record CameraView(String id, String name, String site, boolean enabled, boolean recording,
-            List<org.vigil.contracts.Zone> masks, Instant updatedAt, String updatedBy) {
+            boolean subStream, List<org.vigil.contracts.Zone> masks, Instant updatedAt, String updatedBy) {
         static CameraView of(CameraConfig c) {
-            return new CameraView(c.id(), c.name(), c.site(), c.enabled(), c.recording(), c.masks(), c.updatedAt(),
-                    c.updatedBy());
+            return new CameraView(c.id(), c.name(), c.site(), c.enabled(), c.recording(),
+                    c.subStreamUrl() != null && !c.subStreamUrl().isBlank(), c.masks(), c.updatedAt(), c.updatedBy());
         }
     }
 

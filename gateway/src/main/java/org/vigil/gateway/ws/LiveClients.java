@@ -97,8 +97,18 @@ public class LiveClients {
 
     /** One client's native stream of one camera: skipping to the next key frame, and how many it skipped. */
     static final class NativeView {
+        /** Which of the camera's streams it shows: its sub-stream (the grid) or its main stream. */
+        final boolean sub;
         boolean waitKey;
         long skipped;
+
+        NativeView(boolean sub) {
+            this.sub = sub;
+        }
+    }
+
+    /** One native stream a gateway relays: a camera's main stream, or its sub-stream ({@code sub}). */
+    public record NativeStream(String camera, boolean sub) {
     }
 
     /**
@@ -114,13 +124,15 @@ public class LiveClients {
     }
 
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
-    private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
+    private final Map<NativeStream, Feed> feeds = new ConcurrentHashMap<>();
     private final EventServiceClient events;
     private final MeterRegistry metrics;
     private final io.micrometer.core.instrument.Counter framesSkipped;
     private final io.micrometer.core.instrument.Counter nativeSkipped;
     /** The site of a camera, as the registry says (null: unknown). */
     private final java.util.function.Function<String, String> siteOf;
+    /** Whether the registry gives a camera a sub-stream. */
+    private final java.util.function.Predicate<String> hasSubStream;
 
     private final SessionRegistry sessions;
     private final ApiTokenService apiTokens;
@@ -134,6 +146,8 @@ public class LiveClients {
             ApiTokenService apiTokens, InstantSource clock, GatewayConfig config, Vertx vertx,
             org.vigil.gateway.messaging.CameraRegistry cameras) {
         this.siteOf = camera -> cameras.get(camera).map(org.vigil.contracts.CameraConfig::site).orElse(null);
+        this.hasSubStream = camera -> cameras.get(camera).map(c -> c.subStreamUrl() != null
+                && !c.subStreamUrl().isBlank()).orElse(false);
         this.events = events;
         this.metrics = metrics;
         this.sessions = sessions;
@@ -334,13 +348,19 @@ public class LiveClients {
         close(c, TOO_SLOW, "too slow: messages were piling up; reconnect", "too_slow");
     }
 
-    /**
-     * The cameras a client wants live video of (replacing its previous choice), and of those the ones it shows
-     * natively. A camera newly shown natively gets, at once, what this gateway holds of its stream: the init segment
-     * and the fragments since the last key frame. Returns the cameras refused: unknown, or of a site the client may
-     * not see.
-     */
+    /** As {@link #watch(WebSocketConnection, Set, Set, Set)}, every native one from its main stream. */
     Set<String> watch(WebSocketConnection c, Set<String> wanted, Set<String> natively) {
+        return watch(c, wanted, natively, Set.of());
+    }
+
+    /**
+     * The cameras a client wants live video of (replacing its previous choice), of those the ones it shows natively,
+     * and of those the ones it shows from their sub-stream (a camera without one: from its main stream). A camera newly
+     * shown natively, or from the other of its streams, gets at once what this gateway holds of that stream: the init
+     * segment and the fragments since the last key frame. Returns the cameras refused: unknown, or of a site the client
+     * may not see.
+     */
+    Set<String> watch(WebSocketConnection c, Set<String> wanted, Set<String> natively, Set<String> subs) {
         Client client = clients.get(c.id());
         if (client == null) {
             return Set.of();
@@ -360,8 +380,13 @@ public class LiveClients {
         client.watching = Set.copyOf(cameras);
         client.natives.keySet().removeIf(camera -> !natively.contains(camera) || !cameras.contains(camera));
         for (String camera : natively) {
-            if (cameras.contains(camera) && !client.natives.containsKey(camera)) {
-                NativeView view = new NativeView();
+            if (!cameras.contains(camera)) {
+                continue;
+            }
+            boolean sub = subs.contains(camera) && hasSubStream.test(camera);
+            NativeView was = client.natives.get(camera);
+            if (was == null || was.sub != sub) {
+                NativeView view = new NativeView(sub);
                 client.natives.put(camera, view);
                 joined(client, camera, view);
             }
@@ -371,7 +396,7 @@ public class LiveClients {
 
     /** A client newly showing {@code camera} natively: what is held of its stream, if anything yet. */
     private void joined(Client c, String camera, NativeView view) {
-        Feed f = feeds.get(camera);
+        Feed f = feeds.get(new NativeStream(camera, view.sub));
         String site = siteOf.apply(camera);
         if (f == null || site == null || !Access.siteAllowed(c.sites, site)) {
             return; // the stream starts for it (its init comes with the first key frame)
@@ -403,7 +428,14 @@ public class LiveClients {
      * many it skipped; an init or an unsupported message always goes.
      */
     public void nativeMessage(String camera, String site, Buffer message, org.vigil.contracts.LiveFrame.Header h) {
-        Feed f = feeds.computeIfAbsent(camera, k -> new Feed());
+        nativeMessage(new NativeStream(camera, false), site, message, h);
+    }
+
+    /** As {@link #nativeMessage(String, String, Buffer, org.vigil.contracts.LiveFrame.Header)}, of either stream. */
+    public void nativeMessage(NativeStream stream, String site, Buffer message,
+            org.vigil.contracts.LiveFrame.Header h) {
+        String camera = stream.camera();
+        Feed f = feeds.computeIfAbsent(stream, k -> new Feed());
         synchronized (f) {
             switch (h.kind()) {
                 case org.vigil.contracts.LiveFrame.INIT -> {
@@ -440,7 +472,8 @@ public class LiveClients {
         boolean fragment = org.vigil.contracts.LiveFrame.FMP4.equals(h.kind());
         for (Client c : clients.values()) {
             NativeView view = c.natives.get(camera);
-            if (view == null || !Access.siteAllowed(c.sites, site) || !c.connection.isOpen()) {
+            if (view == null || view.sub != stream.sub() || !Access.siteAllowed(c.sites, site)
+                    || !c.connection.isOpen()) {
                 continue;
             }
             Buffer out = message;
@@ -478,15 +511,16 @@ public class LiveClients {
                 failure -> c.pendingNative.addAndGet(-bytes));
     }
 
-    /** A camera's native stream starts again (a new upstream) or nobody shows it: what was held of it goes. */
-    public void nativeEnded(String camera) {
-        feeds.remove(camera);
+    /** A native stream starts again (a new upstream) or nobody shows it: what was held of it goes. */
+    public void nativeEnded(NativeStream stream) {
+        feeds.remove(stream);
     }
 
-    /** Every camera some client here shows natively. */
-    public Set<String> nativeCameras() {
-        Set<String> all = new java.util.HashSet<>();
-        clients.values().forEach(c -> all.addAll(c.natives.keySet()));
+    /** Every native stream some client here shows. */
+    public Set<NativeStream> nativeStreams() {
+        Set<NativeStream> all = new java.util.HashSet<>();
+        clients.values().forEach(c -> c.natives.forEach((camera, view) -> all.add(new NativeStream(camera,
+                view.sub))));
         return all;
     }
 

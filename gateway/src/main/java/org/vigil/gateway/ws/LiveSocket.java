@@ -80,9 +80,10 @@ public class LiveSocket {
     }
 
     /**
-     * Requests from the client. {@code {"type":"watch","cameras":[...],"native":[...]}} chooses the cameras whose live
-     * video it gets (at most {@value #MAX_WATCH}; cameras of other sites simply never send it anything), and of those
-     * the ones it shows natively (fMP4, design 0019); the others get previews. It is answered
+     * Requests from the client. {@code {"type":"watch","cameras":[...],"native":[...],"sub":[...]}} chooses the cameras
+     * whose live video it gets (at most {@value #MAX_WATCH}; cameras of other sites simply never send it anything), of
+     * those the ones it shows natively (fMP4, design 0019; the others get previews), and of those the ones it shows
+     * from their sub-stream (the grid; a camera without one sends its main stream). It is answered
      * {@code {"type":"watching","refused":[{camera, reason}]}}: a camera unknown here or of a site the client may not
      * see is refused (which of the two is not said) and nothing of it is kept.
      */
@@ -104,7 +105,13 @@ public class LiveSocket {
                         natively.add(c.asText());
                     }
                 });
-                Set<String> refused = clients.watch(connection, cameras, natively);
+                Set<String> subs = new HashSet<>();
+                m.path("sub").forEach(c -> {
+                    if (c.isTextual() && natively.contains(c.asText())) {
+                        subs.add(c.asText());
+                    }
+                });
+                Set<String> refused = clients.watch(connection, cameras, natively, subs);
                 Map<String, Object> answer = new java.util.LinkedHashMap<>();
                 answer.put("v", 1);
                 answer.put("type", "watching");

@@ -126,7 +126,7 @@ class NativeRelayTest {
         clients.frame(camera, "north", Buffer.buffer(LiveFrame.encode(camera, 1L, 320L, 180L, new byte[] {1})));
         assertThat(previews.binary).as("previews go to it").hasSize(1);
         assertThat(north.binary).as("not to a native viewer").hasSize(3);
-        assertThat(clients.nativeCameras()).contains(camera);
+        assertThat(clients.nativeStreams()).contains(new LiveClients.NativeStream(camera, false));
         assertThat(clients.previewCameras()).contains(camera);
 
         // a viewer joining now gets the init and the GOP so far at once: it can show the picture without waiting
@@ -174,7 +174,61 @@ class NativeRelayTest {
         for (Viewer v : List.of(north, south, previews, late, later, toggler)) {
             clients.remove(v.connection);
         }
-        clients.nativeEnded(camera);
-        assertThat(clients.nativeCameras()).doesNotContain(camera);
+        clients.nativeEnded(new LiveClients.NativeStream(camera, false));
+        assertThat(clients.nativeStreams()).extracting(LiveClients.NativeStream::camera).doesNotContain(camera);
+    }
+
+    @Test
+    void aGridViewerGetsTheSubStreamAndASingleViewerTheMainOneEachFromItsOwnFeedAndACameraWithoutOneSendsItsMain()
+            throws Exception {
+        String camera = register("sub-", "test:?size=320x180");
+        String plain = register("plain-", null);
+        LiveClients.NativeStream main = new LiveClients.NativeStream(camera, false);
+        LiveClients.NativeStream sub = new LiveClients.NativeStream(camera, true);
+        Viewer grid = new Viewer();
+        clients.add(grid.connection, new LiveClients.Owner(List.of("north"), null, null, Instant.now().plusSeconds(600),
+                () -> "no-token"));
+        clients.watch(grid.connection, Set.of(camera, plain), Set.of(camera, plain), Set.of(camera, plain));
+        Viewer single = viewer("north", camera, true);
+        // one stream each: the grid's sub-stream, the single view's main stream, and the main stream of the camera
+        // that has no sub-stream (asked for its sub-stream)
+        assertThat(clients.nativeStreams()).contains(main, sub, new LiveClients.NativeStream(plain, false))
+                .doesNotContain(new LiveClients.NativeStream(plain, true));
+        Buffer subInit = Buffer.buffer(LiveFrame.init(camera, "video/mp4; codecs=\"avc1.42C00D\"", 160, 96,
+                new byte[50]));
+        clients.nativeMessage(sub, "north", subInit, LiveFrame.header(subInit.getBytes()));
+        Buffer subKey = fragment(camera, true, 500);
+        clients.nativeMessage(sub, "north", subKey, LiveFrame.header(subKey.getBytes()));
+        send(camera, init(camera));
+        send(camera, fragment(camera, true, 1000));
+        assertThat(grid.binary).extracting(b -> b.length).as("the grid: the sub-stream's init and key frame only")
+                .hasSize(2).allSatisfy(n -> assertThat(n).isLessThan(700));
+        assertThat(single.binary).extracting(b -> b.length).as("the single view: the main stream's only")
+                .hasSize(2).allSatisfy(n -> assertThat(n).isGreaterThan(100));
+        // the grid's camera opened full size by the same client: it switches to the main stream's held GOP at once
+        clients.watch(grid.connection, Set.of(camera), Set.of(camera), Set.of());
+        assertThat(grid.headers().subList(2, 4)).extracting(LiveFrame.Header::kind).containsExactly("init", "fmp4");
+        assertThat(grid.binary.get(3).length).isGreaterThan(1000);
+        for (Viewer v : List.of(grid, single)) {
+            clients.remove(v.connection);
+        }
+        assertThat(clients.nativeStreams()).extracting(LiveClients.NativeStream::camera)
+                .doesNotContain(camera, plain);
+        clients.nativeEnded(main);
+        clients.nativeEnded(sub);
+    }
+
+    /** A camera of site north, with {@code subStreamUrl} (or none), once the gateway's registry has it. */
+    private String register(String prefix, String subStreamUrl) {
+        String camera = prefix + UUID.randomUUID().toString().substring(0, 8);
+        CameraConfig c = new CameraConfig(CameraConfig.VERSION, camera, camera, "north", "test:", subStreamUrl, true,
+                0.5, null, null, Instant.now(), "test");
+        TopicProbe.send(bootstrap, Topics.CAMERAS, camera, Json.write(c));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (registry.get(camera).isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(registry.get(camera)).as("the registry has " + camera).isPresent();
+        return camera;
     }
 }

@@ -92,13 +92,14 @@ public class LiveFrames {
      * Writes {@code camera}'s own stream as fMP4, from the newest key frame of the last {@link #NATIVE_START} on (the
      * records before the stream started are held back until a newer key frame replaces them or the stream catches up,
      * so a viewer starts at most one GOP behind). A codec that cannot be written ({@link Fmp4#supports}) ends it with
-     * an {@code unsupported} message. Call only after {@link #admitNative()} said yes.
+     * an {@code unsupported} message. {@code sub}: the camera's sub-stream ({@code vigil.substreams.v1}) instead of
+     * its main stream. Call only after {@link #admitNative()} said yes.
      */
-    public void streamNative(String camera, OutputStream out, java.util.function.BooleanSupplier gone)
+    public void streamNative(String camera, boolean sub, OutputStream out, java.util.function.BooleanSupplier gone)
             throws IOException {
         Fmp4[] fmp4 = new Fmp4[1];
         List<byte[]> held = new java.util.ArrayList<>();
-        stream(camera, Topics.MEDIA, NATIVE_START, out, gone, (r, catchingUp) -> {
+        stream(camera, sub ? Topics.SUBSTREAMS : Topics.MEDIA, NATIVE_START, out, gone, (r, catchingUp) -> {
             MediaPacket p;
             try {
                 p = MediaPacket.read(r.key(), r.headers(), r.value());
@@ -141,7 +142,7 @@ public class LiveFrames {
                 held.clear();
             }
             return m;
-        }, nativeStreams, "native live view");
+        }, nativeStreams, sub ? "native live view (sub-stream)" : "native live view");
     }
 
     /**

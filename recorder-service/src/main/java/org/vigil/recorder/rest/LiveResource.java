@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -24,7 +25,8 @@ import org.vigil.recorder.messaging.Registry;
 /**
  * A camera's live video as it comes, for a gateway that relays it to its browsers: {@code GET
  * /api/recorder/live/{camera}}, its previews (design 0017 §3), and {@code GET /api/recorder/live/{camera}/native}, its
- * own stream as fMP4 (design 0019). Any role, on the camera's site only. The framing is {@link LiveFrames}'.
+ * own stream as fMP4 (design 0019), or with {@code ?stream=sub} its sub-stream (§6). Any role, on the camera's site
+ * only. The framing is {@link LiveFrames}'.
  */
 @Path("/api/recorder/live")
 @RequestScoped
@@ -65,10 +67,18 @@ public class LiveResource {
     @GET
     @Path("/{camera}/native")
     @Blocking
-    public Response liveNative(@PathParam("camera") String camera) {
+    public Response liveNative(@PathParam("camera") String camera, @QueryParam("stream") String stream) {
+        if (stream != null && !stream.equals("main") && !stream.equals("sub")) {
+            return error(400, "bad_request", "stream is main (the default) or sub");
+        }
         Response refused = refused(camera);
         if (refused != null) {
             return refused;
+        }
+        boolean sub = "sub".equals(stream);
+        String subUrl = registry.get(camera).subStreamUrl();
+        if (sub && (subUrl == null || subUrl.isBlank())) {
+            return error(404, "no_substream", "camera " + camera + " has no sub-stream");
         }
         if (!live.admitNative()) {
             return Response.status(503).header("Retry-After", "5").type(MediaType.APPLICATION_JSON).entity(Map.of(
@@ -76,7 +86,7 @@ public class LiveResource {
                             + "again")).build();
         }
         HttpServerResponse r = response;
-        StreamingOutput body = out -> live.streamNative(camera, out, r::closed);
+        StreamingOutput body = out -> live.streamNative(camera, sub, out, r::closed);
         return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM).header("Cache-Control", "no-store").build();
     }
 
