@@ -134,6 +134,18 @@ class EventRetentionTest {
                     p.executeUpdate();
                 }
             }
+            // reviewed: by olga, and the free one for the team too; marks go with their event
+            try (PreparedStatement p = c.prepareStatement("insert into events.event_reviews (event_id, reviewer, "
+                    + "started_at, reviewed_at) values (?, 'olga', ?, now())")) {
+                for (UUID id : List.of(held, free)) {
+                    p.setObject(1, id);
+                    p.setObject(2, OffsetDateTime.ofInstant(day, ZoneOffset.UTC));
+                    p.executeUpdate();
+                }
+            }
+            c.createStatement().execute("insert into events.event_team_reviews (event_id, started_at, reviewed_by, "
+                    + "reviewed_at) values ('" + free + "', '" + OffsetDateTime.ofInstant(day, ZoneOffset.UTC)
+                    + "', 'otto', now())");
             try (PreparedStatement p = c.prepareStatement("insert into events.detections (camera_id, at, site, "
                     + "detector, objects) values (?, ?, 'hq', 'test', '[]')")) {
                 for (Instant at : List.of(heldAt.plusSeconds(10), day.plus(Duration.ofHours(12)))) {
@@ -155,6 +167,8 @@ class EventRetentionTest {
         assertThat(partitionRows(partition)).as("the day stays, holding only the held event").isEqualTo(1);
         assertThat(ids(camera)).as("the held event stays; the recent one too").containsExactlyInAnyOrder(held, recent);
         assertThat(snapshots(held, free)).containsExactly(held);
+        assertThat(reviewed("event_reviews", held, free)).as("the held event's review mark stays").containsExactly(held);
+        assertThat(reviewed("event_team_reviews", held, free)).isEmpty();
         assertThat(eventRows("detections", camera)).as("the detection during the held event stays").isEqualTo(1);
         AuditEntry audited = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
             AuditEntry x = Json.read(r.value(), AuditEntry.class);
@@ -172,6 +186,7 @@ class EventRetentionTest {
         assertThat(partitionRows(partition)).as("the day was dropped").isEqualTo(-1);
         assertThat(ids(camera)).containsExactly(recent);
         assertThat(snapshots(held, free)).isEmpty();
+        assertThat(reviewed("event_reviews", held, free)).isEmpty();
         assertThat(eventRows("detections", camera)).isZero();
     }
 
@@ -316,9 +331,14 @@ class EventRetentionTest {
     }
 
     private List<UUID> snapshots(UUID... ids) throws Exception {
+        return reviewed("snapshots", ids);
+    }
+
+    /** Which of these events have a row in {@code table} (snapshots, event_reviews, event_team_reviews). */
+    private List<UUID> reviewed(String table, UUID... ids) throws Exception {
         List<UUID> out = new ArrayList<>();
         try (Connection c = db(); PreparedStatement p = c.prepareStatement(
-                "select event_id from events.snapshots where event_id = any(?)")) {
+                "select event_id from events." + table + " where event_id = any(?)")) {
             p.setArray(1, c.createArrayOf("uuid", ids));
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {

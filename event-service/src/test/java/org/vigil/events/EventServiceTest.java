@@ -236,6 +236,82 @@ class EventServiceTest {
     }
 
     @Test
+    void eventsAreMarkedReviewedPerUserAndForTheTeamInBulkFilteredByZoneAndReviewStateAndAudited() throws Exception {
+        String site = "rev-" + UUID.randomUUID().toString().substring(0, 6);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String id = UUID.randomUUID().toString();
+            ids.add(id);
+            sendMotion(new MotionEvent(1, id, "cam-rev", site, MotionEvent.Phase.START, T0.plusSeconds(i),
+                    T0.plusSeconds(i), 0.2, List.of(), i < 2 ? "gate" : "yard"));
+        }
+        String other = UUID.randomUUID().toString();
+        sendMotion(new MotionEvent(1, other, "cam-far", site + "-far", MotionEvent.Phase.START, T0, T0, 0.2, List.of(),
+                null));
+        await(() -> query("select count(*) from events.motion_events where site like '" + site + "%'") == 5,
+                "stored");
+        String olga = TestTokens.token("olga", "operator", site);
+        String otto = TestTokens.token("otto", "operator", site);
+        String vera = TestTokens.token("vera", "viewer", site);
+        java.util.function.BiFunction<String, String, List<String>> list = (token, query) -> given().auth()
+                .oauth2(token).when().get("/api/events?site=" + site + query).then().statusCode(200).extract()
+                .jsonPath().getList("items.eventId");
+        assertThat(list.apply(olga, "&zone=gate")).containsExactly(ids.get(1), ids.get(0));
+
+        // olga marks the gate's two events reviewed, for herself: otto's view does not change
+        given().auth().oauth2(olga).contentType("application/json").body(Map.of("events", ids.subList(0, 2),
+                "reviewed", true)).when().post("/api/events/reviews").then().statusCode(200).body("events",
+                        equalTo(2));
+        assertThat(list.apply(olga, "&reviewed=mine")).containsExactly(ids.get(1), ids.get(0));
+        assertThat(list.apply(olga, "&reviewed=notmine")).containsExactly(ids.get(3), ids.get(2));
+        assertThat(list.apply(otto, "&reviewed=mine")).isEmpty();
+        given().auth().oauth2(olga).when().get("/api/events/" + ids.get(0)).then().statusCode(200)
+                .body("reviewed", equalTo(true)).body("teamReviewedBy", org.hamcrest.Matchers.nullValue());
+        // marking again changes nothing
+        given().auth().oauth2(olga).contentType("application/json").body(Map.of("events", ids.subList(0, 2),
+                "reviewed", true)).when().post("/api/events/reviews").then().statusCode(200);
+        assertThat(query("select count(*) from events.event_reviews where reviewer = 'olga' and event_id in ('"
+                + ids.get(0) + "','" + ids.get(1) + "')")).isEqualTo(2);
+
+        // otto marks one of the yard's events for the team: everyone sees the flag, and who set it
+        given().auth().oauth2(otto).contentType("application/json").body(Map.of("events", List.of(ids.get(2)),
+                "reviewed", true, "team", true)).when().post("/api/events/reviews").then().statusCode(200);
+        assertThat(list.apply(vera, "&reviewed=team")).containsExactly(ids.get(2));
+        assertThat(list.apply(vera, "&reviewed=notteam&zone=yard")).containsExactly(ids.get(3));
+        given().auth().oauth2(vera).when().get("/api/events/" + ids.get(2)).then().statusCode(200)
+                .body("teamReviewedBy", equalTo("otto")).body("reviewed", equalTo(false));
+
+        // a viewer marks for herself, not for the team
+        given().auth().oauth2(vera).contentType("application/json").body(Map.of("events", List.of(ids.get(3)),
+                "reviewed", true, "team", true)).when().post("/api/events/reviews").then().statusCode(403);
+        given().auth().oauth2(vera).contentType("application/json").body(Map.of("events", List.of(ids.get(3)),
+                "reviewed", true)).when().post("/api/events/reviews").then().statusCode(200);
+
+        // all or nothing: one event of a site she may not see fails the request, and nothing of it is marked
+        given().auth().oauth2(olga).contentType("application/json").body(Map.of("events", List.of(ids.get(3), other),
+                "reviewed", true)).when().post("/api/events/reviews").then().statusCode(404);
+        assertThat(list.apply(olga, "&reviewed=mine")).doesNotContain(ids.get(3));
+        // bad input: a 400 naming the field
+        given().auth().oauth2(olga).contentType("application/json").body(Map.of("events", List.of("nope"),
+                "reviewed", true)).when().post("/api/events/reviews").then().statusCode(400)
+                .body("parameter", equalTo("id"));
+        given().auth().oauth2(olga).contentType("application/json").body(Map.of("events", List.of())).when()
+                .post("/api/events/reviews").then().statusCode(400).body("parameter", equalTo("events"));
+        given().auth().oauth2(olga).when().get("/api/events?reviewed=maybe").then().statusCode(400)
+                .body("parameter", equalTo("reviewed"));
+
+        // unmarked again by the team
+        given().auth().oauth2(olga).contentType("application/json").body(Map.of("events", List.of(ids.get(2)),
+                "reviewed", false, "team", true)).when().post("/api/events/reviews").then().statusCode(200);
+        assertThat(list.apply(vera, "&reviewed=team")).isEmpty();
+        // every change is in the audit log, with who, which site and which events
+        await(() -> query("select count(*) from events.audit_log where site = '" + site + "' and action in "
+                + "('event.review', 'event.unreview')") == 5, "five review changes audited");
+        assertThat(query("select count(*) from events.audit_log where site = '" + site + "' and actor = 'otto' and "
+                + "details->>'team' = 'true' and details->>'events' = '" + ids.get(2) + "'")).isEqualTo(1);
+    }
+
+    @Test
     void pagesFollowTheKeysetAndFiltersNarrowByCameraTypeAndTime() throws Exception {
         String site = "page-" + UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new java.util.ArrayList<>();

@@ -105,7 +105,7 @@ class QueryPlanTest {
 
     @Test
     void aSitesNewestPageReadsOnlyItsIndexWithoutSorting() throws Exception {
-        String p = plan(new EventRepository.Search(Set.of("plan-site-1"), null, null, Instant.EPOCH,
+        String p = plan(new EventRepository.Search(Set.of("plan-site-1"), null, null, null, null, "plan-user", Instant.EPOCH,
                 Instant.parse("9999-01-01T00:00:00Z"), null, null, 51));
         servedByIndexes("newest page of one site", p);
         assertThat(p).doesNotContain("Sort Method");
@@ -113,7 +113,7 @@ class QueryPlanTest {
 
     @Test
     void theNextPageStartsFromTheCursorInTheIndex() throws Exception {
-        String p = plan(new EventRepository.Search(Set.of("plan-site-2"), null, null, Instant.EPOCH,
+        String p = plan(new EventRepository.Search(Set.of("plan-site-2"), null, null, null, null, "plan-user", Instant.EPOCH,
                 Instant.parse("9999-01-01T00:00:00Z"), NOW.minus(5, ChronoUnit.DAYS), UUID.randomUUID(), 51));
         servedByIndexes("a page deep in the keyset", p);
         assertThat(p).doesNotContain("Sort Method");
@@ -125,7 +125,7 @@ class QueryPlanTest {
     void aTimeWindowTouchesOnlyItsDays() throws Exception {
         Instant from = NOW.minus(3, ChronoUnit.DAYS).minus(2, ChronoUnit.HOURS);
         Instant to = from.plus(1, ChronoUnit.HOURS);
-        String p = plan(new EventRepository.Search(null, null, null, from, to, null, null, 51));
+        String p = plan(new EventRepository.Search(null, null, null, null, null, "plan-user", from, to, null, null, 51));
         servedByIndexes("one hour, all sites", p);
         long partitions = p.lines().filter(l -> l.contains(" on motion_events_2")).map(l -> l.replaceAll(
                 ".* on (motion_events_\\d{8}).*", "$1")).distinct().count();
@@ -134,12 +134,15 @@ class QueryPlanTest {
 
     @Test
     void cameraTypeAndSeveralSitesAreServedByIndexes() throws Exception {
-        servedByIndexes("one camera", plan(new EventRepository.Search(null, "plan-cam-7", null, Instant.EPOCH,
+        servedByIndexes("one camera", plan(new EventRepository.Search(null, "plan-cam-7", null, null, null, "plan-user", Instant.EPOCH,
                 Instant.parse("9999-01-01T00:00:00Z"), null, null, 51)));
         servedByIndexes("people on two sites", plan(new EventRepository.Search(List.of("plan-site-0",
-                "plan-site-3"), null, "person", NOW.minus(2, ChronoUnit.DAYS), NOW, null, null, 51)));
+                "plan-site-3"), null, "person", null, null, "plan-user", NOW.minus(2, ChronoUnit.DAYS), NOW, null, null, 51)));
+        servedByIndexes("not reviewed by me, one site", plan(new EventRepository.Search(Set.of("plan-site-1"), null,
+                null, null, EventRepository.Reviewed.NOT_MINE, "plan-user", Instant.EPOCH,
+                Instant.parse("9999-01-01T00:00:00Z"), null, null, 51)));
         servedByIndexes("three sites", plan(new EventRepository.Search(List.of("plan-site-0", "plan-site-3",
-                "plan-site-4"), null, null, Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"), null, null, 51)));
+                "plan-site-4"), null, null, null, null, "plan-user", Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"), null, null, 51)));
     }
 
     @Test

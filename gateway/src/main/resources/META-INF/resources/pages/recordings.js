@@ -113,6 +113,16 @@ export function mount(root, { me, params, signal }) {
   cameraSelect.addEventListener('change', load);
   day.addEventListener('change', load);
 
+  // Space plays or pauses the clip from anywhere on the page but a control (which keeps Space for itself)
+  const onKey = (e) => {
+    if (e.key !== ' ' || e.ctrlKey || e.metaKey || e.altKey
+      || e.target.closest('input, select, textarea, button, a, video, [role="button"]')) return;
+    if (!video.getAttribute('src')) return;
+    e.preventDefault();
+    if (video.paused) video.play().catch(() => {}); else video.pause();
+  };
+  document.addEventListener('keydown', onKey);
+
   const offSegment = socket.on('segment', (seg) => {
     if (range && seg.cameraId === cameraSelect.value) { addBlock(seg); describe(); }
   });
@@ -137,6 +147,7 @@ export function mount(root, { me, params, signal }) {
   }).catch((e) => { if (!handled(e)) throw e; });
 
   return () => {
+    document.removeEventListener('keydown', onKey);
     offSegment();
     video.removeAttribute('src');
     video.load(); // stops the download of the clip

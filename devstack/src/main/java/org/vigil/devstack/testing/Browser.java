@@ -424,9 +424,13 @@ public final class Browser implements AutoCloseable {
 
     /**
      * Presses and releases a key on the focused element: Enter, Tab, Escape, Space, Backspace, Delete, ArrowUp, ArrowDown,
-     * ArrowLeft or ArrowRight.
+     * ArrowLeft or ArrowRight, or one printable character (a keyboard shortcut such as {@code j}).
      */
     public void press(String key) {
+        if (key.length() == 1 && key.charAt(0) > ' ') { // a printable character, as typed (keyboard shortcuts)
+            keys(key);
+            return;
+        }
         Keys k = KEYS.get(key);
         if (k == null) {
             throw new IllegalArgumentException("press(" + key + "): unknown key; known: " + KEYS.keySet());

@@ -25,12 +25,46 @@ import org.vigil.events.StoredMotionEvent;
 @ApplicationScoped
 public class EventRepository {
 
-    private static final String EVENT_COLUMNS = "event_id, camera_id, site, started_at, last_at, ended_at, score, "
-            + "boxes::text, zone, labels, exists (select 1 from events.snapshots n where n.event_id = e.event_id)";
+    /** An event's columns, its review state as seen by the reviewer in parameter {@code $me}. */
+    private static String columns(int me) {
+        return "event_id, camera_id, site, started_at, last_at, ended_at, score, boxes::text, zone, labels, "
+                + "exists (select 1 from events.snapshots n where n.event_id = e.event_id), "
+                + "exists (select 1 from events.event_reviews r where r.event_id = e.event_id and r.reviewer = $" + me
+                + "), (select t.reviewed_by from events.event_team_reviews t where t.event_id = e.event_id), "
+                + "(select t.reviewed_at from events.event_team_reviews t where t.event_id = e.event_id)";
+    }
 
-    /** A search: sites (null = all), optional camera and label, a time window, and the keyset position. */
-    public record Search(Collection<String> sites, String camera, String label, Instant from, Instant to,
-            Instant beforeStart, UUID beforeId, int limit) {
+    /** Which events a search keeps by their review state; {@code null} in a search keeps all. */
+    public enum Reviewed {
+        /** Marked reviewed by the user searching. */
+        MINE("exists"),
+        /** Not marked reviewed by the user searching. */
+        NOT_MINE("not exists"),
+        /** Marked reviewed for the team. */
+        TEAM("exists"),
+        /** Not marked reviewed for the team. */
+        NOT_TEAM("not exists");
+
+        private final String exists;
+
+        Reviewed(String exists) {
+            this.exists = exists;
+        }
+
+        String predicate(int me) {
+            return this == MINE || this == NOT_MINE
+                    ? " and " + exists + " (select 1 from events.event_reviews r where r.event_id = e.event_id and "
+                            + "r.reviewer = $" + me + ")"
+                    : " and " + exists + " (select 1 from events.event_team_reviews t where t.event_id = e.event_id)";
+        }
+    }
+
+    /**
+     * A search: sites (null = all), optional camera, label, zone and review state, a time window, and the keyset
+     * position. {@code reviewer}: the user searching, whose own review marks the events show.
+     */
+    public record Search(Collection<String> sites, String camera, String label, String zone, Reviewed reviewed,
+            String reviewer, Instant from, Instant to, Instant beforeStart, UUID beforeId, int limit) {
     }
 
     private final Mutiny.SessionFactory sessions;
@@ -65,6 +99,8 @@ public class EventRepository {
     /** The statement a search runs (tests and benchmarks EXPLAIN it). */
     public static Query query(Search s) {
         List<Object> params = new ArrayList<>();
+        int me = add(params, s.reviewer() == null ? "" : s.reviewer());
+        String cols = columns(me);
         StringBuilder common = new StringBuilder(" and started_at >= $").append(add(params, odt(s.from())))
                 .append(" and started_at < $").append(add(params, odt(s.to())));
         if (s.camera() != null) {
@@ -73,6 +109,12 @@ public class EventRepository {
         if (s.label() != null) {
             common.append(" and labels @> array[$").append(add(params, s.label())).append("]::text[]");
         }
+        if (s.zone() != null) {
+            common.append(" and zone = $").append(add(params, s.zone()));
+        }
+        if (s.reviewed() != null) {
+            common.append(s.reviewed().predicate(me));
+        }
         if (s.beforeStart() != null) {
             common.append(" and (started_at, event_id) < ($").append(add(params, odt(s.beforeStart())))
                     .append(", $").append(add(params, s.beforeId())).append(")");
@@ -80,11 +122,11 @@ public class EventRepository {
         String order = " order by started_at desc, event_id desc limit " + s.limit();
         String sql;
         if (s.sites() == null) {
-            sql = "select " + EVENT_COLUMNS + " from events.motion_events e where true" + common + order;
+            sql = "select " + cols + " from events.motion_events e where true" + common + order;
         } else {
             List<String> parts = new ArrayList<>();
             for (String site : s.sites()) {
-                parts.add("(select " + EVENT_COLUMNS + " from events.motion_events e where site = $"
+                parts.add("(select " + cols + " from events.motion_events e where site = $"
                         + add(params, site) + common + order + ")");
             }
             sql = parts.size() == 1 ? parts.get(0)
@@ -100,9 +142,57 @@ public class EventRepository {
         return params.size();
     }
 
-    public Uni<StoredMotionEvent> motion(UUID id) {
-        return pool.preparedQuery("select " + EVENT_COLUMNS + " from events.motion_events e where event_id = $1")
-                .execute(Tuple.of(id)).map(rows -> rows.size() == 0 ? null : event(rows.iterator().next()));
+    /** One event, with {@code reviewer}'s review state. */
+    public Uni<StoredMotionEvent> motion(UUID id, String reviewer) {
+        return pool.preparedQuery("select " + columns(2) + " from events.motion_events e where event_id = $1")
+                .execute(Tuple.of(id, reviewer == null ? "" : reviewer))
+                .map(rows -> rows.size() == 0 ? null : event(rows.iterator().next()));
+    }
+
+    /** The site and start of each of these events that exists (the others are not in the map). */
+    public Uni<java.util.Map<UUID, EventKey>> keys(Collection<UUID> ids) {
+        return pool.preparedQuery("select event_id, site, started_at from events.motion_events where event_id = any($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+                    java.util.Map<UUID, EventKey> out = new java.util.HashMap<>();
+                    rows.forEach(r -> out.put(r.getUUID(0), new EventKey(r.getString(1), instant(r, 2))));
+                    return out;
+                });
+    }
+
+    /** Where an event belongs and when it started. */
+    public record EventKey(String site, Instant startedAt) {
+    }
+
+    /**
+     * Marks events reviewed (or not) by {@code reviewer}, and for the team too when {@code team}, with the audit
+     * entries in the same transaction. Idempotent: marking twice changes nothing; unmarking what is not marked neither.
+     */
+    public Uni<Void> review(java.util.Map<UUID, EventKey> events, String reviewer, boolean reviewed, boolean team,
+            Instant at, java.util.function.Function<io.vertx.mutiny.sqlclient.SqlClient, Uni<Void>> audit) {
+        List<Tuple> mine = new ArrayList<>();
+        List<Tuple> ids = new ArrayList<>();
+        events.forEach((id, k) -> {
+            mine.add(Tuple.of(id, reviewer, odt(k.startedAt()), odt(at)));
+            ids.add(Tuple.of(id, reviewer));
+        });
+        return pool.withTransaction(tx -> {
+            Uni<?> own = reviewed
+                    ? tx.preparedQuery("insert into events.event_reviews (event_id, reviewer, started_at, reviewed_at) "
+                            + "values ($1, $2, $3, $4) on conflict do nothing").executeBatch(mine)
+                    : tx.preparedQuery("delete from events.event_reviews where event_id = $1 and reviewer = $2")
+                            .executeBatch(ids);
+            return own.chain(() -> {
+                if (!team) {
+                    return Uni.createFrom().voidItem();
+                }
+                return (reviewed
+                        ? tx.preparedQuery("insert into events.event_team_reviews (event_id, started_at, reviewed_by, "
+                                + "reviewed_at) values ($1, $3, $2, $4) on conflict do nothing").executeBatch(mine)
+                        : tx.preparedQuery("delete from events.event_team_reviews where event_id = $1")
+                                .executeBatch(ids.stream().map(t -> Tuple.of(t.getUUID(0))).toList()))
+                        .replaceWithVoid();
+            }).chain(() -> audit.apply(tx));
+        });
     }
 
     public Uni<byte[]> snapshot(UUID id) {
@@ -154,7 +244,8 @@ public class EventRepository {
         String[] labels = r.getArrayOfStrings(9);
         return new StoredMotionEvent(r.getUUID(0).toString(), r.getString(1), r.getString(2), instant(r, 3),
                 instant(r, 4), instant(r, 5), r.getDouble(6), r.getString(7), r.getString(8),
-                labels == null ? List.of() : Arrays.asList(labels), r.getBoolean(10));
+                labels == null ? List.of() : Arrays.asList(labels), r.getBoolean(10), r.getBoolean(11),
+                r.getString(12), instant(r, 13));
     }
 
     private static Instant instant(Row r, int i) {

@@ -11,15 +11,18 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.jwt.Claim;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.vigil.contracts.Access;
@@ -27,9 +30,11 @@ import org.vigil.events.EventPage;
 import org.vigil.events.IndexedSegment;
 import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
+import org.vigil.events.repository.EventRepository;
 import org.vigil.events.service.EventQueries;
 import org.vigil.events.sites.SiteContact;
 import org.vigil.events.sites.SiteStatus;
+import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * Queries over the event store. The caller's role and sites come from the bearer token and are checked here,
@@ -52,6 +57,21 @@ public class EventResource {
     EventQueries queries;
 
     @Inject
+    EventRepository repository;
+
+    @Inject
+    AuditPublisher audit;
+
+    @Inject
+    java.time.InstantSource clock;
+
+    @Inject
+    JsonWebToken token;
+
+    @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
+    @Inject
     SiteContact siteContact;
 
     @Inject
@@ -67,6 +87,9 @@ public class EventResource {
             @Parameter(description = "one camera id") @QueryParam("camera") String camera,
             @Parameter(description = "motion (all events, the default) or a detected label such as person")
             @QueryParam("type") String type,
+            @Parameter(description = "one zone of the camera, by name") @QueryParam("zone") String zone,
+            @Parameter(description = "by review state: mine (marked reviewed by you), notmine, team (marked reviewed "
+                    + "for the team) or notteam") @QueryParam("reviewed") String reviewed,
             @Parameter(description = "events starting at or after (ISO-8601 UTC)") @QueryParam("from") String from,
             @Parameter(description = "events starting before (ISO-8601 UTC)") @QueryParam("to") String to,
             @Parameter(description = "page size, 1 to 500 (default 50)") @QueryParam("limit") String limit,
@@ -87,6 +110,17 @@ public class EventResource {
             }
             label = type;
         }
+        if (zone != null && (zone.isEmpty() || zone.length() > 64 || zone.chars().anyMatch(ch -> ch < ' '))) {
+            throw new BadRequest("zone", "must be a zone's name (1 to 64 characters)");
+        }
+        EventRepository.Reviewed state = reviewed == null ? null : switch (reviewed) {
+            case "mine" -> EventRepository.Reviewed.MINE;
+            case "notmine" -> EventRepository.Reviewed.NOT_MINE;
+            case "team" -> EventRepository.Reviewed.TEAM;
+            case "notteam" -> EventRepository.Reviewed.NOT_TEAM;
+            default -> throw new BadRequest("reviewed", "must be mine, notmine, team or notteam, got '" + reviewed
+                    + "'");
+        };
         EventQueries.Cursor c = null;
         if (cursor != null) {
             try {
@@ -95,14 +129,72 @@ public class EventResource {
                 throw new BadRequest("cursor", "is not a cursor from a previous page");
             }
         }
-        return queries.events(scope(site), camera, label, f, t, c, n);
+        return queries.events(scope(site), camera, label, zone, state, token.getName(), f, t, c, n);
+    }
+
+    /**
+     * Marks events reviewed (or not) by the caller, and for the team too with {@code team} (operators and admins).
+     * All or nothing: an unknown event, or one of a site the caller may not see, fails the whole request (404, naming
+     * none of the others). Marking twice changes nothing. Audited, in the same transaction.
+     */
+    @POST
+    @Path("/events/reviews")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Mark events reviewed or not, by you and optionally for the team")
+    public Uni<ReviewResult> review(ReviewRequest body) {
+        if (body == null || body.events() == null || body.events().isEmpty() || body.events().size() > MAX_LIMIT) {
+            throw new BadRequest("events", "must list 1 to " + MAX_LIMIT + " event ids");
+        }
+        if (body.reviewed() == null) {
+            throw new BadRequest("reviewed", "must be true or false");
+        }
+        boolean team = Boolean.TRUE.equals(body.team());
+        if (team && !(identity.hasRole(Access.OPERATOR) || identity.hasRole(Access.ADMIN))) {
+            throw new ForbiddenException("only operators and admins mark events reviewed for the team");
+        }
+        Set<UUID> ids = new java.util.LinkedHashSet<>();
+        for (String id : body.events()) {
+            ids.add(uuid(id));
+        }
+        String actor = token.getName();
+        return repository.keys(ids).chain(found -> {
+            for (UUID id : ids) {
+                EventRepository.EventKey k = found.get(id);
+                if (k == null || !Access.siteAllowed(sites, k.site())) {
+                    // one answer for missing and off-site alike
+                    throw new NotFoundException("no event " + id + " on your sites");
+                }
+            }
+            java.util.Map<String, List<String>> bySite = new java.util.TreeMap<>();
+            found.forEach((id, k) -> bySite.computeIfAbsent(k.site(), s -> new java.util.ArrayList<>())
+                    .add(id.toString()));
+            List<AuditPublisher.Entry> entries = bySite.entrySet().stream().map(e -> {
+                java.util.Map<String, String> details = new java.util.LinkedHashMap<>();
+                details.put("reviewed", body.reviewed().toString());
+                details.put("team", Boolean.toString(team));
+                details.put("count", Integer.toString(e.getValue().size()));
+                details.put("events", String.join(",", e.getValue()));
+                return audit.entry(actor, body.reviewed() ? "event.review" : "event.unreview",
+                        "events:" + e.getValue().size(), e.getKey(), "success", details);
+            }).toList();
+            return repository.review(found, actor, body.reviewed(), team, clock.instant(),
+                    tx -> audit.storeIn(tx, entries));
+        }).map(v -> new ReviewResult(ids.size(), body.reviewed(), team));
+    }
+
+    /** What to mark: {@code {"events": [ids], "reviewed": true, "team": false}}. */
+    public record ReviewRequest(List<String> events, Boolean reviewed, Boolean team) {
+    }
+
+    /** What was marked. */
+    public record ReviewResult(int events, boolean reviewed, boolean team) {
     }
 
     @GET
     @Path("/events/{id}")
     @Operation(summary = "One event; its snapshot is at /events/{id}/snapshot when hasSnapshot")
     public Uni<StoredMotionEvent> event(@PathParam("id") String id) {
-        return queries.motion(uuid(id)).map(this::visible);
+        return queries.motion(uuid(id), token.getName()).map(this::visible);
     }
 
     @GET
@@ -111,7 +203,7 @@ public class EventResource {
     @Operation(summary = "The JPEG of the frame where the event started")
     public Uni<byte[]> snapshot(@PathParam("id") String id) {
         UUID uuid = uuid(id);
-        return queries.motion(uuid).map(this::visible).chain(e -> queries.snapshot(uuid)).map(jpeg -> {
+        return queries.motion(uuid, token.getName()).map(this::visible).chain(e -> queries.snapshot(uuid)).map(jpeg -> {
             if (jpeg == null) {
                 throw new NotFoundException("event " + id + " has no snapshot");
             }
@@ -181,7 +273,7 @@ public class EventResource {
     @Operation(summary = "The newest events and all camera statuses you may see (what /ws starts with)")
     public Uni<LiveSnapshot> liveSnapshot(@QueryParam("limit") String limit) {
         Set<String> scope = scope(null);
-        return queries.events(scope, null, null, BEGINNING, END, null, limit(limit, 50))
+        return queries.events(scope, null, null, null, null, token.getName(), BEGINNING, END, null, limit(limit, 50))
                 .chain(page -> queries.latestStatuses(scope).map(st -> new LiveSnapshot(page.items(), st)));
     }
 

@@ -257,6 +257,22 @@ public class EventPruneRepository {
         return deleted;
     }
 
+    /** Review marks (personal and the team's) of events gone from the store, of events started before {@code boundary}. */
+    public long deleteReviews(Instant boundary) {
+        long deleted = 0;
+        for (String table : List.of("event_reviews", "event_team_reviews")) {
+            int n;
+            do {
+                n = pool.preparedQuery("delete from events." + table + " where ctid = any(array("
+                        + "select r.ctid from events." + table + " r where r.started_at < $1 and not exists (select 1 "
+                        + "from events.motion_events e where e.event_id = r.event_id) limit $2))")
+                        .execute(Tuple.of(odt(boundary), BATCH)).await().atMost(TIMEOUT).rowCount();
+                deleted += n;
+            } while (n == BATCH);
+        }
+        return deleted;
+    }
+
     /** How many rows of {@code t} lie before {@code boundary}, and how many of them are held. */
     public Due due(Table t, Instant boundary, Instant now) {
         Row r = pool.preparedQuery("select count(*) filter (where not " + t.held("$2") + "), count(*) filter (where "

@@ -70,6 +70,9 @@ public class EventTablePruner {
         long snapshots = events.deleteSnapshots(EventPruneRepository.dayBoundary(now.minus(
                 Duration.ofDays(eventsDays))));
         rows.put("snapshots", new Rows(snapshots, 0, 0, 0, (System.nanoTime() - s0) / 1_000_000));
+        long r0 = System.nanoTime();
+        long reviews = events.deleteReviews(EventPruneRepository.dayBoundary(now.minus(Duration.ofDays(eventsDays))));
+        rows.put("reviews", new Rows(reviews, 0, 0, 0, (System.nanoTime() - r0) / 1_000_000));
         return rows;
     }
 

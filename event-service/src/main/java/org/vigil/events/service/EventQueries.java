@@ -30,12 +30,14 @@ public class EventQueries {
     /**
      * A page of events, newest first.
      *
-     * @param sites  the sites to search, or {@code null} for every site
-     * @param cursor the {@code next} of the previous page, or {@code null} for the first
+     * @param sites    the sites to search, or {@code null} for every site
+     * @param reviewed which review state to keep ({@code null}: all)
+     * @param reviewer the user asking: the events say whether they marked each reviewed
+     * @param cursor   the {@code next} of the previous page, or {@code null} for the first
      */
-    public Uni<EventPage> events(Collection<String> sites, String camera, String label, Instant from, Instant to,
-            Cursor cursor, int limit) {
-        return repository.search(new EventRepository.Search(sites, camera, label, from, to,
+    public Uni<EventPage> events(Collection<String> sites, String camera, String label, String zone,
+            EventRepository.Reviewed reviewed, String reviewer, Instant from, Instant to, Cursor cursor, int limit) {
+        return repository.search(new EventRepository.Search(sites, camera, label, zone, reviewed, reviewer, from, to,
                 cursor == null ? null : cursor.startedAt(), cursor == null ? null : cursor.eventId(), limit + 1))
                 .map(rows -> {
                     List<StoredMotionEvent> page = rows.size() > limit ? rows.subList(0, limit) : rows;
@@ -44,8 +46,8 @@ public class EventQueries {
                 });
     }
 
-    public Uni<StoredMotionEvent> motion(UUID id) {
-        return repository.motion(id);
+    public Uni<StoredMotionEvent> motion(UUID id, String reviewer) {
+        return repository.motion(id, reviewer);
     }
 
     public Uni<byte[]> snapshot(UUID id) {
