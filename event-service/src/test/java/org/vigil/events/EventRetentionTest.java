@@ -146,6 +146,16 @@ class EventRetentionTest {
             c.createStatement().execute("insert into events.event_team_reviews (event_id, started_at, reviewed_by, "
                     + "reviewed_at) values ('" + free + "', '" + OffsetDateTime.ofInstant(day, ZoneOffset.UTC)
                     + "', 'otto', now())");
+            // bookmarks: one inside the held span (its note stays with the held footage), one of the free hours
+            try (PreparedStatement p = c.prepareStatement("insert into events.bookmarks (bookmark_id, camera_id, site, "
+                    + "at, note, created_by, created_at) values (?, ?, 'hq', ?, 'note', 'olga', now())")) {
+                for (Object[] b : new Object[][] {{held, heldAt.plusSeconds(5)}, {free, day.plus(Duration.ofHours(9))}}) {
+                    p.setObject(1, b[0]);
+                    p.setString(2, camera);
+                    p.setObject(3, OffsetDateTime.ofInstant((Instant) b[1], ZoneOffset.UTC));
+                    p.executeUpdate();
+                }
+            }
             try (PreparedStatement p = c.prepareStatement("insert into events.detections (camera_id, at, site, "
                     + "detector, objects) values (?, ?, 'hq', 'test', '[]')")) {
                 for (Instant at : List.of(heldAt.plusSeconds(10), day.plus(Duration.ofHours(12)))) {
@@ -169,6 +179,7 @@ class EventRetentionTest {
         assertThat(snapshots(held, free)).containsExactly(held);
         assertThat(reviewed("event_reviews", held, free)).as("the held event's review mark stays").containsExactly(held);
         assertThat(reviewed("event_team_reviews", held, free)).isEmpty();
+        assertThat(bookmarks(held, free)).as("the bookmark a hold covers stays").containsExactly(held);
         assertThat(eventRows("detections", camera)).as("the detection during the held event stays").isEqualTo(1);
         AuditEntry audited = TopicProbe.await(bootstrap, Topics.AUDIT, Duration.ofSeconds(30), r -> {
             AuditEntry x = Json.read(r.value(), AuditEntry.class);
@@ -187,6 +198,7 @@ class EventRetentionTest {
         assertThat(ids(camera)).containsExactly(recent);
         assertThat(snapshots(held, free)).isEmpty();
         assertThat(reviewed("event_reviews", held, free)).isEmpty();
+        assertThat(bookmarks(held, free)).isEmpty();
         assertThat(eventRows("detections", camera)).isZero();
     }
 
@@ -332,6 +344,21 @@ class EventRetentionTest {
 
     private List<UUID> snapshots(UUID... ids) throws Exception {
         return reviewed("snapshots", ids);
+    }
+
+    /** Which of these bookmarks are stored. */
+    private List<UUID> bookmarks(UUID... ids) throws Exception {
+        List<UUID> out = new ArrayList<>();
+        try (Connection c = db(); PreparedStatement p = c.prepareStatement(
+                "select bookmark_id from events.bookmarks where bookmark_id = any(?)")) {
+            p.setArray(1, c.createArrayOf("uuid", ids));
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return out;
     }
 
     /** Which of these events have a row in {@code table} (snapshots, event_reviews, event_team_reviews). */

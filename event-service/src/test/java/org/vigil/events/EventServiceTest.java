@@ -312,6 +312,75 @@ class EventServiceTest {
     }
 
     @Test
+    void anOperatorBookmarksAMomentWithANoteThatIsSearchedAuditedAndRemovedOnlyByItsAuthorOrAnAdmin()
+            throws Exception {
+        String site = "bm-" + UUID.randomUUID().toString().substring(0, 6);
+        String cam = "cam-" + site;
+        TopicProbe.send(bootstrap, Topics.CAMERAS, cam, Json.write(new org.vigil.contracts.CameraConfig(
+                org.vigil.contracts.CameraConfig.VERSION, cam, cam, site, "test:", null, true, 0.5, null, null, T0,
+                "test")));
+        String olga = TestTokens.token("olga", "operator", site);
+        Instant at = T0.minusSeconds(600);
+        Map<String, Object> body = Map.of("camera", cam, "at", at.toString(), "note", "  Van parked at the gate, 100% "
+                + "sure  ");
+        // the registry is read in the background: the camera is known within seconds
+        String[] id = new String[1];
+        await(() -> {
+            io.restassured.response.Response r = given().auth().oauth2(olga).contentType("application/json").body(body)
+                    .when().post("/api/bookmarks");
+            if (r.statusCode() == 201) {
+                id[0] = r.path("bookmarkId");
+            }
+            return id[0] != null;
+        }, "the bookmark is made");
+        given().auth().oauth2(olga).when().get("/api/bookmarks?camera=" + cam).then().statusCode(200)
+                .body("note", equalTo(List.of("Van parked at the gate, 100% sure"))).body("createdBy",
+                        equalTo(List.of("olga"))).body("at", equalTo(List.of(at.toString())));
+
+        // found by words of its note, in any case; % is a character, not a wildcard
+        String vera = TestTokens.token("vera", "viewer", site);
+        given().auth().oauth2(vera).when().get("/api/bookmarks?q=VAN PARKED").then().statusCode(200)
+                .body("bookmarkId", equalTo(List.of(id[0])));
+        given().auth().oauth2(vera).queryParam("q", "100% sure").when().get("/api/bookmarks").then().statusCode(200)
+                .body("bookmarkId", equalTo(List.of(id[0])));
+        given().auth().oauth2(vera).queryParam("q", "1%%").when().get("/api/bookmarks").then().statusCode(200)
+                .body("size()", equalTo(0));
+        given().auth().oauth2(vera).when().get("/api/bookmarks?camera=" + cam + "&from=" + at.plusSeconds(1))
+                .then().statusCode(200).body("size()", equalTo(0));
+        // another site's users see nothing of it, and cannot bookmark the camera (as if it did not exist)
+        String far = TestTokens.token("otto", "operator", "elsewhere");
+        given().auth().oauth2(far).when().get("/api/bookmarks?q=van").then().statusCode(200).body("size()", equalTo(0));
+        given().auth().oauth2(far).contentType("application/json").body(body).when().post("/api/bookmarks").then()
+                .statusCode(404);
+        // a viewer reads, and does not write
+        given().auth().oauth2(vera).contentType("application/json").body(body).when().post("/api/bookmarks").then()
+                .statusCode(403);
+        // bad input: 400 naming the field, nothing stored
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("camera", cam, "at", at.toString()),
+                Map.of("camera", cam, "at", at.toString(), "note", "x".repeat(501)),
+                Map.of("camera", cam, "at", at.toString(), "note", "bell\u0007"),
+                Map.of("camera", cam, "note", "no time"),
+                Map.of("camera", cam, "at", "yesterday", "note", "n"),
+                Map.of("camera", cam, "at", T0.plusSeconds(3600).toString(), "note", "the future"),
+                Map.of("camera", "bad id!", "at", at.toString(), "note", "n"))) {
+            given().auth().oauth2(olga).contentType("application/json").body(bad).when().post("/api/bookmarks").then()
+                    .statusCode(400).body("parameter", org.hamcrest.Matchers.oneOf("note", "at", "camera"));
+        }
+        assertThat(query("select count(*) from events.bookmarks where camera_id = '" + cam + "'")).isEqualTo(1);
+
+        // removed by its author or an admin only
+        String otto = TestTokens.token("otto", "operator", site);
+        given().auth().oauth2(otto).when().delete("/api/bookmarks/" + id[0]).then().statusCode(403);
+        given().auth().oauth2(olga).when().delete("/api/bookmarks/" + id[0]).then().statusCode(204);
+        given().auth().oauth2(olga).when().delete("/api/bookmarks/" + id[0]).then().statusCode(404);
+        given().auth().oauth2(olga).when().delete("/api/bookmarks/nope").then().statusCode(400);
+        // both changes audited against the camera (so its exports carry them), with the note
+        await(() -> query("select count(*) from events.audit_log where target = 'camera:" + cam + "' and action in "
+                + "('bookmark.create', 'bookmark.delete') and details->>'note' = 'Van parked at the gate, 100% sure'")
+                == 2, "the bookmark's creation and removal audited");
+    }
+
+    @Test
     void pagesFollowTheKeysetAndFiltersNarrowByCameraTypeAndTime() throws Exception {
         String site = "page-" + UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new java.util.ArrayList<>();

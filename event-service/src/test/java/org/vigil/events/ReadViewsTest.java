@@ -31,6 +31,8 @@ class ReadViewsTest {
                 "started_at timestamptz", "ended_at timestamptz", "frames int8", "bytes int8", "sha256 text"));
         V1.put("v1_motion_events", List.of("event_id uuid", "camera_id text", "site text", "started_at timestamptz",
                 "ended_at timestamptz", "last_at timestamptz", "score float8", "zone text", "labels _text"));
+        V1.put("v1_bookmarks", List.of("bookmark_id uuid", "camera_id text", "site text", "at timestamptz",
+                "note text", "created_by text", "created_at timestamptz"));
         V1.put("v1_audit_log", List.of("seq int8", "id uuid", "at timestamptz", "service text", "actor text",
                 "action text", "target text", "site text", "outcome text", "details jsonb", "prev_hash text",
                 "hash text"));

@@ -13,6 +13,7 @@ import java.util.List;
  * segments/&lt;camera&gt;/&lt;file&gt;.avi   the original recordings covering the range, bit for bit
  * mp4/&lt;camera&gt;.mp4         optional: the same packets in one MP4 per camera, for any player
  * events.json, events.csv  the motion events of those cameras in the range
+ * bookmarks.json           the operators' bookmarks of those cameras in the range (moment, note, author)
  * audit.jsonl              the audit entries about this footage, with their hash chain ({@link AuditLine})
  * </pre>
  */
@@ -25,6 +26,7 @@ public final class ExportPackage {
     public static final String AUDIT = "audit.jsonl";
     public static final String EVENTS_JSON = "events.json";
     public static final String EVENTS_CSV = "events.csv";
+    public static final String BOOKMARKS_JSON = "bookmarks.json";
     public static final String SEGMENTS_DIR = "segments/";
     /** The optional convenience copies: one MP4 per camera, stream-copied from the originals. */
     public static final String MP4_DIR = "mp4/";

@@ -13,6 +13,11 @@ public final class Evidence {
             Instant endedAt, long frames, long bytes, String sha256) {
     }
 
+    /** An operator's bookmark, as bookmarks.json carries it. */
+    public record Bookmark(String bookmarkId, String cameraId, String site, Instant at, String note, String createdBy,
+            Instant createdAt) {
+    }
+
     /** A motion event, as events.json/csv carry it. */
     public record Event(String eventId, String cameraId, String site, Instant startedAt, Instant endedAt, double score,
             String zone, java.util.List<String> labels) {

@@ -108,6 +108,10 @@ class ExportJobsTest {
                     + "last_at, score, zone, labels) values ('" + UUID.randomUUID() + "', '" + cam + "', '" + site
                     + "', '" + T0.plusSeconds(30) + "', '" + T0.plusSeconds(31) + "', 0.4, '=cmd|'' /C calc''!A0', "
                     + "'{person}')");
+            // an operator's bookmark in the range (a formula-like note stays text: the package is JSON)
+            c.createStatement().executeUpdate("insert into events.bookmarks (bookmark_id, camera_id, site, at, note, "
+                    + "created_by, created_at) values ('" + UUID.randomUUID() + "', '" + cam + "', '" + site + "', '"
+                    + T0.plusSeconds(40) + "', 'van at the gate, plate =HYPERLINK', 'olga', now())");
             // three audit entries about the camera, chained
             String prev = "cd".repeat(32);
             long seq = System.nanoTime();
@@ -404,6 +408,14 @@ class ExportJobsTest {
             assertThat(m.software().name()).isEqualTo("vigil-export-service");
             String csv = new String(z.getInputStream(z.getEntry("events.csv")).readAllBytes(), StandardCharsets.UTF_8);
             assertThat(csv).contains(cam).contains("'=cmd").contains("person");
+            com.fasterxml.jackson.databind.JsonNode bookmarks = Json.mapper().readTree(z.getInputStream(z.getEntry("bookmarks.json")).readAllBytes());
+            assertThat(bookmarks).singleElement().satisfies(b -> {
+                assertThat(b.path("note").asText()).isEqualTo("van at the gate, plate =HYPERLINK");
+                assertThat(b.path("createdBy").asText()).isEqualTo("olga");
+                assertThat(b.path("at").asText()).isEqualTo(T0.plusSeconds(40).toString());
+            });
+            assertThat(m.files()).as("the bookmarks are signed with the rest").anySatisfy(f ->
+                    assertThat(f.path()).isEqualTo("bookmarks.json"));
         }
     }
 

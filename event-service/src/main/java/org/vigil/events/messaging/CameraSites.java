@@ -70,6 +70,11 @@ public class CameraSites {
         }
     }
 
+    /** The site the registry gives {@code camera}, if it knows it. */
+    public java.util.Optional<String> siteOf(String camera) {
+        return java.util.Optional.ofNullable(siteOf.get(camera));
+    }
+
     /** Completes once the registry has been read to its end. */
     Uni<Void> loaded() {
         return Uni.createFrom().completionStage(registry.loaded());

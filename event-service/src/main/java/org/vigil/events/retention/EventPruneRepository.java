@@ -273,6 +273,20 @@ public class EventPruneRepository {
         return deleted;
     }
 
+    /** Bookmarks of moments before {@code boundary}, but those a hold covers (the notes of held footage stay). */
+    public long deleteBookmarks(Instant boundary, Instant now) {
+        long deleted = 0;
+        int n;
+        do {
+            n = pool.preparedQuery("delete from events.bookmarks where bookmark_id = any(array(select x.bookmark_id "
+                    + "from events.bookmarks x where x.at < $1 and not " + holdCovers("x.camera_id", "x.at", "x.at",
+                            "$3") + " limit $2))")
+                    .execute(Tuple.of(odt(boundary), BATCH, odt(now))).await().atMost(TIMEOUT).rowCount();
+            deleted += n;
+        } while (n == BATCH);
+        return deleted;
+    }
+
     /** How many rows of {@code t} lie before {@code boundary}, and how many of them are held. */
     public Due due(Table t, Instant boundary, Instant now) {
         Row r = pool.preparedQuery("select count(*) filter (where not " + t.held("$2") + "), count(*) filter (where "

@@ -73,6 +73,10 @@ public class EventTablePruner {
         long r0 = System.nanoTime();
         long reviews = events.deleteReviews(EventPruneRepository.dayBoundary(now.minus(Duration.ofDays(eventsDays))));
         rows.put("reviews", new Rows(reviews, 0, 0, 0, (System.nanoTime() - r0) / 1_000_000));
+        long b0 = System.nanoTime();
+        long bookmarks = events.deleteBookmarks(EventPruneRepository.dayBoundary(now.minus(Duration.ofDays(
+                eventsDays))), now);
+        rows.put("bookmarks", new Rows(bookmarks, 0, 0, 0, (System.nanoTime() - b0) / 1_000_000));
         return rows;
     }
 

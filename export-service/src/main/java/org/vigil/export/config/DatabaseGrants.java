@@ -18,6 +18,7 @@ public class DatabaseGrants extends GrantCheck {
                 RequiredGrants.ownSchema("exports"),
                 RequiredGrants.readView("events.v1_segments", "the recordings of a package"),
                 RequiredGrants.readView("events.v1_motion_events", "the events of a package"),
+                RequiredGrants.readView("events.v1_bookmarks", "the bookmarks of a package"),
                 RequiredGrants.readView("events.v1_audit_log", "the audit excerpt of a package"),
                 RequiredGrants.readView("events.v1_site_clocks", "each site's clock in a package")));
     }

@@ -90,6 +90,21 @@ public class EvidenceRepository {
         return out;
     }
 
+    /** Bookmarks of the cameras at moments in [from, to), oldest first; at most {@code limit}. */
+    public List<Evidence.Bookmark> bookmarks(List<String> cameras, Instant from, Instant to, int limit) {
+        List<Evidence.Bookmark> out = new ArrayList<>();
+        pool.preparedQuery("""
+                select bookmark_id, camera_id, site, at, note, created_by, created_at
+                from events.v1_bookmarks
+                where camera_id = any($1) and at >= $2 and at < $3
+                order by at, bookmark_id limit $4""")
+                .execute(Tuple.of(cameras.toArray(String[]::new), odt(from), odt(to), limit)).await().atMost(TIMEOUT)
+                .forEach(r -> out.add(new Evidence.Bookmark(r.getUUID("bookmark_id").toString(),
+                        r.getString("camera_id"), r.getString("site"), instant(r, "at"), r.getString("note"),
+                        r.getString("created_by"), instant(r, "created_at"))));
+        return out;
+    }
+
     /** Actions whose entries from before typed targets ({@code camera:}, {@code export:}) named a camera or export. */
     private static final String[] LEGACY_FOOTAGE_ACTIONS = {"recording.view", "recording.download",
         "camera.recording.set", "hold.place", "hold.release", "export.create", "export.cancel", "export.download",

@@ -314,6 +314,8 @@ public class ExportRunner {
         List<Evidence.Event> events = evidence.events(job.cameras(), job.from(), job.to(), MAX_EVENTS);
         w.add(ExportPackage.EVENTS_JSON, Json.write(events));
         w.add(ExportPackage.EVENTS_CSV, EventsCsv.of(events).getBytes(StandardCharsets.UTF_8));
+        w.add(ExportPackage.BOOKMARKS_JSON, Json.write(evidence.bookmarks(job.cameras(), job.from(), job.to(),
+                MAX_EVENTS)));
         StringBuilder lines = new StringBuilder();
         EvidenceRepository.AuditExcerpt excerpt = evidence.audit(job.cameras(), job.id());
         for (AuditLine l : excerpt.lines()) {

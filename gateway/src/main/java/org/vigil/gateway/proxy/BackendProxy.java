@@ -40,7 +40,7 @@ import org.vigil.gateway.security.TokenService;
 
 /**
  * Passes the backends' APIs through, streaming both ways (playback MP4s and exports are large and ranged):
- * {@code /api/recorder/*} to the recorder, {@code /api/events*}, {@code /api/segments}, cameras' and sites' status
+ * {@code /api/recorder/*} to the recorder, {@code /api/events*}, {@code /api/bookmarks*}, {@code /api/segments}, cameras' and sites' status
  * to the event service,
  * {@code /api/exports*} to the export service and {@code /api/retention/*} to the retention service. The caller's
  * gateway-signed token goes along as a bearer token (for API-token and single sign-on bearer callers, the short-lived
@@ -73,7 +73,8 @@ public class BackendProxy {
         Map<String, HttpClient> sites = new HashMap<>();
         directory.recorders().forEach((site, url) -> sites.put(site, client(vertx, url)));
         router.route("/api/recorder/*").handler(ctx -> toRecorder(ctx, local, sites, directory, cameras));
-        route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/segments",
+        route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/bookmarks",
+                "/api/bookmarks/*", "/api/segments",
                 "/api/cameras/status", "^/api/cameras/[^/]+/status$", "/api/sites/status");
         HttpClient export = client(vertx, config.exportUrl());
         router.route("/api/exports").handler(ctx -> {
