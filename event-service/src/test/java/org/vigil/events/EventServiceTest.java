@@ -236,6 +236,52 @@ class EventServiceTest {
     }
 
     @Test
+    void aCamerasSegmentsAreMergedIntoSpansWhereTheyMeetAndGapsStayGaps() throws Exception {
+        String cam = "cam-span-" + UUID.randomUUID().toString().substring(0, 6);
+        // three segments a few frames apart, a 6 s gap, two more; then 300 of 4 s in a row (more than a page of
+        // segments: the timeline asks for spans, never for every segment of a day)
+        List<double[]> at = new java.util.ArrayList<>(List.of(new double[] {0, 4}, new double[] {4.1, 8},
+                new double[] {8.2, 12}, new double[] {18, 22}, new double[] {22.05, 26}));
+        for (int i = 0; i < 300; i++) {
+            at.add(new double[] {100 + 4 * i, 104 + 4 * i});
+        }
+        List<SegmentClosed> segments = new java.util.ArrayList<>();
+        for (int i = 0; i < at.size(); i++) {
+            Instant start = T0.plusMillis((long) (at.get(i)[0] * 1000));
+            Instant end = T0.plusMillis((long) (at.get(i)[1] * 1000));
+            segments.add(new SegmentClosed(1, cam + "/s" + i, cam, "hq", "/rec", "hq/" + cam + "/s" + i + ".avi", start,
+                    end, 40, 1000, "ab", "h264", 640, 360));
+        }
+        for (SegmentClosed sc : segments) {
+            TopicProbe.send(bootstrap, Topics.SEGMENTS, cam, Json.write(sc));
+        }
+        await(() -> query("select count(*) from events.segments where camera_id = '" + cam + "'") == at.size(),
+                "segments indexed");
+        String vera = TestTokens.token("vera", "viewer", "hq");
+        String range = "&from=" + T0.minusSeconds(60) + "&to=" + T0.plusSeconds(3600);
+        given().auth().oauth2(vera).when().get("/api/segments/spans?camera=" + cam + range).then().statusCode(200)
+                .body("size()", equalTo(3))
+                .body("[0].start", equalTo(T0.toString())).body("[0].end", equalTo(T0.plusSeconds(12).toString()))
+                .body("[0].segments", equalTo(3)).body("[1].segments", equalTo(2))
+                .body("[1].start", equalTo(T0.plusSeconds(18).toString())).body("[2].segments", equalTo(300))
+                .body("[2].bytes", equalTo(300_000));
+        // no merging with a gap of 0 but where segments meet exactly, all of it with 80 s (the largest gap is 74 s)
+        given().auth().oauth2(vera).when().get("/api/segments/spans?gap=0&camera=" + cam + range).then()
+                .statusCode(200).body("size()", equalTo(305 - 300 + 1)); // the 4 s run meets exactly: still one
+        given().auth().oauth2(vera).when().get("/api/segments/spans?gap=80000&camera=" + cam + range).then()
+                .statusCode(200).body("size()", equalTo(1));
+        // another site's viewer: nothing; bad input: 400 naming the parameter
+        given().auth().oauth2(TestTokens.token("otto", "viewer", "branch")).when()
+                .get("/api/segments/spans?camera=" + cam + range).then().statusCode(200).body("size()", equalTo(0));
+        given().auth().oauth2(vera).when().get("/api/segments/spans?camera=" + cam).then().statusCode(400)
+                .body("parameter", equalTo("to"));
+        given().auth().oauth2(vera).when().get("/api/segments/spans?gap=-1&camera=" + cam + range).then()
+                .statusCode(400).body("parameter", equalTo("gap"));
+        given().auth().oauth2(vera).when().get("/api/segments/spans?camera=" + cam + "&from=" + T0 + "&to="
+                + T0.plusSeconds(30 * 86400)).then().statusCode(400).body("parameter", equalTo("to"));
+    }
+
+    @Test
     void eventsAreMarkedReviewedPerUserAndForTheTeamInBulkFilteredByZoneAndReviewStateAndAudited() throws Exception {
         String site = "rev-" + UUID.randomUUID().toString().substring(0, 6);
         List<String> ids = new java.util.ArrayList<>();

@@ -81,6 +81,15 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "GET", "/api/events?site={site}", null, "viewer", 200, 403),
                 of("gateway", "GET", "/api/events/{event}/snapshot", null, "viewer", 200, 404),
                 of("gateway", "GET", "/api/segments?camera={cam}", null, "viewer", 200, 200),
+                of("gateway", "GET", "/api/segments/spans?camera={cam}&from={from}&to={to}", null, "viewer", 200, 200),
+                // review: anyone marks for themselves, operators for the team; another site's event is not found
+                of("gateway", "POST", "/api/events/reviews", "{\"events\":[\"{event}\"],\"reviewed\":true}", "viewer",
+                        200, 404),
+                of("gateway", "POST", "/api/events/reviews", "{\"events\":[\"{event}\"],\"reviewed\":true,"
+                        + "\"team\":true}", "operator", 200, 404),
+                of("gateway", "GET", "/api/bookmarks?camera={cam}", null, "viewer", 200, 200),
+                of("gateway", "POST", "/api/bookmarks", "{\"camera\":\"{cam}\",\"at\":\"{fromIso}\",\"note\":\"matrix\"}",
+                        "operator", 201, 404),
                 of("gateway", "GET", play, null, "viewer", 200, 403),
                 of("gateway", "GET", play + "&download=1", null, "operator", 200, 403),
                 of("gateway", "GET", "/api/recorder/storage/summary", null, "viewer", 200, 200),

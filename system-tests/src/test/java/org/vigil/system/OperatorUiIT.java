@@ -132,7 +132,8 @@ class OperatorUiIT {
         for (String role : AccessMatrix.ROLES) {
             String token = tokens.get(role);
             for (String[] call : new String[][] {{"gateway", "/api/cameras"}, {"gateway", "/api/events"},
-                    {"gateway", "/api/segments?camera=cam-b"}, {"capture", "/api/capture/cameras"},
+                    {"gateway", "/api/segments?camera=cam-b"}, {"gateway", "/api/bookmarks"},
+                    {"capture", "/api/capture/cameras"},
                     {"events", "/api/cameras/status"}, {"events", "/api/events?camera=cam-b"}}) {
                 HttpResponse<String> r = call(call[0], "GET", call[1], null, token);
                 assertThat(r.statusCode()).as(call[1]).isEqualTo(200);
@@ -313,6 +314,149 @@ class OperatorUiIT {
             b.waitFor("document.querySelector('#playback').paused", Duration.ofSeconds(10));
             b.press("Space");
             b.waitFor("!document.querySelector('#playback').paused", Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theTimelinePlaysTwoCamerasInStepAcrossSegmentCutsWithSpansMarkersZoomSpeedsFrameStepAndBookmarks()
+            throws Exception {
+        assumeBrowser();
+        String other = "tl-b";
+        HttpResponse<String> added = call("gateway", "POST", "/api/cameras", "{\"id\":\"" + other + "\",\"name\":"
+                + "\"Timeline B\",\"site\":\"site-a\",\"url\":\"test:?size=320x180&fps=10\"}", admin);
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        try (Browser b = signedIn("admin", SharedStack.adminPassword(), "")) {
+            // a moment cam-a recorded on both sides of a segment cut (segments of 4 s), once tl-b records too
+            String today = "new Date(new Date().setHours(0, 0, 0, 0)).toISOString()";
+            String segmentsOf = "fetch('/api/segments?limit=500&camera=%s&from=' + %s + '&to=' + new Date(Date.now() + "
+                    + "3600e3).toISOString()).then(r => r.json()).then(s => JSON.stringify(s))";
+            b.navigate(gatewayUrl() + "/#/dashboard");
+            JsonNode otherSegments = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < deadline) {
+                otherSegments = Json.mapper().readTree(b.evaluate(String.format(segmentsOf, other, today)).asText());
+                if (otherSegments.size() >= 6) { // 24 s: the clip opened holds enough beyond the cut to play at 4x
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(otherSegments.size()).as("tl-b's segments").isGreaterThanOrEqualTo(6);
+            Instant otherFrom = Instant.parse(otherSegments.get(0).path("startedAt").asText());
+            JsonNode segments = Json.mapper().readTree(b.evaluate(String.format(segmentsOf, "cam-a", "'" + otherFrom
+                    + "'")).asText());
+            Instant cut = null;
+            for (int i = 0; i + 1 < segments.size() && cut == null; i++) {
+                Instant end = Instant.parse(segments.get(i).path("endedAt").asText());
+                Instant next = Instant.parse(segments.get(i + 1).path("startedAt").asText());
+                if (end.isAfter(otherFrom.plusSeconds(4)) && Duration.between(end, next).abs().toMillis() < 1000) {
+                    cut = end;
+                }
+            }
+            assertThat(cut).as("a cut between two of cam-a's segments while tl-b records").isNotNull();
+            // from an event's link: 30 s before the moment given; the playhead 3 s before the cut
+            go(b, "#/recordings?camera=cam-a&at=" + cut.plusSeconds(27), "document.querySelector('.tl-row[data-camera="
+                    + "\"cam-a\"] button.seg')");
+
+            // spans: cam-a's segments of the day (hundreds, of 4 s) merged where they meet, gaps kept: one button each
+            JsonNode expected = Json.mapper().readTree(b.evaluate("fetch('/api/segments/spans?camera=cam-a&from=' + "
+                    + today + " + '&to=' + new Date(Date.now() + 3600e3).toISOString()).then(r => r.json()).then(s "
+                    + "=> JSON.stringify(s))").asText());
+            long inSpans = 0;
+            for (JsonNode span : expected) {
+                inSpans += span.path("segments").asLong();
+            }
+            assertThat(inSpans).as("segments in cam-a's spans").isGreaterThan(expected.size());
+            String spans = "document.querySelectorAll('.tl-row[data-camera=\"cam-a\"] button.seg').length";
+            b.waitFor(spans + " >= " + expected.size(), Duration.ofSeconds(20));
+            assertThat(b.evaluate(spans).asInt()).as(inSpans + " segments in " + expected.size() + " spans")
+                    .isBetween(expected.size(), expected.size() + 1); // a gap closing meanwhile may add one
+
+            // a second camera, in step with the first
+            b.click("input[data-camera-choice=\"" + other + "\"]");
+            String lead = "document.querySelector('#playback')";
+            String follower = "document.querySelector('video[data-camera=\"" + other + "\"]')";
+            String wall = "(v => Date.parse(v.dataset.start) + v.currentTime * 1000)";
+            b.waitFor(follower + " && " + follower + ".readyState >= 2 && " + lead + ".readyState >= 2 && !" + lead
+                    + ".paused", Duration.ofSeconds(60));
+            b.waitFor("Math.abs(" + wall + "(" + lead + ") - " + wall + "(" + follower + ")) < 400 && !" + follower
+                    + ".paused", Duration.ofSeconds(20));
+            // playback goes on across the cut: one buffered range holds both sides of it, and the playhead passes it
+            b.waitFor("Date.parse(document.querySelector('#timeline').dataset.cursor) > " + cut.plusSeconds(2)
+                    .toEpochMilli(), Duration.ofSeconds(40));
+            double cutAt = (cut.toEpochMilli() - Instant.parse(b.evaluate(lead + ".dataset.start").asText())
+                    .toEpochMilli()) / 1000.0;
+            assertThat(b.evaluate("(v => [...Array(v.buffered.length).keys()].some(i => v.buffered.start(i) <= "
+                    + (cutAt - 1) + " && v.buffered.end(i) >= " + (cutAt + 1) + "))(" + lead + ")").asBoolean())
+                    .as("one buffered range across the cut at %.1f s", cutAt).isTrue();
+            double drift = Math.abs(b.evaluate(wall + "(" + lead + ") - " + wall + "(" + follower + ")").asDouble());
+            assertThat(drift).as("the two cameras' playheads apart (ms)").isLessThan(1000);
+
+            // 4x: the playhead runs about four times as fast as the clock
+            b.evaluate("document.querySelector('#tl-speed').value = '4'; document.querySelector('#tl-speed')"
+                    + ".dispatchEvent(new Event('change'))");
+            b.evaluate("window.vigilSpeed = {at: performance.now(), t: " + wall + "(" + lead + ")}");
+            b.waitFor("performance.now() - window.vigilSpeed.at > 1500", Duration.ofSeconds(10));
+            double rate = b.evaluate("(" + wall + "(" + lead + ") - window.vigilSpeed.t) / (performance.now() - "
+                    + "window.vigilSpeed.at)").asDouble();
+            assertThat(rate).as("playhead seconds per second at 4x").isBetween(2.5, 4.6);
+
+            // a frame step: paused, one frame (10 fps) on
+            b.click("#tl-play");
+            b.waitFor(lead + ".paused", Duration.ofSeconds(5));
+            double before = b.evaluate(lead + ".currentTime").asDouble();
+            b.click("#tl-step");
+            b.waitFor("!" + lead + ".seeking && " + lead + ".currentTime > " + before, Duration.ofSeconds(10));
+            assertThat(b.evaluate(lead + ".currentTime").asDouble() - before).as("one frame").isBetween(0.05, 0.2);
+
+            // zoom down to 1 min: ticks with seconds, each with its UTC time
+            b.evaluate("document.querySelector('#tl-zoom').value = '5'; document.querySelector('#tl-zoom')"
+                    + ".dispatchEvent(new Event('change'))");
+            assertThat(b.evaluate("document.querySelector('#timeline').dataset.viewMs").asText()).isEqualTo("60000");
+            assertThat(b.evaluate("document.querySelector('.tl-axis span').textContent").asText())
+                    .matches("\\d\\d:\\d\\d:\\d\\d");
+            assertThat(b.evaluate("document.querySelector('.tl-axis span').title").asText()).endsWith("Z");
+
+            // hovering a row shows the frame at that moment
+            b.evaluate("(() => { const t = document.querySelector('.tl-row[data-camera=\"cam-a\"] .tl-track'); "
+                    + "const r = t.getBoundingClientRect(); const v = document.querySelector('#timeline').dataset; "
+                    + "const at = Date.parse(v.cursor) + 2000; const x = r.left + (at - Date.parse(v.viewStart)) / "
+                    + "Number(v.viewMs) * r.width; window.vigilHover = at; t.dispatchEvent(new MouseEvent('mousemove', "
+                    + "{clientX: x, clientY: r.top + 5, bubbles: true})); })()");
+            b.waitFor("document.querySelector('#tl-thumb').dataset.frameAt && !document.querySelector('#tl-thumb')"
+                    + ".hidden", Duration.ofSeconds(20));
+            assertThat(b.evaluate("Math.abs(Date.parse(document.querySelector('#tl-thumb').dataset.frameAt) - "
+                    + "window.vigilHover)").asDouble()).as("the thumbnail's frame against the hovered moment (ms)")
+                    .isLessThan(1000.0); // at 1 min, a pixel is about 50 ms
+
+            // events as markers; the previous event puts the playhead 5 s before one of them
+            b.evaluate("document.querySelector('#tl-zoom').value = '0'; document.querySelector('#tl-zoom')"
+                    + ".dispatchEvent(new Event('change'))");
+            assertThat(b.evaluate("document.querySelectorAll('.tl-row[data-camera=\"cam-a\"] .tl-event').length")
+                    .asInt()).as("cam-a's motion events on the timeline").isPositive();
+            b.evaluate("window.vigilBefore = document.querySelector('#timeline').dataset.cursor");
+            b.click("#tl-prev-event");
+            b.waitFor("document.querySelector('#timeline').dataset.cursor !== window.vigilBefore && " + lead
+                    + ".readyState >= 2", Duration.ofSeconds(30));
+            assertThat(b.evaluate("(c => [...document.querySelectorAll('.tl-event')].some(e => Math.abs(Number(e"
+                    + ".dataset.t) - 5000 - c) < 1500))(Date.parse(document.querySelector('#timeline').dataset.cursor))")
+                    .asBoolean()).as("the playhead 5 s before an event").isTrue();
+
+            // a bookmark of this moment: on the timeline, and found by a word of its note
+            String note = "Timeline check " + java.util.UUID.randomUUID().toString().substring(0, 6);
+            b.type("#bm-note", note);
+            b.click("#bm-add");
+            b.waitFor("[...document.querySelectorAll('.tl-row[data-camera=\"cam-a\"] .tl-bookmark')].some(m => m"
+                    + ".getAttribute('aria-label').includes('" + note + "'))", Duration.ofSeconds(10));
+            b.type("#bm-search", note.substring(note.length() - 6));
+            b.evaluate("document.querySelector('#bm-search-form').requestSubmit()");
+            b.waitFor("document.querySelector('#bm-results').textContent.includes('" + note + "')",
+                    Duration.ofSeconds(10));
+            assertThat(b.evaluate("document.querySelector('#playback-info').title").asText()).endsWith("Z");
+            assertThat(axeProblems(b)).as("the timeline").isEmpty();
+            b.screenshot(SCREENSHOTS.resolve("timeline.png"));
+        } finally {
+            call("gateway", "DELETE", "/api/cameras/" + other, null, admin);
         }
     }
 

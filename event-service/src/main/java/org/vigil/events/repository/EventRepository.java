@@ -212,6 +212,39 @@ public class EventRepository {
                 .setMaxResults(limit).getResultList());
     }
 
+    /** A run of recording without a gap: its first and last moment, how many segments and bytes it holds. */
+    public record Span(Instant start, Instant end, long segments, long bytes) {
+    }
+
+    /**
+     * A camera's recordings overlapping {@code [from, to)} as spans, oldest first: segments closer than {@code gap}
+     * are one span (gaps and islands, in the database: a day of 4-second segments is 21,600 rows and a few spans).
+     * {@code sites}: the sites the caller may see ({@code null}: all).
+     */
+    public Uni<List<Span>> spans(String camera, Instant from, Instant to, java.time.Duration gap,
+            Collection<String> sites, int limit) {
+        String sql = """
+                select min(started_at), max(ended_at), count(*), sum(bytes)::bigint from (
+                  select started_at, ended_at, bytes, sum(case when prev_end is null
+                      or started_at - prev_end > make_interval(secs => $4::float8 / 1000) then 1 else 0 end)
+                      over (order by started_at, segment_id) as island
+                  from (select started_at, ended_at, bytes, segment_id, max(ended_at) over (order by started_at,
+                          segment_id rows between unbounded preceding and 1 preceding) as prev_end
+                        from events.segments
+                        where camera_id = $1 and started_at < $3 and ended_at > $2
+                          and started_at > $2 - interval '1 hour' %s) s) x
+                group by island order by 1 limit %d""".formatted(sites == null ? "" : "and site = any($5)", limit);
+        Tuple args = Tuple.of(camera, odt(from), odt(to), (double) gap.toMillis());
+        if (sites != null) {
+            args.addValue(sites.toArray(String[]::new));
+        }
+        return pool.preparedQuery(sql).execute(args).map(rows -> {
+            List<Span> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new Span(instant(r, 0), instant(r, 1), r.getLong(2), r.getLong(3))));
+            return out;
+        });
+    }
+
     /** A camera's state changes in {@code [from, to)}, newest first. */
     public Uni<List<StatusChange>> statusHistory(String camera, Instant from, Instant to, int limit) {
         return pool.preparedQuery("""

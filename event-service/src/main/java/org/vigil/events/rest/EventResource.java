@@ -229,6 +229,41 @@ public class EventResource {
                 .map(list -> list.stream().filter(s -> Access.siteAllowed(sites, s.site())).toList());
     }
 
+    /**
+     * A camera's recordings as spans without gaps (segments closer than {@code gap} ms, default 2000, are one span):
+     * what a timeline draws for a day, whatever the segment length.
+     */
+    @GET
+    @Path("/segments/spans")
+    @Operation(summary = "A camera's recordings in a time range as spans without gaps, oldest first")
+    public Uni<List<EventRepository.Span>> spans(@QueryParam("camera") String camera, @QueryParam("from") String from,
+            @QueryParam("to") String to, @QueryParam("gap") String gap) {
+        if (camera == null || !ID.matcher(camera).matches()) {
+            throw new BadRequest("camera", "required: a camera id");
+        }
+        Instant f = instant("from", from, null);
+        Instant t = instant("to", to, null);
+        if (f == null || t == null || !f.isBefore(t)) {
+            throw new BadRequest("to", "from and to are required, to after from");
+        }
+        if (java.time.Duration.between(f, t).compareTo(java.time.Duration.ofDays(8)) > 0) {
+            throw new BadRequest("to", "the range may be at most 8 days");
+        }
+        long gapMs = 2000;
+        if (gap != null) {
+            try {
+                gapMs = Long.parseLong(gap);
+            } catch (NumberFormatException e) {
+                gapMs = -1;
+            }
+            if (gapMs < 0 || gapMs > 3_600_000) {
+                throw new BadRequest("gap", "must be 0 to 3600000 milliseconds");
+            }
+        }
+        return repository.spans(camera, f, t, java.time.Duration.ofMillis(gapMs),
+                sites.contains(Access.ALL_SITES) ? null : sites, 10_000);
+    }
+
     /** The latest status of every camera the caller may see. */
     @GET
     @Path("/cameras/status")

@@ -74,7 +74,7 @@ public class BackendProxy {
         directory.recorders().forEach((site, url) -> sites.put(site, client(vertx, url)));
         router.route("/api/recorder/*").handler(ctx -> toRecorder(ctx, local, sites, directory, cameras));
         route(router, vertx, config.eventsUrl(), "event", "/api/events", "/api/events/*", "/api/bookmarks",
-                "/api/bookmarks/*", "/api/segments",
+                "/api/bookmarks/*", "/api/segments", "/api/segments/*",
                 "/api/cameras/status", "^/api/cameras/[^/]+/status$", "/api/sites/status");
         HttpClient export = client(vertx, config.exportUrl());
         router.route("/api/exports").handler(ctx -> {
