@@ -139,7 +139,7 @@ class QueryPlanTest {
         servedByIndexes("people on two sites", plan(new EventRepository.Search(List.of("plan-site-0",
                 "plan-site-3"), null, "person", null, null, "plan-user", NOW.minus(2, ChronoUnit.DAYS), NOW, null, null, 51)));
         servedByIndexes("not reviewed by me, one site", plan(new EventRepository.Search(Set.of("plan-site-1"), null,
-                null, null, EventRepository.Reviewed.NOT_MINE, "plan-user", Instant.EPOCH,
+                null, null, org.vigil.events.ReviewState.NOT_MINE, "plan-user", Instant.EPOCH,
                 Instant.parse("9999-01-01T00:00:00Z"), null, null, 51)));
         servedByIndexes("three sites", plan(new EventRepository.Search(List.of("plan-site-0", "plan-site-3",
                 "plan-site-4"), null, null, null, null, "plan-user", Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"), null, null, 51)));

@@ -5,13 +5,38 @@ import { api, atLeast, handled } from '../api.js';
 import { createPlayer, nativeSupported } from '../live-player.js';
 import { siteCameras } from '../sites.js';
 import * as socket from '../socket.js';
-import { h, fill, STATE_TEXT, stateOf, svgEl, pictureSvg, polygonPoints } from '../dom.js';
+import { h, fill, field, STATE_TEXT, stateOf, svgEl, pictureSvg, polygonPoints } from '../dom.js';
 import { latencyEnabled, latencyStore, measureFrame, measureVideoFrame } from '../latency.js';
+
+const LAYOUT_KEY = 'vigil.layout';
 
 export function mount(root, { me, signal }) {
   const grid = h('ul', { id: 'live-grid', class: 'live-grid', 'aria-label': 'Live cameras' });
   const single = h('section', { id: 'live-single', class: 'live-single', hidden: true, 'aria-label': 'One camera' });
-  fill(root, h('h1', null, 'Live'), grid, single);
+  // layouts (design 0020 §4): the user's saved camera groups, with their columns
+  const layoutSelect = h('select', { id: 'live-layout' }, h('option', { value: '' }, 'All cameras'));
+  const editLayout = h('button', { type: 'button', id: 'live-layout-edit', class: 'secondary' }, 'Save as layout…');
+  const removeLayout = h('button', { type: 'button', id: 'live-layout-delete', class: 'secondary', hidden: true },
+    'Remove layout');
+  const fullScreen = h('button', { type: 'button', id: 'live-fullscreen', class: 'secondary',
+    'aria-pressed': 'false' }, 'Full screen');
+  const layoutName = h('input', { id: 'layout-name', type: 'text', maxlength: 64, required: true, autocomplete: 'off' });
+  const layoutColumns = h('select', { id: 'layout-columns' }, h('option', { value: '0' }, 'As many as fit'),
+    [1, 2, 3, 4, 5, 6].map((n) => h('option', { value: String(n) }, String(n))));
+  const layoutCameras = h('fieldset', { id: 'layout-cameras', class: 'camera-picker' },
+    h('legend', null, 'Cameras, in this order'));
+  const layoutError = h('p', { id: 'layout-error', class: 'error', role: 'alert' });
+  const editor = h('form', { id: 'live-layout-editor', class: 'filters layout-editor', hidden: true,
+    'aria-label': 'Save a layout' }, field('Name', layoutName), field('Columns', layoutColumns), layoutCameras,
+  h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'layout-save' }, 'Save layout'),
+    h('button', { type: 'button', id: 'layout-cancel', class: 'secondary' }, 'Cancel')), layoutError);
+  // on the full screen itself, a way out besides Escape (the page's own button is under it then)
+  const leaveFullScreen = h('button', { type: 'button', id: 'live-fullscreen-exit', class: 'secondary fs-exit',
+    hidden: true }, 'Leave full screen');
+  const area = h('div', { id: 'live-area', class: 'live-area' }, leaveFullScreen, grid, single);
+  fill(root, h('div', { class: 'live-top' }, h('h1', null, 'Live'),
+    h('div', { class: 'live-layouts' }, field('Layout', layoutSelect), editLayout, removeLayout, fullScreen)),
+  editor, area);
   const measure = latencyEnabled();
   if (measure) latencyStore();
   const canToggle = atLeast(me.role, 'operator');
@@ -74,8 +99,15 @@ export function mount(root, { me, signal }) {
   const onKey = (e) => { if (e.key === 'Escape' && view) { e.preventDefault(); close(); } };
   document.addEventListener('keydown', onKey);
 
-  siteCameras({ signal }).then((cameras) => {
-    if (signal.aborted) return; // left while the answer was parsed: do not start video for a gone page
+  let allCameras = [];
+  let layouts = [];
+  const showTiles = (cameras, columns) => {
+    if (view) close();
+    for (const t of tiles.values()) t.dispose();
+    tiles.clear();
+    fill(grid);
+    grid.style.gridTemplateColumns = columns ? `repeat(${columns}, minmax(0, 1fr))` : '';
+    grid.dataset.columns = String(columns || 0);
     if (!cameras.length) grid.append(h('li', { class: 'empty' }, 'No cameras in your sites.'));
     for (const cam of cameras) {
       const tile = liveTile(cam, { canToggle, measure, open, changed: () => { if (!view) watchGrid(); } });
@@ -83,16 +115,93 @@ export function mount(root, { me, signal }) {
       grid.append(tile.el);
     }
     watchGrid();
+    watchSites();
+  };
+  const applyLayout = () => {
+    const chosen = layouts.find((l) => l.name === layoutSelect.value);
+    if (chosen) sessionStorage.setItem(LAYOUT_KEY, chosen.name); else sessionStorage.removeItem(LAYOUT_KEY);
+    removeLayout.hidden = !chosen;
+    editLayout.textContent = chosen ? 'Edit layout…' : 'Save as layout…';
+    if (!chosen) { showTiles(allCameras, 0); return; }
+    const byId = new Map(allCameras.map((c) => [c.id, c]));
+    showTiles(chosen.cameras.map((id) => byId.get(id)).filter(Boolean), chosen.columns);
+  };
+  const loadLayouts = async (select) => {
+    layouts = await api('/api/layouts', { signal, quiet: true }).catch(() => []);
+    fill(layoutSelect, h('option', { value: '' }, 'All cameras'),
+      layouts.map((l) => h('option', { value: l.name }, l.name)));
+    layoutSelect.value = layouts.some((l) => l.name === select) ? select : '';
+  };
+  layoutSelect.addEventListener('change', applyLayout);
+  editLayout.addEventListener('click', () => {
+    const current = layouts.find((l) => l.name === layoutSelect.value);
+    const inLayout = current ? current.cameras : [...tiles.keys()];
+    layoutName.value = current ? current.name : '';
+    layoutColumns.value = String(current ? current.columns : 0);
+    fill(layoutCameras, h('legend', null, 'Cameras, in this order'),
+      [...allCameras].sort((a, b) => (inLayout.indexOf(a.id) + 1 || 1e9) - (inLayout.indexOf(b.id) + 1 || 1e9))
+        .map((c) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', value: c.id,
+          'data-layout-camera': c.id, checked: inLayout.includes(c.id) }), ` ${c.name || c.id}`)));
+    layoutError.textContent = '';
+    editor.hidden = false;
+    layoutName.focus();
+  });
+  editor.querySelector('#layout-cancel').addEventListener('click', () => { editor.hidden = true; editLayout.focus(); });
+  editor.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const cameras = [...layoutCameras.querySelectorAll('input:checked')].map((c) => c.value);
+    const name = layoutName.value.trim();
+    if (!name) { layoutError.textContent = 'Give the layout a name.'; return; }
+    if (!cameras.length) { layoutError.textContent = 'Choose at least one camera.'; return; }
+    try {
+      await api(`/api/layouts/${encodeURIComponent(name)}`, { method: 'PUT',
+        body: { cameras, columns: Number(layoutColumns.value) } });
+      editor.hidden = true;
+      await loadLayouts(name);
+      applyLayout();
+      layoutSelect.focus();
+    } catch (err) {
+      layoutError.textContent = err.message || 'The layout could not be saved.';
+      if (!handled(err)) throw err;
+    }
+  });
+  removeLayout.addEventListener('click', async () => {
+    const name = layoutSelect.value;
+    if (!name) return;
+    try {
+      await api(`/api/layouts/${encodeURIComponent(name)}`, { method: 'DELETE' });
+      await loadLayouts('');
+      applyLayout();
+    } catch (err) {
+      if (!handled(err)) throw err;
+    }
+  });
+  // full screen: the grid (or the single view) alone on the screen; Escape or the button leaves it
+  fullScreen.addEventListener('click', () => {
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    else if (area.requestFullscreen) area.requestFullscreen().catch(() => {});
+  });
+  leaveFullScreen.addEventListener('click', () => { if (document.fullscreenElement) document.exitFullscreen(); });
+  const onFullScreen = () => {
+    leaveFullScreen.hidden = document.fullscreenElement !== area;
+    fullScreen.setAttribute('aria-pressed', String(document.fullscreenElement === area));
+    fullScreen.textContent = document.fullscreenElement === area ? 'Leave full screen' : 'Full screen';
+  };
+  document.addEventListener('fullscreenchange', onFullScreen);
+
+  Promise.all([siteCameras({ signal }), loadLayouts(sessionStorage.getItem(LAYOUT_KEY))]).then(([cameras]) => {
+    if (signal.aborted) return; // left while the answer was parsed: do not start video for a gone page
+    allCameras = cameras;
+    applyLayout();
   }).catch((e) => { if (!handled(e)) throw e; });
 
   // a site central has lost contact with sends no pictures: each of its tiles says so, and since when
-  const watchSites = async () => {
+  async function watchSites() {
     const sites = await api('/api/sites/status', { quiet: true, signal }).catch(() => null);
     if (!sites || signal.aborted) return;
     const lost = new Map(sites.filter((s) => s.state === 'disconnected').map((s) => [s.site, s.lastContact]));
     for (const t of tiles.values()) t.site(lost.has(t.cam.site), lost.get(t.cam.site));
-  };
-  watchSites();
+  }
   const siteTimer = setInterval(watchSites, 5000);
 
   const offFrame = socket.on('frame', (f) => {
@@ -118,6 +227,8 @@ export function mount(root, { me, signal }) {
   });
   return () => {
     clearInterval(siteTimer);
+    document.removeEventListener('fullscreenchange', onFullScreen);
+    if (document.fullscreenElement === area) document.exitFullscreen().catch(() => {});
     document.removeEventListener('keydown', onKey);
     if (view) view.player.dispose();
     socket.watch([]);

@@ -88,6 +88,7 @@ record AccessMatrix(String service, String method, String path, String body, Str
                 of("gateway", "POST", "/api/events/reviews", "{\"events\":[\"{event}\"],\"reviewed\":true,"
                         + "\"team\":true}", "operator", 200, 404),
                 of("gateway", "GET", "/api/bookmarks?camera={cam}", null, "viewer", 200, 200),
+                of("gateway", "GET", "/api/layouts", null, "viewer", 200, 200),
                 of("gateway", "POST", "/api/bookmarks", "{\"camera\":\"{cam}\",\"at\":\"{fromIso}\",\"note\":\"matrix\"}",
                         "operator", 201, 404),
                 of("gateway", "GET", play, null, "viewer", 200, 403),

@@ -39,7 +39,7 @@ class DatabaseRolesIT {
             "vigil_identity", Set.of(),
             "vigil_events", Set.of("retention.v1_active_holds"),
             "vigil_exports", Set.of("events.v1_segments", "events.v1_motion_events", "events.v1_audit_log",
-                    "events.v1_site_clocks"),
+                    "events.v1_site_clocks", "events.v1_bookmarks"),
             "vigil_retention", Set.of("events.v1_segments", "events.v1_motion_events", "exports.v1_finished_jobs"),
             "vigil_auditor", Set.of("events.v1_audit_log"));
 

@@ -808,6 +808,62 @@ class OperatorUiIT {
         }
     }
 
+    @Test
+    void anOperatorSavesALayoutOfHerOwnThatOutlivesTheVisitAndShowsTheGridFullScreen() throws Exception {
+        assumeBrowser();
+        String mine = org.vigil.devstack.testing.TestTokens.token("matrix-operator", "operator", "site-a");
+        // bad input first, through the API: 400 naming the field, nothing saved
+        HttpResponse<String> otherSite = call("gateway", "PUT", "/api/layouts/Nope", "{\"cameras\":[\"cam-b\"]}", mine);
+        assertThat(otherSite.statusCode()).as(otherSite.body()).isEqualTo(400);
+        assertThat(otherSite.body()).contains("\"field\":\"cameras\"").contains("cam-b");
+        assertThat(call("gateway", "PUT", "/api/layouts/Nope", "{\"cameras\":[\"cam-a\"],\"columns\":9}", mine)
+                .statusCode()).isEqualTo(400);
+        assertThat(call("gateway", "PUT", "/api/layouts/" + "x".repeat(65), "{\"cameras\":[\"cam-a\"]}", mine)
+                .statusCode()).isEqualTo(400);
+        try (Browser b = signedIn("matrix-operator", "matrix-password-operator", "")) {
+            go(b, "#/live", "document.querySelectorAll('#live-grid li.live-tile').length >= 1");
+            b.click("#live-layout-edit");
+            b.waitFor("!document.querySelector('#live-layout-editor').hidden", Duration.ofSeconds(5));
+            b.type("#layout-name", "Night shift");
+            b.evaluate("document.querySelector('#layout-columns').value = '1'; for (const c of document"
+                    + ".querySelectorAll('#layout-cameras input')) c.checked = c.value === 'cam-a'");
+            assertThat(axeProblems(b)).as("the layout editor").isEmpty();
+            b.click("#layout-save");
+            b.waitFor("document.querySelector('#live-layout').value === 'Night shift' && document.querySelector("
+                    + "'#live-grid').dataset.columns === '1'", Duration.ofSeconds(10));
+            assertThat(b.evaluate("[...document.querySelectorAll('#live-grid li.live-tile')].map(t => t.dataset"
+                    + ".camera).join()").asText()).isEqualTo("cam-a");
+            // the store has it, as hers alone
+            JsonNode saved = Json.mapper().readTree(call("gateway", "GET", "/api/layouts", null, mine).body());
+            assertThat(saved.toString()).contains("\"name\":\"Night shift\"").contains("\"cameras\":[\"cam-a\"]")
+                    .contains("\"columns\":1");
+            assertThat(call("gateway", "GET", "/api/layouts", null, admin).body()).doesNotContain("Night shift");
+            // it outlives the visit: back on Live, the same layout
+            go(b, "#/events", "document.querySelector('#event-list')");
+            go(b, "#/live", "document.querySelector('#live-layout').value === 'Night shift' && document"
+                    + ".querySelectorAll('#live-grid li.live-tile').length === 1");
+            // a camera opens from the layout into the single view and back
+            b.click("button[data-open=\"cam-a\"]");
+            b.waitFor("!document.querySelector('#live-single').hidden", Duration.ofSeconds(10));
+            b.press("Escape");
+            b.waitFor("!document.querySelector('#live-grid').hidden", Duration.ofSeconds(10));
+            // full screen, and out again
+            b.click("#live-fullscreen");
+            b.waitFor("document.fullscreenElement === document.querySelector('#live-area')", Duration.ofSeconds(10));
+            assertThat(b.evaluate("document.querySelector('#live-fullscreen').getAttribute('aria-pressed')").asText())
+                    .isEqualTo("true");
+            b.click("#live-fullscreen-exit"); // on the full screen itself (the page's button is under it)
+            b.waitFor("document.fullscreenElement === null", Duration.ofSeconds(10));
+            // removed: every camera again
+            b.click("#live-layout-delete");
+            b.waitFor("document.querySelector('#live-layout').value === '' && document.querySelector('#live-grid')"
+                    + ".dataset.columns === '0'", Duration.ofSeconds(10));
+            assertThat(call("gateway", "GET", "/api/layouts", null, mine).body()).doesNotContain("Night shift");
+        } finally {
+            call("gateway", "DELETE", "/api/layouts/Night%20shift", null, mine);
+        }
+    }
+
     /** Glass-to-glass samples (sorted), the delivery baseline (previews only) and undecodable frames. */
     private record Latency(List<Long> glass, List<Long> delivery, long errors) {
     }

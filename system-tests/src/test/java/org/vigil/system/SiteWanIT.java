@@ -564,14 +564,16 @@ class SiteWanIT {
     }
 
     /**
-     * Watches {@code site}'s camera on central's gateway as a viewer of that site until 5 frames came (each of that
-     * camera), then stops.
+     * Watches {@code site}'s camera on central's gateway as a viewer of that site until 5 previews came (each of that
+     * camera), then natively (its own H.264 as fMP4 from the site's recorder, design 0019) until its init segment and 5
+     * fragments came, then stops.
      *
-     * @return how long the first frame and the five took
+     * @return how long the first frame, the five and the native stream took
      */
     private String watchLive(String site) throws Exception {
         String camera = "cam-" + site;
         java.util.concurrent.CopyOnWriteArrayList<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CopyOnWriteArrayList<String> natively = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong();
         long t = System.nanoTime();
         java.net.http.WebSocket ws = http.newWebSocketBuilder()
@@ -587,7 +589,13 @@ class SiteWanIT {
                         partial.writeBytes(b);
                         if (last) {
                             first.compareAndSet(0, System.nanoTime());
-                            frames.add(String.valueOf(org.vigil.contracts.LiveFrame.camera(partial.toByteArray())));
+                            org.vigil.contracts.LiveFrame.Header h = org.vigil.contracts.LiveFrame.header(
+                                    partial.toByteArray());
+                            if (h != null && h.kind() != null) {
+                                natively.add(h.camera() + " " + h.kind());
+                            } else {
+                                frames.add(String.valueOf(org.vigil.contracts.LiveFrame.camera(partial.toByteArray())));
+                            }
                             partial.reset();
                         }
                         w.request(1);
@@ -600,8 +608,18 @@ class SiteWanIT {
             Stack.await(site + "'s live pictures through central's gateway", Duration.ofSeconds(60),
                     () -> frames.size() >= 5);
             assertThat(frames).as(site + "'s live frames").allMatch(camera::equals);
-            return String.format("first frame %d ms, 5 frames %d ms", (first.get() - t) / 1_000_000,
+            String previews = String.format("first frame %d ms, 5 frames %d ms", (first.get() - t) / 1_000_000,
                     (System.nanoTime() - t) / 1_000_000);
+            // the camera's own stream across the WAN: opened at the site's recorder for this camera only
+            long n = System.nanoTime();
+            ws.sendText("{\"type\":\"watch\",\"cameras\":[\"" + camera + "\"],\"native\":[\"" + camera + "\"]}",
+                    true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Stack.await(site + "'s native live video through central's gateway", Duration.ofSeconds(60),
+                    () -> natively.contains(camera + " init")
+                            && natively.stream().filter((camera + " fmp4")::equals).count() >= 5);
+            assertThat(natively).as(site + "'s native messages").allMatch(m -> m.startsWith(camera + " "));
+            return previews + String.format(", native init and 5 fragments %d ms", (System.nanoTime() - n)
+                    / 1_000_000);
         } finally {
             ws.abort();
         }
@@ -611,7 +629,9 @@ class SiteWanIT {
     private void awaitLiveEnded(Site s) throws InterruptedException {
         Path log = s.home().resolve("logs/recorder-service.log");
         Stack.await(s.id() + "'s recorder stops streaming once nobody watches", Duration.ofSeconds(30),
-                () -> contains(log, "live view of cam-" + s.id() + " ended after"));
+                // both streams: the previews' and the native one's (whose line says "native live view of …")
+                () -> occurrences(log, "live view of cam-" + s.id() + " ended after") >= 2
+                        && contains(log, "native live view of cam-" + s.id() + " ended after"));
     }
 
     /** An MP4 (its first box is {@code ftyp}) of some size: footage, not an error page. */
@@ -764,7 +784,16 @@ class SiteWanIT {
         }
     }
 
-    private static boolean contains(Path log, String text) {
+    private static int occurrences(Path log, String text) {
+        try {
+            return Files.exists(log) ? Files.readString(log).split(java.util.regex.Pattern.quote(text), -1).length - 1
+                    : 0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+        private static boolean contains(Path log, String text) {
         try {
             return Files.exists(log) && Files.readString(log).contains(text);
         } catch (Exception e) {

@@ -15,6 +15,8 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
+import org.vigil.events.RecordingSpan;
+import org.vigil.events.ReviewState;
 import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
 
@@ -34,36 +36,20 @@ public class EventRepository {
                 + "(select t.reviewed_at from events.event_team_reviews t where t.event_id = e.event_id)";
     }
 
-    /** Which events a search keeps by their review state; {@code null} in a search keeps all. */
-    public enum Reviewed {
-        /** Marked reviewed by the user searching. */
-        MINE("exists"),
-        /** Not marked reviewed by the user searching. */
-        NOT_MINE("not exists"),
-        /** Marked reviewed for the team. */
-        TEAM("exists"),
-        /** Not marked reviewed for the team. */
-        NOT_TEAM("not exists");
-
-        private final String exists;
-
-        Reviewed(String exists) {
-            this.exists = exists;
-        }
-
-        String predicate(int me) {
-            return this == MINE || this == NOT_MINE
-                    ? " and " + exists + " (select 1 from events.event_reviews r where r.event_id = e.event_id and "
-                            + "r.reviewer = $" + me + ")"
-                    : " and " + exists + " (select 1 from events.event_team_reviews t where t.event_id = e.event_id)";
-        }
+    /** The condition a review state puts on events, the searching user being parameter {@code $me}. */
+    private static String predicate(ReviewState state, int me) {
+        String exists = state == ReviewState.MINE || state == ReviewState.TEAM ? "exists" : "not exists";
+        return state == ReviewState.MINE || state == ReviewState.NOT_MINE
+                ? " and " + exists + " (select 1 from events.event_reviews r where r.event_id = e.event_id and "
+                        + "r.reviewer = $" + me + ")"
+                : " and " + exists + " (select 1 from events.event_team_reviews t where t.event_id = e.event_id)";
     }
 
     /**
      * A search: sites (null = all), optional camera, label, zone and review state, a time window, and the keyset
      * position. {@code reviewer}: the user searching, whose own review marks the events show.
      */
-    public record Search(Collection<String> sites, String camera, String label, String zone, Reviewed reviewed,
+    public record Search(Collection<String> sites, String camera, String label, String zone, ReviewState reviewed,
             String reviewer, Instant from, Instant to, Instant beforeStart, UUID beforeId, int limit) {
     }
 
@@ -113,7 +99,7 @@ public class EventRepository {
             common.append(" and zone = $").append(add(params, s.zone()));
         }
         if (s.reviewed() != null) {
-            common.append(s.reviewed().predicate(me));
+            common.append(predicate(s.reviewed(), me));
         }
         if (s.beforeStart() != null) {
             common.append(" and (started_at, event_id) < ($").append(add(params, odt(s.beforeStart())))
@@ -212,16 +198,12 @@ public class EventRepository {
                 .setMaxResults(limit).getResultList());
     }
 
-    /** A run of recording without a gap: its first and last moment, how many segments and bytes it holds. */
-    public record Span(Instant start, Instant end, long segments, long bytes) {
-    }
-
     /**
      * A camera's recordings overlapping {@code [from, to)} as spans, oldest first: segments closer than {@code gap}
      * are one span (gaps and islands, in the database: a day of 4-second segments is 21,600 rows and a few spans).
      * {@code sites}: the sites the caller may see ({@code null}: all).
      */
-    public Uni<List<Span>> spans(String camera, Instant from, Instant to, java.time.Duration gap,
+    public Uni<List<RecordingSpan>> spans(String camera, Instant from, Instant to, java.time.Duration gap,
             Collection<String> sites, int limit) {
         String sql = """
                 select min(started_at), max(ended_at), count(*), sum(bytes)::bigint from (
@@ -239,8 +221,8 @@ public class EventRepository {
             args.addValue(sites.toArray(String[]::new));
         }
         return pool.preparedQuery(sql).execute(args).map(rows -> {
-            List<Span> out = new ArrayList<>();
-            rows.forEach(r -> out.add(new Span(instant(r, 0), instant(r, 1), r.getLong(2), r.getLong(3))));
+            List<RecordingSpan> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new RecordingSpan(instant(r, 0), instant(r, 1), r.getLong(2), r.getLong(3))));
             return out;
         });
     }

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,11 +31,9 @@ import org.eclipse.microprofile.jwt.Claim;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.vigil.contracts.Access;
-import org.vigil.contracts.AuditEntry;
 import org.vigil.events.Bookmark;
 import org.vigil.events.messaging.CameraSites;
-import org.vigil.events.repository.BookmarkRepository;
-import org.vigil.runtime.audit.AuditPublisher;
+import org.vigil.events.service.Bookmarks;
 
 /**
  * Bookmarks (design 0020 §2): a moment of a camera with an operator's note. Operators and admins make them; every role
@@ -55,13 +52,10 @@ public class BookmarkResource {
     private static final Instant END = Instant.parse("9999-12-31T00:00:00Z");
 
     @Inject
-    BookmarkRepository bookmarks;
+    Bookmarks bookmarks;
 
     @Inject
     CameraSites cameras;
-
-    @Inject
-    AuditPublisher audit;
 
     @Inject
     InstantSource clock;
@@ -111,10 +105,7 @@ public class BookmarkResource {
         }
         Bookmark b = new Bookmark(UUID.randomUUID().toString(), body.camera(), site, at.truncatedTo(ChronoUnit.MILLIS),
                 note, token.getName(), now.truncatedTo(ChronoUnit.MILLIS));
-        AuditPublisher.Entry entry = audit.entry(b.createdBy(), "bookmark.create", AuditEntry.CAMERA + b.cameraId(),
-                site, "success", details(b));
-        return bookmarks.create(b, tx -> audit.storeIn(tx, List.of(entry)))
-                .map(saved -> Response.status(201).entity(saved).build());
+        return bookmarks.create(b).map(saved -> Response.status(201).entity(saved).build());
     }
 
     @GET
@@ -165,21 +156,10 @@ public class BookmarkResource {
             if (!b.createdBy().equals(token.getName()) && !identity.hasRole(Access.ADMIN)) {
                 throw new ForbiddenException("only its author or an admin removes a bookmark");
             }
-            AuditPublisher.Entry entry = audit.entry(token.getName(), "bookmark.delete",
-                    AuditEntry.CAMERA + b.cameraId(), b.site(), "success", details(b));
-            return bookmarks.delete(uuid, tx -> audit.storeIn(tx, List.of(entry)));
+            return bookmarks.delete(b, token.getName());
         }).map(deleted -> deleted ? Response.noContent().build()
                 : Response.status(404).type(MediaType.APPLICATION_JSON)
                         .entity(Map.of("error", "not_found", "message", "no such bookmark")).build());
-    }
-
-    private static Map<String, String> details(Bookmark b) {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("bookmark", b.bookmarkId());
-        d.put("at", b.at().toString());
-        d.put("note", b.note());
-        d.put("author", b.createdBy());
-        return d;
     }
 
     private static Instant instant(String name, String s, Instant fallback) {

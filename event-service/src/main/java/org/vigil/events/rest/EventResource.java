@@ -28,13 +28,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.vigil.contracts.Access;
 import org.vigil.events.EventPage;
 import org.vigil.events.IndexedSegment;
+import org.vigil.events.RecordingSpan;
+import org.vigil.events.ReviewState;
 import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
-import org.vigil.events.repository.EventRepository;
 import org.vigil.events.service.EventQueries;
+import org.vigil.events.service.EventReviews;
 import org.vigil.events.sites.SiteContact;
 import org.vigil.events.sites.SiteStatus;
-import org.vigil.runtime.audit.AuditPublisher;
 
 /**
  * Queries over the event store. The caller's role and sites come from the bearer token and are checked here,
@@ -57,13 +58,7 @@ public class EventResource {
     EventQueries queries;
 
     @Inject
-    EventRepository repository;
-
-    @Inject
-    AuditPublisher audit;
-
-    @Inject
-    java.time.InstantSource clock;
+    EventReviews reviews;
 
     @Inject
     JsonWebToken token;
@@ -113,14 +108,10 @@ public class EventResource {
         if (zone != null && (zone.isEmpty() || zone.length() > 64 || zone.chars().anyMatch(ch -> ch < ' '))) {
             throw new BadRequest("zone", "must be a zone's name (1 to 64 characters)");
         }
-        EventRepository.Reviewed state = reviewed == null ? null : switch (reviewed) {
-            case "mine" -> EventRepository.Reviewed.MINE;
-            case "notmine" -> EventRepository.Reviewed.NOT_MINE;
-            case "team" -> EventRepository.Reviewed.TEAM;
-            case "notteam" -> EventRepository.Reviewed.NOT_TEAM;
-            default -> throw new BadRequest("reviewed", "must be mine, notmine, team or notteam, got '" + reviewed
-                    + "'");
-        };
+        ReviewState state = reviewed == null ? null : ReviewState.of(reviewed);
+        if (reviewed != null && state == null) {
+            throw new BadRequest("reviewed", "must be mine, notmine, team or notteam, got '" + reviewed + "'");
+        }
         EventQueries.Cursor c = null;
         if (cursor != null) {
             try {
@@ -156,30 +147,13 @@ public class EventResource {
         for (String id : body.events()) {
             ids.add(uuid(id));
         }
-        String actor = token.getName();
-        return repository.keys(ids).chain(found -> {
-            for (UUID id : ids) {
-                EventRepository.EventKey k = found.get(id);
-                if (k == null || !Access.siteAllowed(sites, k.site())) {
-                    // one answer for missing and off-site alike
-                    throw new NotFoundException("no event " + id + " on your sites");
-                }
+        return reviews.mark(ids, sites, token.getName(), body.reviewed(), team).map(done -> {
+            if (!done) {
+                // one answer for missing and off-site alike
+                throw new NotFoundException("an event of the list is not on your sites");
             }
-            java.util.Map<String, List<String>> bySite = new java.util.TreeMap<>();
-            found.forEach((id, k) -> bySite.computeIfAbsent(k.site(), s -> new java.util.ArrayList<>())
-                    .add(id.toString()));
-            List<AuditPublisher.Entry> entries = bySite.entrySet().stream().map(e -> {
-                java.util.Map<String, String> details = new java.util.LinkedHashMap<>();
-                details.put("reviewed", body.reviewed().toString());
-                details.put("team", Boolean.toString(team));
-                details.put("count", Integer.toString(e.getValue().size()));
-                details.put("events", String.join(",", e.getValue()));
-                return audit.entry(actor, body.reviewed() ? "event.review" : "event.unreview",
-                        "events:" + e.getValue().size(), e.getKey(), "success", details);
-            }).toList();
-            return repository.review(found, actor, body.reviewed(), team, clock.instant(),
-                    tx -> audit.storeIn(tx, entries));
-        }).map(v -> new ReviewResult(ids.size(), body.reviewed(), team));
+            return new ReviewResult(ids.size(), body.reviewed(), team);
+        });
     }
 
     /** What to mark: {@code {"events": [ids], "reviewed": true, "team": false}}. */
@@ -236,7 +210,7 @@ public class EventResource {
     @GET
     @Path("/segments/spans")
     @Operation(summary = "A camera's recordings in a time range as spans without gaps, oldest first")
-    public Uni<List<EventRepository.Span>> spans(@QueryParam("camera") String camera, @QueryParam("from") String from,
+    public Uni<List<RecordingSpan>> spans(@QueryParam("camera") String camera, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("gap") String gap) {
         if (camera == null || !ID.matcher(camera).matches()) {
             throw new BadRequest("camera", "required: a camera id");
@@ -260,7 +234,7 @@ public class EventResource {
                 throw new BadRequest("gap", "must be 0 to 3600000 milliseconds");
             }
         }
-        return repository.spans(camera, f, t, java.time.Duration.ofMillis(gapMs),
+        return queries.spans(camera, f, t, java.time.Duration.ofMillis(gapMs),
                 sites.contains(Access.ALL_SITES) ? null : sites, 10_000);
     }
 

@@ -12,6 +12,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.events.EventPage;
 import org.vigil.events.IndexedSegment;
+import org.vigil.events.RecordingSpan;
+import org.vigil.events.ReviewState;
 import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
 import org.vigil.events.repository.EventRepository;
@@ -36,7 +38,7 @@ public class EventQueries {
      * @param cursor   the {@code next} of the previous page, or {@code null} for the first
      */
     public Uni<EventPage> events(Collection<String> sites, String camera, String label, String zone,
-            EventRepository.Reviewed reviewed, String reviewer, Instant from, Instant to, Cursor cursor, int limit) {
+            ReviewState reviewed, String reviewer, Instant from, Instant to, Cursor cursor, int limit) {
         return repository.search(new EventRepository.Search(sites, camera, label, zone, reviewed, reviewer, from, to,
                 cursor == null ? null : cursor.startedAt(), cursor == null ? null : cursor.eventId(), limit + 1))
                 .map(rows -> {
@@ -44,6 +46,12 @@ public class EventQueries {
                     String next = rows.size() > limit ? Cursor.of(page.get(page.size() - 1)).encode() : null;
                     return new EventPage(List.copyOf(page), next);
                 });
+    }
+
+    /** A camera's recordings as spans without gaps longer than {@code gap}, oldest first (design 0020 §3). */
+    public Uni<List<RecordingSpan>> spans(String camera, Instant from, Instant to, java.time.Duration gap,
+            Collection<String> sites, int limit) {
+        return repository.spans(camera, from, to, gap, sites, limit);
     }
 
     public Uni<StoredMotionEvent> motion(UUID id, String reviewer) {
