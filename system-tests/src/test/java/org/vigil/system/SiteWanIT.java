@@ -591,7 +591,7 @@ class SiteWanIT {
                             first.compareAndSet(0, System.nanoTime());
                             org.vigil.contracts.LiveFrame.Header h = org.vigil.contracts.LiveFrame.header(
                                     partial.toByteArray());
-                            if (h != null && h.kind() != null) {
+                            if (h != null && !"jpeg".equals(h.kind())) { // a preview's header has no kind
                                 natively.add(h.camera() + " " + h.kind());
                             } else {
                                 frames.add(String.valueOf(org.vigil.contracts.LiveFrame.camera(partial.toByteArray())));
