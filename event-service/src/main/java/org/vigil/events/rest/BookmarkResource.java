@@ -2,7 +2,6 @@ package org.vigil.events.rest;
 
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +84,7 @@ public class BookmarkResource {
         if (body.camera() == null || !ID.matcher(body.camera()).matches()) {
             throw new BadRequest("camera", "must be a camera id");
         }
-        Instant at = instant("at", body.at(), null);
+        Instant at = EventResource.instant("at", body.at(), null);
         if (at == null) {
             throw new BadRequest("at", "is required: an ISO-8601 UTC time like 2026-11-28T08:00:00Z");
         }
@@ -118,24 +117,13 @@ public class BookmarkResource {
         if (q != null && (q.isBlank() || q.length() > 200)) {
             throw new BadRequest("q", "must be 1 to 200 characters");
         }
-        Instant f = instant("from", from, BEGINNING);
-        Instant t = instant("to", to, END);
+        Instant f = EventResource.instant("from", from, BEGINNING);
+        Instant t = EventResource.instant("to", to, END);
         if (!f.isBefore(t)) {
             throw new BadRequest("to", "must be after from");
         }
-        int n = 100;
-        if (limit != null) {
-            try {
-                n = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1 || n > 500) {
-                throw new BadRequest("limit", "must be a whole number from 1 to 500");
-            }
-        }
         return bookmarks.search(sites.contains(Access.ALL_SITES) ? null : sites, camera, q == null ? null : q.strip(),
-                f, t, n);
+                f, t, EventResource.limit(limit, 100));
     }
 
     @DELETE
@@ -160,16 +148,5 @@ public class BookmarkResource {
         }).map(deleted -> deleted ? Response.noContent().build()
                 : Response.status(404).type(MediaType.APPLICATION_JSON)
                         .entity(Map.of("error", "not_found", "message", "no such bookmark")).build());
-    }
-
-    private static Instant instant(String name, String s, Instant fallback) {
-        if (s == null || s.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-            throw new BadRequest(name, "must be an ISO-8601 UTC time like 2026-11-28T08:00:00Z, got '" + s + "'");
-        }
     }
 }

@@ -309,7 +309,8 @@ public class EventResource {
         return e;
     }
 
-    private static int limit(String s, int fallback) {
+    /** A page size from 1 to {@value #MAX_LIMIT}, {@code fallback} when absent; 400 otherwise. */
+    static int limit(String s, int fallback) {
         if (s == null) {
             return fallback;
         }
@@ -332,7 +333,8 @@ public class EventResource {
         }
     }
 
-    private static Instant instant(String name, String s, Instant fallback) {
+    /** An ISO-8601 UTC time, {@code fallback} when absent; 400 naming the parameter otherwise. */
+    static Instant instant(String name, String s, Instant fallback) {
         if (s == null || s.isBlank()) {
             return fallback;
         }
