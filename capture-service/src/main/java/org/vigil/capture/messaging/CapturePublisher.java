@@ -148,16 +148,18 @@ public class CapturePublisher {
 
     /** Sends a packet; returns false when it had to be dropped (Kafka unreachable or the buffer full). */
     public boolean packet(MediaPacket p) {
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.MEDIA, p.cameraId(), p.data());
-        p.writeHeaders(r.headers());
-        return send(r, true, null);
+        return send(packetRecord(Topics.MEDIA, p), true, null);
     }
 
     /** A packet of the camera's sub-stream: for native live view in the grid, never recorded (design 0019 §6). */
     public boolean subStreamPacket(MediaPacket p) {
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.SUBSTREAMS, p.cameraId(), p.data());
+        return send(packetRecord(Topics.SUBSTREAMS, p), false, null);
+    }
+
+    private static ProducerRecord<String, byte[]> packetRecord(String topic, MediaPacket p) {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, p.cameraId(), p.data());
         p.writeHeaders(r.headers());
-        return send(r, false, null);
+        return r;
     }
 
     public boolean preview(String cameraId, byte[] jpeg, int width, int height, long wallMicros) {

@@ -31,11 +31,6 @@ public class LayoutRepository {
         return out;
     }
 
-    public long count(String owner) {
-        return pool.preparedQuery("select count(*) from identity.layouts where owner = $1").execute(Tuple.of(owner))
-                .await().atMost(TIMEOUT).iterator().next().getLong(0);
-    }
-
     /** Creates or replaces {@code owner}'s layout of that name; true when it was new. */
     public boolean put(String owner, Layout l) {
         Row r = pool.preparedQuery("""

@@ -29,8 +29,8 @@ public class Layouts {
 
     /** Creates or replaces {@code owner}'s layout of that name, unless it would be one too many. */
     public Saved save(String owner, Layout l) {
-        boolean exists = repository.list(owner).stream().anyMatch(x -> x.name().equals(l.name()));
-        if (!exists && repository.count(owner) >= MAX_LAYOUTS) {
+        List<Layout> mine = repository.list(owner);
+        if (mine.size() >= MAX_LAYOUTS && mine.stream().noneMatch(x -> x.name().equals(l.name()))) {
             return Saved.TOO_MANY;
         }
         return repository.put(owner, l) ? Saved.CREATED : Saved.REPLACED;
