@@ -32,6 +32,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.AuditEntry;
 import org.vigil.contracts.Json;
@@ -52,6 +53,16 @@ class AuditOutboxTest {
     private final Path home = Path.of("target", "audit-outbox-kafka").toAbsolutePath();
     private KillableKafka kafka;
     private Vertx vertx;
+
+    /**
+     * Outside Quarkus nothing registers the context-propagation provider up front, and MicroProfile's lazy
+     * {@code ContextManagerProvider.instance()} throws "already set" on the loser when two threads (the test's and a
+     * Vert.x thread, through Mutiny) look it up first at once: look it up here, on one thread, before either runs.
+     */
+    @BeforeAll
+    static void registerContextPropagationOnce() {
+        org.eclipse.microprofile.context.spi.ContextManagerProvider.instance();
+    }
 
     @AfterEach
     void tearDown() throws Exception {
