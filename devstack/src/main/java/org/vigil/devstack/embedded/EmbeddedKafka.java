@@ -181,6 +181,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         // Media packets are large; allow a 1080p key frame with room to spare.
         p.put("message.max.bytes", "8388608");
         p.put("replica.fetch.max.bytes", "8388608");
+        // Sized for a small install (design 0021): a handful of clients, not thousands. Fewer request handlers and
+        // background threads than Kafka's defaults (3 network, 8 I/O, 10 background), and the active controller's
+        // no-op heartbeat record written every 5 s rather than every 0.5 s: on a quiet stack those records were most of
+        // what the metadata log wrote. Brokers still learn of a change at once; only a stale controller is noticed later.
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
+        p.put("metadata.max.idle.interval.ms", "5000");
+        // The log cleaner (compacted topics: the registry, settings, statuses) keeps a dedupe map of keys on the heap,
+        // 128 MB by default and all of it allocated up front: a third of the whole stack's idle memory. 16 MB holds
+        // about 600,000 keys per cleaning pass, far more than a small install's cameras and settings.
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
         return p;
     }
 
