@@ -107,7 +107,8 @@ run() {
 }
 
 command -v curl >/dev/null || { echo "idle-stack: needs curl" >&2; exit 3; }
-[ -n "${VIGIL_SKIP_BUILD:-}" ] || ./mvnw -q -B install -DskipTests >/dev/null
+# built as ./vigil up builds: with the class-data archives
+[ -n "${VIGIL_SKIP_BUILD:-}" ] || ./mvnw -q -B install -DskipTests -Dquarkus.package.jar.appcds.enabled=true >/dev/null
 echo "idle stack: ./vigil up, no camera, ${SETTLE} s to settle, then ${WINDOW} s measured"
 run shipped
 S_START=$START_S S_CPU=$CPU_PCT S_PSS=$PSS_MB

@@ -73,9 +73,15 @@ public final class ChildProcesses implements AutoCloseable {
      * variable), output appended to {@code log}.
      */
     public Process start(String name, List<String> command, Map<String, String> extraEnv, Path log) throws IOException {
+        return start(name, command, extraEnv, log, null);
+    }
+
+    /** As {@link #start(String, List, Map, Path)}, in {@code directory} (this process's own when null). */
+    public Process start(String name, List<String> command, Map<String, String> extraEnv, Path log, Path directory)
+            throws IOException {
         List<String> full = new ArrayList<>(wrapper);
         full.addAll(command);
-        ProcessBuilder pb = new ProcessBuilder(full)
+        ProcessBuilder pb = new ProcessBuilder(full).directory(directory == null ? null : directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -366,6 +366,17 @@ public final class Launcher {
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmOptions(s.name()));
         cmd.add("-Djava.io.tmpdir=" + tmp);
+        // the application class-data archive Quarkus wrote at build time (./vigil up's build; design 0021): classes
+        // mapped, not loaded and verified one by one. It names the jar relative to the jar's folder, so the service
+        // runs in that folder, and path settings given relative to where ./vigil up runs are made absolute first. A
+        // JVM other than the one that wrote it ignores it, and says so in the service's log.
+        Path archive = s.jar(cfg.root()).resolveSibling("app-cds.jsa");
+        Path folder = null;
+        if (Files.isRegularFile(archive)) {
+            cmd.add("-XX:SharedArchiveFile=" + archive);
+            folder = archive.getParent();
+            env.putAll(absolutePaths(cfg.env(), env));
+        }
         String extra = cfg.env().getOrDefault("VIGIL_JAVA_OPTS", "").trim();
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("\\s+")));
@@ -375,7 +386,7 @@ public final class Launcher {
         if (newLog) {
             rotate(log);
         }
-        return children.start(s.name(), cmd, env, log);
+        return children.start(s.name(), cmd, env, log, folder);
     }
 
     /**
@@ -397,6 +408,24 @@ public final class Launcher {
             o.add("-XX:TieredStopAtLevel=1");
         }
         return o;
+    }
+
+    /**
+     * The path settings ({@code *_DIR}, {@code *_FILE}, {@code *_PATH}) among the user's environment and the
+     * launcher's own that are relative, resolved against the launcher's working folder: what a service started in
+     * another folder must be given so that recordings, keys and exports land where the user meant.
+     */
+    static Map<String, String> absolutePaths(Map<String, String> user, Map<String, String> launcher) {
+        Map<String, String> all = new HashMap<>(user);
+        all.putAll(launcher);
+        Map<String, String> absolute = new HashMap<>();
+        all.forEach((k, v) -> {
+            if (k.matches("[A-Z][A-Z0-9_]*_(DIR|FILE|PATH)") && v != null && !v.isBlank() && !v.contains(":")
+                    && !Path.of(v).isAbsolute()) {
+                absolute.put(k, Path.of(v).toAbsolutePath().normalize().toString());
+            }
+        });
+        return absolute;
     }
 
     private static void rotate(Path log) throws IOException {
