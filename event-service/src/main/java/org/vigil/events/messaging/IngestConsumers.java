@@ -80,28 +80,38 @@ public class IngestConsumers {
      */
     @Incoming(Channels.INGEST)
     public Uni<Void> onRecords(ConsumerRecords<String, byte[]> records) {
-        Map<String, Map<TopicPartition, List<ConsumerRecord<String, byte[]>>>> parts = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            parts.computeIfAbsent(SiteTopics.baseOf(tp.topic()), t -> new LinkedHashMap<>()).put(tp,
-                    records.records(tp));
-        }
+        Split split = split(records);
         Uni<Void> all = Uni.createFrom().voidItem();
-        for (String topic : ORDER) {
-            Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> part = parts.remove(topic);
-            if (part != null) {
-                ConsumerRecords<String, byte[]> batch = new ConsumerRecords<>(part, Map.of());
-                all = all.chain(() -> handle(topic, batch));
-            }
+        for (var part : split.parts().entrySet()) {
+            all = all.chain(() -> handle(part.getKey(), part.getValue()));
         }
-        // the subscription's pattern names only the topics above: anything else is a configuration error, kept
-        for (var unexpected : parts.values()) {
-            for (List<ConsumerRecord<String, byte[]>> rs : unexpected.values()) {
-                for (ConsumerRecord<String, byte[]> r : rs) {
-                    all = all.chain(() -> deadLetters.send(r, "event-service does not read topic " + r.topic()));
-                }
-            }
+        // the subscription's pattern names only the topics read: anything else is a configuration error, kept
+        for (ConsumerRecord<String, byte[]> r : split.unexpected()) {
+            all = all.chain(() -> deadLetters.send(r, "event-service does not read topic " + r.topic()));
         }
         return all;
+    }
+
+    /** A poll batch by topic (site copies with their topic), in {@link #ORDER}; and records of any other topic. */
+    record Split(Map<String, ConsumerRecords<String, byte[]>> parts, List<ConsumerRecord<String, byte[]>> unexpected) {
+    }
+
+    static Split split(ConsumerRecords<String, byte[]> records) {
+        Map<String, Map<TopicPartition, List<ConsumerRecord<String, byte[]>>>> byTopic = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            byTopic.computeIfAbsent(SiteTopics.baseOf(tp.topic()), t -> new LinkedHashMap<>()).put(tp,
+                    records.records(tp));
+        }
+        Map<String, ConsumerRecords<String, byte[]>> parts = new LinkedHashMap<>();
+        for (String topic : ORDER) {
+            Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> part = byTopic.remove(topic);
+            if (part != null) {
+                parts.put(topic, new ConsumerRecords<>(part, Map.of()));
+            }
+        }
+        List<ConsumerRecord<String, byte[]>> unexpected = new ArrayList<>();
+        byTopic.values().forEach(part -> part.values().forEach(unexpected::addAll));
+        return new Split(parts, unexpected);
     }
 
     /** The topics read, in the order a poll batch's parts are stored. */
