@@ -3,7 +3,6 @@ package org.vigil.events.messaging;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.AuditEntry;
@@ -31,7 +29,6 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.NodeHeartbeat;
 import org.vigil.contracts.SegmentClosed;
-import org.vigil.contracts.Topics;
 import org.vigil.contracts.TraceHeaders;
 import org.vigil.events.service.EventIngest;
 import org.vigil.events.sites.SiteContact;
@@ -71,83 +68,28 @@ public class IngestConsumers {
         this.otel = otel;
     }
 
-    /**
-     * Every topic the event store reads comes through this one channel, a single consumer of group
-     * {@code vigil-events} (design 0021: seven consumers, one per topic, were the busiest Kafka clients of an idle
-     * stack, each fetching and heartbeating on its own). A poll batch is split by topic, site copies with their
-     * topic, and the parts are stored one after the other in {@link #ORDER} (events before their snapshots), each as
-     * its own batch was before; the poll batch is acknowledged once every part is durable.
-     */
-    @Incoming(Channels.INGEST)
-    public Uni<Void> onRecords(ConsumerRecords<String, byte[]> records) {
-        Split split = split(records);
-        Uni<Void> all = Uni.createFrom().voidItem();
-        for (var part : split.parts().entrySet()) {
-            all = all.chain(() -> handle(part.getKey(), part.getValue()));
-        }
-        // the subscription's pattern names only the topics read: anything else is a configuration error, kept
-        for (ConsumerRecord<String, byte[]> r : split.unexpected()) {
-            all = all.chain(() -> deadLetters.send(r, "event-service does not read topic " + r.topic()));
-        }
-        return all;
-    }
-
-    /** A poll batch by topic (site copies with their topic), in {@link #ORDER}; and records of any other topic. */
-    record Split(Map<String, ConsumerRecords<String, byte[]>> parts, List<ConsumerRecord<String, byte[]>> unexpected) {
-    }
-
-    static Split split(ConsumerRecords<String, byte[]> records) {
-        Map<String, Map<TopicPartition, List<ConsumerRecord<String, byte[]>>>> byTopic = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            byTopic.computeIfAbsent(SiteTopics.baseOf(tp.topic()), t -> new LinkedHashMap<>()).put(tp,
-                    records.records(tp));
-        }
-        Map<String, ConsumerRecords<String, byte[]>> parts = new LinkedHashMap<>();
-        for (String topic : ORDER) {
-            Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> part = byTopic.remove(topic);
-            if (part != null) {
-                parts.put(topic, new ConsumerRecords<>(part, Map.of()));
-            }
-        }
-        List<ConsumerRecord<String, byte[]>> unexpected = new ArrayList<>();
-        byTopic.values().forEach(part -> part.values().forEach(unexpected::addAll));
-        return new Split(parts, unexpected);
-    }
-
-    /** The topics read, in the order a poll batch's parts are stored. */
-    static final List<String> ORDER = List.of(Topics.MOTION, Topics.DETECTIONS, Topics.SNAPSHOTS, Topics.SEGMENTS,
-            Topics.CAMERA_STATUS, Topics.AUDIT, Topics.NODE_HEARTBEATS);
-
-    private Uni<Void> handle(String topic, ConsumerRecords<String, byte[]> records) {
-        return switch (topic) {
-            case Topics.MOTION -> onMotion(records);
-            case Topics.DETECTIONS -> onDetections(records);
-            case Topics.SNAPSHOTS -> onSnapshot(records);
-            case Topics.SEGMENTS -> onSegment(records);
-            case Topics.CAMERA_STATUS -> onStatus(records);
-            case Topics.AUDIT -> onAudit(records);
-            case Topics.NODE_HEARTBEATS -> onHeartbeat(records);
-            default -> throw new IllegalArgumentException(topic);
-        };
-    }
-
-    Uni<Void> onMotion(ConsumerRecords<String, byte[]> records) {
+    @Incoming(Channels.MOTION)
+    public Uni<Void> onMotion(ConsumerRecords<String, byte[]> records) {
         return store("motion", records, MotionEvent.class, ingest::motion);
     }
 
-    Uni<Void> onStatus(ConsumerRecords<String, byte[]> records) {
+    @Incoming(Channels.STATUS)
+    public Uni<Void> onStatus(ConsumerRecords<String, byte[]> records) {
         return store("status", records, CameraStatus.class, ingest::statuses);
     }
 
-    Uni<Void> onSegment(ConsumerRecords<String, byte[]> records) {
+    @Incoming(Channels.SEGMENTS)
+    public Uni<Void> onSegment(ConsumerRecords<String, byte[]> records) {
         return store("segment", records, SegmentClosed.class, ingest::segments);
     }
 
-    Uni<Void> onDetections(ConsumerRecords<String, byte[]> records) {
+    @Incoming(Channels.DETECTIONS)
+    public Uni<Void> onDetections(ConsumerRecords<String, byte[]> records) {
         return store("detections", records, Detections.class, ingest::detections);
     }
 
-    Uni<Void> onAudit(ConsumerRecords<String, byte[]> records) {
+    @Incoming(Channels.AUDIT)
+    public Uni<Void> onAudit(ConsumerRecords<String, byte[]> records) {
         // in the order read: a batch may hold several sites' audit topics, each in its own order (offsets repeat)
         List<AuditEntry> entries = new ArrayList<>(records.count());
         List<Uni<Void>> dead = new ArrayList<>();
@@ -167,7 +109,8 @@ public class IngestConsumers {
         return traced(records, join(dead).chain(() -> durable("audit", entries.size(), () -> ingest.audit(entries))));
     }
 
-    Uni<Void> onHeartbeat(ConsumerRecords<String, byte[]> records) {
+    @Incoming(Channels.HEARTBEATS)
+    public Uni<Void> onHeartbeat(ConsumerRecords<String, byte[]> records) {
         List<NodeHeartbeat> beats = new ArrayList<>(records.count());
         List<Boolean> mirrored = new ArrayList<>(records.count());
         List<Uni<Void>> dead = new ArrayList<>();
@@ -186,7 +129,8 @@ public class IngestConsumers {
         return join(dead).chain(() -> durable("heartbeat", beats.size(), () -> sites.heard(beats, mirrored)));
     }
 
-    Uni<Void> onSnapshot(ConsumerRecords<String, byte[]> records) {
+    @Incoming(Channels.SNAPSHOTS)
+    public Uni<Void> onSnapshot(ConsumerRecords<String, byte[]> records) {
         Map<UUID, byte[]> jpegs = new LinkedHashMap<>();
         List<Uni<Void>> dead = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
