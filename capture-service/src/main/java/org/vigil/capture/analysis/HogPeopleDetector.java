@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.RectVector;
@@ -35,6 +36,10 @@ public final class HogPeopleDetector implements ObjectDetector {
 
     /** @param width width of the frame to look at (people must be about 100 px tall in it) */
     public HogPeopleDetector(double minConfidence, int width) {
+        // OpenCV's own thread pool off, for the whole process: each camera already analyses on a thread of its own,
+        // and the pool's workers wait for work by spinning (sched_yield), which on a two-core site node took as much
+        // CPU as the detector itself (design 0022)
+        opencv_core.setNumThreads(0);
         this.minConfidence = minConfidence;
         this.width = width;
         this.svm = new Mat(HOGDescriptor.getDefaultPeopleDetector());

@@ -106,6 +106,13 @@ public interface CaptureConfig {
         @WithDefault("2")
         double fps();
 
+        /**
+         * Once a motion event holds a detection, the detector looks again only this often in it (a new event searches
+         * at {@link #fps()} again): the label is known, later looks only follow it (design 0022).
+         */
+        @WithDefault("2s")
+        Duration confirmInterval();
+
         /** Width of the frame the detector looks at (people must be about 100 px tall to be found). */
         @WithDefault("640")
         int width();

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 import org.vigil.capture.analysis.AnalysisArea;
+import org.vigil.capture.analysis.DetectionCadence;
 import org.vigil.capture.analysis.FrameDecoder;
 import org.vigil.capture.analysis.GrayImage;
 import org.vigil.capture.analysis.HogPeopleDetector;
@@ -44,7 +45,7 @@ final class Analyser implements AutoCloseable {
     private AnalysisArea area;
     private Instant nextAnalysis = Instant.MIN;
     private Instant nextPreview = Instant.MIN;
-    private Instant nextDetection = Instant.MIN;
+    private DetectionCadence detection;
     private ObjectDetector objects;
     private boolean detectorBroken;
 
@@ -124,21 +125,31 @@ final class Analyser implements AutoCloseable {
             out.motion(e);
         });
         if (motion.moving() && tracker.active() && settings.detector().enabled() && !detectorBroken
-                && !now.isBefore(nextDetection)) {
-            nextDetection = now.plusNanos((long) (1e9 / settings.detector().fps()));
-            detect(cam, motion, now);
+                && cadence().due(now, tracker.currentEventId())) {
+            detection.looked(now, detect(cam, motion, now));
         }
     }
 
-    /** Looks for people (and vehicles, with a model) in the motion regions, on a larger frame than motion needs. */
-    private void detect(CameraConfig cam, MotionDetector.Result motion, Instant now) {
+    private DetectionCadence cadence() {
+        if (detection == null) {
+            detection = new DetectionCadence(Duration.ofNanos((long) (1e9 / settings.detector().fps())),
+                    settings.detector().confirmInterval());
+        }
+        return detection;
+    }
+
+    /**
+     * Looks for people (and vehicles, with a model) in the motion regions, on a larger frame than motion needs; true
+     * when it found any.
+     */
+    private boolean detect(CameraConfig cam, MotionDetector.Result motion, Instant now) {
         if (objects == null) {
             try {
                 objects = newDetector(settings.detector());
             } catch (IllegalArgumentException e) {
                 LOG.errorf("camera %s: detection is off: %s", cam.id(), e.getMessage());
                 detectorBroken = true;
-                return;
+                return false;
             }
         }
         List<Detections.Detected> found = objects.detect(decoder, motion.boxes());
@@ -146,6 +157,7 @@ final class Analyser implements AutoCloseable {
             out.detections(new Detections(Detections.VERSION, cam.id(), cam.site(), tracker.currentEventId(),
                     now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), objects.name(), found));
         }
+        return !found.isEmpty();
     }
 
     /** The detector the settings ask for; a bad ONNX model is an {@link IllegalArgumentException} that says why. */

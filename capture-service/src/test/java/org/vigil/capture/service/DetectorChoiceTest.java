@@ -39,6 +39,11 @@ class DetectorChoiceTest {
                 return 2;
             }
 
+            @Override
+            public java.time.Duration confirmInterval() {
+                return java.time.Duration.ofSeconds(2);
+            }
+
             public int width() {
                 return 640;
             }

@@ -1,40 +1,113 @@
 package org.vigil.gateway.messaging;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.LiveFrame;
+import org.vigil.contracts.Topics;
 import org.vigil.gateway.ws.LiveClients;
+import org.vigil.runtime.kafka.ConsumerLoop;
 
 /**
  * Live video: the capture service's JPEG previews ({@code vigil.previews.v1}) relayed to the browsers watching each
- * camera. Every gateway reads every preview from the newest on (a group of its own, nothing committed: a preview that
- * is late is worthless). A frame is framed once and the same bytes go to every watcher.
+ * camera as previews. Every gateway reads every partition itself, with no group and nothing committed (a preview that
+ * is late is worthless), and only while someone here watches a camera as previews: with nobody watching, its
+ * partitions are paused and the broker is not asked for them at all; when a first viewer comes they are resumed from
+ * their end, the newest picture on. A frame is framed once and the same bytes go to every watcher (design 0022).
  */
 @ApplicationScoped
-public class PreviewConsumer {
+public class PreviewConsumer implements ConsumerLoop.Body {
+
+    /** How soon a first viewer's previews start flowing again (the poll's timeout while paused). */
+    static final Duration RESUME_WITHIN = Duration.ofMillis(250);
 
     private final CameraRegistry cameras;
     private final LiveClients clients;
+    private final Vertx vertx;
+    private final String bootstrap;
+    private ConsumerLoop loop;
+    private Context context;
+    private List<TopicPartition> parts = List.of();
+    private boolean paused;
 
-    public PreviewConsumer(CameraRegistry cameras, LiveClients clients) {
+    public PreviewConsumer(CameraRegistry cameras, LiveClients clients, Vertx vertx,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.cameras = cameras;
         this.clients = clients;
+        this.vertx = vertx;
+        this.bootstrap = bootstrap;
     }
 
-    @Incoming("previews")
-    public void on(ConsumerRecord<String, byte[]> r) {
-        if (r.key() == null || r.value() == null || !clients.watched(r.key())) {
-            return;
+    void onStart(@Observes StartupEvent e) {
+        context = vertx.getOrCreateContext();
+        loop = ConsumerLoop.start("previews", ConsumerLoop.properties(bootstrap, "vigil-gateway-previews"),
+                RESUME_WITHIN, this);
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        if (loop != null) {
+            loop.stop(ConsumerLoop.CLOSE_TIMEOUT);
         }
+    }
+
+    @Override
+    public void open(KafkaConsumer<String, byte[]> c) {
+        parts = ConsumerLoop.partitionsOf(c, List.of(Topics.PREVIEWS));
+        c.assign(parts);
+        c.pause(parts);
+        paused = true;
+    }
+
+    @Override
+    public void poll(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+        Set<String> watched = clients.previewCameras();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (r.key() != null && r.value() != null && watched.contains(r.key())) {
+                relay(r);
+            }
+        }
+        paused = follow(c, parts, paused, !watched.isEmpty());
+    }
+
+    /**
+     * Pauses {@code parts} when nobody watches, resumes them from their end when someone does; returns whether they
+     * are paused now.
+     */
+    static boolean follow(org.apache.kafka.clients.consumer.Consumer<?, ?> c, List<TopicPartition> parts,
+            boolean paused, boolean wanted) {
+        if (paused && wanted) {
+            c.seekToEnd(parts);
+            c.resume(parts);
+            return false;
+        }
+        if (!paused && !wanted) {
+            c.pause(parts);
+            return true;
+        }
+        return paused;
+    }
+
+    private void relay(ConsumerRecord<String, byte[]> r) {
         CameraConfig camera = cameras.get(r.key()).orElse(null);
         if (camera == null) {
             return;
         }
         Buffer message = Buffer.buffer(LiveFrame.ofPreview(r.key(), r.headers(), r.value()));
-        clients.frame(r.key(), camera.site(), message);
+        // on a Vert.x context of its own, as the WebSocket writes expect; frames stay in order on it
+        context.runOnContext(v -> clients.frame(r.key(), camera.site(), message));
     }
 }

@@ -1,0 +1,51 @@
+package org.vigil.capture.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+class DetectionCadenceTest {
+
+    private static final Instant T = Instant.parse("2026-12-06T12:00:00Z");
+
+    private static Instant at(long ms) {
+        return T.plusMillis(ms);
+    }
+
+    @Test
+    void searchesAtTheDetectorRateUntilSomethingIsFoundThenOnlyConfirms() {
+        DetectionCadence c = new DetectionCadence(Duration.ofMillis(500), Duration.ofSeconds(2));
+        assertThat(c.due(at(0), "e1")).isTrue();
+        c.looked(at(0), false);
+        assertThat(c.due(at(499), "e1")).as("nothing found: the next look after 500 ms").isFalse();
+        assertThat(c.due(at(500), "e1")).isTrue();
+        c.looked(at(500), true);
+        assertThat(c.due(at(1000), "e1")).as("found: no look at the searching rate").isFalse();
+        assertThat(c.due(at(2499), "e1")).isFalse();
+        assertThat(c.due(at(2500), "e1")).isTrue();
+        c.looked(at(2500), false);
+        assertThat(c.due(at(3000), "e1")).as("the event keeps its label: still confirming").isFalse();
+        assertThat(c.due(at(4500), "e1")).isTrue();
+    }
+
+    @Test
+    void aNewMotionEventSearchesAtOnce() {
+        DetectionCadence c = new DetectionCadence(Duration.ofMillis(500), Duration.ofSeconds(2));
+        c.due(at(0), "e1");
+        c.looked(at(0), true);
+        assertThat(c.due(at(100), "e1")).isFalse();
+        assertThat(c.due(at(100), "e2")).as("another event: nothing found in it yet").isTrue();
+        c.looked(at(100), false);
+        assertThat(c.due(at(600), "e2")).isTrue();
+    }
+
+    @Test
+    void negativeIntervalsAreRefused() {
+        assertThatThrownBy(() -> new DetectionCadence(Duration.ofMillis(-1), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
