@@ -838,12 +838,16 @@ class EventServiceTest {
     }
 
     @Test
-    void statusHeartbeatsKeepTheLatestAndOnlyChangesMakeHistory() throws Exception {
+    void statusHeartbeatsKeepTheLatestAndOnlyChangesMakeHistoryAndADeletedCameraHasNoState() throws Exception {
         String cam = "cam-st-" + UUID.randomUUID().toString().substring(0, 6);
+        String site = "st-" + UUID.randomUUID().toString().substring(0, 6); // a site of its own: nobody's coverage
+        TopicProbe.send(bootstrap, Topics.CAMERAS, cam, Json.write(new org.vigil.contracts.CameraConfig(
+                org.vigil.contracts.CameraConfig.VERSION, cam, "Status", site, "test:", null, true, 0.5, null, null,
+                Instant.now(), "test")));
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         String[] states = {"online", "online", "online", "offline", "offline", "online"};
         for (int i = 0; i < states.length; i++) {
-            CameraStatus st = new CameraStatus(1, cam, "hq", CameraStatus.State.fromWire(states[i]), 15, 640, 360,
+            CameraStatus st = new CameraStatus(1, cam, site, CameraStatus.State.fromWire(states[i]), 15, 640, 360,
                     "h264", null, "capture-1", t0.plusSeconds(10L * i));
             TopicProbe.send(bootstrap, Topics.CAMERA_STATUS, cam, Json.write(st));
         }
@@ -851,16 +855,26 @@ class EventServiceTest {
                 + "' and at = '" + t0.plusSeconds(50) + "'") == 1, "latest");
         assertThat(query("select count(*) from events.camera_status where camera_id = '" + cam + "'")).isEqualTo(3);
 
-        String t = TestTokens.token("vera", "viewer", "hq");
+        String t = TestTokens.token("vera", "viewer", site);
         given().auth().oauth2(t).when().get("/api/cameras/" + cam + "/status").then().statusCode(200)
                 .body("state", equalTo(List.of("online", "offline", "online")));
-        given().auth().oauth2(t).when().get("/api/cameras/status").then().statusCode(200)
-                .body("findAll { it.cameraId == '" + cam + "' }.state", equalTo(List.of("online")));
+        await(() -> given().auth().oauth2(t).when().get("/api/cameras/status").then().statusCode(200).extract()
+                .jsonPath().getList("findAll { it.cameraId == '" + cam + "' }.state").equals(List.of("online")),
+                "the latest state, once the registry holds the camera");
         given().auth().oauth2(TestTokens.token("otto", "viewer", "branch")).when().get("/api/cameras/" + cam
                 + "/status").then().statusCode(200).body("size()", equalTo(0));
         given().auth().oauth2(t).when().get("/api/live/snapshot").then().statusCode(200)
                 .body("statuses.cameraId", hasItem(cam)).body("events.site", org.hamcrest.Matchers.everyItem(
-                        equalTo("hq")));
+                        equalTo(site)));
+
+        // the camera deleted: no state any more, here or in a live view's start; its history stays
+        TopicProbe.send(bootstrap, Topics.CAMERAS, cam, null);
+        await(() -> given().auth().oauth2(t).when().get("/api/cameras/status").then().statusCode(200).extract()
+                .jsonPath().getList("findAll { it.cameraId == '" + cam + "' }").isEmpty(), "no state once deleted");
+        given().auth().oauth2(t).when().get("/api/live/snapshot").then().statusCode(200)
+                .body("statuses.cameraId", org.hamcrest.Matchers.not(hasItem(cam)));
+        given().auth().oauth2(t).when().get("/api/cameras/" + cam + "/status").then().statusCode(200)
+                .body("state", equalTo(List.of("online", "offline", "online")));
     }
 
     @Test

@@ -75,6 +75,14 @@ public class CameraSites {
         return java.util.Optional.ofNullable(siteOf.get(camera));
     }
 
+    /**
+     * True when the registry, read to its end, does not hold {@code camera}: a camera deleted (or never added), whose
+     * last status is history, not a state. False before the registry is loaded.
+     */
+    public boolean unknown(String camera) {
+        return registry != null && registry.loaded().isDone() && !siteOf.containsKey(camera);
+    }
+
     /** Completes once the registry has been read to its end. */
     Uni<Void> loaded() {
         return Uni.createFrom().completionStage(registry.loaded());

@@ -16,6 +16,7 @@ import org.vigil.events.RecordingSpan;
 import org.vigil.events.ReviewState;
 import org.vigil.events.StatusChange;
 import org.vigil.events.StoredMotionEvent;
+import org.vigil.events.messaging.CameraSites;
 import org.vigil.events.repository.EventRepository;
 import org.vigil.events.repository.SegmentEntity;
 
@@ -24,9 +25,11 @@ import org.vigil.events.repository.SegmentEntity;
 public class EventQueries {
 
     private final EventRepository repository;
+    private final CameraSites cameras;
 
-    public EventQueries(EventRepository repository) {
+    public EventQueries(EventRepository repository, CameraSites cameras) {
         this.repository = repository;
+        this.cameras = cameras;
     }
 
     /**
@@ -71,8 +74,13 @@ public class EventQueries {
         return repository.statusHistory(camera, from, to, limit);
     }
 
+    /**
+     * The latest status of each camera of {@code sites} that the registry holds: a deleted camera's last status stays
+     * in its history ({@link #statusHistory}) but is no longer a camera's state.
+     */
     public Uni<List<StatusChange>> latestStatuses(Collection<String> sites) {
-        return repository.latestStatuses(sites);
+        return repository.latestStatuses(sites).map(all -> all.stream().filter(s -> !cameras.unknown(s.cameraId()))
+                .toList());
     }
 
     private static IndexedSegment segment(SegmentEntity s) {
