@@ -45,7 +45,7 @@ final class Analyser implements AutoCloseable {
     private AnalysisArea area;
     private Instant nextAnalysis = Instant.MIN;
     private Instant nextPreview = Instant.MIN;
-    private DetectionCadence detection;
+    private final DetectionCadence detection;
     private ObjectDetector objects;
     private boolean detectorBroken;
 
@@ -54,6 +54,8 @@ final class Analyser implements AutoCloseable {
         this.out = out;
         this.settings = settings;
         this.metrics = metrics;
+        this.detection = new DetectionCadence(Duration.ofNanos((long) (1e9 / settings.detector().fps())),
+                settings.detector().confirmInterval());
     }
 
     /** New analysis settings (zones, masks, sensitivity, site) apply from the next analysed frame. */
@@ -125,17 +127,9 @@ final class Analyser implements AutoCloseable {
             out.motion(e);
         });
         if (motion.moving() && tracker.active() && settings.detector().enabled() && !detectorBroken
-                && cadence().due(now, tracker.currentEventId())) {
+                && detection.due(now, tracker.currentEventId())) {
             detection.looked(now, detect(cam, motion, now));
         }
-    }
-
-    private DetectionCadence cadence() {
-        if (detection == null) {
-            detection = new DetectionCadence(Duration.ofNanos((long) (1e9 / settings.detector().fps())),
-                    settings.detector().confirmInterval());
-        }
-        return detection;
     }
 
     /**

@@ -117,7 +117,7 @@ public final class StackCamerasBench {
         System.out.printf("stack-cameras: %d cameras, 1080p15 H.264 of real footage over RTSP (GStreamer), %s; "
                 + "defaults as shipped; %d s windows after %d s to settle%n", n,
                 sub ? "360p sub-streams analysed" : "main stream analysed", WINDOW.toSeconds(), SETTLE.toSeconds());
-        System.out.println("  process                 no camera      " + n + " cameras   per camera    RSS per camera");
+        System.out.println("  process                 no camera      " + n + " cameras   per camera    PSS per camera");
         Set<String> names = new java.util.TreeSet<>(idle.keySet());
         names.addAll(busy.keySet());
         double totalIdle = 0;
