@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.CameraStatus;
 import org.vigil.contracts.Json;
+import org.vigil.contracts.LiveDemand;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.Topics;
@@ -21,6 +22,7 @@ import org.vigil.devstack.testing.KafkaTestResource;
 import org.vigil.devstack.testing.TestTokens;
 import org.vigil.devstack.testing.TokenIssuerTestResource;
 import org.vigil.devstack.testing.TopicProbe;
+import org.vigil.runtime.live.LiveDemandSender;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
@@ -53,21 +55,12 @@ class CaptureServiceTest {
     }
 
     @Test
-    void aCamerasSubStreamIsPublishedForLiveViewOnItsOwnTopicAndNeverOnTheRecordedOne() {
+    void aCamerasSubStreamIsPublishedOnItsOwnTopicOnlyWhileSomeoneReadsItAndNeverOnTheRecordedOne() {
         CameraConfig cam = new CameraConfig(CameraConfig.VERSION, "cam-sub", "Sub", "hq", "test:?size=320x180&fps=5",
                 "test:?size=160x96&fps=5", false, 0.5, null, null, java.time.Instant.now(), "test", true, null, null,
                 0.0, null, null);
         try {
             TopicProbe.send(bootstrap, Topics.CAMERAS, cam.id(), Json.write(cam));
-            MediaPacket sub = TopicProbe.await(bootstrap, Topics.SUBSTREAMS, Duration.ofSeconds(60), r -> {
-                MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
-                return p.cameraId().equals(cam.id()) && p.keyFrame() ? p : null;
-            });
-            // the sub-stream's own packets, with the contract's headers: its size, codec and a session of its own
-            assertThat(sub.params().width()).isEqualTo(160);
-            assertThat(sub.params().height()).isEqualTo(96);
-            assertThat(sub.params().codec()).isEqualTo("h264");
-            assertThat(sub.data()).startsWith(0, 0, 0, 1);
             // the recorded topic has the main stream's, and only those: no sub-stream packet reaches a recording
             java.util.List<Integer> widths = new java.util.ArrayList<>();
             TopicProbe.await(bootstrap, Topics.MEDIA, Duration.ofSeconds(60), r -> {
@@ -78,8 +71,71 @@ class CaptureServiceTest {
                 return widths.size() >= 2 ? widths : null;
             });
             assertThat(widths).containsOnly(320);
+            // it has been capturing for two key frames, its sub-stream analysed, but nobody reads the sub-stream
+            assertThat(subStreamPackets(cam.id())).as("sub-stream packets while nobody reads them").isZero();
+
+            try (LiveDemandSender demand = new LiveDemandSender(bootstrap, "capture-test");
+                    LiveDemandSender.Lease lease = demand.watch(cam.id(), LiveDemand.SUBSTREAM)) {
+                MediaPacket sub = TopicProbe.await(bootstrap, Topics.SUBSTREAMS, Duration.ofSeconds(60), r -> {
+                    MediaPacket p = MediaPacket.read(r.key(), r.headers(), r.value());
+                    return p.cameraId().equals(cam.id()) && p.keyFrame() ? p : null;
+                });
+                // the sub-stream's own packets, with the contract's headers: its size, codec and a session of its own
+                assertThat(sub.params().width()).isEqualTo(160);
+                assertThat(sub.params().height()).isEqualTo(96);
+                assertThat(sub.params().codec()).isEqualTo("h264");
+                assertThat(sub.data()).startsWith(0, 0, 0, 1);
+            }
+            // the last reader left: capture stops sending at once (the release), not when the lease would run out
+            long seen = -1;
+            long deadline = System.nanoTime() + LiveDemandSender.LEASE.toNanos() / 2;
+            while (true) {
+                long now = subStreamPackets(cam.id());
+                if (now == seen) {
+                    break;
+                }
+                assertThat(System.nanoTime()).as("sub-stream packets still sent after the release").isLessThan(deadline);
+                seen = now;
+                sleepBetweenReads();
+            }
         } finally {
             TopicProbe.send(bootstrap, Topics.CAMERAS, cam.id(), null);
+        }
+    }
+
+    /** A second between two counts: at 5 fps a flowing sub-stream adds five packets in it. */
+    private static void sleepBetweenReads() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** How many of {@code camera}'s packets the sub-stream topic holds now. */
+    private long subStreamPackets(String camera) {
+        java.util.Properties p = new java.util.Properties();
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var parts = c.partitionsFor(Topics.SUBSTREAMS, Duration.ofSeconds(10)).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(Topics.SUBSTREAMS, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            var end = c.endOffsets(parts, Duration.ofSeconds(10));
+            long n = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                assertThat(System.nanoTime()).as("reading the sub-stream topic").isLessThan(deadline);
+                for (var r : c.poll(Duration.ofMillis(200))) {
+                    if (camera.equals(r.key())) {
+                        n++;
+                    }
+                }
+            }
+            return n;
         }
     }
 

@@ -22,6 +22,11 @@ public final class Topics {
     public static final String SUBSTREAMS = "vigil.substreams.v1";
     /** Low-rate JPEG previews for live view. Key: camera id. Value: JPEG bytes; headers {@code vigil.wall}, {@code vigil.width}, {@code vigil.height} as in {@link MediaPacket}. */
     public static final String PREVIEWS = "vigil.previews.v1";
+    /**
+     * Who watches which camera's live-only streams (sub-stream, previews), so capture publishes them only then
+     * (design 0023). Key: {@code <camera>/<stream>}. Value: {@link LiveDemand}. Stays at its site: never mirrored.
+     */
+    public static final String LIVE_DEMAND = "vigil.live-demand.v1";
     /** Motion events (start, update, end). Key: camera id. Value: {@link MotionEvent}. */
     public static final String MOTION = "vigil.motion.v1";
     /** People and vehicles found in motion regions. Key: camera id. Value: {@link Detections}. */
@@ -66,6 +71,7 @@ public final class Topics {
             new TopicSpec(MEDIA, CAMERA_PARTITIONS, false, Duration.ofMinutes(15)),
             new TopicSpec(SUBSTREAMS, CAMERA_PARTITIONS, false, Duration.ofMinutes(2)),
             new TopicSpec(PREVIEWS, CAMERA_PARTITIONS, false, Duration.ofMinutes(2)),
+            new TopicSpec(LIVE_DEMAND, 1, false, Duration.ofMinutes(10)),
             new TopicSpec(MOTION, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(SNAPSHOTS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),
             new TopicSpec(DETECTIONS, CAMERA_PARTITIONS, false, Duration.ofDays(7)),

@@ -49,6 +49,7 @@ class ContractSchemasTest {
         TYPES.put(Alert.class, Map.of());
         TYPES.put(AuditEntry.class, Map.of());
         TYPES.put(NodeHeartbeat.class, Map.of());
+        TYPES.put(LiveDemand.class, Map.of());
     }
 
     /** Messages as producers write them: with nulls where a field may be null, and with values. */
@@ -84,7 +85,9 @@ class ContractSchemasTest {
                 new AuditEntry(1, UUID1, T, "export-service", "olga", "export.create", "e-1", "hq", "denied",
                         Map.of("reason", "case 42")),
                 new NodeHeartbeat(1, "north", "recorder-service@north-1", T, 4L << 40, 1L << 40, 12),
-                new NodeHeartbeat(1, "north", "capture-service@north-1", T, 0, 0, 3, NodeHeartbeat.CAPTURE));
+                new NodeHeartbeat(1, "north", "capture-service@north-1", T, 0, 0, 3, NodeHeartbeat.CAPTURE),
+                new LiveDemand(1, "cam-1", LiveDemand.SUBSTREAM, 8000, "recorder-live"),
+                new LiveDemand(1, "cam-1", LiveDemand.PREVIEWS, 0, "gateway-previews"));
     }
 
     @Test
@@ -113,6 +116,8 @@ class ContractSchemasTest {
                 .isEqualTo(wireNames(MotionEvent.Phase.values()));
         assertThat(textValues(schema(Alert.class).path("properties").path("state").path("enum")))
                 .isEqualTo(wireNames(Alert.State.values()));
+        assertThat(textValues(schema(LiveDemand.class).path("properties").path("stream").path("enum")))
+                .containsExactlyInAnyOrder(LiveDemand.SUBSTREAM, LiveDemand.PREVIEWS);
     }
 
     @Test
@@ -182,7 +187,8 @@ class ContractSchemasTest {
         JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(DIR.resolve("asyncapi.yaml").toFile());
         JsonNode headers = doc.at("/components/messageTraits/traced/headers");
         assertThat(headers.path("properties").has(TraceHeaders.TRACEPARENT)).isTrue();
-        // every JSON message but the heartbeat (and the snapshot) is traced; media packets and previews are not
+        // every JSON message but the heartbeat and the live demand (and the snapshot) is traced; media packets and
+        // previews are not
         Set<String> traced = new HashSet<>();
         doc.path("components").path("messages").fields().forEachRemaining(m -> {
             if (m.getValue().path("traits").toString().contains("#/components/messageTraits/traced")) {
@@ -192,6 +198,7 @@ class ContractSchemasTest {
         Set<String> expected = new HashSet<>(TYPES.keySet().stream().map(Class::getSimpleName).toList());
         expected.add("Snapshot");
         expected.remove("NodeHeartbeat"); // a sign of life every few seconds, not part of any trace
+        expected.remove("LiveDemand"); // a lease refreshed every few seconds, likewise
         assertThat(traced).containsExactlyInAnyOrderElementsOf(expected);
 
         // what a producer writes: a span context through the W3C propagator into Kafka headers, via TraceHeaders

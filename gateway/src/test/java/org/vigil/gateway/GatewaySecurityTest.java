@@ -36,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
+import org.vigil.contracts.LiveDemand;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.Topics;
 import org.vigil.devstack.testing.KafkaTestResource;
@@ -550,6 +551,10 @@ class GatewaySecurityTest {
         got.get(body);
         assertThat(body).isEqualTo(jpeg);
         assertThat(southClient.frames).as("another site's viewer gets nothing").isEmpty();
+        // capture makes previews only while someone watches them: this gateway holds a lease on the camera's
+        LiveDemand lease = TopicProbe.await(bootstrap, Topics.LIVE_DEMAND, Duration.ofSeconds(30),
+                r -> previewsDemand(r, "live-north", true));
+        assertThat(lease.by()).isEqualTo("gateway-previews");
 
         // after "watch nothing", frames stop
         n.sendText("{\"type\":\"watch\",\"cameras\":[]}", true).get(5, TimeUnit.SECONDS);
@@ -558,8 +563,19 @@ class GatewaySecurityTest {
             TopicProbe.send(bootstrap, new ProducerRecord<>(Topics.PREVIEWS, "live-north", jpeg));
         }
         assertThat(northClient.frames.poll(3, TimeUnit.SECONDS)).isNull();
+        // and its last viewer gone, the lease is released at once
+        TopicProbe.await(bootstrap, Topics.LIVE_DEMAND, Duration.ofSeconds(30),
+                r -> previewsDemand(r, "live-north", false));
         n.abort();
         s.abort();
+    }
+
+    /** {@code camera}'s previews lease ({@code held}) or its release in {@code r}, else null. */
+    private static LiveDemand previewsDemand(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
+            String camera, boolean held) {
+        LiveDemand d = Json.read(r.value(), LiveDemand.class);
+        return d.cameraId().equals(camera) && d.stream().equals(LiveDemand.PREVIEWS) && (d.leaseMillis() > 0) == held
+                ? d : null;
     }
 
     private WebSocket open(Session s, Frames listener) throws Exception {

@@ -20,6 +20,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.vigil.contracts.Json;
+import org.vigil.contracts.LiveDemand;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.SegmentClosed;
 import org.vigil.contracts.StreamParams;
@@ -292,7 +294,22 @@ class RecorderServiceTest extends RecorderTestBase {
             assertThat(caughtUp).extracting(m -> org.vigil.contracts.LiveFrame.header(m).kind())
                     .containsExactly("init", "fmp4", "fmp4", "fmp4", "fmp4", "fmp4");
             assertThat(caughtUp).extracting(m -> org.vigil.contracts.LiveFrame.header(m).camera()).containsOnly(cam);
+            // capture publishes a sub-stream only while someone reads it: this stream holds a lease on it
+            LiveDemand lease = TopicProbe.await(bootstrap, Topics.LIVE_DEMAND,
+                    Duration.ofSeconds(30), m -> demand(m, cam, true));
+            assertThat(lease.leaseMillis()).isPositive();
+            assertThat(lease.by()).isEqualTo("recorder-live");
         }
+        // the viewer gone, the stream ends and releases its lease at once
+        TopicProbe.await(bootstrap, Topics.LIVE_DEMAND, Duration.ofSeconds(30), m -> demand(m, cam, false));
+    }
+
+    /** {@code camera}'s sub-stream lease ({@code held}) or its release in {@code r}, else null. */
+    private static LiveDemand demand(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
+            String camera, boolean held) {
+        LiveDemand d = Json.read(r.value(), LiveDemand.class);
+        return d.cameraId().equals(camera) && d.stream().equals(LiveDemand.SUBSTREAM)
+                && (d.leaseMillis() > 0) == held ? d : null;
     }
 
     /** The next {@code count} messages of a live stream (keep-alives skipped), within 30 s. */

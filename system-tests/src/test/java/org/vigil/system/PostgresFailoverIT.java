@@ -74,8 +74,10 @@ class PostgresFailoverIT {
         int total = (int) (BEFORE_KILL.toSeconds() + AFTER_KILL.toSeconds()) * PER_SECOND;
         PacedMotion.Sent sent = PacedMotion.send(kafka.bootstrapServers(), CAMERA, SITE, PER_SECOND, total,
                 (int) BEFORE_KILL.toSeconds() * PER_SECOND, () -> {
-                    assertThat(PacedMotion.storedIds(jdbc(primary.port()), SITE)).as("events stored before the kill")
-                            .isNotEmpty();
+                    // the precondition, not a timing claim: on a loaded machine the consumer's first assignment can
+                    // take longer than the ten seconds of sending, so the kill waits for the primary to hold events
+                    Stack.await("events stored on the primary before the kill", Duration.ofSeconds(90),
+                            () -> !PacedMotion.storedIds(jdbc(primary.port()), SITE).isEmpty());
                     ProcessHandle postmaster = primary.process().orElseThrow();
                     postmaster.destroyForcibly();
                     postmaster.onExit().get(30, TimeUnit.SECONDS);

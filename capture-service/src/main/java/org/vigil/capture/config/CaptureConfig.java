@@ -79,6 +79,18 @@ public interface CaptureConfig {
 
     Detector detector();
 
+    Live live();
+
+    /** The streams that exist for live view alone: a camera's sub-stream packets and its previews (design 0023). */
+    interface Live {
+        /**
+         * Publish them only while someone reads them ({@code vigil.live-demand.v1}); false publishes them always, for
+         * an integrator that reads {@code vigil.previews.v1} or {@code vigil.substreams.v1} from Kafka itself.
+         */
+        @WithDefault("true")
+        boolean onDemand();
+    }
+
     /**
      * Detection inside motion regions: OpenCV's HOG people detector ({@code hog}, no model to download), or a YOLO
      * model the operator supplies ({@code onnx}, people and vehicles).

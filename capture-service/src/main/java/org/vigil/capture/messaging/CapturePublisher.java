@@ -53,6 +53,7 @@ public class CapturePublisher {
 
     private final KafkaProducer<String, byte[]> producer;
     private final OpenTelemetry otel;
+    private final LiveStreams live;
     private final Map<String, Span> events = new ConcurrentHashMap<>();
     private final Counter sent;
     /** For the log line; the metric is the camera worker's (per camera). */
@@ -64,8 +65,9 @@ public class CapturePublisher {
     private volatile long lastErrorLog;
 
     public CapturePublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics,
-            OpenTelemetry otel) {
+            OpenTelemetry otel, LiveStreams live) {
         this.otel = otel;
+        this.live = live;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-capture");
@@ -151,9 +153,21 @@ public class CapturePublisher {
         return send(packetRecord(Topics.MEDIA, p), true, null);
     }
 
-    /** A packet of the camera's sub-stream: for native live view in the grid, never recorded (design 0019 §6). */
+    /**
+     * A packet of the camera's sub-stream: for native live view in the grid, never recorded (design 0019 §6), so sent
+     * only while someone reads it (design 0023; the reader starts at the next key frame). True unless it had to be
+     * dropped.
+     */
     public boolean subStreamPacket(MediaPacket p) {
+        if (!live.subStream(p.cameraId())) {
+            return true;
+        }
         return send(packetRecord(Topics.SUBSTREAMS, p), false, null);
+    }
+
+    /** Whether anyone reads {@code cameraId}'s previews now: without a reader none is made (design 0023). */
+    public boolean previewsWanted(String cameraId) {
+        return live.previews(cameraId);
     }
 
     private static ProducerRecord<String, byte[]> packetRecord(String topic, MediaPacket p) {

@@ -24,7 +24,7 @@ import org.vigil.contracts.StreamParams;
 /**
  * The analysis side of one camera: decodes the packets of the analysed stream (the sub-stream when there is one),
  * runs motion detection at the configured rate and size, and sends motion events, the snapshot at motion start and
- * low-rate previews. Never on the recording path: the packets it sees have already gone to Kafka untouched. Used by
+ * low-rate previews while someone watches them. Never on the recording path: the packets it sees have already gone to Kafka untouched. Used by
  * one thread at a time.
  */
 final class Analyser implements AutoCloseable {
@@ -82,7 +82,7 @@ final class Analyser implements AutoCloseable {
             metrics.time(metrics.motion, () -> analyse(cam, now));
             metrics.analysed.increment();
         }
-        if (!now.isBefore(nextPreview)) {
+        if (!now.isBefore(nextPreview) && out.previewsWanted(cam.id())) {
             nextPreview = now.plusNanos((long) (1e9 / settings.preview().fps()));
             byte[] jpeg = decoder.jpeg(settings.preview().width(), settings.preview().quality());
             int w = Math.min(settings.preview().width(), decoding.width()) & ~1;

@@ -31,7 +31,7 @@ class CapturePublisherTest {
         try (EmbeddedKafka kafka = new EmbeddedKafka(dir, SharedServers.freePort(), SharedServers.freePort())) {
             kafka.start();
             CapturePublisher publisher = new CapturePublisher(kafka.bootstrapServers(), new SimpleMeterRegistry(),
-                    OpenTelemetry.noop());
+                    OpenTelemetry.noop(), LiveStreams.always());
             try {
                 // no topic exists yet: the cameras would wait
                 assertThat(publisher.awaitTopics(Duration.ofSeconds(2))).isFalse();

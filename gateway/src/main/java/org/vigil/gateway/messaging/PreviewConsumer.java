@@ -1,7 +1,9 @@
 package org.vigil.gateway.messaging;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -17,10 +19,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.vigil.contracts.CameraConfig;
+import org.vigil.contracts.LiveDemand;
 import org.vigil.contracts.LiveFrame;
 import org.vigil.contracts.Topics;
 import org.vigil.gateway.ws.LiveClients;
 import org.vigil.runtime.kafka.ConsumerLoop;
+import org.vigil.runtime.live.LiveDemandSender;
 
 /**
  * Live video: the capture service's JPEG previews ({@code vigil.previews.v1}) relayed to the browsers watching each
@@ -43,6 +47,10 @@ public class PreviewConsumer implements ConsumerLoop.Body {
     private Context context;
     private List<TopicPartition> parts = List.of();
     private boolean paused;
+    /** Made with the first viewer of a preview: an idle gateway holds no producer for it. */
+    private LiveDemandSender demand;
+    /** The leases on the previews of the cameras watched here (design 0023), by camera. */
+    private final Map<String, LiveDemandSender.Lease> leases = new HashMap<>();
 
     public PreviewConsumer(CameraRegistry cameras, LiveClients clients, Vertx vertx,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
@@ -61,6 +69,10 @@ public class PreviewConsumer implements ConsumerLoop.Body {
     void onStop(@Observes ShutdownEvent e) {
         if (loop != null) {
             loop.stop(ConsumerLoop.CLOSE_TIMEOUT);
+        }
+        leases.values().forEach(LiveDemandSender.Lease::close);
+        if (demand != null) {
+            demand.close();
         }
     }
 
@@ -81,6 +93,26 @@ public class PreviewConsumer implements ConsumerLoop.Body {
             }
         }
         paused = follow(c, parts, paused, !watched.isEmpty());
+        lease(watched);
+    }
+
+    /** Holds a lease on the previews of each camera watched here, and only those: capture makes no others. */
+    private void lease(Set<String> watched) {
+        leases.entrySet().removeIf(e -> {
+            if (watched.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().close();
+            return true;
+        });
+        for (String camera : watched) {
+            if (!leases.containsKey(camera) && cameras.get(camera).isPresent()) {
+                if (demand == null) {
+                    demand = new LiveDemandSender(bootstrap, "gateway-previews");
+                }
+                leases.put(camera, demand.watch(camera, LiveDemand.PREVIEWS));
+            }
+        }
     }
 
     /**

@@ -19,11 +19,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.vigil.contracts.LiveDemand;
 import org.vigil.contracts.LiveFrame;
 import org.vigil.contracts.MalformedMessageException;
 import org.vigil.contracts.MediaPacket;
 import org.vigil.contracts.StreamParams;
 import org.vigil.contracts.Topics;
+import org.vigil.runtime.live.LiveDemandSender;
 
 /**
  * A camera's live video for a gateway, only while someone watches: nothing is read or sent otherwise, so video leaves
@@ -34,6 +36,9 @@ import org.vigil.contracts.Topics;
  * <li>native (design 0019): the camera's own stream ({@link Topics#MEDIA}), only its partition, from the last key frame
  * of the last few seconds, as fMP4 ({@link Fmp4}): an init segment, then a fragment per frame.</li>
  * </ul>
+ * Previews and sub-streams exist for live view alone: capture publishes them only while a stream here (or a gateway's
+ * previews reader) holds a lease on them (design 0023), so the first picture of one waits for capture to hear of it
+ * and, natively, for the camera's next key frame.
  *
  * <p>Each message goes out as {@code [u32 length][LiveFrame]}, the inner part being exactly what a gateway sends its
  * browsers, so it relays each without reframing; a length of 0 is a keep-alive.
@@ -53,11 +58,27 @@ public class LiveFrames {
     static final Duration MAX_LENGTH = Duration.ofMinutes(30);
 
     private final String bootstrap;
+    /** Made with the first stream that needs capture told (design 0023): an idle recorder holds no producer. */
+    private LiveDemandSender demand;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
     private final Semaphore nativeStreams = new Semaphore(MAX_NATIVE_STREAMS);
 
     public LiveFrames(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.bootstrap = bootstrap;
+    }
+
+    @jakarta.annotation.PreDestroy
+    synchronized void close() {
+        if (demand != null) {
+            demand.close();
+        }
+    }
+
+    private synchronized LiveDemandSender demand() {
+        if (demand == null) {
+            demand = new LiveDemandSender(bootstrap, "recorder-live");
+        }
+        return demand;
     }
 
     /** A place for one more preview stream, or false when {@value #MAX_STREAMS} run already. */
@@ -84,8 +105,8 @@ public class LiveFrames {
      * java.util.function.BooleanSupplier, Messages, Semaphore, String)}). Call only after {@link #admit()} said yes.
      */
     public void stream(String camera, OutputStream out, java.util.function.BooleanSupplier gone) throws IOException {
-        stream(camera, Topics.PREVIEWS, Duration.ZERO, out, gone, (r, old) -> List.of(message(camera, r)), streams,
-                "live view");
+        stream(camera, Topics.PREVIEWS, LiveDemand.PREVIEWS, Duration.ZERO, out, gone,
+                (r, old) -> List.of(message(camera, r)), streams, "live view");
     }
 
     /**
@@ -99,7 +120,8 @@ public class LiveFrames {
             throws IOException {
         Fmp4[] fmp4 = new Fmp4[1];
         List<byte[]> held = new java.util.ArrayList<>();
-        stream(camera, sub ? Topics.SUBSTREAMS : Topics.MEDIA, NATIVE_START, out, gone, (r, catchingUp) -> {
+        stream(camera, sub ? Topics.SUBSTREAMS : Topics.MEDIA, sub ? LiveDemand.SUBSTREAM : null, NATIVE_START, out,
+                gone, (r, catchingUp) -> {
             MediaPacket p;
             try {
                 p = MediaPacket.read(r.key(), r.headers(), r.value());
@@ -148,9 +170,11 @@ public class LiveFrames {
     /**
      * Writes {@code camera}'s records of {@code topic}, from {@code back} ago (zero: from now), as {@code messages}
      * makes them, to {@code out} until the reader goes away ({@code gone}, or a write fails), {@code messages} ends it
-     * or {@link #MAX_LENGTH} passes; releases its place in {@code limit}.
+     * or {@link #MAX_LENGTH} passes; releases its place in {@code limit}. {@code leased}: the live-only
+     * stream ({@link LiveDemand}) that capture publishes only while a lease on it is held, held here for as long as
+     * this stream runs; null for the recorded main stream, which always flows.
      */
-    private void stream(String camera, String topic, Duration back, OutputStream out,
+    private void stream(String camera, String topic, String leased, Duration back, OutputStream out,
             java.util.function.BooleanSupplier gone, Messages messages, Semaphore limit, String what)
             throws IOException {
         Properties p = new Properties();
@@ -163,8 +187,9 @@ public class LiveFrames {
         long frames = 0;
         String why = "its time was up";
         LOG.infof("%s of %s: streaming to a gateway", what, camera);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (LiveDemandSender.Lease lease = leased == null ? () -> { } : demand().watch(camera, leased);
+                KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+                        new ByteArrayDeserializer())) {
             int partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).size();
             // the partition the camera's records go to (they are keyed by camera: Kafka's default partitioner)
             TopicPartition tp = new TopicPartition(topic,
