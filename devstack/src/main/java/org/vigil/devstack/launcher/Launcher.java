@@ -397,7 +397,8 @@ public final class Launcher {
      * of them seconds of a core at start and tens of megabytes of compiler memory and code. Capture, the recorder and
      * the gateway (which relays live video) keep the full tiered compiler. No JVM keeps performance counters for jstat
      * (-XX:-UsePerfData): sampling them woke each JVM twenty times a second, about 0.15 % of a core each when idle
-     * (jcmd still attaches by process id). VIGIL_JAVA_OPTS, appended after these, can override any of them.
+     * (jcmd still attaches by process id). Every JVM that can gives the C heap's freed pages back every few seconds
+     * (design 0022). VIGIL_JAVA_OPTS, appended after these, can override any of them.
      */
     static List<String> jvmOptions(String service) {
         boolean media = service.startsWith("capture") || service.startsWith("recorder");
@@ -407,7 +408,31 @@ public final class Launcher {
         if (service.startsWith("event") || service.startsWith("export") || service.startsWith("retention")) {
             o.add("-XX:TieredStopAtLevel=1");
         }
+        if (TRIMS_NATIVE_HEAP) {
+            o.add("-XX:+UnlockExperimentalVMOptions");
+            o.add("-XX:TrimNativeHeapInterval=" + NATIVE_TRIM_INTERVAL_MS);
+        }
         return o;
+    }
+
+    /**
+     * How often each service's JVM hands the C heap's free pages back (glibc's {@code malloc_trim}; design 0022).
+     * glibc keeps what FFmpeg, OpenCV and the JIT freed: a capture instance with four 1080p cameras held 58 MB of
+     * freed memory, more than half of what each camera added to it.
+     */
+    static final int NATIVE_TRIM_INTERVAL_MS = 5000;
+
+    /** Whether this JVM (the one the services run on) has periodic native trimming (recent 17 and 21 updates do); older ones run without. */
+    static final boolean TRIMS_NATIVE_HEAP = jvmHasOption("TrimNativeHeapInterval");
+
+    static boolean jvmHasOption(String name) {
+        try {
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name);
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /**

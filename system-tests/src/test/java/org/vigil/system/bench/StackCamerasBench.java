@@ -40,7 +40,8 @@ import org.vigil.system.Stack;
  * &le; 2.5 % of a core with a sub-stream, &le; 8 % on the main stream; the recorder &le; 0.9 %; &le; 25 MB per camera.
  *
  * <p>Run: {@code bench/run stack-cameras [N] [sub|main]} (default 4 sub). {@code STACK_SETTLE} (90 s) and
- * {@code STACK_WINDOW} (60 s) set the warm-up and the window.
+ * {@code STACK_WINDOW} (60 s) set the warm-up and the window; {@code STACK_HOLD} (0 s) keeps the stack running with its
+ * cameras that long after the report, to profile it.
  */
 public final class StackCamerasBench {
 
@@ -48,6 +49,8 @@ public final class StackCamerasBench {
     private static final double TICKS = 100; // USER_HZ
     private static final Duration SETTLE = Duration.ofSeconds(Long.parseLong(env("STACK_SETTLE", "90")));
     private static final Duration WINDOW = Duration.ofSeconds(Long.parseLong(env("STACK_WINDOW", "60")));
+    /** How long the stack goes on with its cameras after the report: time to profile it (0). */
+    private static final Duration HOLD = Duration.ofSeconds(Long.parseLong(env("STACK_HOLD", "0")));
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -105,6 +108,11 @@ public final class StackCamerasBench {
                 Thread.sleep(SETTLE.toMillis());
                 Map<String, Usage> busy = window(stack);
                 ok = report(n, sub, idle, busy, floor);
+                if (!HOLD.isZero()) {
+                    System.out.printf("stack-cameras: holding the stack with its cameras for %d s (STACK_HOLD)%n",
+                            HOLD.toSeconds());
+                    Thread.sleep(HOLD.toMillis());
+                }
             }
         } finally {
             mains.forEach(RtspServer::close);
