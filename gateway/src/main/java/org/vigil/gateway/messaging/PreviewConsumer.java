@@ -32,9 +32,13 @@ import org.vigil.runtime.live.LiveDemandSender;
  * is late is worthless), and only while someone here watches a camera as previews: with nobody watching, its
  * partitions are paused and the broker is not asked for them at all; when a first viewer comes they are resumed from
  * their end, the newest picture on. A frame is framed once and the same bytes go to every watcher (design 0022).
+ * Capture makes a camera's previews only while someone asks for them: this reader holds a lease on those of each
+ * camera watched here (design 0023).
  */
 @ApplicationScoped
 public class PreviewConsumer implements ConsumerLoop.Body {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PreviewConsumer.class);
 
     /** How soon a first viewer's previews start flowing again (the poll's timeout while paused). */
     static final Duration RESUME_WITHIN = Duration.ofMillis(250);
@@ -110,7 +114,15 @@ public class PreviewConsumer implements ConsumerLoop.Body {
                 if (demand == null) {
                     demand = new LiveDemandSender(bootstrap, "gateway-previews");
                 }
-                leases.put(camera, demand.watch(camera, LiveDemand.PREVIEWS));
+                try {
+                    leases.put(camera, demand.watch(camera, LiveDemand.PREVIEWS));
+                } catch (IllegalArgumentException e) {
+                    // a registry entry whose id no lease can name (written around the camera API): its previews
+                    // are not asked for, and the reader goes on for every other camera
+                    leases.put(camera, () -> { });
+                    LOG.warnf("camera %s: its previews cannot be asked of capture (%s)",
+                            camera.replaceAll("[^A-Za-z0-9_.-]", "?"), e.getMessage());
+                }
             }
         }
     }
