@@ -44,9 +44,8 @@ public final class LiveDemandSender implements AutoCloseable {
     private final String by;
     private final KafkaProducer<String, byte[]> producer;
     private final ScheduledExecutorService timer;
-    /** Viewers per {@code <camera>/<stream>} key. */
-    private final Map<String, Integer> held = new HashMap<>();
-    private final Map<String, LiveDemand> demands = new HashMap<>();
+    /** Viewers per lease held (one lease per camera and stream). */
+    private final Map<LiveDemand, Integer> held = new HashMap<>();
     private volatile long lastFailureLog;
 
     /** {@code by} names the sender in capture's logs, e.g. {@code recorder-live}. */
@@ -80,8 +79,7 @@ public final class LiveDemandSender implements AutoCloseable {
         }
         boolean first;
         synchronized (this) {
-            first = held.merge(d.key(), 1, Integer::sum) == 1;
-            demands.put(d.key(), d);
+            first = held.merge(d, 1, Integer::sum) == 1;
         }
         if (first) {
             send(d);
@@ -97,26 +95,17 @@ public final class LiveDemandSender implements AutoCloseable {
     private void release(LiveDemand d) {
         boolean last;
         synchronized (this) {
-            Integer left = held.computeIfPresent(d.key(), (k, n) -> n > 1 ? n - 1 : null);
-            last = left == null;
-            if (last) {
-                demands.remove(d.key());
-            }
+            last = held.computeIfPresent(d, (k, n) -> n > 1 ? n - 1 : null) == null;
         }
         if (last) {
             send(new LiveDemand(LiveDemand.VERSION, d.cameraId(), d.stream(), 0, by));
         }
     }
 
-    /** The keys held now, for tests and metrics. */
-    public synchronized java.util.Set<String> held() {
-        return java.util.Set.copyOf(held.keySet());
-    }
-
     private void refresh() {
         List<LiveDemand> now;
         synchronized (this) {
-            now = List.copyOf(demands.values());
+            now = List.copyOf(held.keySet());
         }
         now.forEach(this::send);
     }
