@@ -167,6 +167,28 @@ class RecorderServiceTest extends RecorderTestBase {
     }
 
     @Test
+    void aNewCamerasFirstPacketsWaitForItsRegistryRecordInsteadOfBeingDropped() throws Exception {
+        // capture starts a camera as soon as it reads the camera's record; the recorder reads the same record on
+        // another consumer, so the camera's first packets can come first: here they are sent before the record
+        String camera = "rec-late-" + UUID.randomUUID().toString().substring(0, 8);
+        double unknownBefore = dropped("unknown_camera");
+        double waitsBefore = metric("vigil_recorder_registry_waits_total");
+        send(camera, UUID.randomUUID().toString(), 0, 15, Instant.now().minusSeconds(5));
+        // the recorder has met them (held for the registry, or dropped as unknown) before the record exists
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (metric("vigil_recorder_registry_waits_total") == waitsBefore
+                && dropped("unknown_camera") == unknownBefore) {
+            assertThat(System.nanoTime()).as("the recorder reads the packets").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        register(camera, true);
+
+        List<SegmentClosed> segments = segmentsHolding(camera, 15);
+        assertThat(segments.stream().mapToLong(SegmentClosed::frames).sum()).isEqualTo(15);
+        assertThat(dropped("unknown_camera") - unknownBefore).isZero();
+    }
+
+    @Test
     void liveFramesOfACameraAreStreamedToAViewerOfItsSiteOnlyFromTheNewestOn() throws Exception {
         String cam = "rec-l-" + UUID.randomUUID().toString().substring(0, 8);
         register(cam, true);
@@ -467,6 +489,12 @@ class RecorderServiceTest extends RecorderTestBase {
                 + from.minusSeconds(300)).then().statusCode(404);
         given().auth().oauth2(admin()).when().get("/api/recorder/playback/no-such-camera.mp4?from=" + from + "&to="
                 + to).then().statusCode(404);
+    }
+
+    private double metric(String name) {
+        String metrics = given().when().get(org.vigil.devstack.testing.Management.url("/q/metrics")).then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private double dropped(String reason) {

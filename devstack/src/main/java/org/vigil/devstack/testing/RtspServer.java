@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real RTSP peer for tests: Debian's GStreamer RTSP server run by a small script of ours, streaming a clip. Stop
@@ -27,6 +30,8 @@ public final class RtspServer implements AutoCloseable {
     private final String user;
     private final String password;
     private Process process;
+    /** The frames the current run sent, once its clip has ended. */
+    private CompletableFuture<Long> sent = new CompletableFuture<>();
 
     /** Serves {@code clip} (MPEG-TS with H.264) at {@code rtsp://127.0.0.1:<port><mount>}; credentials optional. */
     public RtspServer(Path clip, int port, String mount, String user, String password) {
@@ -93,6 +98,11 @@ public final class RtspServer implements AutoCloseable {
         return "rtsp://" + (user == null ? "" : user + ":" + password + "@") + "127.0.0.1:" + port + mount;
     }
 
+    /** The server's process id while it runs, -1 otherwise. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** Starts the server and waits until it accepts clients. */
     public synchronized RtspServer start() throws IOException {
         Path script = Files.createTempFile("vigil-rtsp-", ".py");
@@ -105,12 +115,13 @@ public final class RtspServer implements AutoCloseable {
             cmd.addAll(List.of(user, password));
         }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        sent = new CompletableFuture<>();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String line;
         while ((line = out.readLine()) != null) {
             if (line.equals("ready")) {
-                drain(out);
+                drain(out, sent);
                 Files.deleteIfExists(script);
                 return this;
             }
@@ -122,18 +133,50 @@ public final class RtspServer implements AutoCloseable {
         throw new IOException("the RTSP server did not start: " + line);
     }
 
-    private static void drain(BufferedReader out) {
+    private static void drain(BufferedReader out, CompletableFuture<Long> sent) {
         Thread t = new Thread(() -> {
             try {
-                while (out.readLine() != null) {
-                    // GStreamer warnings; nobody reads them
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("eos ")) {
+                        sent.complete(Long.parseLong(line.substring(4).trim()));
+                    }
+                    // the rest: GStreamer warnings; nobody reads them
                 }
-            } catch (IOException e) {
+            } catch (IOException | NumberFormatException e) {
                 // process gone
+            } finally {
+                sent.completeExceptionally(new IOException("the RTSP server ended before its clip did"));
             }
         }, "rtsp-server-output");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Ends the clip now (or waits for its end, where it has already ended): everything the server sent is still
+     * delivered, and a reconnecting client finds no stream. Returns how many frames (access units) this run sent.
+     */
+    public long finish(Duration timeout) throws IOException, InterruptedException {
+        Process p;
+        CompletableFuture<Long> frames;
+        synchronized (this) {
+            p = process;
+            frames = sent;
+        }
+        if (p == null) {
+            throw new IllegalStateException("the RTSP server is not running");
+        }
+        if (!frames.isDone()) {
+            new ProcessBuilder("kill", "-USR1", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+        }
+        try {
+            return frames.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new IOException("the RTSP server did not end its clip within " + timeout.toSeconds() + " s");
+        }
     }
 
     /** Kills the server at once, as a camera losing power would drop its clients. */

@@ -147,6 +147,12 @@ public final class TestClips {
      * footage at a resolution and length the media folder lacks, e.g. 1080p for minutes.
      */
     public static Clip reencode(Path file, int width, int height, int fps, int gop, int maxFrames) throws IOException {
+        return reencode(file, width, height, fps, gop, maxFrames, width * height * 2L);
+    }
+
+    /** As {@link #reencode(Path, int, int, int, int, int)}, at {@code bitRate} bits a second. */
+    public static Clip reencode(Path file, int width, int height, int fps, int gop, int maxFrames, long bitRate)
+            throws IOException {
         AVFormatContext fmt = open(file);
         AVCodec encoder = avcodec_find_encoder_by_name("libopenh264");
         AVCodecContext dec = null;
@@ -165,7 +171,7 @@ public final class TestClips {
             avcodec_parameters_to_context(dec, par);
             check(avcodec_open2(dec, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "opening the decoder");
             enc.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).time_base(av_make_q(1, fps))
-                    .framerate(av_make_q(fps, 1)).gop_size(gop).max_b_frames(0).bit_rate(width * height * 2L)
+                    .framerate(av_make_q(fps, 1)).gop_size(gop).max_b_frames(0).bit_rate(bitRate)
                     .thread_count(1);
             check(avcodec_open2(enc, encoder, (org.bytedeco.ffmpeg.avutil.AVDictionary) null), "opening libopenh264");
             scaled.format(AV_PIX_FMT_YUV420P).width(width).height(height);

@@ -1,11 +1,16 @@
 """A real RTSP camera for tests: GStreamer's RTSP server (Debian: gir1.2-gst-rtsp-server-1.0) streaming an
 MPEG-TS file with H.264 over RTP, the way IP cameras do. Prints "ready" once it accepts clients.
 
+It counts the frames (access units) it hands to the payloader, so a test can check every frame sent against what
+reached the disk. SIGUSR1 ends the clip early (EOS: what was sent is still delivered); at the clip's end it prints
+"eos N", N the frames sent, and takes the mount away so that a reconnecting client cannot start the clip again.
+
 usage: rtsp_server.py FILE PORT MOUNT [USER PASSWORD]
 
 FILE "h265:" streams a live H.265 test picture instead (x265enc, from gstreamer1.0-plugins-bad): a camera sending
 a codec an AVI segment cannot hold.
 """
+import signal
 import sys
 
 import gi
@@ -34,6 +39,38 @@ def main():
             "! rtph264pay name=pay0 pt=96 config-interval=1 )" % path
         )
     factory.set_shared(True)
+    state = {"frames": 0, "media": None, "done": False}
+
+    def counted(_pad, info):
+        if info.type & Gst.PadProbeType.BUFFER:
+            state["frames"] += 1
+        elif info.get_event().type == Gst.EventType.EOS and not state["done"]:
+            state["done"] = True
+            GLib.idle_add(finished)
+        return Gst.PadProbeReturn.OK
+
+    def finished():
+        server.get_mount_points().remove_factory(mount)
+        print("eos %d" % state["frames"], flush=True)
+        return False
+
+    def configured(_factory, media):
+        state["media"] = media
+        pay = media.get_element().get_by_name("pay0")
+        pay.get_static_pad("sink").add_probe(
+            Gst.PadProbeType.BUFFER | Gst.PadProbeType.EVENT_DOWNSTREAM, counted)
+
+    def end_early():
+        if state["media"] is None:
+            if not state["done"]:
+                state["done"] = True
+                finished()
+        else:
+            state["media"].get_element().send_event(Gst.Event.new_eos())
+        return True
+
+    factory.connect("media-configure", configured)
+    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR1, end_early)
     if len(sys.argv) == 6:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()

@@ -108,11 +108,11 @@ public class MediaConsumer implements ConsumerLoop.Body {
 
     @Override
     public void poll(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
-        consume(c, records);
+        boolean held = consume(c, records);
         lastPollMillis = System.currentTimeMillis();
         recording.tick();
         boolean writing = recording.state() == RecordingService.State.RUNNING;
-        if (writing && !c.paused().isEmpty()) {
+        if (writing && !held && !c.paused().isEmpty()) { // held: one poll's wait before the packet is offered again
             c.resume(c.paused());
         } else if (!writing) {
             c.pause(c.assignment());
@@ -148,8 +148,11 @@ public class MediaConsumer implements ConsumerLoop.Body {
         joined = false;
     }
 
-    /** Hands the batch over; if the recorder stops taking packets, rewinds what it has not written. */
-    private void consume(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> batch) {
+    /**
+     * Hands the batch over; if the recorder stops taking packets, rewinds what it has not written, pauses, and returns
+     * true.
+     */
+    private boolean consume(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> batch) {
         Map<TopicPartition, Long> firstNotTaken = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : batch) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -172,7 +175,9 @@ public class MediaConsumer implements ConsumerLoop.Body {
             to.keySet().retainAll(c.assignment());
             to.forEach(c::seek);
             c.pause(c.assignment());
+            return true;
         }
+        return false;
     }
 
     private Map<TopicPartition, OffsetAndMetadata> owned(Map<TopicPartition, OffsetAndMetadata> offsets) {

@@ -36,6 +36,8 @@ public class Registry {
     private volatile StorageSettings storage;
     private final String bootstrap;
     private CompactedTopics topics;
+    /** Camera records applied: a change tells the recorder to forget which cameras it found unregistered. */
+    private final java.util.concurrent.atomic.AtomicLong cameraChanges = new java.util.concurrent.atomic.AtomicLong();
 
     public Registry(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.bootstrap = bootstrap;
@@ -70,6 +72,7 @@ public class Registry {
             }
             return;
         }
+        cameraChanges.incrementAndGet();
         if (r.value() == null) {
             cameras.remove(r.key());
             return;
@@ -107,6 +110,19 @@ public class Registry {
         if (s != null) {
             listener.accept(s);
         }
+    }
+
+    /** Grows with every camera record applied. */
+    public long cameraChanges() {
+        return cameraChanges.get();
+    }
+
+    /**
+     * Grows each time the registry has read every record its topics held (see {@link CompactedTopics#readToEnd()}):
+     * once it has grown by two since a moment, any camera registered before that moment is in {@link #get}.
+     */
+    public long readToEnd() {
+        return topics == null ? 0 : topics.readToEnd();
     }
 
     /** Whether the registry has been read to the end once: before that, "unknown camera" means nothing. */

@@ -80,6 +80,11 @@ public class RecordingService {
         }
     };
     private final AtomicLong gapPackets = new AtomicLong();
+    /** Cameras not in the registry whose packets are held until it has read its topics to the end since. */
+    private final Map<String, long[]> unregisteredHeld = new HashMap<>();
+    /** Cameras found not registered after that: their packets are dropped until a camera record changes. */
+    private final java.util.Set<String> unregistered = new java.util.HashSet<>();
+    private long cameraChangesSeen = -1;
     private volatile State state = State.STARTING;
     private volatile String stateReason;
     private Instant nextDiskCheck = Instant.EPOCH;
@@ -161,12 +166,18 @@ public class RecordingService {
         }
         lastWallMicros.put(tp, p.wallMicros());
         CameraConfig camera = registry.get(p.cameraId());
+        if (camera == null && registryMayBeBehind(p.cameraId())) {
+            return false; // rewound to this packet; taken or dropped on a later poll
+        }
         if (camera == null) {
             nextOffset.put(tp, r.offset() + 1);
             dropped("unknown_camera");
             warnOnce("unknown:" + p.cameraId(), "packets for camera %s, which is not in the registry, are not recorded",
                     p.cameraId());
             return true;
+        }
+        if (!unregisteredHeld.isEmpty()) {
+            unregisteredHeld.remove(p.cameraId());
         }
         cameraPartition.put(p.cameraId(), tp);
         lastPacketAt.put(p.cameraId(), now);
@@ -253,6 +264,42 @@ public class RecordingService {
             announcePending();
         }
     }
+
+    /**
+     * A camera just added reaches the registry and the media topic through two consumers; its first packets can
+     * come before its registry record has been read. Such a packet is held (not taken) until the registry has read
+     * its topics to the end twice since the camera's first packet, and at least {@link #REGISTRY_HOLD_MIN}; still
+     * unknown then (a deleted camera's last packets), the camera's packets are dropped without waiting until a camera
+     * record changes. A registry that cannot catch up holds them at most {@link #REGISTRY_HOLD_MAX}.
+     */
+    private boolean registryMayBeBehind(String cameraId) {
+        long changes = registry.cameraChanges();
+        if (changes != cameraChangesSeen) {
+            cameraChangesSeen = changes;
+            unregistered.clear();
+        }
+        if (unregistered.contains(cameraId)) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long[] since = unregisteredHeld.get(cameraId);
+        if (since == null) {
+            since = new long[] {registry.readToEnd(), now};
+            unregisteredHeld.put(cameraId, since);
+            metrics.counter("vigil_recorder_registry_waits_total").increment();
+        }
+        long waited = now - since[1];
+        if (waited < REGISTRY_HOLD_MAX.toNanos()
+                && (registry.readToEnd() < since[0] + 2 || waited < REGISTRY_HOLD_MIN.toNanos())) {
+            return true;
+        }
+        unregisteredHeld.remove(cameraId);
+        unregistered.add(cameraId);
+        return false;
+    }
+
+    static final Duration REGISTRY_HOLD_MIN = Duration.ofSeconds(2);
+    static final Duration REGISTRY_HOLD_MAX = Duration.ofSeconds(10);
 
     /** Compares free space with the floor; pauses below it, resumes above it plus a tenth. */
     private boolean checkDisk(Instant now) {

@@ -25,6 +25,7 @@ public final class CompactedTopics implements ConsumerLoop.Body {
     private final ConsumerLoop loop;
     private List<TopicPartition> parts = List.of();
     private Map<TopicPartition, Long> end = Map.of();
+    private final java.util.concurrent.atomic.AtomicLong readToEnd = new java.util.concurrent.atomic.AtomicLong();
 
     private CompactedTopics(String name, String bootstrap, String clientId, List<String> topics, Duration pollTimeout,
             Consumer<ConsumerRecord<String, byte[]>> apply) {
@@ -42,6 +43,14 @@ public final class CompactedTopics implements ConsumerLoop.Body {
     /** Completes once the topics have been read to their end once. */
     public CompletableFuture<Void> loaded() {
         return loaded;
+    }
+
+    /**
+     * How many polls have ended with every partition read to the end the broker last reported: a caller that sees
+     * this rise by two after a moment knows that every record written before that moment has been applied.
+     */
+    public long readToEnd() {
+        return readToEnd.get();
     }
 
     /** Stops following (waits for the loop at most {@link ConsumerLoop#CLOSE_TIMEOUT}). */
@@ -62,6 +71,9 @@ public final class CompactedTopics implements ConsumerLoop.Body {
         records.forEach(apply);
         if (!loaded.isDone() && parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
             loaded.complete(null);
+        }
+        if (loaded.isDone() && parts.stream().allMatch(tp -> c.currentLag(tp).orElse(-1) == 0)) {
+            readToEnd.incrementAndGet();
         }
     }
 }

@@ -45,13 +45,13 @@ import org.vigil.system.Stack;
  */
 public final class StackCamerasBench {
 
-    private static final int FPS = 15;
-    private static final double TICKS = 100; // USER_HZ
+    static final int FPS = 15;
+    static final double TICKS = 100; // USER_HZ
     private static final Duration SETTLE = Duration.ofSeconds(Long.parseLong(env("STACK_SETTLE", "90")));
     private static final Duration WINDOW = Duration.ofSeconds(Long.parseLong(env("STACK_WINDOW", "60")));
     /** How long the stack goes on with its cameras after the report: time to profile it (0). */
     private static final Duration HOLD = Duration.ofSeconds(Long.parseLong(env("STACK_HOLD", "0")));
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     private StackCamerasBench() {
@@ -87,7 +87,7 @@ public final class StackCamerasBench {
                 mains.add(new RtspServer(main, SharedServers.freePort(), "/main", null, null));
                 subs.add(new RtspServer(small, SharedServers.freePort(), "/sub", null, null));
             }
-            Floor floor = floor(mains, sub ? subs : mains, sub ? 320 : 640);
+            Floor floor = floor(mains, sub ? subs : mains, sub ? 320 : 640, WINDOW);
             try (Stack stack = new Stack(home, Map.of()).start(Duration.ofMinutes(4))) {
                 String gw = "http://127.0.0.1:" + stack.port("GATEWAY_PORT");
                 String cookie = FrontDoorBench.sessionFor(gw, "admin", stack.adminPassword);
@@ -95,7 +95,7 @@ public final class StackCamerasBench {
                     send(gw, cookie, "DELETE", "/api/cameras/" + id, null, 204);
                 }
                 Thread.sleep(SETTLE.toMillis());
-                Map<String, Usage> idle = window(stack);
+                Map<String, Usage> idle = window(stack, WINDOW);
                 for (RtspServer s : Stream.concat(mains.stream(), sub ? subs.stream() : Stream.empty()).toList()) {
                     s.start();
                 }
@@ -106,8 +106,8 @@ public final class StackCamerasBench {
                 }
                 awaitOnline(gw, cookie, n);
                 Thread.sleep(SETTLE.toMillis());
-                Map<String, Usage> busy = window(stack);
-                ok = report(n, sub, idle, busy, floor);
+                Map<String, Usage> busy = window(stack, WINDOW);
+                ok = report("stack-cameras", n, sub, idle, busy, floor, SETTLE, WINDOW);
                 if (!HOLD.isZero()) {
                     System.out.printf("stack-cameras: holding the stack with its cameras for %d s (STACK_HOLD)%n",
                             HOLD.toSeconds());
@@ -121,10 +121,12 @@ public final class StackCamerasBench {
         System.exit(ok ? 0 : 1);
     }
 
-    private static boolean report(int n, boolean sub, Map<String, Usage> idle, Map<String, Usage> busy, Floor floor) {
-        System.out.printf("stack-cameras: %d cameras, 1080p15 H.264 of real footage over RTSP (GStreamer), %s; "
+    /** Prints the cost table and the per-camera goals; true when every one is met. */
+    static boolean report(String bench, int n, boolean sub, Map<String, Usage> idle, Map<String, Usage> busy,
+            Floor floor, Duration settle, Duration window) {
+        System.out.printf(bench + ": %d cameras, 1080p15 H.264 of real footage over RTSP (GStreamer), %s; "
                 + "defaults as shipped; %d s windows after %d s to settle%n", n,
-                sub ? "360p sub-streams analysed" : "main stream analysed", WINDOW.toSeconds(), SETTLE.toSeconds());
+                sub ? "360p sub-streams analysed" : "main stream analysed", window.toSeconds(), settle.toSeconds());
         System.out.println("  process                 no camera      " + n + " cameras   per camera    PSS per camera");
         Set<String> names = new java.util.TreeSet<>(idle.keySet());
         names.addAll(busy.keySet());
@@ -168,17 +170,17 @@ public final class StackCamerasBench {
     }
 
     /**
-     * CPU of every process of the stack over {@link #WINDOW}, by name: the launcher (Kafka runs inside it), its
+     * CPU of every process of the stack over {@code window}, by name: the launcher (Kafka runs inside it), its
      * children (the services, Redis), and PostgreSQL's processes (found by the data directory under the stack's home).
      */
-    private static Map<String, Usage> window(Stack stack) throws Exception {
+    static Map<String, Usage> window(Stack stack, Duration window) throws Exception {
         Map<Long, String> procs = processes(stack);
         Map<Long, Long> t0 = new LinkedHashMap<>();
         for (long pid : procs.keySet()) {
             t0.put(pid, ticks(pid));
         }
         long start = System.nanoTime();
-        Thread.sleep(WINDOW.toMillis());
+        Thread.sleep(window.toMillis());
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, double[]> sum = new TreeMap<>();
         for (Map.Entry<Long, String> p : procs.entrySet()) {
@@ -195,7 +197,7 @@ public final class StackCamerasBench {
         return out;
     }
 
-    private static Map<Long, String> processes(Stack stack) throws IOException {
+    static Map<Long, String> processes(Stack stack) throws IOException {
         Map<Long, String> out = new LinkedHashMap<>(stack.children());
         long launcher = out.keySet().stream().mapToLong(StackCamerasBench::parent).filter(p -> p > 1).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no launcher process"));
@@ -239,7 +241,7 @@ public final class StackCamerasBench {
         return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
     }
 
-    private static long ticks(long pid) {
+    static long ticks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -249,7 +251,7 @@ public final class StackCamerasBench {
         }
     }
 
-    private static long pssKb(long pid) {
+    static long pssKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
                 if (line.startsWith("Pss:")) {
@@ -263,10 +265,11 @@ public final class StackCamerasBench {
     }
 
     /** FFmpeg's floor per camera (% of a core): the copy into AVI and the analysis decode, side by side. */
-    private record Floor(double copy, double analysis) {
+    record Floor(double copy, double analysis) {
     }
 
-    private static Floor floor(List<RtspServer> mains, List<RtspServer> analysed, int width) throws Exception {
+    static Floor floor(List<RtspServer> mains, List<RtspServer> analysed, int width, Duration window)
+            throws Exception {
         String ffmpeg = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
         Set<RtspServer> started = new HashSet<>();
         List<Process> copies = new ArrayList<>();
@@ -287,7 +290,7 @@ public final class StackCamerasBench {
             long c0 = ticks(copies);
             long d0 = ticks(decodes);
             long start = System.nanoTime();
-            Thread.sleep(WINDOW.toMillis() / 2);
+            Thread.sleep(window.toMillis() / 2);
             double seconds = (System.nanoTime() - start) / 1e9;
             for (Process p : Stream.concat(copies.stream(), decodes.stream()).toList()) {
                 if (!p.isAlive()) {
@@ -305,27 +308,34 @@ public final class StackCamerasBench {
         }
     }
 
-    private static long ticks(List<Process> ps) {
+    static long ticks(List<Process> ps) {
         return ps.stream().mapToLong(p -> ticks(p.pid())).sum();
     }
 
-    private static Process ffmpeg(String... args) throws IOException {
+    static Process ffmpeg(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(args[0], "-hide_banner", "-loglevel", "error"));
         cmd.addAll(List.of(args).subList(1, args.length));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    private static Path clip(Path footage, Path out, int w, int h, long seconds) throws IOException {
+    static Path clip(Path footage, Path out, int w, int h, long seconds) throws IOException {
+        return clip(footage, out, w, h, seconds, 2 * FPS, w * h * 2L);
+    }
+
+    /** Real footage re-encoded once (kept under target/ for later runs) at a size, length, GOP and bit rate. */
+    static Path clip(Path footage, Path out, int w, int h, long seconds, int gop, long bitRate) throws IOException {
         if (!Files.exists(out)) {
             long t = System.nanoTime();
-            TestClips.writeTs(TestClips.reencode(footage, w, h, FPS, 2 * FPS, (int) (seconds * FPS)), FPS, out);
-            System.out.printf("stack-cameras: encoded %s in %.0f s (once)%n", out.getFileName(),
+            Path part = out.resolveSibling(out.getFileName() + ".partial");
+            TestClips.writeTs(TestClips.reencode(footage, w, h, FPS, gop, (int) (seconds * FPS), bitRate), FPS, part);
+            Files.move(part, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            System.out.printf("bench: encoded %s in %.0f s (once)%n", out.getFileName(),
                     (System.nanoTime() - t) / 1e9);
         }
         return out;
     }
 
-    private static List<String> cameraIds(String gw, String cookie) throws Exception {
+    static List<String> cameraIds(String gw, String cookie) throws Exception {
         JsonNode all = Json.mapper().readTree(send(gw, cookie, "GET", "/api/cameras", null, 200));
         JsonNode list = all.isArray() ? all : all.path("cameras");
         List<String> ids = new ArrayList<>();
@@ -333,7 +343,7 @@ public final class StackCamerasBench {
         return ids;
     }
 
-    private static String send(String gw, String cookie, String method, String path, String json, int expect)
+    static String send(String gw, String cookie, String method, String path, String json, int expect)
             throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gw + path)).header("Cookie", cookie)
                 .header("X-CSRF-Token", FrontDoorBench.csrfOf(cookie)).header("Origin", gw);
@@ -346,7 +356,7 @@ public final class StackCamerasBench {
         return r.body();
     }
 
-    private static void awaitOnline(String gw, String cookie, int n) throws Exception {
+    static void awaitOnline(String gw, String cookie, int n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         int online = 0;
         while (System.nanoTime() < deadline) {
@@ -364,7 +374,7 @@ public final class StackCamerasBench {
         throw new IllegalStateException(online + " of " + n + " cameras online after 90 s");
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }
