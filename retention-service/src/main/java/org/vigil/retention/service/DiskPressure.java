@@ -225,13 +225,25 @@ public class DiskPressure {
             PruneRepository.Usage usage, boolean onlyHeldLeft, Instant now) {
         Double headroom = rate == 0 ? null : Math.round(Math.max(0, free - floor) * 10.0 / rate) / 10.0;
         // recorders resume at floor + 10%; keep at least that, and the threshold's hours at the current rate
-        long target = Math.max(floor + floor / 10 + 1, floor + (long) Math.ceil(thresholdHours * rate));
+        long minimum = floor + floor / 10 + 1;
+        long target = Math.max(minimum, floor + (long) Math.ceil(thresholdHours * rate));
+        // ...but never by deleting most of the footage: on a volume too small for the threshold's hours (16 cameras at
+        // 4 Mbit/s write 29 GB an hour), the headroom kept free is at most the footage kept, half of what recording
+        // may use (free space above the floor and the unheld recordings)
+        boolean capped = false;
+        if (usage != null) {
+            long recordable = Math.max(0, free - floor) + Math.max(0, usage.bytes() - usage.heldBytes());
+            long cap = Math.max(minimum, floor + recordable / 2);
+            capped = target > cap;
+            target = Math.min(target, cap);
+        }
         boolean low = free < floor + floor / 10 || (headroom != null && headroom < thresholdHours);
         long toFree = low ? Math.max(0, target - free) : 0;
         String warning = !low ? null : headroom == null
                 ? "Free space (" + mb(free) + ") is near the recorders' floor (" + mb(floor) + ")"
                 : "Only " + hours(headroom) + " hours of recording space left (threshold " + hours(thresholdHours)
-                        + " h)";
+                        + " h)" + (capped ? "; the volume holds less than twice the threshold at this rate, so "
+                                + "half of it is kept as footage: size it for the retention period" : "");
         return new Status(total, free, floor, usage == null ? null : usage.bytes(),
                 usage == null ? null : usage.heldBytes(), rate, headroom, thresholdHours, low, toFree, warning,
                 onlyHeldLeft, now);
@@ -250,13 +262,14 @@ public class DiskPressure {
      * disk is still low, clears it when the disk is no longer low. Returns the figures after any deletion.
      */
     public synchronized Status check() throws IOException {
-        Status s = status(false);
+        Status s = status(true); // the recordings' size bounds what low disk may delete
         if (s.low() && s.bytesToFree() > 0) {
             PruneReport.Emergency e = pruner.freeSpace(s.bytesToFree(), "system");
             if (e.ran()) {
                 exhausted = e.exhausted();
             }
-            s = status(false);
+            usageAt = Instant.MIN; // summed again: the old sum would let the next check delete more
+            s = status(true);
         }
         latest = s;
         backlog = pruner.overdue();
