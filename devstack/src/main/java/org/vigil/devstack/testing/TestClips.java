@@ -141,6 +141,35 @@ public final class TestClips {
         }
     }
 
+    /** Film grain for {@link #reencode}: a table of random levels read from a random place for each row. */
+    private static final class Grain {
+        private final byte[] table = new byte[1 << 20];
+        private final byte[] row;
+        private final java.util.SplittableRandom random = new java.util.SplittableRandom(23);
+
+        Grain(int width, int amplitude) {
+            row = new byte[width];
+            for (int i = 0; i < table.length; i++) {
+                table[i] = (byte) (random.nextInt(2 * amplitude + 1) - amplitude);
+            }
+        }
+
+        void apply(AVFrame f) {
+            org.bytedeco.javacpp.BytePointer y = f.data(0);
+            int w = f.width();
+            long stride = f.linesize(0);
+            for (int r = 0; r < f.height(); r++) {
+                y.position(r * stride).get(row, 0, w);
+                int at = random.nextInt(table.length - w);
+                for (int i = 0; i < w; i++) {
+                    row[i] = (byte) Math.max(16, Math.min(235, (row[i] & 0xff) + table[at + i]));
+                }
+                y.position(r * stride).put(row, 0, w);
+            }
+            y.position(0);
+        }
+    }
+
     /**
      * Re-encodes the first video stream of {@code file} to H.264 at another size and rate (frames are taken in
      * order and re-timed to {@code fps}; the source is played again from its start until {@code maxFrames}): real
@@ -153,6 +182,17 @@ public final class TestClips {
     /** As {@link #reencode(Path, int, int, int, int, int)}, at {@code bitRate} bits a second. */
     public static Clip reencode(Path file, int width, int height, int fps, int gop, int maxFrames, long bitRate)
             throws IOException {
+        return reencode(file, width, height, fps, gop, maxFrames, bitRate, 0);
+    }
+
+    /**
+     * As above, with film grain of {@code grain} levels (0: none) added to the picture's luma, different in every
+     * frame: clean footage compresses to a fraction of a high bit rate, grainy footage uses all of it (a camera at
+     * night, or one with its bit rate turned up).
+     */
+    public static Clip reencode(Path file, int width, int height, int fps, int gop, int maxFrames, long bitRate,
+            int grain) throws IOException {
+        Grain noise = grain > 0 ? new Grain(width, grain) : null;
         AVFormatContext fmt = open(file);
         AVCodec encoder = avcodec_find_encoder_by_name("libopenh264");
         AVCodecContext dec = null;
@@ -185,6 +225,9 @@ public final class TestClips {
                     while (avcodec_receive_frame(dec, decoded) == 0 && n < maxFrames) {
                         check(av_frame_make_writable(scaled), "av_frame_make_writable");
                         check(sws_scale_frame(sws, scaled, decoded), "scaling");
+                        if (noise != null) {
+                            noise.apply(scaled);
+                        }
                         scaled.pts(n++);
                         check(avcodec_send_frame(enc, scaled), "encoding");
                         drainEncoder(enc, outPkt, packets);
@@ -200,6 +243,9 @@ public final class TestClips {
                     while (avcodec_receive_frame(dec, decoded) == 0 && n < maxFrames) {
                         check(av_frame_make_writable(scaled), "av_frame_make_writable");
                         check(sws_scale_frame(sws, scaled, decoded), "scaling");
+                        if (noise != null) {
+                            noise.apply(scaled);
+                        }
                         scaled.pts(n++);
                         check(avcodec_send_frame(enc, scaled), "encoding");
                         drainEncoder(enc, outPkt, packets);

@@ -37,11 +37,12 @@ import org.vigil.system.bench.StackCamerasBench.Usage;
  * {@code motion} is installed, Motion 4.5 detecting on the sub-stream and recording the main stream by
  * passthrough, all in the same run.</li>
  * </ul>
- * {@code SITE_HOT_MBITS=16} makes the first camera a 16 Mbit/s stream with a key frame every second beside the
- * others: it must not starve them (every camera's frames are checked the same way).
+ * {@code SITE_HOT_MBITS=16} makes the first camera a 16 Mbit/s stream (film grain added, so that the encoder uses the
+ * rate) with a key frame every second beside the others: it must not starve them (every camera's frames are checked the same way).
  *
  * <p>Run: {@code bench/run site-node [N] [sub|main]} (default 16 sub). {@code SITE_SETTLE} (90 s) and
- * {@code SITE_WINDOW} (60 s) set the warm-up and the window. The recorder closes a quiet camera's segment after 5 s
+ * {@code SITE_WINDOW} (60 s) set the warm-up and the window; {@code SITE_BASELINES=0} skips FFmpeg and Motion (to find
+ * quickly where frames first drop). The recorder closes a quiet camera's segment after 5 s
  * here ({@code VIGIL_RECORDER_IDLE_CLOSE}, otherwise the segment length plus 5 s) so the count can be taken soon after
  * the clips end. Exits 1 when a goal is missed, 3 when it cannot run.
  */
@@ -51,6 +52,9 @@ public final class SiteNodeBench {
     private static final Duration WINDOW = Duration.ofSeconds(Long.parseLong(StackCamerasBench.env("SITE_WINDOW", "60")));
     private static final int HOT_MBITS = Integer.parseInt(StackCamerasBench.env("SITE_HOT_MBITS", "0"));
     private static final Path MOTION = Path.of("/usr/bin/motion");
+    private static final String ID = "node";
+    /** SITE_BASELINES=0 skips FFmpeg's floor and Motion: quicker runs to find where frames first drop. */
+    private static final boolean BASELINES = !StackCamerasBench.env("SITE_BASELINES", "1").equals("0");
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private SiteNodeBench() {
@@ -80,8 +84,8 @@ public final class SiteNodeBench {
         Path small = StackCamerasBench.clip(footage, home.resolveSibling("stack-360p15-" + clipSeconds + ".ts"), 640,
                 360, clipSeconds);
         Path hot = HOT_MBITS <= 0 ? main : StackCamerasBench.clip(footage, home.resolveSibling("stack-1080p15-"
-                + HOT_MBITS + "mbit-" + clipSeconds + ".ts"), 1920, 1080, clipSeconds, StackCamerasBench.FPS,
-                HOT_MBITS * 1_000_000L);
+                + HOT_MBITS + "mbit-grain-" + clipSeconds + ".ts"), 1920, 1080, clipSeconds, StackCamerasBench.FPS,
+                HOT_MBITS * 1_000_000L, 8);
 
         List<RtspServer> mains = new ArrayList<>();
         List<RtspServer> subs = new ArrayList<>();
@@ -92,8 +96,9 @@ public final class SiteNodeBench {
                 subs.add(new RtspServer(small, SharedServers.freePort(), "/sub", null, null));
             }
             List<RtspServer> cameras = Stream.concat(mains.stream(), sub ? subs.stream() : Stream.empty()).toList();
-            Floor floor = StackCamerasBench.floor(mains, sub ? subs : mains, sub ? 320 : 640, WINDOW);
-            double motion = sub ? motion(mains, subs, home.resolve("motion")) : Double.NaN;
+            Floor floor = BASELINES ? StackCamerasBench.floor(mains, sub ? subs : mains, sub ? 320 : 640, WINDOW)
+                    : new Floor(Double.NaN, Double.NaN);
+            double motion = sub && BASELINES ? motion(mains, subs, home.resolve("motion")) : Double.NaN;
             try (Stack stack = new Stack(home.resolve("vigil"), Map.of("VIGIL_RECORDER_IDLE_CLOSE", "5s"))
                     .start(Duration.ofMinutes(4))) {
                 String gw = "http://127.0.0.1:" + stack.port("GATEWAY_PORT");
@@ -107,11 +112,11 @@ public final class SiteNodeBench {
                     s.start();
                 }
                 for (int i = 0; i < n; i++) {
-                    StackCamerasBench.send(gw, cookie, "POST", "/api/cameras", "{\"id\":\"cam" + i + "\",\"name\":"
+                    StackCamerasBench.send(gw, cookie, "POST", "/api/cameras", "{\"id\":\"" + id(i) + "\",\"name\":"
                             + "\"Camera " + i + "\",\"site\":\"default\",\"url\":\"" + mains.get(i).url() + "\""
                             + (sub ? ",\"subStreamUrl\":\"" + subs.get(i).url() + "\"" : "") + "}", 201);
                 }
-                StackCamerasBench.awaitOnline(gw, cookie, n);
+                StackCamerasBench.awaitOnline(gw, cookie, n, ID);
                 Thread.sleep(SETTLE.toMillis());
                 long[] machine0 = machineTicks();
                 long servers0 = cameras.stream().mapToLong(s -> StackCamerasBench.ticks(s.pid())).sum();
@@ -134,12 +139,15 @@ public final class SiteNodeBench {
                 Map<String, Disk> disk = awaitSegmentsClosed(home.resolve("vigil").resolve("recordings"), n);
 
                 ok = StackCamerasBench.report("site-node", n, sub, idle, busy, floor, SETTLE, WINDOW);
+                if (!BASELINES) {
+                    System.out.println("  (SITE_BASELINES=0: FFmpeg's floor and Motion were not measured)");
+                }
                 if (!Double.isNaN(motion)) {
                     double perCamera = perCamera(idle, busy, n);
                     System.out.printf("  Motion 4.5 (Debian), sub-stream detection, passthrough movies: %.2f %% per "
                             + "camera; Vigil's whole stack / Motion: ratio %.2f%n", motion, perCamera / motion);
                 }
-                ok &= frames(n, sent, disk);
+                ok &= frames(n, sent, disk, HOT_MBITS <= 0 ? 0 : Files.size(hot) * 8.0 / clipSeconds / 1e6);
                 double free = idleShare + serversShare;
                 System.out.printf("  the machine (%d cores) over the window: %.1f %% idle, + %.1f %% the cameras' own "
                         + "RTSP servers (not on a site node) = %.1f %% free; goal >= 30 %%: %s%n", CORES, idleShare,
@@ -157,6 +165,11 @@ public final class SiteNodeBench {
         System.exit(ok ? 0 : 1);
     }
 
+    /** The bench's camera ids: not {@code cam1}, which {@code ./vigil up}'s own camera had (its footage stays). */
+    private static String id(int i) {
+        return ID + i;
+    }
+
     private static double perCamera(Map<String, Usage> idle, Map<String, Usage> busy, int n) {
         double a = idle.values().stream().mapToDouble(Usage::cpu).sum();
         double b = busy.values().stream().mapToDouble(Usage::cpu).sum();
@@ -164,21 +177,21 @@ public final class SiteNodeBench {
     }
 
     /** Frames sent against frames on disk, camera by camera; true when none is missing and no session has a gap. */
-    private static boolean frames(int n, long[] sent, Map<String, Disk> disk) {
+    private static boolean frames(int n, long[] sent, Map<String, Disk> disk, double hotMbits) {
         long totalSent = 0;
         long totalDisk = 0;
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Disk d = disk.getOrDefault("cam" + i, Disk.NONE);
+            Disk d = disk.getOrDefault(id(i), Disk.NONE);
             totalSent += sent[i];
             totalDisk += d.frames;
             if (d.frames != sent[i] || d.gaps != 0) {
-                missing.add(String.format("cam%d sent %d, on disk %d in %d sessions, %d gaps", i, sent[i], d.frames,
+                missing.add(String.format(ID + "%d sent %d, on disk %d in %d sessions, %d gaps", i, sent[i], d.frames,
                         d.sessions, d.gaps));
             }
         }
         System.out.printf("  frames: %d sent by the RTSP servers, %d on disk (%.3f %%)%s: %s%n", totalSent, totalDisk,
-                100.0 * totalDisk / Math.max(1, totalSent), HOT_MBITS > 0 ? ", cam0 at " + HOT_MBITS + " Mbit/s" : "",
+                100.0 * totalDisk / Math.max(1, totalSent), hotMbits > 0 ? String.format(", %s at %.1f Mbit/s with a key frame a second", id(0), hotMbits) : "",
                 missing.isEmpty() ? "every frame, met" : "MISSED");
         missing.forEach(s -> System.out.println("    " + s));
         return missing.isEmpty() && totalSent > 0;
@@ -272,7 +285,7 @@ public final class SiteNodeBench {
         int with = 0;
         for (int i = 0; i < n; i++) {
             JsonNode page = Json.mapper().readTree(StackCamerasBench.send(gw, cookie, "GET",
-                    "/api/events?camera=cam" + i + "&limit=1", null, 200));
+                    "/api/events?camera=" + id(i) + "&limit=1", null, 200));
             if (page.path("items").size() > 0) {
                 with++;
             }

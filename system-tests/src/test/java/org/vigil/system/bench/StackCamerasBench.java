@@ -104,7 +104,7 @@ public final class StackCamerasBench {
                             + "\",\"site\":\"default\",\"url\":\"" + mains.get(i).url() + "\""
                             + (sub ? ",\"subStreamUrl\":\"" + subs.get(i).url() + "\"" : "") + "}", 201);
                 }
-                awaitOnline(gw, cookie, n);
+                awaitOnline(gw, cookie, n, "cam");
                 Thread.sleep(SETTLE.toMillis());
                 Map<String, Usage> busy = window(stack, WINDOW);
                 ok = report("stack-cameras", n, sub, idle, busy, floor, SETTLE, WINDOW);
@@ -319,18 +319,23 @@ public final class StackCamerasBench {
     }
 
     static Path clip(Path footage, Path out, int w, int h, long seconds) throws IOException {
-        return clip(footage, out, w, h, seconds, 2 * FPS, w * h * 2L);
+        return clip(footage, out, w, h, seconds, 2 * FPS, w * h * 2L, 0);
     }
 
-    /** Real footage re-encoded once (kept under target/ for later runs) at a size, length, GOP and bit rate. */
-    static Path clip(Path footage, Path out, int w, int h, long seconds, int gop, long bitRate) throws IOException {
+    /**
+     * Real footage re-encoded once (kept under target/ for later runs) at a size, length, GOP and bit rate, with film
+     * grain of {@code grain} levels (0: none) so that a high bit rate is really used.
+     */
+    static Path clip(Path footage, Path out, int w, int h, long seconds, int gop, long bitRate, int grain)
+            throws IOException {
         if (!Files.exists(out)) {
             long t = System.nanoTime();
             Path part = out.resolveSibling(out.getFileName() + ".partial");
-            TestClips.writeTs(TestClips.reencode(footage, w, h, FPS, gop, (int) (seconds * FPS), bitRate), FPS, part);
+            TestClips.writeTs(TestClips.reencode(footage, w, h, FPS, gop, (int) (seconds * FPS), bitRate, grain), FPS,
+                    part);
             Files.move(part, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            System.out.printf("bench: encoded %s in %.0f s (once)%n", out.getFileName(),
-                    (System.nanoTime() - t) / 1e9);
+            System.out.printf("bench: encoded %s in %.0f s (once): %.1f Mbit/s%n", out.getFileName(),
+                    (System.nanoTime() - t) / 1e9, Files.size(out) * 8.0 / seconds / 1e6);
         }
         return out;
     }
@@ -356,13 +361,14 @@ public final class StackCamerasBench {
         return r.body();
     }
 
-    static void awaitOnline(String gw, String cookie, int n) throws Exception {
+    /** Waits until the {@code n} cameras whose ids start with {@code prefix} are online. */
+    static void awaitOnline(String gw, String cookie, int n, String prefix) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         int online = 0;
         while (System.nanoTime() < deadline) {
             online = 0;
             for (JsonNode s : Json.mapper().readTree(send(gw, cookie, "GET", "/api/cameras/status", null, 200))) {
-                if (s.path("cameraId").asText().startsWith("cam") && "online".equals(s.path("state").asText())) {
+                if (s.path("cameraId").asText().startsWith(prefix) && "online".equals(s.path("state").asText())) {
                     online++;
                 }
             }
