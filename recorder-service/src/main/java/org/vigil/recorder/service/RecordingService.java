@@ -85,6 +85,7 @@ public class RecordingService {
     /** Cameras found not registered after that: their packets are dropped until a camera record changes. */
     private final java.util.Set<String> unregistered = new java.util.HashSet<>();
     private long cameraChangesSeen = -1;
+    private final HoldBudget holdBudget = new HoldBudget(REGISTRY_HOLDS_MAX, REGISTRY_HOLDS_PER);
     private volatile State state = State.STARTING;
     private volatile String stateReason;
     private Instant nextDiskCheck = Instant.EPOCH;
@@ -270,7 +271,9 @@ public class RecordingService {
      * come before its registry record has been read. Such a packet is held (not taken) until the registry has read
      * its topics to the end twice since the camera's first packet, and at least {@link #REGISTRY_HOLD_MIN}; still
      * unknown then (a deleted camera's last packets), the camera's packets are dropped without waiting until a camera
-     * record changes. A registry that cannot catch up holds them at most {@link #REGISTRY_HOLD_MAX}.
+     * record changes. A registry that cannot catch up holds them at most {@link #REGISTRY_HOLD_MAX}. Every camera
+     * waits while one is held, so at most {@link #REGISTRY_HOLDS_MAX} holds begin a minute: packets under a stream of
+     * unknown ids (a hostile or broken producer) cannot stall the recorder.
      */
     private boolean registryMayBeBehind(String cameraId) {
         long changes = registry.cameraChanges();
@@ -284,6 +287,11 @@ public class RecordingService {
         long now = System.nanoTime();
         long[] since = unregisteredHeld.get(cameraId);
         if (since == null) {
+            if (!holdBudget.tryBegin(now)) {
+                // packets under many unknown ids: each would stall every camera for seconds; these are dropped
+                unregistered.add(cameraId);
+                return false;
+            }
             since = new long[] {registry.readToEnd(), now};
             unregisteredHeld.put(cameraId, since);
             metrics.counter("vigil_recorder_registry_waits_total").increment();
@@ -300,6 +308,31 @@ public class RecordingService {
 
     static final Duration REGISTRY_HOLD_MIN = Duration.ofSeconds(2);
     static final Duration REGISTRY_HOLD_MAX = Duration.ofSeconds(10);
+    static final int REGISTRY_HOLDS_MAX = 5;
+    static final Duration REGISTRY_HOLDS_PER = Duration.ofMinutes(1);
+
+    /** At most {@code max} holds begun within any {@code per}, on a monotonic clock in nanoseconds. */
+    static final class HoldBudget {
+        private final int max;
+        private final long perNanos;
+        private final Deque<Long> begun = new ArrayDeque<>();
+
+        HoldBudget(int max, Duration per) {
+            this.max = max;
+            this.perNanos = per.toNanos();
+        }
+
+        boolean tryBegin(long nowNanos) {
+            while (!begun.isEmpty() && nowNanos - begun.peekFirst() >= perNanos) {
+                begun.pollFirst();
+            }
+            if (begun.size() >= max) {
+                return false;
+            }
+            begun.addLast(nowNanos);
+            return true;
+        }
+    }
 
     /** Compares free space with the floor; pauses below it, resumes above it plus a tenth. */
     private boolean checkDisk(Instant now) {
