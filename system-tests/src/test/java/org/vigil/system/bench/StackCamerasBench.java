@@ -363,7 +363,8 @@ public final class StackCamerasBench {
 
     /** Waits until the {@code n} cameras whose ids start with {@code prefix} are online. */
     static void awaitOnline(String gw, String cookie, int n, String prefix) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Duration wait = Duration.ofSeconds(Math.max(90, 3L * n)); // many cameras start at once on two cores
+        long deadline = System.nanoTime() + wait.toNanos();
         int online = 0;
         while (System.nanoTime() < deadline) {
             online = 0;
@@ -377,7 +378,7 @@ public final class StackCamerasBench {
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException(online + " of " + n + " cameras online after 90 s");
+        throw new IllegalStateException(online + " of " + n + " cameras online after " + wait.toSeconds() + " s");
     }
 
     static String env(String name, String fallback) {
