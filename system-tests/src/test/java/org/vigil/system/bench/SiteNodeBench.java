@@ -64,17 +64,7 @@ public final class SiteNodeBench {
         Locale.setDefault(Locale.ROOT);
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         boolean sub = args.length < 2 || !args[1].equals("main");
-        if (!RtspServer.available()) {
-            System.out.println("site-node: NOT MEASURED, input missing: " + RtspServer.unavailableReason());
-            System.exit(3);
-        }
-        Path footage = Path.of(System.getProperty("vigil.media.dir", "../../shared/media"))
-                .resolve("one-by-one-person-detection.mp4");
-        if (!Files.exists(footage)) {
-            System.out.println("site-node: NOT MEASURED, input missing: " + footage.toAbsolutePath()
-                    + " (VIGIL_MEDIA_DIR)");
-            System.exit(3);
-        }
+        Path footage = StackCamerasBench.footageOrExit("site-node");
         long clipSeconds = SETTLE.toSeconds() + WINDOW.toSeconds() + 60; // each run plays the clip once from its start
         Path home = Path.of("target", "bench-site-node").toAbsolutePath();
         CameraOpsBench.deleteTree(home);

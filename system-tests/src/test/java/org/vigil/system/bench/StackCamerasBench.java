@@ -61,17 +61,7 @@ public final class StackCamerasBench {
         Locale.setDefault(Locale.ROOT);
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         boolean sub = args.length < 2 || !args[1].equals("main");
-        if (!RtspServer.available()) {
-            System.out.println("stack-cameras: NOT MEASURED, input missing: " + RtspServer.unavailableReason());
-            System.exit(3);
-        }
-        Path footage = Path.of(System.getProperty("vigil.media.dir", "../../shared/media"))
-                .resolve("one-by-one-person-detection.mp4");
-        if (!Files.exists(footage)) {
-            System.out.println("stack-cameras: NOT MEASURED, input missing: " + footage.toAbsolutePath()
-                    + " (VIGIL_MEDIA_DIR)");
-            System.exit(3);
-        }
+        Path footage = footageOrExit("stack-cameras");
         long clipSeconds = SETTLE.toSeconds() + WINDOW.toSeconds() + 60; // each run plays the clip once from its start
         Path home = Path.of("target", "bench-stack-cameras").toAbsolutePath();
         CameraOpsBench.deleteTree(home);
@@ -119,6 +109,22 @@ public final class StackCamerasBench {
             subs.forEach(RtspServer::close);
         }
         System.exit(ok ? 0 : 1);
+    }
+
+    /** The footage the cameras play, where it and GStreamer's RTSP server are here; else says why and exits 3. */
+    static Path footageOrExit(String bench) {
+        if (!RtspServer.available()) {
+            System.out.println(bench + ": NOT MEASURED, input missing: " + RtspServer.unavailableReason());
+            System.exit(3);
+        }
+        Path footage = Path.of(System.getProperty("vigil.media.dir", "../../shared/media"))
+                .resolve("one-by-one-person-detection.mp4");
+        if (!Files.exists(footage)) {
+            System.out.println(bench + ": NOT MEASURED, input missing: " + footage.toAbsolutePath()
+                    + " (VIGIL_MEDIA_DIR)");
+            System.exit(3);
+        }
+        return footage;
     }
 
     /** Prints the cost table and the per-camera goals; true when every one is met. */
