@@ -82,8 +82,18 @@ public class RecordingService {
     private final AtomicLong gapPackets = new AtomicLong();
     /** Cameras not in the registry whose packets are held until it has read its topics to the end since. */
     private final Map<String, long[]> unregisteredHeld = new HashMap<>();
-    /** Cameras found not registered after that: their packets are dropped until a camera record changes. */
-    private final java.util.Set<String> unregistered = new java.util.HashSet<>();
+    /**
+     * Cameras found not registered after that: their packets are dropped until a camera record changes. The newest
+     * 1000 (ids under a hostile producer's control must not grow it without bound; one forgotten only costs a hold
+     * from the budget).
+     */
+    private final java.util.Set<String> unregistered = java.util.Collections.newSetFromMap(
+            new LinkedHashMap<String, Boolean>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 1000;
+                }
+            });
     private long cameraChangesSeen = -1;
     private final HoldBudget holdBudget = new HoldBudget(REGISTRY_HOLDS_MAX, REGISTRY_HOLDS_PER);
     private volatile State state = State.STARTING;

@@ -262,7 +262,10 @@ public class DiskPressure {
      * disk is still low, clears it when the disk is no longer low. Returns the figures after any deletion.
      */
     public synchronized Status check() throws IOException {
-        Status s = status(true); // the recordings' size bounds what low disk may delete
+        Status s = status(false);
+        if (s.low()) {
+            s = status(true); // the recordings' size bounds what low disk may delete (summed at most once a minute)
+        }
         if (s.low() && s.bytesToFree() > 0) {
             PruneReport.Emergency e = pruner.freeSpace(s.bytesToFree(), "system");
             if (e.ran()) {
