@@ -2,8 +2,9 @@
 MPEG-TS file with H.264 over RTP, the way IP cameras do. Prints "ready" once it accepts clients.
 
 It counts the frames (access units) it hands to the payloader, so a test can check every frame sent against what
-reached the disk. SIGUSR1 ends the clip early (EOS: what was sent is still delivered); at the clip's end it prints
-"eos N", N the frames sent, and takes the mount away so that a reconnecting client cannot start the clip again.
+reached the disk. SIGUSR1 ends the clip (EOS: what was sent is still delivered), prints "eos N", N the frames sent
+in all, and takes the mount away so that a reconnecting client cannot start the clip again. A clip that runs out by
+itself keeps its mount: a camera that reconnects gets the clip from the start, as tests of reconnection want.
 
 usage: rtsp_server.py FILE PORT MOUNT [USER PASSWORD]
 
@@ -39,38 +40,50 @@ def main():
             "! rtph264pay name=pay0 pt=96 config-interval=1 )" % path
         )
     factory.set_shared(True)
-    state = {"frames": 0, "media": None, "done": False}
+    state = {"frames": 0, "media": None, "running": False, "ending": False}
 
     def counted(_pad, info):
         if info.type & Gst.PadProbeType.BUFFER:
             state["frames"] += 1
-        elif info.get_event().type == Gst.EventType.EOS and not state["done"]:
-            state["done"] = True
-            GLib.idle_add(finished)
+        elif info.get_event().type == Gst.EventType.EOS:
+            state["running"] = False
+            if state["ending"]:
+                GLib.idle_add(finished)
         return Gst.PadProbeReturn.OK
 
     def finished():
-        server.get_mount_points().remove_factory(mount)
-        print("eos %d" % state["frames"], flush=True)
+        if state["ending"] != "done":
+            state["ending"] = "done"
+            server.get_mount_points().remove_factory(mount)
+            print("eos %d" % state["frames"], flush=True)
         return False
 
     def configured(_factory, media):
         state["media"] = media
+        state["running"] = True
+        media.connect("unprepared", stopped)
         pay = media.get_element().get_by_name("pay0")
         pay.get_static_pad("sink").add_probe(
             Gst.PadProbeType.BUFFER | Gst.PadProbeType.EVENT_DOWNSTREAM, counted)
 
-    def end_early():
-        if state["media"] is None:
-            if not state["done"]:
-                state["done"] = True
-                finished()
-        else:
+    def stopped(_media):  # the last client left (or the media failed): nothing more will pass
+        state["running"] = False
+        if state["ending"]:
+            GLib.idle_add(finished)
+
+    def end():
+        if state["ending"]:
+            return True
+        state["ending"] = True
+        if state["running"]:
             state["media"].get_element().send_event(Gst.Event.new_eos())
+            GLib.timeout_add_seconds(10, finished)  # a pipeline that never passes the EOS on
+        else:
+            finished()
         return True
 
     factory.connect("media-configure", configured)
-    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR1, end_early)
+    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR1, end)
     if len(sys.argv) == 6:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
