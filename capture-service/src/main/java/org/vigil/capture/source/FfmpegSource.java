@@ -19,18 +19,14 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 
 import java.io.File;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.avformat.AVIOInterruptCB;
 import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.MediaPacket;
@@ -40,26 +36,13 @@ import org.vigil.runtime.media.Ffmpeg;
 /**
  * A camera read with FFmpeg's demuxers: RTSP, HTTP(S) MJPEG, a V4L2 device or a file. Packets are read with
  * {@code av_read_frame}: never decoded here. Every blocking call is bounded twice: by the protocol's own socket
- * timeout and by an interrupt callback that aborts FFmpeg once the call has run past its deadline. A file plays at
+ * timeout and by a {@link Deadline} that aborts FFmpeg once the call has run past it. A file plays at
  * its own pace and then ends; the worker reopens it, so it loops like a camera that reconnects.
  */
 public final class FfmpegSource implements VideoSource {
 
-    /** Sources by the address of their format context, for the one shared interrupt callback. */
-    private static final Map<Long, FfmpegSource> OPEN = new ConcurrentHashMap<>();
-    private static final Interrupt INTERRUPT = new Interrupt();
-
     static {
         avformat_network_init();
-    }
-
-    /** Called by FFmpeg inside blocking I/O: non-zero aborts the call. One instance: native thunks are scarce. */
-    private static final class Interrupt extends AVIOInterruptCB.Callback_Pointer {
-        @Override
-        public int call(Pointer opaque) {
-            FfmpegSource s = opaque == null ? null : OPEN.get(opaque.address());
-            return s != null && System.nanoTime() > s.deadline ? 1 : 0;
-        }
     }
 
     private final String safeName;
@@ -67,8 +50,7 @@ public final class FfmpegSource implements VideoSource {
     private final boolean paceToClock;
     private final AVPacket packet = av_packet_alloc();
     private AVFormatContext fmt;
-    private long key;
-    private volatile long deadline;
+    private final Deadline deadline = new Deadline();
     private int streamIndex = -1;
     private StreamParams params;
     private boolean audio;
@@ -122,11 +104,7 @@ public final class FfmpegSource implements VideoSource {
             input = v4l2();
         }
         fmt = avformat_alloc_context();
-        key = fmt.address();
-        OPEN.put(key, this);
-        AVIOInterruptCB cb = fmt.interrupt_callback();
-        cb.callback(INTERRUPT);
-        cb.opaque(fmt);
+        deadline.bound(fmt);
         AVDictionary opts = new AVDictionary(null);
         String micros = Long.toString(timeoutMs * 1000L);
         if (kind == SourceUrls.Kind.RTSP) {
@@ -144,7 +122,6 @@ public final class FfmpegSource implements VideoSource {
         int rc = avformat_open_input(fmt, target, input, opts);
         av_dict_free(opts);
         if (rc < 0) {
-            OPEN.remove(key);
             fmt = null; // FFmpeg freed it
             SourceException.Cause cause = openFailure(rc);
             throw new SourceException(SourceException.Kind.CANNOT_CONNECT, cause, "cannot open " + safeName + ": "
@@ -153,7 +130,7 @@ public final class FfmpegSource implements VideoSource {
         arm();
         rc = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
         if (rc < 0) {
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, System.nanoTime() > deadline
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, deadline.passed()
                     ? SourceException.Cause.NO_PICTURE : SourceException.Cause.NOT_VIDEO,
                     "cannot read the streams of " + safeName + ": " + reason(rc));
         }
@@ -189,7 +166,7 @@ public final class FfmpegSource implements VideoSource {
 
     /** What a failed {@code avformat_open_input} means for the operator. */
     private SourceException.Cause openFailure(int rc) {
-        if (System.nanoTime() > deadline) {
+        if (deadline.passed()) {
             return SourceException.Cause.UNREACHABLE;
         }
         if (rc == org.bytedeco.ffmpeg.global.avutil.AVERROR_HTTP_UNAUTHORIZED
@@ -233,11 +210,11 @@ public final class FfmpegSource implements VideoSource {
     }
 
     private void arm() {
-        deadline = System.nanoTime() + timeoutNanos;
+        deadline.arm(timeoutNanos);
     }
 
     private String reason(int rc) {
-        if (System.nanoTime() > deadline) {
+        if (deadline.passed()) {
             return "no answer within " + timeoutNanos / 1_000_000 + " ms";
         }
         return CameraConfig.maskCredentials(Ffmpeg.error(rc));
@@ -307,10 +284,10 @@ public final class FfmpegSource implements VideoSource {
     @Override
     public void close() {
         if (fmt != null) {
-            OPEN.remove(key);
             avformat_close_input(fmt);
             fmt = null;
         }
+        deadline.close();
         av_packet_free(packet);
     }
 }

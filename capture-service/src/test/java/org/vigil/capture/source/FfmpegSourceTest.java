@@ -85,6 +85,39 @@ class FfmpegSourceTest {
         }
     }
 
+    /**
+     * A server that answers one byte every 50 ms never lets the socket's own timeout fire: only the deadline can end
+     * the call (FFmpeg's interrupt callback, libc's strlen over a flag the watchdog sets, see {@link Deadline}).
+     */
+    @Test
+    void aServerThatTricklesBytesForeverIsGivenUpAtTheDeadline() throws Exception {
+        try (ServerSocket trickle = new ServerSocket(0)) {
+            Thread server = new Thread(() -> {
+                try (Socket s = trickle.accept()) {
+                    s.getOutputStream().write("RTSP/1.0 200 OK\r\nX-Pad: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    long until = System.nanoTime() + 10_000_000_000L; // a bound, should the deadline not work
+                    while (System.nanoTime() < until) {
+                        s.getOutputStream().write('a');
+                        s.getOutputStream().flush();
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    // the client gave up: what the test waits for
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> FfmpegSource.open(camera("rtsp://127.0.0.1:" + trickle.getLocalPort() + "/s"), 1000))
+                    .isInstanceOf(SourceException.class).hasMessageContaining("no answer within 1000 ms");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("open gave up after %d ms", ms).isBetween(1000L, 1000L + 4 * Deadline.TICK_MS + 500);
+            server.join(5000);
+            assertThat(server.isAlive()).as("the connection was closed").isFalse();
+            assertThat(Deadline.open()).as("no deadline left to watch").isZero();
+        }
+    }
+
     @Test
     void unsupportedSchemesAndMissingFilesAreClearErrors() {
         assertThatThrownBy(() -> FfmpegSource.open(camera("ftp://host/x"), 1000)).hasMessageContaining("unsupported");
