@@ -28,6 +28,14 @@ public final class HogPeopleDetector implements ObjectDetector {
     /** Crops are scaled so that their height is at least this (the window is 128 high; people fill ~80%). */
     static final int MIN_CROP_HEIGHT = 160;
     static final double MAX_UPSCALE = 3;
+    /**
+     * Around each crop, so windows may reach past its edge. 8 pixels, not 16: on PETS 2009 the detector's time per
+     * frame fell by a quarter (5.9 to 4.4 ms) for a recall of 0.551 instead of 0.554, precision unchanged (0.952);
+     * none at all cost a tenth of the recall (0.499). A coarser pyramid (steps of 1.1) cost 7 % of the recall.
+     */
+    static final int PADDING = 8;
+    /** Between the image pyramid's levels. */
+    static final double SCALE_STEP = 1.05;
 
     private final HOGDescriptor hog = new HOGDescriptor();
     private final Mat svm;
@@ -83,9 +91,9 @@ public final class HogPeopleDetector implements ObjectDetector {
                     DoublePointer weights = new DoublePointer();
                     Size target = new Size(cw, ch);
                     Size stride = new Size(8, 8);
-                    Size padding = new Size(16, 16)) {
+                    Size padding = new Size(PADDING, PADDING)) {
                 resize(src, scaled, target, 0, 0, INTER_LINEAR);
-                hog.detectMultiScale(scaled, rects, weights, 0, stride, padding, 1.05, 2, false);
+                hog.detectMultiScale(scaled, rects, weights, 0, stride, padding, SCALE_STEP, 2, false);
                 for (int i = 0; i < rects.size(); i++) {
                     Rect d = rects.get(i);
                     double confidence = 1 / (1 + Math.exp(-weights.get(i)));
