@@ -112,9 +112,4 @@ final class Deadline implements AutoCloseable {
             }
         }
     }
-
-    /** How many sources the watchdog bounds now (for tests). */
-    static int open() {
-        return OPEN.size();
-    }
 }

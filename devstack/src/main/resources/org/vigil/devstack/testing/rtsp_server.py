@@ -40,7 +40,7 @@ def main():
             "! rtph264pay name=pay0 pt=96 config-interval=1 )" % path
         )
     factory.set_shared(True)
-    state = {"frames": 0, "media": None, "running": False, "ending": False}
+    state = {"frames": 0, "media": None, "running": False, "ending": False, "done": False}
 
     def counted(_pad, info):
         if info.type & Gst.PadProbeType.BUFFER:
@@ -52,8 +52,8 @@ def main():
         return Gst.PadProbeReturn.OK
 
     def finished():
-        if state["ending"] != "done":
-            state["ending"] = "done"
+        if not state["done"]:
+            state["done"] = True
             server.get_mount_points().remove_factory(mount)
             print("eos %d" % state["frames"], flush=True)
         return False
