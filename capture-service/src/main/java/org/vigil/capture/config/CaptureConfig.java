@@ -53,6 +53,18 @@ public interface CaptureConfig {
     @WithDefault("10000")
     int rtspTimeoutMs();
 
+    /**
+     * VIGIL_RTSP_CLIENT: who reads rtsp:// cameras. {@code vigil} (the default): Vigil's own reader for H.264 and H.265
+     * over TCP (design 0025), FFmpeg for any camera it cannot take; {@code ffmpeg}: FFmpeg for every camera.
+     */
+    @WithDefault("vigil")
+    RtspClient rtspClient();
+
+    /** Who reads rtsp:// cameras. */
+    enum RtspClient {
+        VIGIL, FFMPEG
+    }
+
     /** RTSP_RECONNECT_SEC: wait before reconnecting a camera that failed; doubles up to {@link #reconnectMaxSec()}. */
     @WithDefault("5")
     int rtspReconnectSec();

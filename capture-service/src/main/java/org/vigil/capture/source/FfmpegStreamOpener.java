@@ -7,11 +7,14 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.capture.config.CaptureConfig;
+import org.vigil.capture.source.rtsp.RtspSource;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.runtime.secrets.CameraKey;
 
 /**
- * The real {@link StreamOpener}: {@code test:} is synthetic, everything else goes through FFmpeg. A camera's user name
+ * The real {@link StreamOpener}: {@code test:} is synthetic, an rtsp:// camera with H.264 or H.265 goes through
+ * Vigil's own RTSP reader ({@link RtspSource}, design 0025) unless VIGIL_RTSP_CLIENT=ffmpeg, everything else
+ * through FFmpeg. A camera's user name
  * and sealed password (design 0018 §3) join its URL only here, when it is opened; the password is opened with the
  * camera key, and every message about the stream shows the URL masked.
  */
@@ -21,6 +24,9 @@ public class FfmpegStreamOpener implements StreamOpener {
     private final CaptureConfig config;
     private final InstantSource clock;
     private final Optional<CameraKey> key;
+    /** Stream URLs Vigil's RTSP reader found it cannot take: FFmpeg reads them from then on, without asking again. */
+    private final java.util.Set<String> ffmpegOnly = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FfmpegStreamOpener.class);
 
     public FfmpegStreamOpener(CaptureConfig config, InstantSource clock) {
         this.config = config;
@@ -30,10 +36,22 @@ public class FfmpegStreamOpener implements StreamOpener {
 
     @Override
     public VideoSource open(CameraConfig camera) throws SourceException {
-        if (SourceUrls.kind(camera.url()) == SourceUrls.Kind.TEST) {
+        SourceUrls.Kind kind = SourceUrls.kind(camera.url());
+        if (kind == SourceUrls.Kind.TEST) {
             return SyntheticSource.open(camera.url(), clock);
         }
-        return FfmpegSource.open(withCredentials(camera), config.rtspTimeoutMs());
+        CameraConfig withCredentials = withCredentials(camera);
+        if (kind == SourceUrls.Kind.RTSP && config.rtspClient() == CaptureConfig.RtspClient.VIGIL
+                && !ffmpegOnly.contains(camera.url())) {
+            try {
+                return RtspSource.open(withCredentials, config.rtspTimeoutMs());
+            } catch (RtspSource.Unsupported e) {
+                if (ffmpegOnly.add(camera.url())) {
+                    LOG.infof("camera %s: read with FFmpeg (%s)", camera.id(), e.getMessage());
+                }
+            }
+        }
+        return FfmpegSource.open(withCredentials, config.rtspTimeoutMs());
     }
 
     /** The camera with its user name and opened password in its URL ({@code scheme://user:password@host…}). */

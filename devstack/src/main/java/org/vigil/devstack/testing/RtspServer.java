@@ -30,6 +30,7 @@ public final class RtspServer implements AutoCloseable {
     private final String user;
     private final String password;
     private Process process;
+    private boolean digest;
     /** The frames the current run sent, once its clip has ended. */
     private CompletableFuture<Long> sent = new CompletableFuture<>();
 
@@ -103,6 +104,12 @@ public final class RtspServer implements AutoCloseable {
         return process == null ? -1 : process.pid();
     }
 
+    /** Asks for the credentials with Digest authentication only (RFC 7616), as most IP cameras do; call before {@link #start()}. */
+    public synchronized RtspServer digest() {
+        this.digest = true;
+        return this;
+    }
+
     /** Starts the server and waits until it accepts clients. */
     public synchronized RtspServer start() throws IOException {
         Path script = Files.createTempFile("vigil-rtsp-", ".py");
@@ -113,6 +120,9 @@ public final class RtspServer implements AutoCloseable {
                 mount));
         if (user != null) {
             cmd.addAll(List.of(user, password));
+            if (digest) {
+                cmd.add("digest");
+            }
         }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         sent = new CompletableFuture<>();

@@ -6,7 +6,9 @@ reached the disk. SIGUSR1 ends the clip (EOS: what was sent is still delivered),
 in all, and takes the mount away so that a reconnecting client cannot start the clip again. A clip that runs out by
 itself keeps its mount: a camera that reconnects gets the clip from the start, as tests of reconnection want.
 
-usage: rtsp_server.py FILE PORT MOUNT [USER PASSWORD]
+usage: rtsp_server.py FILE PORT MOUNT [USER PASSWORD [digest]]
+
+With USER and PASSWORD the mount asks for them (Basic authentication; Digest alone with "digest").
 
 FILE "h265:" streams a live H.265 test picture instead (x265enc, from gstreamer1.0-plugins-bad): a camera sending
 a codec an AVI segment cannot hold.
@@ -18,7 +20,8 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+gi.require_version("GstRtsp", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def main():
@@ -84,11 +87,15 @@ def main():
 
     factory.connect("media-configure", configured)
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR1, end)
-    if len(sys.argv) == 6:
+    if len(sys.argv) >= 6:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
         token.set_string("media.factory.role", "camera-user")
-        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(sys.argv[4], sys.argv[5]), token)
+        if len(sys.argv) == 7 and sys.argv[6] == "digest":
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            auth.add_digest(sys.argv[4], sys.argv[5], token)
+        else:
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(sys.argv[4], sys.argv[5]), token)
         server.set_auth(auth)
         factory.add_role_from_structure(
             Gst.Structure.new_from_string(
