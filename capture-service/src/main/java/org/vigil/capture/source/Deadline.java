@@ -1,7 +1,5 @@
 package org.vigil.capture.source;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVIOInterruptCB;
@@ -20,18 +18,14 @@ import org.bytedeco.javacpp.Pointer;
  * passed. FFmpeg's check is then a C call reading a byte. {@code strlen} takes a pointer and returns its length in
  * the return register, which is exactly {@code int (*)(void *)} on the 64-bit ABIs Vigil runs on.
  *
- * <p>The watchdog looks every {@value #TICK_MS} ms, so a call is aborted at most that much after its deadline (FFmpeg
- * itself waits on sockets in 100 ms slices). It runs only while a source is open.
+ * <p>The {@link Watchdog} looks every {@value Watchdog#TICK_MS} ms, so a call is aborted at most that much after its
+ * deadline (FFmpeg itself waits on sockets in 100 ms slices).
  */
-final class Deadline implements AutoCloseable {
+final class Deadline implements AutoCloseable, Watchdog.Watched {
 
-    static final int TICK_MS = 50;
     /** libc's strlen, as a raw C function address. */
     private static final long STRLEN = strlen();
     private static final int CALLBACK_OFFSET = Loader.offsetof(AVIOInterruptCB.class, "callback");
-    private static final Set<Deadline> OPEN = ConcurrentHashMap.newKeySet();
-    private static final Object WAKE = new Object();
-    private static Thread watchdog;
 
     /** "" or "x": what FFmpeg's callback reads. Freed only after FFmpeg's context is closed. */
     private final BytePointer flag = new BytePointer(2).fill(0);
@@ -47,15 +41,7 @@ final class Deadline implements AutoCloseable {
     }
 
     Deadline() {
-        OPEN.add(this);
-        synchronized (WAKE) {
-            if (watchdog == null) {
-                watchdog = new Thread(Deadline::watch, "ffmpeg-deadlines");
-                watchdog.setDaemon(true);
-                watchdog.start();
-            }
-            WAKE.notifyAll();
-        }
+        Watchdog.watch(this);
     }
 
     /** Makes {@code fmt}'s blocking calls give up once this deadline has passed. */
@@ -78,7 +64,8 @@ final class Deadline implements AutoCloseable {
     }
 
     /** Held against {@link #arm}: a deadline armed anew is never expired by a look at the one before. */
-    private synchronized void expireIfDue(long now) {
+    @Override
+    public synchronized void expireIfDue(long now) {
         if (!closed && now > due) {
             flag.put(0, (byte) 'x');
         }
@@ -89,27 +76,8 @@ final class Deadline implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            OPEN.remove(this);
+            Watchdog.forget(this);
             flag.close();
-        }
-    }
-
-    private static void watch() {
-        while (true) {
-            try {
-                synchronized (WAKE) {
-                    while (OPEN.isEmpty()) {
-                        WAKE.wait();
-                    }
-                }
-                long now = System.nanoTime();
-                for (Deadline d : OPEN) {
-                    d.expireIfDue(now);
-                }
-                Thread.sleep(TICK_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
         }
     }
 }

@@ -111,7 +111,7 @@ class FfmpegSourceTest {
             assertThatThrownBy(() -> FfmpegSource.open(camera("rtsp://127.0.0.1:" + trickle.getLocalPort() + "/s"), 1000))
                     .isInstanceOf(SourceException.class).hasMessageContaining("no answer within 1000 ms");
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(ms).as("open gave up after %d ms", ms).isBetween(1000L, 1000L + 4 * Deadline.TICK_MS + 500);
+            assertThat(ms).as("open gave up after %d ms", ms).isBetween(1000L, 1000L + 4 * Watchdog.TICK_MS + 500);
             server.join(5000);
             assertThat(server.isAlive()).as("the connection was closed").isFalse();
         }

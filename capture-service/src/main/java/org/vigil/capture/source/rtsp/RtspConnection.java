@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,13 +18,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.vigil.capture.source.Watchdog;
+
 /**
  * One RTSP/1.0 connection (RFC 2326) with RTP interleaved on it: requests and their answers, Basic and Digest
  * authentication (RFC 7616, MD5 and SHA-256), and the '$'-framed RTP and RTCP packets that follow PLAY. Reads go
  * through one 64 KB buffer: a 1080p camera's packets arrive in bursts and are taken a burst at a time, not three
  * system calls per packet as FFmpeg's RTSP demuxer reads them (design 0025). Not thread-safe: one worker reads it.
  */
-final class RtspConnection implements AutoCloseable {
+final class RtspConnection implements AutoCloseable, Watchdog.Watched {
 
     /** An RTSP answer. Header names are lower case. */
     record Response(int status, String reason, Map<String, List<String>> headers, byte[] body) {
@@ -38,8 +41,8 @@ final class RtspConnection implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private InputStream in;
+    private OutputStream out;
     private final String user;
     private final String password;
     private final byte[] buf = new byte[64 * 1024];
@@ -52,44 +55,74 @@ final class RtspConnection implements AutoCloseable {
     private Challenge challenge;
     private int nonceCount;
     private final List<Response> lateAnswers = new ArrayList<>(1);
-    private long deadline = Long.MAX_VALUE;
-    private final int timeoutMs;
+    private final long timeoutNanos;
+    /** Read by the watchdog: the current deadline, whether a read is blocked, whether the watchdog ended it. */
+    private volatile long deadline;
+    private volatile boolean blocked;
+    private volatile boolean expired;
 
-    private RtspConnection(Socket socket, String user, String password, int timeoutMs) throws IOException {
+    private RtspConnection(Socket socket, String user, String password, int timeoutMs) {
         this.socket = socket;
-        this.timeoutMs = timeoutMs;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
         this.user = user;
         this.password = password;
+        this.timeoutNanos = timeoutMs * 1_000_000L;
     }
 
-    /** Connects within {@code timeoutMs}; every later read waits at most as long. */
+    /**
+     * Connects within {@code timeoutMs}. The socket is a plain blocking one: no socket timeout (a timed read waits in
+     * {@code poll} and then reads, three system calls where one does), the shared {@link Watchdog} closes it instead
+     * when a read is still blocked past its deadline.
+     */
     static RtspConnection open(String host, int port, String user, String password, int timeoutMs)
             throws IOException {
-        Socket s = new Socket();
+        RtspConnection c = new RtspConnection(new Socket(), user, password, timeoutMs);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        c.deadline = System.nanoTime() + c.timeoutNanos;
+        Watchdog.watch(c);
         try {
-            s.connect(new InetSocketAddress(host, port), timeoutMs);
-            s.setSoTimeout(timeoutMs);
-            s.setTcpNoDelay(true);
-            return new RtspConnection(s, user, password, timeoutMs);
+            c.blocked = true;
+            try {
+                c.socket.connect(address);
+            } finally {
+                c.blocked = false;
+            }
+            c.socket.setTcpNoDelay(true);
+            c.in = c.socket.getInputStream();
+            c.out = c.socket.getOutputStream();
+            return c;
         } catch (IOException | RuntimeException e) {
-            s.close();
+            c.close();
+            if (c.expired) {
+                throw new SocketTimeoutException("no answer in time");
+            }
             throw e;
+        }
+    }
+
+    @Override
+    public void expireIfDue(long now) {
+        if (blocked && now - deadline > 0) {
+            expired = true;
+            close();
         }
     }
 
     /**
      * No packet is started after {@code nanoTime}: {@link #readFrame()} then throws {@link Late}, between packets, so
-     * the connection can still be read. A packet still arriving a timeout later fails the connection: each socket read
-     * is bounded by the timeout on its own, and a camera trickling a byte a second would otherwise never time out.
+     * the connection can still be read. A read still blocked past it is ended by the watchdog, which closes the
+     * connection; so is one that starts past it (a camera trickling bytes that never make a packet).
      */
     void deadline(long nanoTime) {
         this.deadline = nanoTime;
     }
 
+    /** A deadline a timeout from now. */
+    void deadlineInATimeout() {
+        this.deadline = System.nanoTime() + timeoutNanos;
+    }
+
     /** No packet began before the deadline; the connection is still in step and can be read on. */
-    static final class Late extends java.net.SocketTimeoutException {
+    static final class Late extends SocketTimeoutException {
         Late() {
             super("no packet before the deadline");
         }
@@ -120,7 +153,7 @@ final class RtspConnection implements AutoCloseable {
     }
 
     private Response exchange(String method, String url, Map<String, String> headers) throws IOException {
-        deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        deadlineInATimeout();
         int sent = write(method, url, headers);
         while (true) {
             int c = peek();
@@ -164,7 +197,7 @@ final class RtspConnection implements AutoCloseable {
      */
     int readFrame() throws IOException {
         while (true) {
-            if (pos == lim && System.nanoTime() - deadline > 0) {
+            if (System.nanoTime() - deadline > 0) {
                 throw new Late();
             }
             int c = read();
@@ -287,10 +320,22 @@ final class RtspConnection implements AutoCloseable {
     }
 
     private void fill() throws IOException {
-        if (System.nanoTime() - deadline - timeoutMs * 1_000_000L > 0) {
-            throw new java.net.SocketTimeoutException("data still trickling in a timeout after the deadline");
+        int n;
+        blocked = true;
+        try {
+            if (System.nanoTime() - deadline > 0) {
+                expired = true; // bytes trickling in, never a whole packet: the watchdog may miss the short waits
+                close();
+            }
+            n = in.read(buf, 0, buf.length);
+        } catch (IOException e) {
+            if (expired) {
+                throw new SocketTimeoutException("no answer in time");
+            }
+            throw e;
+        } finally {
+            blocked = false;
         }
-        int n = in.read(buf, 0, buf.length);
         if (n < 0) {
             throw new java.io.EOFException("the camera closed the connection");
         }
@@ -305,6 +350,7 @@ final class RtspConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        Watchdog.forget(this);
         try {
             socket.close();
         } catch (IOException e) {

@@ -237,11 +237,16 @@ public final class RtspSource implements VideoSource {
                 + " answered " + s + " " + CameraConfig.maskCredentials(r.reason()));
     }
 
-    /** Reads pictures until the parameter sets are known and enough pictures have come to tell the frame rate. */
+    /**
+     * Reads pictures until the parameter sets are known and enough pictures have come to tell the frame rate: six, or
+     * three once a second has passed (a camera sending a picture every few seconds is still opened within the timeout).
+     */
     private void probe() throws IOException, SourceException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        long start = System.nanoTime();
+        long deadline = start + timeoutMs * 1_000_000L;
         List<Long> times = new java.util.ArrayList<>();
-        while (depacketizer.parameterSets() == null || times.size() < PROBE_PICTURES) {
+        while (depacketizer.parameterSets() == null || !(times.size() >= PROBE_PICTURES
+                || (times.size() >= 3 && System.nanoTime() - start > 1_000_000_000L))) {
             Depacketizer.AccessUnit au;
             try {
                 au = nextUnit(deadline);
