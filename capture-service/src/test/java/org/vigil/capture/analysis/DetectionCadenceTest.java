@@ -33,6 +33,32 @@ class DetectionCadenceTest {
     }
 
     @Test
+    void eachFruitlessLookDoublesTheWaitUpToTheConfirmingInterval() {
+        DetectionCadence c = new DetectionCadence(Duration.ofMillis(500), Duration.ofSeconds(2));
+        long t = 0;
+        long[] waits = {500, 1000, 2000, 2000, 2000};
+        for (long wait : waits) {
+            assertThat(c.due(at(t), "e1")).isTrue();
+            c.looked(at(t), false);
+            assertThat(c.due(at(t + wait - 1), "e1")).as("after a look at %d ms, not before %d ms", t, wait).isFalse();
+            t += wait;
+        }
+        assertThat(c.due(at(t), "e2")).as("a new event searches at once").isTrue();
+        c.looked(at(t), false);
+        assertThat(c.due(at(t + 500), "e2")).as("and at the searching rate again").isTrue();
+    }
+
+    @Test
+    void aSearchingIntervalLongerThanTheConfirmingOneIsKept() {
+        DetectionCadence c = new DetectionCadence(Duration.ofSeconds(5), Duration.ofSeconds(2));
+        c.due(at(0), "e1");
+        c.looked(at(0), false);
+        c.looked(at(5000), false);
+        assertThat(c.due(at(9999), "e1")).isFalse();
+        assertThat(c.due(at(10000), "e1")).isTrue();
+    }
+
+    @Test
     void aNewMotionEventSearchesAtOnce() {
         DetectionCadence c = new DetectionCadence(Duration.ofMillis(500), Duration.ofSeconds(2));
         c.due(at(0), "e1");
