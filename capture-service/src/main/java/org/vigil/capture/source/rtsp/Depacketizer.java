@@ -94,17 +94,7 @@ final class Depacketizer {
         if (type >= 1 && type <= 23) {
             nal(p, off, length);
         } else if (type == 24) { // STAP-A
-            int i = off + 1;
-            int end = off + length;
-            while (i + 2 <= end) {
-                int size = ((p[i] & 0xFF) << 8) | (p[i + 1] & 0xFF);
-                i += 2;
-                if (size == 0 || i + size > end) {
-                    break;
-                }
-                nal(p, i, size);
-                i += size;
-            }
+            aggregated(p, off + 1, off + length, 1);
         } else if (type == 28 && length > 2) { // FU-A
             int header = p[off + 1] & 0xFF;
             int nalType = header & 0x1F;
@@ -133,17 +123,7 @@ final class Depacketizer {
         if (type < 48) {
             nal(p, off, length);
         } else if (type == 48) { // aggregation packet
-            int i = off + 2;
-            int end = off + length;
-            while (i + 2 <= end) {
-                int size = ((p[i] & 0xFF) << 8) | (p[i + 1] & 0xFF);
-                i += 2;
-                if (size < 2 || i + size > end) {
-                    break;
-                }
-                nal(p, i, size);
-                i += size;
-            }
+            aggregated(p, off + 2, off + length, 2);
         } else if (type == 49 && length > 3) { // fragmentation unit
             int header = p[off + 2] & 0xFF;
             int nalType = header & 0x3F;
@@ -160,6 +140,19 @@ final class Depacketizer {
             if ((header & 0x40) != 0) {
                 inFragment = false;
             }
+        }
+    }
+
+    /** NAL units each after its 16-bit size, from {@code i} to {@code end}; a size shorter than a NAL header or past the end stops it. */
+    private void aggregated(byte[] p, int i, int end, int minSize) {
+        while (i + 2 <= end) {
+            int size = ((p[i] & 0xFF) << 8) | (p[i + 1] & 0xFF);
+            i += 2;
+            if (size < minSize || i + size > end) {
+                return;
+            }
+            nal(p, i, size);
+            i += size;
         }
     }
 

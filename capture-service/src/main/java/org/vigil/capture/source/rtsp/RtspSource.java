@@ -118,10 +118,10 @@ public final class RtspSource implements VideoSource {
         RtspSource s;
         try {
             s = handshake(conn, url, safe, timeoutMs);
-        } catch (SourceException | Unsupported | RuntimeException e) {
+        } catch (SourceException | Unsupported e) {
             conn.close();
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             conn.close();
             throw new SourceException(SourceException.Kind.CANNOT_CONNECT, e instanceof SocketTimeoutException
                     ? SourceException.Cause.UNREACHABLE : SourceException.Cause.OTHER,
@@ -130,14 +130,15 @@ public final class RtspSource implements VideoSource {
         try {
             s.probe();
             return s;
-        } catch (SourceException | RuntimeException e) {
+        } catch (SourceException e) {
             s.failed = true;
             s.close();
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             s.failed = true;
             s.close();
-            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, SourceException.Cause.NO_PICTURE,
+            throw new SourceException(SourceException.Kind.CANNOT_CONNECT, e instanceof IOException
+                    ? SourceException.Cause.NO_PICTURE : SourceException.Cause.OTHER,
                     "cannot read the streams of " + safe + ": " + reason(e, timeoutMs));
         }
     }
@@ -327,7 +328,7 @@ public final class RtspSource implements VideoSource {
             } catch (IOException | RuntimeException e) {
                 failed = true;
                 throw new SourceException(SourceException.Kind.NO_SIGNAL, "reading " + safeName + " failed: "
-                        + (e instanceof IOException io ? reason(io, timeoutMs) : e.getMessage()));
+                        + reason(e, timeoutMs));
             }
         }
         long t = extend(au.rtpTime());
@@ -417,7 +418,8 @@ public final class RtspSource implements VideoSource {
         return depacketizer.lostPackets();
     }
 
-    private static String reason(IOException e, int timeoutMs) {
+    /** What went wrong, for the camera's status: never the camera's credentials, never a stack trace. */
+    private static String reason(Exception e, int timeoutMs) {
         if (e instanceof SocketTimeoutException) {
             return "no answer within " + timeoutMs + " ms";
         }
@@ -427,7 +429,8 @@ public final class RtspSource implements VideoSource {
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
             return "connection refused or no route";
         }
-        return CameraConfig.maskCredentials(String.valueOf(e.getMessage()));
+        String message = CameraConfig.maskCredentials(String.valueOf(e.getMessage()));
+        return e instanceof RuntimeException ? "the camera sent what the reader cannot take (" + message + ")" : message;
     }
 
     @Override
