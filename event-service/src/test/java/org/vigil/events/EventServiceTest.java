@@ -531,7 +531,7 @@ class EventServiceTest {
 
         // the new topics are found by the subscription's pattern (kafka.metadata.max.age.ms in tests: 1 s)
         await(() -> query("select count(*) from events.motion_events where event_id = '" + own + "'") == 1,
-                "north's own event, mirrored, is stored");
+                "north's own event, mirrored, is stored", MIRRORED_TOPIC_FOUND);
         java.util.Set<String> reasons = deadLetterReasons(from -> from.startsWith("north.") && !from.contains("heart"),
                 seen -> seen.size() >= 4);
         assertThat(reasons).contains(
@@ -574,7 +574,8 @@ class EventServiceTest {
                 .when().get("/api/sites/status?site=west").then().statusCode(200)
                 .extract().jsonPath().getList("$", Map.class).stream().map(m -> (Map<String, Object>) m)
                 .filter(m -> "west".equals(m.get("site"))).findFirst().orElse(null);
-        await(() -> west.get() != null && "connected".equals(west.get().get("state")), "west is connected");
+        await(() -> west.get() != null && "connected".equals(west.get().get("state")), "west is connected",
+                MIRRORED_TOPIC_FOUND);
         Map<String, Object> seen = west.get();
         assertThat(seen.get("mirrored")).isEqualTo(true);
         // the skew plus the smallest time a heartbeat took to arrive (finding the new topic, under load: seconds)
@@ -704,7 +705,7 @@ class EventServiceTest {
         }
         TopicProbe.sendAll(bootstrap, batch);
         await(() -> query("select count(*) from events.audit_log where target = '" + target + "'") == 10,
-                "all ten entries, five of each site");
+                "all ten entries, five of each site", MIRRORED_TOPIC_FOUND);
         // each has a number of its own, and links to the entry numbered before it
         assertThat(query("select count(distinct seq) from events.audit_log where target = '" + target + "'"))
                 .isEqualTo(10);
@@ -963,8 +964,20 @@ class EventServiceTest {
         return reasons;
     }
 
+    /**
+     * How long a topic mirrored from a site may take to be read: the channel's pattern finds it within the metadata
+     * age (1 s in tests), then the group of seven channels rebalances, and each member learns of that at its next
+     * heartbeat (every 10 s, design 0021); two new topics can mean two rebalances, and a loaded CI machine stretches
+     * each: 30 s was too little in a full suite run on this 2-core machine.
+     */
+    private static final Duration MIRRORED_TOPIC_FOUND = Duration.ofSeconds(60);
+
     private static void await(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        await(check, what, Duration.ofSeconds(30));
+    }
+
+    private static void await(Check check, String what, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
             if (check.ok()) {
                 return;
