@@ -13,10 +13,9 @@ import org.vigil.runtime.secrets.CameraKey;
 
 /**
  * The real {@link StreamOpener}: {@code test:} is synthetic, an rtsp:// camera with H.264 or H.265 goes through
- * Vigil's own RTSP reader ({@link RtspSource}, design 0025) unless VIGIL_RTSP_CLIENT=ffmpeg, everything else
- * through FFmpeg. A camera's user name
- * and sealed password (design 0018 §3) join its URL only here, when it is opened; the password is opened with the
- * camera key, and every message about the stream shows the URL masked.
+ * Vigil's own RTSP reader ({@link RtspSource}, design 0026) unless VIGIL_RTSP_CLIENT=ffmpeg, everything else
+ * through FFmpeg. A camera's user name and sealed password (design 0018 §3) join its URL only here, when it is
+ * opened; the password is opened with the camera key, and every message about the stream shows the URL masked.
  */
 @ApplicationScoped
 public class FfmpegStreamOpener implements StreamOpener {

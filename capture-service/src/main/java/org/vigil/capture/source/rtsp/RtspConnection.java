@@ -54,7 +54,7 @@ final class RtspConnection implements AutoCloseable, Watchdog.Watched {
     private String session;
     private Challenge challenge;
     private int nonceCount;
-    private final List<Response> lateAnswers = new ArrayList<>(1);
+    private boolean sessionEnded;
     private final long timeoutNanos;
     /** Read by the watchdog: the current deadline, whether a read is blocked, whether the watchdog ended it. */
     private volatile long deadline;
@@ -190,8 +190,8 @@ final class RtspConnection implements AutoCloseable, Watchdog.Watched {
     }
 
     /**
-     * Reads the next interleaved packet into {@link #frame()}, collecting any RTSP answer met on the way in
-     * {@link #lateAnswers()}.
+     * Reads the next interleaved packet into {@link #frame()}. An RTSP answer met on the way (to a keep-alive) is read
+     * and dropped, keeping only whether it said the session is gone ({@link #sessionEnded()}).
      *
      * @return its channel
      */
@@ -210,7 +210,7 @@ final class RtspConnection implements AutoCloseable, Watchdog.Watched {
             }
             if (c == 'R') {
                 pos--; // the start of "RTSP/1.0 …": an answer to a keep-alive
-                lateAnswers.add(readResponse());
+                sessionEnded |= readResponse().status() == 454;
                 continue;
             }
             throw new IOException("the camera sent bytes that are neither RTP nor RTSP (0x"
@@ -226,9 +226,9 @@ final class RtspConnection implements AutoCloseable, Watchdog.Watched {
         return frameLength;
     }
 
-    /** Answers that arrived among the packets since the last call, oldest first; the list is cleared by the caller. */
-    List<Response> lateAnswers() {
-        return lateAnswers;
+    /** Whether an answer among the packets said 454 Session Not Found: the camera has ended the session. */
+    boolean sessionEnded() {
+        return sessionEnded;
     }
 
     private Response readResponse() throws IOException {

@@ -359,13 +359,8 @@ public final class RtspSource implements VideoSource {
                 return au;
             }
             int channel = conn.readFrame();
-            if (!conn.lateAnswers().isEmpty()) {
-                for (RtspConnection.Response r : conn.lateAnswers()) {
-                    if (r.status() == 454) {
-                        throw new IOException("the camera ended the session");
-                    }
-                }
-                conn.lateAnswers().clear();
+            if (conn.sessionEnded()) {
+                throw new IOException("the camera ended the session");
             }
             keepAlive();
             if (channel != rtpChannel) {
