@@ -43,7 +43,8 @@ public final class MotionCostBench {
         System.out.printf("  vigil's motion detector     %.3f ms per analysed frame%n", vigil);
         System.out.printf("  frame-difference baseline   %.3f ms per analysed frame%n", floor);
         System.out.printf("  ratio vigil / baseline      %.2f%n", vigil / floor);
-        System.out.printf("  at 5 analysed frames a second: %.3f %% of a core per camera%n", vigil * 5 / 10);
+        System.out.printf("  at %.0f analysed frames a second: %.3f %% of a core per camera%n",
+                StillScenes.ANALYSIS_FPS, vigil * StillScenes.ANALYSIS_FPS / 10);
     }
 
     private static double millisPerFrame(List<GrayImage> frames, java.util.function.Supplier<MaskSource> make) {
