@@ -5,28 +5,31 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * When the detector looks next during one camera's motion (issue 23; designs 0022 and 0026): at first every
+ * When the detector looks next during one camera's motion (issue 23; designs 0022, 0026 and 0028): at first every
  * {@code searching} interval, so that an event is labelled within the first half second or so; after each look that
- * finds nothing the wait doubles, up to the {@code confirming} interval (0.5, 1, 2 s at the defaults), since motion
- * the detector keeps finding nothing in (leaves, shadows, a car for the people detector) is most of what it looks at;
- * once the event holds a detection, every {@code confirming} interval. Each new motion event starts searching again.
- * What it costs: a person who walks into a motion event that has gone on for a few seconds without one is labelled up
- * to {@code confirming} later, rather than {@code searching}.
+ * finds nothing the wait doubles, up to {@code longestSearch} (0.5, 1, 2 s at the defaults), since motion the detector
+ * keeps finding nothing in (leaves, shadows, a car for the people detector) is most of what it looks at; once the event
+ * holds a detection, every {@code confirming} interval (5 s): the label is known, and later looks only follow it. Each
+ * new motion event starts searching again. What it costs: a person who walks into a motion event that has gone on for
+ * a few seconds without one is labelled up to {@code longestSearch} later, rather than {@code searching}.
  */
 public final class DetectionCadence {
 
     private final Duration searching;
+    private final Duration longestSearch;
     private final Duration confirming;
     private Instant next = Instant.MIN;
     private String event;
     private boolean found;
     private int misses;
 
-    public DetectionCadence(Duration searching, Duration confirming) {
-        if (searching.isNegative() || confirming.isNegative()) {
+    /** A {@code longestSearch} shorter than {@code searching} means no back-off: every look {@code searching} apart. */
+    public DetectionCadence(Duration searching, Duration longestSearch, Duration confirming) {
+        if (searching.isNegative() || longestSearch.isNegative() || confirming.isNegative()) {
             throw new IllegalArgumentException("detector intervals must not be negative");
         }
         this.searching = searching;
+        this.longestSearch = longestSearch.compareTo(searching) < 0 ? searching : longestSearch;
         this.confirming = confirming;
     }
 
@@ -41,6 +44,11 @@ public final class DetectionCadence {
         return !now.isBefore(next);
     }
 
+    /** True once the current motion event holds a detection: the next look only follows what was found. */
+    public boolean confirming() {
+        return found;
+    }
+
     /** The detector looked at {@code now}; {@code foundSomething} when it reported at least one object. */
     public void looked(Instant now, boolean foundSomething) {
         found |= foundSomething;
@@ -50,7 +58,6 @@ public final class DetectionCadence {
         }
         misses = Math.min(misses + 1, 16);
         Duration wait = searching.multipliedBy(1L << (misses - 1));
-        next = now.plus(wait.compareTo(confirming) > 0 ? (searching.compareTo(confirming) > 0 ? searching : confirming)
-                : wait);
+        next = now.plus(wait.compareTo(longestSearch) > 0 ? longestSearch : wait);
     }
 }

@@ -131,10 +131,17 @@ public interface CaptureConfig {
         double fps();
 
         /**
-         * Once a motion event holds a detection, the detector looks again only this often in it (a new event searches
-         * at {@link #fps()} again): the label is known, later looks only follow it (design 0022).
+         * While a motion event holds no detection, each look that finds nothing doubles the wait for the next, from
+         * 1/{@link #fps()} up to this (design 0026): how late a person walking into a long motion event is labelled.
          */
         @WithDefault("2s")
+        Duration longestSearchInterval();
+
+        /**
+         * Once a motion event holds a detection, the detector looks again only this often in it (a new event searches
+         * at {@link #fps()} again): the label is known, later looks only follow it (designs 0022 and 0028).
+         */
+        @WithDefault("5s")
         Duration confirmInterval();
 
         /** Width of the frame the detector looks at (people must be about 100 px tall to be found). */

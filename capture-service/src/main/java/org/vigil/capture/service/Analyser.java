@@ -55,7 +55,7 @@ final class Analyser implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.detection = new DetectionCadence(Duration.ofNanos((long) (1e9 / settings.detector().fps())),
-                settings.detector().confirmInterval());
+                settings.detector().longestSearchInterval(), settings.detector().confirmInterval());
     }
 
     /** New analysis settings (zones, masks, sensitivity, site) apply from the next analysed frame. */
@@ -128,7 +128,10 @@ final class Analyser implements AutoCloseable {
         });
         if (motion.moving() && tracker.active() && settings.detector().enabled() && !detectorBroken
                 && detection.due(now, tracker.currentEventId())) {
-            detection.looked(now, detect(cam, motion, now));
+            boolean[] found = new boolean[1];
+            metrics.time(detection.confirming() ? metrics.confirming : metrics.searching,
+                    () -> found[0] = detect(cam, motion, now));
+            detection.looked(now, found[0]);
         }
     }
 

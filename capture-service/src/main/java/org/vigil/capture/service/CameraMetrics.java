@@ -22,6 +22,8 @@ final class CameraMetrics {
     final Counter reconnects;
     final Timer decode;
     final Timer motion;
+    final Timer searching;
+    final Timer confirming;
     final AtomicLong connected = new AtomicLong();
     final AtomicLong online = new AtomicLong();
     private final MeterRegistry registry;
@@ -41,7 +43,13 @@ final class CameraMetrics {
         decode = add(Timer.builder("vigil_capture_decode_seconds").tags(t)
                 .description("decoding one packet for analysis").register(registry));
         motion = add(Timer.builder("vigil_capture_motion_seconds").tags(t)
-                .description("motion analysis of one frame").register(registry));
+                .description("motion analysis of one frame, the detector's looks included").register(registry));
+        searching = add(Timer.builder("vigil_capture_detector_seconds").tags(t.and("phase", "searching"))
+                .description("one look of the object detector in a motion event it has found nothing in yet")
+                .register(registry));
+        confirming = add(Timer.builder("vigil_capture_detector_seconds").tags(t.and("phase", "confirming"))
+                .description("one look of the object detector in a motion event that holds a detection")
+                .register(registry));
         // strong references: a gauge holds its object weakly, and a lambda nobody else keeps is collected (NaN)
         add(Gauge.builder("vigil_capture_input_fps", inputFps, DoubleSupplier::getAsDouble).tags(t).strongReference(true)
                 .description("frames per second received over the last 5 s").register(registry));

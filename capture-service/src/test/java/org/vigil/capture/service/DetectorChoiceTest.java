@@ -40,8 +40,13 @@ class DetectorChoiceTest {
             }
 
             @Override
-            public java.time.Duration confirmInterval() {
+            public java.time.Duration longestSearchInterval() {
                 return java.time.Duration.ofSeconds(2);
+            }
+
+            @Override
+            public java.time.Duration confirmInterval() {
+                return java.time.Duration.ofSeconds(5);
             }
 
             public int width() {
