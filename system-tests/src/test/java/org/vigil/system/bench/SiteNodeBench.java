@@ -40,6 +40,10 @@ import org.vigil.system.bench.StackCamerasBench.Usage;
  * {@code SITE_HOT_MBITS=16} makes the first camera a 16 Mbit/s stream (film grain added, so that the encoder uses the
  * rate) with a key frame every second beside the others: it must not starve them (every camera's frames are checked the same way).
  *
+ * <p>The cameras are added one after another, {@code SITE_STAGGER_MS} apart (by default the footage's length over N,
+ * about 8.7 s for 16), so that their footage is out of step as a real site's is; the settling time counts from the
+ * last. FFmpeg's floor and Motion read the servers all at once, in step.
+ *
  * <p>Run: {@code bench/run site-node [N] [sub|main]} (default 16 sub). {@code SITE_SETTLE} (90 s) and
  * {@code SITE_WINDOW} (60 s) set the warm-up and the window; {@code SITE_BASELINES=0} skips FFmpeg and Motion (to find
  * quickly where frames first drop). The recorder closes a quiet camera's segment after 5 s
@@ -65,7 +69,14 @@ public final class SiteNodeBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         boolean sub = args.length < 2 || !args[1].equals("main");
         Path footage = StackCamerasBench.footageOrExit("site-node");
-        long clipSeconds = SETTLE.toSeconds() + WINDOW.toSeconds() + 60; // each run plays the clip once from its start
+        // the cameras are added one after the other, a stagger apart, so that their footage is not in step (a real
+        // site's cameras are not: sixteen copies of one clip in step start and stop their motion together, and jump
+        // together where the clip loops); by default the footage's length over N, so the window sees every part of it
+        org.vigil.devstack.testing.TestClips.Clip source = org.vigil.devstack.testing.TestClips.packets(footage);
+        Duration stagger = Duration.ofMillis(Long.parseLong(StackCamerasBench.env("SITE_STAGGER_MS", Long.toString(
+                Math.round(source.packets().size() / source.frameRate() * 1000 / n)))));
+        // each run plays the clip once from its start; the first camera added plays longest
+        long clipSeconds = SETTLE.toSeconds() + WINDOW.toSeconds() + 60 + stagger.multipliedBy(n - 1).toSeconds();
         Path home = Path.of("target", "bench-site-node").toAbsolutePath();
         CameraOpsBench.deleteTree(home);
         Files.createDirectories(home);
@@ -81,7 +92,7 @@ public final class SiteNodeBench {
         List<RtspServer> subs = new ArrayList<>();
         boolean ok;
         try {
-            ok = run(n, sub, home, main, small, hot, clipSeconds, mains, subs);
+            ok = run(n, sub, home, main, small, hot, clipSeconds, stagger, mains, subs);
         } catch (NotOnline e) {
             System.out.println("site-node: MISSED, " + e.getMessage() + ": this machine cannot start " + n
                     + " cameras beside their RTSP servers");
@@ -99,7 +110,7 @@ public final class SiteNodeBench {
     }
 
     private static boolean run(int n, boolean sub, Path home, Path main, Path small, Path hot, long clipSeconds,
-            List<RtspServer> mains, List<RtspServer> subs) throws Exception {
+            Duration stagger, List<RtspServer> mains, List<RtspServer> subs) throws Exception {
         boolean ok;
         try {
             for (int i = 0; i < n; i++) {
@@ -122,7 +133,11 @@ public final class SiteNodeBench {
                 for (RtspServer s : cameras) {
                     s.start();
                 }
+                System.out.printf("site-node: adding %d cameras %.1f s apart%n", n, stagger.toMillis() / 1000.0);
                 for (int i = 0; i < n; i++) {
+                    if (i > 0) {
+                        Thread.sleep(stagger.toMillis());
+                    }
                     StackCamerasBench.send(gw, cookie, "POST", "/api/cameras", "{\"id\":\"" + id(i) + "\",\"name\":"
                             + "\"Camera " + i + "\",\"site\":\"default\",\"url\":\"" + mains.get(i).url() + "\""
                             + (sub ? ",\"subStreamUrl\":\"" + subs.get(i).url() + "\"" : "") + "}", 201);
