@@ -69,12 +69,7 @@ public final class SiteNodeBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         boolean sub = args.length < 2 || !args[1].equals("main");
         Path footage = StackCamerasBench.footageOrExit("site-node");
-        // the cameras are added one after the other, a stagger apart, so that their footage is not in step (a real
-        // site's cameras are not: sixteen copies of one clip in step start and stop their motion together, and jump
-        // together where the clip loops); by default the footage's length over N, so the window sees every part of it
-        org.vigil.devstack.testing.TestClips.Clip source = org.vigil.devstack.testing.TestClips.packets(footage);
-        Duration stagger = Duration.ofMillis(Long.parseLong(StackCamerasBench.env("SITE_STAGGER_MS", Long.toString(
-                Math.round(source.packets().size() / source.frameRate() * 1000 / n)))));
+        Duration stagger = StackCamerasBench.stagger(footage, n, "SITE_STAGGER_MS");
         // each run plays the clip once from its start; the first camera added plays longest
         long clipSeconds = SETTLE.toSeconds() + WINDOW.toSeconds() + 60 + stagger.multipliedBy(n - 1).toSeconds();
         Path home = Path.of("target", "bench-site-node").toAbsolutePath();

@@ -30,7 +30,8 @@ import org.vigil.system.Stack;
  * What a camera costs the whole stack at the defaults a user gets (issue 23): {@code ./vigil up}, its own camera
  * deleted, then N cameras of real footage re-encoded to 1080p15 H.264 (about 4 Mbit/s), each with a 360p sub-stream
  * beside it (or none: {@code main}), served by GStreamer's RTSP server and added through the API as an operator
- * would, with previews and the people detector as shipped. CPU per process (the launcher with Kafka, PostgreSQL,
+ * would, one after another the footage's length over N apart ({@code STACK_STAGGER_MS}), so that their footage is out
+ * of step, with previews and the people detector as shipped. CPU per process (the launcher with Kafka, PostgreSQL,
  * Redis, each service) with no camera, then with N cameras, each window after the JIT has settled; the marginal cost
  * per camera of the whole stack and of each process, and resident memory per added camera.
  *
@@ -62,7 +63,9 @@ public final class StackCamerasBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         boolean sub = args.length < 2 || !args[1].equals("main");
         Path footage = footageOrExit("stack-cameras");
-        long clipSeconds = SETTLE.toSeconds() + WINDOW.toSeconds() + 60; // each run plays the clip once from its start
+        Duration stagger = stagger(footage, n, "STACK_STAGGER_MS");
+        // each run plays the clip once from its start; the first camera added plays longest
+        long clipSeconds = SETTLE.toSeconds() + WINDOW.toSeconds() + 60 + stagger.multipliedBy(n - 1).toSeconds();
         Path home = Path.of("target", "bench-stack-cameras").toAbsolutePath();
         CameraOpsBench.deleteTree(home);
         Files.createDirectories(home.getParent());
@@ -89,7 +92,11 @@ public final class StackCamerasBench {
                 for (RtspServer s : Stream.concat(mains.stream(), sub ? subs.stream() : Stream.empty()).toList()) {
                     s.start();
                 }
+                System.out.printf("stack-cameras: adding %d cameras %.1f s apart%n", n, stagger.toMillis() / 1000.0);
                 for (int i = 0; i < n; i++) {
+                    if (i > 0) {
+                        Thread.sleep(stagger.toMillis());
+                    }
                     send(gw, cookie, "POST", "/api/cameras", "{\"id\":\"cam" + i + "\",\"name\":\"Camera " + i
                             + "\",\"site\":\"default\",\"url\":\"" + mains.get(i).url() + "\""
                             + (sub ? ",\"subStreamUrl\":\"" + subs.get(i).url() + "\"" : "") + "}", 201);
@@ -112,6 +119,18 @@ public final class StackCamerasBench {
     }
 
     /** The footage the cameras play, where it and GStreamer's RTSP server are here; else says why and exits 3. */
+    /**
+     * How long apart the cameras are added ({@code env}, in ms; by default the footage's length over {@code n}), so that
+     * their copies of the footage are out of step as a real site's cameras are: copies in step start and stop their
+     * motion together, and jump together where the clip loops, so a window would see one stretch of footage n times
+     * (design 0028).
+     */
+    static Duration stagger(Path footage, int n, String env) throws java.io.IOException {
+        org.vigil.devstack.testing.TestClips.Clip source = org.vigil.devstack.testing.TestClips.packets(footage);
+        return Duration.ofMillis(Long.parseLong(env(env, Long.toString(
+                Math.round(source.packets().size() / source.frameRate() * 1000 / n)))));
+    }
+
     static Path footageOrExit(String bench) {
         if (!RtspServer.available()) {
             System.out.println(bench + ": NOT MEASURED, input missing: " + RtspServer.unavailableReason());
