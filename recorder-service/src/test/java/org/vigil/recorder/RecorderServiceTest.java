@@ -171,6 +171,9 @@ class RecorderServiceTest extends RecorderTestBase {
         // capture starts a camera as soon as it reads the camera's record; the recorder reads the same record on
         // another consumer, so the camera's first packets can come first: here they are sent before the record
         String camera = "rec-late-" + UUID.randomUUID().toString().substring(0, 8);
+        // another camera is registered: a recorder with none pauses its reading (nothing to record), and this race
+        // happens only while it reads
+        register("rec-awake-" + UUID.randomUUID().toString().substring(0, 8), true);
         double unknownBefore = dropped("unknown_camera");
         double waitsBefore = metric("vigil_recorder_registry_waits_total");
         send(camera, UUID.randomUUID().toString(), 0, 15, Instant.now().minusSeconds(5));

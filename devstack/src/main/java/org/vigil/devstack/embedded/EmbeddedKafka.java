@@ -181,18 +181,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         // Media packets are large; allow a 1080p key frame with room to spare.
         p.put("message.max.bytes", "8388608");
         p.put("replica.fetch.max.bytes", "8388608");
-        // Sized for a small install (design 0021): a handful of clients, not thousands. Fewer request handlers and
-        // background threads than Kafka's defaults (3 network, 8 I/O, 10 background), and the active controller's
-        // no-op heartbeat record written every 5 s rather than every 0.5 s: on a quiet stack those records were most of
-        // what the metadata log wrote. Brokers still learn of a change at once; only a stale controller is noticed later.
-        p.put("num.network.threads", "2");
+        // Sized for a small install (design 0021): a handful of clients, not thousands. Fewer network threads, request
+        // handlers, group coordinator and background threads than Kafka's defaults (3 network, 8 I/O, 4 group
+        // coordinator, 10 background; each of them wakes five times a second or more with nothing to do, design
+        // 0029), and the active controller's no-op heartbeat record written every 5 s rather than every 0.5 s: on a
+        // quiet stack those records were most of what the metadata log wrote. Brokers still learn of a change at once;
+        // only a stale controller is noticed later. One network thread moves a site node's 16 cameras (8 MB/s in,
+        // as much out) with room to spare.
+        p.put("num.network.threads", "1");
         p.put("num.io.threads", "2");
+        p.put("group.coordinator.threads", "1");
         p.put("background.threads", "2");
         p.put("metadata.max.idle.interval.ms", "5000");
         // The log cleaner (compacted topics: the registry, settings, statuses) keeps a dedupe map of keys on the heap,
-        // 128 MB by default and all of it allocated up front: a third of the whole stack's idle memory. 16 MB holds
-        // about 600,000 keys per cleaning pass, far more than a small install's cameras and settings.
-        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+        // 128 MB by default and all of it allocated up front: a third of the whole stack's idle memory. 4 MB holds
+        // about 150,000 keys per cleaning pass (24 bytes a key, 90 % full), far more than a small install's cameras,
+        // settings and statuses; a topic with more is cleaned in several passes (design 0029: 16 MB before).
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));
         return p;
     }
 

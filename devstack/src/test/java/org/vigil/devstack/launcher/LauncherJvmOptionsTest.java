@@ -12,12 +12,15 @@ import org.junit.jupiter.api.Test;
 class LauncherJvmOptionsTest {
 
     @Test
-    void everyServicesOptionsStartThisJvmAndTrimTheNativeHeapWhereItCan() throws Exception {
+    void everyServicesOptionsStartThisJvmTrimTheNativeHeapAndSpareMonitorChecksWhereItCan() throws Exception {
         for (String service : List.of("capture-service", "recorder-service", "event-service", "gateway")) {
             List<String> options = Launcher.jvmOptions(service);
             assertThat(options.contains("-XX:TrimNativeHeapInterval=" + Launcher.NATIVE_TRIM_INTERVAL_MS))
                     .as("%s trims its C heap exactly when this JVM can", service)
                     .isEqualTo(Launcher.jvmHasOption("TrimNativeHeapInterval"));
+            assertThat(options.contains("-XX:AsyncDeflationInterval=" + Launcher.MONITOR_DEFLATION_CHECK_MS))
+                    .as("%s looks for idle monitors less often exactly when this JVM can", service)
+                    .isEqualTo(Launcher.jvmHasOption("AsyncDeflationInterval"));
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.addAll(options);

@@ -1,6 +1,5 @@
 package org.vigil.events.messaging;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +41,7 @@ public class CameraSites {
 
     void onStart(@Observes StartupEvent e) {
         registry = CompactedTopics.follow("camera-sites", bootstrap, "vigil-events-cameras", List.of(Topics.CAMERAS),
-                Duration.ofMillis(500), this::apply);
+                CompactedTopics.IDLE_POLL, this::apply);
         registry.loaded().thenRun(() -> LOG.infof("camera registry loaded: %d cameras", siteOf.size()));
     }
 

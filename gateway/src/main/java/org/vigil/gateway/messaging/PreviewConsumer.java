@@ -29,9 +29,9 @@ import org.vigil.runtime.live.LiveDemandSender;
 /**
  * Live video: the capture service's JPEG previews ({@code vigil.previews.v1}) relayed to the browsers watching each
  * camera as previews. Every gateway reads every partition itself, with no group and nothing committed (a preview that
- * is late is worthless), and only while someone here watches a camera as previews: with nobody watching, its
- * partitions are paused and the broker is not asked for them at all; when a first viewer comes they are resumed from
- * their end, the newest picture on. A frame is framed once and the same bytes go to every watcher (design 0022).
+ * is late is worthless), and only while someone here watches a camera as previews: with nobody watching, it holds
+ * no partition and the broker is not asked anything at all (the loop sleeps); when a first viewer comes they are taken
+ * from their end, the newest picture on. A frame is framed once and the same bytes go to every watcher (design 0022).
  * Capture makes a camera's previews only while someone asks for them: this reader holds a lease on those of each
  * camera watched here (design 0023).
  */
@@ -40,8 +40,11 @@ public class PreviewConsumer implements ConsumerLoop.Body {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PreviewConsumer.class);
 
-    /** How soon a first viewer's previews start flowing again (the poll's timeout while paused). */
-    static final Duration RESUME_WITHIN = Duration.ofMillis(250);
+    /**
+     * How long a poll waits when nothing arrives. A new viewer does not wait for it: the live clients nudge the loop
+     * when someone starts watching (design 0029); a viewer leaving is noticed within it.
+     */
+    static final Duration POLL_TIMEOUT = Duration.ofSeconds(5);
 
     private final CameraRegistry cameras;
     private final LiveClients clients;
@@ -50,7 +53,7 @@ public class PreviewConsumer implements ConsumerLoop.Body {
     private ConsumerLoop loop;
     private Context context;
     private List<TopicPartition> parts = List.of();
-    private boolean paused;
+    private boolean idle;
     /** Made with the first viewer of a preview: an idle gateway holds no producer for it. */
     private LiveDemandSender demand;
     /** The leases on the previews of the cameras watched here (design 0023), by camera. */
@@ -67,7 +70,8 @@ public class PreviewConsumer implements ConsumerLoop.Body {
     void onStart(@Observes StartupEvent e) {
         context = vertx.getOrCreateContext();
         loop = ConsumerLoop.start("previews", ConsumerLoop.properties(bootstrap, "vigil-gateway-previews"),
-                RESUME_WITHIN, this);
+                POLL_TIMEOUT, this);
+        clients.onWatch(loop::nudge);
     }
 
     void onStop(@Observes ShutdownEvent e) {
@@ -83,9 +87,13 @@ public class PreviewConsumer implements ConsumerLoop.Body {
     @Override
     public void open(KafkaConsumer<String, byte[]> c) {
         parts = ConsumerLoop.partitionsOf(c, List.of(Topics.PREVIEWS));
-        c.assign(parts);
-        c.pause(parts);
-        paused = true;
+        idle = true; // nothing assigned until someone watches
+    }
+
+    /** Nobody watches: the loop asks Kafka for nothing until someone does (a nudge) or its poll timeout. */
+    @Override
+    public boolean asleep() {
+        return idle;
     }
 
     @Override
@@ -96,7 +104,7 @@ public class PreviewConsumer implements ConsumerLoop.Body {
                 relay(r);
             }
         }
-        paused = follow(c, parts, paused, !watched.isEmpty());
+        idle = follow(c, parts, idle, !watched.isEmpty());
         lease(watched);
     }
 
@@ -128,21 +136,21 @@ public class PreviewConsumer implements ConsumerLoop.Body {
     }
 
     /**
-     * Pauses {@code parts} when nobody watches, resumes them from their end when someone does; returns whether they
-     * are paused now.
+     * Lets go of {@code parts} when nobody watches, takes them from their end when someone does; returns whether they
+     * are let go now. Not paused: a consumer with paused partitions wakes ten times a second (design 0029).
      */
     static boolean follow(org.apache.kafka.clients.consumer.Consumer<?, ?> c, List<TopicPartition> parts,
-            boolean paused, boolean wanted) {
-        if (paused && wanted) {
+            boolean idle, boolean wanted) {
+        if (idle && wanted) {
+            c.assign(parts);
             c.seekToEnd(parts);
-            c.resume(parts);
             return false;
         }
-        if (!paused && !wanted) {
-            c.pause(parts);
+        if (!idle && !wanted) {
+            c.assign(List.of());
             return true;
         }
-        return paused;
+        return idle;
     }
 
     private void relay(ConsumerRecord<String, byte[]> r) {

@@ -66,6 +66,9 @@ public class LiveClients {
             Supplier<String> backendToken) {
     }
 
+    private volatile Runnable onWatch = () -> {
+    };
+
     static final class Client {
         final WebSocketConnection connection;
         final List<String> sites;
@@ -171,6 +174,11 @@ public class LiveClients {
         if (sweeper >= 0) {
             vertx.cancelTimer(sweeper);
         }
+    }
+
+    /** Called whenever a client says what it watches (on the caller's thread: it must return at once). */
+    public void onWatch(Runnable listener) {
+        onWatch = listener;
     }
 
     /** A new client: its snapshot is fetched now; changes wait until it is sent. */
@@ -378,6 +386,7 @@ public class LiveClients {
             }
         }
         client.watching = Set.copyOf(cameras);
+        onWatch.run();
         client.natives.keySet().removeIf(camera -> !natively.contains(camera) || !cameras.contains(camera));
         for (String camera : natively) {
             if (!cameras.contains(camera)) {

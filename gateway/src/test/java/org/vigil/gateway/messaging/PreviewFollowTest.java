@@ -13,7 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.vigil.contracts.Topics;
 
-/** The previews reader asks Kafka for nothing while nobody watches, and starts from the newest picture when someone does. */
+/** The previews reader holds no partition while nobody watches, and starts from the newest picture when someone does. */
 class PreviewFollowTest {
 
     private final TopicPartition p0 = new TopicPartition(Topics.PREVIEWS, 0);
@@ -21,33 +21,29 @@ class PreviewFollowTest {
     private final List<TopicPartition> parts = List.of(p0, p1);
 
     @Test
-    void pausedWithoutViewersResumedFromTheEndWithThemPausedAgainWhenTheyLeave() {
+    void nothingHeldWithoutViewersTakenFromTheEndWithThemLetGoAgainWhenTheyLeave() {
         MockConsumer<String, byte[]> c = new MockConsumer<>(OffsetResetStrategy.NONE);
-        c.assign(parts);
         c.updateBeginningOffsets(Map.of(p0, 0L, p1, 0L));
         c.updateEndOffsets(Map.of(p0, 40L, p1, 7L));
-        c.seek(p0, 0);
-        c.seek(p1, 0);
-        c.pause(parts);
 
-        boolean paused = PreviewConsumer.follow(c, parts, true, false);
-        assertThat(paused).isTrue();
-        assertThat(c.paused()).containsExactlyInAnyOrderElementsOf(parts);
+        boolean idle = PreviewConsumer.follow(c, parts, true, false);
+        assertThat(idle).isTrue();
+        assertThat(c.assignment()).as("nobody watches: nothing held").isEmpty();
 
-        paused = PreviewConsumer.follow(c, parts, paused, true);
-        assertThat(paused).isFalse();
-        assertThat(c.paused()).as("a viewer: read").isEmpty();
+        idle = PreviewConsumer.follow(c, parts, idle, true);
+        assertThat(idle).isFalse();
+        assertThat(c.assignment()).as("a viewer: read").containsExactlyInAnyOrderElementsOf(parts);
+        assertThat(c.paused()).isEmpty();
         assertThat(c.position(p0)).as("old pictures skipped: the newest on").isEqualTo(40L);
         assertThat(c.position(p1)).isEqualTo(7L);
 
         c.addRecord(new ConsumerRecord<>(Topics.PREVIEWS, 0, 40L, "cam", new byte[] {1}));
         assertThat(c.poll(Duration.ZERO).count()).isEqualTo(1);
-        assertThat(PreviewConsumer.follow(c, parts, paused, true)).as("still watched: still reading").isFalse();
+        assertThat(PreviewConsumer.follow(c, parts, idle, true)).as("still watched: still reading").isFalse();
 
-        paused = PreviewConsumer.follow(c, parts, paused, false);
-        assertThat(paused).isTrue();
-        assertThat(c.paused()).containsExactlyInAnyOrderElementsOf(parts);
-        c.addRecord(new ConsumerRecord<>(Topics.PREVIEWS, 0, 41L, "cam", new byte[] {2}));
-        assertThat(c.poll(Duration.ZERO).isEmpty()).as("paused: nothing fetched").isTrue();
+        idle = PreviewConsumer.follow(c, parts, idle, false);
+        assertThat(idle).isTrue();
+        assertThat(c.assignment()).as("the last viewer left: let go").isEmpty();
+        assertThat(c.paused()).as("not paused: a paused partition keeps the consumer awake").isEmpty();
     }
 }

@@ -56,6 +56,8 @@ public class MediaConsumer implements ConsumerLoop.Body {
     static final Duration FETCH_WAIT = Duration.ofMillis(500);
     private ConsumerLoop loop;
     private long nextCommit;
+    /** Whether the consumer is in the media group now; on the loop's thread. */
+    private boolean subscribed;
 
     public MediaConsumer(RecordingService recording, Registry directory, RecorderConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry metrics) {
@@ -103,8 +105,33 @@ public class MediaConsumer implements ConsumerLoop.Body {
 
     @Override
     public void open(KafkaConsumer<String, byte[]> c) {
-        c.subscribe(List.of(Topics.MEDIA), new Listener(c));
+        subscribed = false;
         nextCommit = 0;
+        follow(c);
+    }
+
+    /**
+     * In the media group while a camera is registered (at any site), out of it while none is: a recorder with nothing
+     * to record asks the broker for nothing, neither fetches (twice a second) nor heartbeats (design 0029). Leaving
+     * commits what its segments hold (the rebalance listener); what arrives meanwhile waits in Kafka and is read from
+     * the committed offsets once a camera is registered. Pausing the partitions instead kept the consumer awake ten
+     * times a second.
+     */
+    private void follow(KafkaConsumer<String, byte[]> c) {
+        boolean wanted = !directory.empty();
+        if (wanted && !subscribed) {
+            c.subscribe(List.of(Topics.MEDIA), new Listener(c));
+            subscribed = true;
+        } else if (!wanted && subscribed) {
+            c.unsubscribe();
+            subscribed = false;
+            LOG.info("no camera registered: out of the media group until one is");
+        }
+    }
+
+    @Override
+    public boolean asleep() {
+        return !subscribed;
     }
 
     @Override
@@ -118,8 +145,9 @@ public class MediaConsumer implements ConsumerLoop.Body {
         } else if (!writing) {
             c.pause(c.assignment());
         }
+        follow(c);
         long now = System.currentTimeMillis();
-        if (now >= nextCommit) {
+        if (subscribed && now >= nextCommit) {
             nextCommit = now + config.commitInterval().toMillis();
             c.commitAsync(owned(recording.committable()), null);
             for (TopicPartition tp : c.assignment()) {
@@ -213,9 +241,12 @@ public class MediaConsumer implements ConsumerLoop.Body {
         return (System.currentTimeMillis() - lastPollMillis) / 1000.0;
     }
 
-    /** Joined the recorder group and recording (or idle with no partition). */
+    /**
+     * Joined the recorder group and recording (or idle with no partition), or out of it by design: the registry is
+     * read and holds no camera.
+     */
     public boolean joined() {
-        return joined;
+        return joined || (directory.caughtUp() && directory.empty());
     }
 
     private final class Listener implements ConsumerRebalanceListener {

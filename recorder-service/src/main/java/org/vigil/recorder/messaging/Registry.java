@@ -98,6 +98,11 @@ public class Registry {
         return java.util.List.copyOf(cameras.values());
     }
 
+    /** Whether no camera is registered (at any site). */
+    public boolean empty() {
+        return cameras.isEmpty();
+    }
+
     /** The storage settings an admin last set, if any. */
     public Optional<StorageSettings> storage() {
         return Optional.ofNullable(storage);

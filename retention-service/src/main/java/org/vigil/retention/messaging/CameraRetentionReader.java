@@ -44,7 +44,7 @@ public class CameraRetentionReader implements org.vigil.retention.service.Policy
 
     void onStart(@Observes StartupEvent e) {
         registry = CompactedTopics.follow("camera-retention", bootstrap, "vigil-retention-cameras",
-                List.of(Topics.CAMERAS), Duration.ofSeconds(1), this::apply);
+                List.of(Topics.CAMERAS), CompactedTopics.IDLE_POLL, this::apply);
     }
 
     void onStop(@Observes ShutdownEvent e) {

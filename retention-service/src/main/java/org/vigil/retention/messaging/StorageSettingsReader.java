@@ -1,6 +1,5 @@
 package org.vigil.retention.messaging;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,7 +36,7 @@ public class StorageSettingsReader {
 
     void onStart(@Observes StartupEvent e) {
         settings = CompactedTopics.follow("storage-settings", bootstrap, "vigil-retention-settings",
-                List.of(Topics.SETTINGS), Duration.ofSeconds(1), this::apply);
+                List.of(Topics.SETTINGS), CompactedTopics.IDLE_POLL, this::apply);
     }
 
     void onStop(@Observes ShutdownEvent e) {

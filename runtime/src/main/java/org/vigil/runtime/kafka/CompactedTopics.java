@@ -19,6 +19,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class CompactedTopics implements ConsumerLoop.Body {
 
+    /**
+     * A poll timeout for a follower that needs nothing but records (which end a poll at once): an idle one wakes every
+     * 5 s. A follower whose callers count {@link #readToEnd()} needs a shorter one: each count is one poll.
+     */
+    public static final Duration IDLE_POLL = Duration.ofSeconds(5);
+
     private final List<String> topics;
     private final Consumer<ConsumerRecord<String, byte[]>> apply;
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
@@ -64,6 +70,9 @@ public final class CompactedTopics implements ConsumerLoop.Body {
         c.assign(parts);
         c.seekToBeginning(parts);
         end = c.endOffsets(parts, Duration.ofSeconds(30));
+        if (!loaded.isDone() && c.beginningOffsets(parts, Duration.ofSeconds(30)).equals(end)) {
+            loaded.complete(null); // nothing to read: loaded now, not after a first poll's timeout
+        }
     }
 
     @Override

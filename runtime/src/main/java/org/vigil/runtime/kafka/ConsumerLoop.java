@@ -36,14 +36,20 @@ public final class ConsumerLoop {
     /** How long the last commit and the close may take when stopping. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
     /**
-     * How long the broker may hold a fetch that finds no new records (Kafka's fetch.max.wait.ms, 500 ms by default).
-     * Records end the wait as soon as they arrive, so this costs no latency on a live topic; it sets how often an idle
-     * consumer asks: every 2 s rather than twice a second, for each of a stack's dozen or so consumers, and its
-     * broker answers as seldom (a quiet one-camera stack: 10 CPU-s in 40 s with 5 s, 12 with 0.5 s; design 0016). The
-     * price: a consumer sends no new fetch to a broker while one is outstanding, so partitions it is newly given (a
-     * rebalance, a resume, a seek) may wait up to this long for their first records.
+     * How long the broker may hold a fetch that finds no new records (Kafka's fetch.max.wait.ms, 500 ms by default),
+     * for a reader with no group (it assigns its partitions itself and keeps them). Records end the wait as soon as
+     * they arrive, so this costs no latency on a live topic; it sets how often an idle reader asks, and its broker
+     * answers: every 10 s rather than twice a second. Fetches were the broker's largest idle work (design 0021; 0029:
+     * 2 s to 10 s). The price: a consumer sends no new fetch to a broker while one is outstanding, so partitions a
+     * reader resumes or seeks while others are still waiting may wait up to this long for their first records.
      */
-    public static final int IDLE_FETCH_WAIT_MS = 2000;
+    public static final int IDLE_FETCH_WAIT_MS = 10_000;
+    /**
+     * The same for a consumer in a group ({@link #groupProperties}): a rebalance hands it partitions while a fetch may
+     * be outstanding, so it waits less (a quiet one-camera stack: 10 CPU-s in 40 s with 5 s, 12 with 0.5 s; design
+     * 0016).
+     */
+    public static final int GROUP_FETCH_WAIT_MS = 2000;
     /** How long to wait before a new consumer after a failure. */
     public static final Duration RETRY_DELAY = Duration.ofSeconds(5);
 
@@ -56,6 +62,16 @@ public final class ConsumerLoop {
 
         /** With each new consumer (at start and after a failure): subscribe, or assign and seek. */
         void open(KafkaConsumer<String, byte[]> consumer);
+
+        /**
+         * Whether the body wants nothing from Kafka now (no partition to read, no group to be in): the loop then does
+         * not poll the consumer (a consumer with nothing assigned may not poll) but waits out the poll timeout, or a
+         * {@link ConsumerLoop#nudge}, and calls {@link #poll} with no records. A paused partition is no substitute:
+         * the consumer wakes every retry.backoff.ms (0.1 s) while one of its partitions is paused (design 0029).
+         */
+        default boolean asleep() {
+            return false;
+        }
 
         /** With each poll's records, which may be none. */
         void poll(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records);
@@ -77,6 +93,8 @@ public final class ConsumerLoop {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private final Object resting = new Object();
+    private boolean nudged;
 
     private ConsumerLoop(String name, Properties props, Duration pollTimeout, Body body) {
         this.name = name;
@@ -111,6 +129,7 @@ public final class ConsumerLoop {
     public static Properties groupProperties(String bootstrap, String clientId, String group) {
         Properties p = properties(bootstrap, clientId);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, GROUP_FETCH_WAIT_MS);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         return p;
@@ -156,6 +175,40 @@ public final class ConsumerLoop {
         return running;
     }
 
+    /**
+     * Ends the poll under way (or the next one) at once, so that the body looks again now rather than after its poll
+     * timeout: for a body that must notice something other than records soon (a first viewer) and otherwise waits
+     * long. Only for bodies that make no blocking consumer call of their own in {@link Body#poll}: a wakeup that lands
+     * there ends that call with a {@link WakeupException}, and the loop starts a new consumer.
+     */
+    public void nudge() {
+        synchronized (resting) {
+            nudged = true;
+            resting.notifyAll();
+        }
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null && running) {
+            c.wakeup();
+        }
+    }
+
+    /** While the body is asleep: waits the poll timeout, or less when nudged or stopped. */
+    private void rest() {
+        synchronized (resting) {
+            long end = System.nanoTime() + pollTimeout.toNanos();
+            try {
+                long left;
+                while (!nudged && running && (left = end - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(resting, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+            nudged = false;
+        }
+    }
+
     /** Stops the loop: wakes the poll, lets the body make its last commit, closes; waits up to {@code wait}. */
     public void stop(Duration wait) {
         running = false;
@@ -164,6 +217,9 @@ public final class ConsumerLoop {
             c.wakeup();
         }
         stopped.countDown(); // a loop waiting to retry
+        synchronized (resting) {
+            resting.notifyAll(); // a loop at rest
+        }
         try {
             thread.join(wait.toMillis());
         } catch (InterruptedException e) {
@@ -183,7 +239,22 @@ public final class ConsumerLoop {
                 }
                 body.open(c);
                 while (running) {
-                    body.poll(c, c.poll(pollTimeout));
+                    ConsumerRecords<String, byte[]> records = ConsumerRecords.empty();
+                    if (body.asleep()) {
+                        rest();
+                    } else {
+                        try {
+                            records = c.poll(pollTimeout);
+                        } catch (WakeupException e) {
+                            if (!running) {
+                                throw e;
+                            }
+                            // nudged: the body looks again now
+                        }
+                    }
+                    if (running) {
+                        body.poll(c, records);
+                    }
                 }
                 body.stopping(c);
             } catch (WakeupException e) {

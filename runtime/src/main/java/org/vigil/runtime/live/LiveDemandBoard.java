@@ -26,6 +26,9 @@ public final class LiveDemandBoard implements ConsumerLoop.Body {
 
     private static final Logger LOG = Logger.getLogger(LiveDemandBoard.class);
 
+    /** Leases arrive as records, which end a poll at once: nothing else needs the loop (design 0029). */
+    static final Duration POLL_TIMEOUT = Duration.ofSeconds(10);
+
     private final Map<String, Long> until = new ConcurrentHashMap<>();
     private final LongSupplier nanos;
     private ConsumerLoop loop;
@@ -39,7 +42,7 @@ public final class LiveDemandBoard implements ConsumerLoop.Body {
     public static LiveDemandBoard start(String bootstrap, String clientId) {
         LiveDemandBoard board = new LiveDemandBoard(System::nanoTime);
         board.loop = ConsumerLoop.start("live-demand", ConsumerLoop.properties(bootstrap, clientId),
-                Duration.ofSeconds(1), board);
+                POLL_TIMEOUT, board);
         return board;
     }
 
