@@ -300,10 +300,22 @@ class OperatorUiIT {
             // by keyboard: a day of short segments makes slivers too thin to aim at with a mouse
             b.evaluate("[...document.querySelectorAll('#timeline button.seg')].pop().focus()");
             b.press("Enter");
-            JsonNode playing = b.waitFor("(() => { const v = document.querySelector('#playback'); if (!v) return null; "
-                    + "if (v.error) return 'error ' + v.error.code; if (v.readyState >= 2 && v.paused) v.play(); "
-                    + "return v.readyState >= 2 && v.currentTime > 0.3 ? v.currentTime : null; })()",
-                    Duration.ofSeconds(60));
+            JsonNode playing;
+            try {
+                playing = b.waitFor("(() => { const v = document.querySelector('#playback'); if (!v) return null; "
+                        + "if (v.error) return 'error ' + v.error.code; if (v.readyState >= 2 && v.paused) v.play(); "
+                        + "return v.readyState >= 2 && v.currentTime > 0.3 ? v.currentTime : null; })()",
+                        Duration.ofSeconds(60));
+            } catch (AssertionError e) {
+                // this wait has failed now and then under the suite's load: say what the player was doing
+                String player = b.evaluate("JSON.stringify((() => { const v = document.querySelector('#playback'); "
+                        + "const f = document.activeElement; return { src: v && v.currentSrc, readyState: v && "
+                        + "v.readyState, networkState: v && v.networkState, currentTime: v && v.currentTime, paused: "
+                        + "v && v.paused, buffered: v && v.buffered.length, span: f && f.dataset ? [f.dataset.start, "
+                        + "f.dataset.end] : null, spans: document.querySelectorAll('#timeline button.seg').length }; "
+                        + "})())").asText();
+                throw new AssertionError(e.getMessage() + "\n  player: " + player, e);
+            }
             assertThat(playing.isNumber()).as("the video plays (" + playing + ")").isTrue();
             assertThat(b.evaluate("document.querySelector('#download') !== null").asBoolean())
                     .as("admins may download").isTrue();
