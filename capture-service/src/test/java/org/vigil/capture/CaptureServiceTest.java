@@ -103,6 +103,29 @@ class CaptureServiceTest {
         }
     }
 
+    /**
+     * A camera whose sub-stream is analysed, removed while both its threads run, again and again: the main stream's
+     * thread used to free the analyser's decoder while the sub-stream's thread was still decoding with it, and FFmpeg
+     * then brought the whole service down (SIGSEGV in avcodec_send_packet or avcodec_free_context). The analyser
+     * belongs to the thread that feeds it. A crash ends this test's JVM, which fails the build.
+     */
+    @Test
+    void aCameraWithASubStreamRemovedWhileItIsAnalysedNeverTakesTheServiceDown() throws Exception {
+        awaitCameraListed();
+        for (int i = 0; i < 8; i++) {
+            String id = "cam-churn" + i;
+            CameraConfig cam = new CameraConfig(CameraConfig.VERSION, id, id, "hq", "test:?size=320x180&fps=15",
+                    "test:?size=640x360&fps=30", false, 0.5, null, null, java.time.Instant.now(), "test", true, null,
+                    null, 0.0, null, null);
+            TopicProbe.send(bootstrap, Topics.CAMERAS, id, Json.write(cam));
+            awaitCaptured(ids -> ids.contains(id), id + " is captured");
+            Thread.sleep(300 + 100 * i); // its sub-stream thread opened and decoding at different points of a frame
+            TopicProbe.send(bootstrap, Topics.CAMERAS, id, null);
+            awaitCaptured(ids -> !ids.contains(id), id + " is released");
+        }
+        assertThat(captured()).as("the service still captures its camera").contains("cam1");
+    }
+
     /** A second between two counts: at 5 fps a flowing sub-stream adds five packets in it. */
     private static void sleepBetweenReads() {
         try {

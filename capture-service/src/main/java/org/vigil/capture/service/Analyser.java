@@ -24,8 +24,10 @@ import org.vigil.contracts.StreamParams;
 /**
  * The analysis side of one camera: decodes the packets of the analysed stream (the sub-stream when there is one),
  * runs motion detection at the configured rate and size, and sends motion events, the snapshot at motion start and
- * low-rate previews while someone watches them. Never on the recording path: the packets it sees have already gone to Kafka untouched. Used by
- * one thread at a time.
+ * low-rate previews while someone watches them. Never on the recording path: the packets it sees have already gone to Kafka untouched. Fed by
+ * one thread (the sub-stream's when the camera has one); {@link #close} may come from another, the camera's main thread
+ * as it ends, and waits for the packet being decoded: the decoder and the detector are native, and freeing them under
+ * the feeding thread brought the whole service down (SIGSEGV in FFmpeg). Nothing is decoded after the close.
  */
 final class Analyser implements AutoCloseable {
 
@@ -48,6 +50,7 @@ final class Analyser implements AutoCloseable {
     private final DetectionCadence detection;
     private ObjectDetector objects;
     private boolean detectorBroken;
+    private boolean closed;
 
     Analyser(CameraConfig camera, CapturePublisher out, CaptureConfig settings, CameraMetrics metrics) {
         this.camera = camera;
@@ -64,7 +67,10 @@ final class Analyser implements AutoCloseable {
     }
 
     /** Feeds one packet of the analysed stream; {@code params} are the stream's, present on every key frame. */
-    void accept(StreamParams params, byte[] data, boolean keyFrame, Instant now) {
+    synchronized void accept(StreamParams params, byte[] data, boolean keyFrame, Instant now) {
+        if (closed) {
+            return;
+        }
         if (keyFrame && params != null && (decoder == null || params.differsFrom(decoding))) {
             openDecoder(params);
         }
@@ -170,7 +176,7 @@ final class Analyser implements AutoCloseable {
     }
 
     /** The analysed stream stopped: end a motion event in progress and forget the decoder's state. */
-    void streamEnded() {
+    synchronized void streamEnded() {
         endMotion();
         closeDecoder();
     }
@@ -189,8 +195,9 @@ final class Analyser implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         streamEnded();
+        closed = true;
         if (objects != null) {
             objects.close();
             objects = null;

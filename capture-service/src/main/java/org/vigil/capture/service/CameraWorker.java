@@ -174,6 +174,7 @@ final class CameraWorker implements Runnable {
                 }
             }
         } finally {
+            // with a sub-stream, its thread may still hold a packet: the close waits for it (Analyser)
             analyser.close();
         }
     }

@@ -119,5 +119,8 @@ final class SubStreamAnalysis implements Runnable {
                 }
             }
         }
+        // the analyser is this thread's: it frees the decoder and the detector (the main thread's close, should it
+        // come first, waits for the packet in hand and leaves nothing for this one)
+        analyser.close();
     }
 }
