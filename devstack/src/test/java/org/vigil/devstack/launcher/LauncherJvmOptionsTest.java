@@ -13,8 +13,19 @@ class LauncherJvmOptionsTest {
 
     @Test
     void everyServicesOptionsStartThisJvmTrimTheNativeHeapAndSpareMonitorChecksWhereItCan() throws Exception {
-        for (String service : List.of("capture-service", "recorder-service", "event-service", "gateway")) {
+        for (String service : List.of("capture-service", "recorder-service", "event-service", "gateway",
+                "export-service", "retention-service")) {
             List<String> options = Launcher.jvmOptions(service);
+            boolean media = service.startsWith("capture") || service.startsWith("recorder");
+            assertThat(options.contains("-XX:TieredStopAtLevel=1"))
+                    .as("%s compiles with C1 only unless it handles every frame", service).isEqualTo(!media);
+            assertThat(options).as("%s gives back what a full collection frees at once", service)
+                    .contains("-XX:-ShrinkHeapInSteps");
+            // capture feeds cameras' bytes to FFmpeg: its archive keeps a random address (design 0030)
+            assertThat(options.contains("-XX:ArchiveRelocationMode=0"))
+                    .as("%s maps its class-data archive in place exactly when this JVM can and it is not capture",
+                            service)
+                    .isEqualTo(Launcher.jvmHasOption("ArchiveRelocationMode") && !service.startsWith("capture"));
             assertThat(options.contains("-XX:TrimNativeHeapInterval=" + Launcher.NATIVE_TRIM_INTERVAL_MS))
                     .as("%s trims its C heap exactly when this JVM can", service)
                     .isEqualTo(Launcher.jvmHasOption("TrimNativeHeapInterval"));
