@@ -151,6 +151,10 @@ export function mount(root, { me, params, signal }) {
     return b;
   };
 
+  /** What names a span or a marker across redraws: a span's start stays while its end grows. */
+  const focusKey = (el) => el.dataset.start || (el.dataset.event && `e${el.dataset.event}`)
+    || (el.dataset.bookmark && `b${el.dataset.bookmark}`) || null;
+
   const loadRow = async (cam, gen) => {
     const from = new Date(range.start).toISOString();
     const to = new Date(range.end).toISOString();
@@ -165,6 +169,8 @@ export function mount(root, { me, params, signal }) {
     row.events = (events.items || []).map((e) => ({ t: Date.parse(e.startedAt), e }));
     row.bookmarks = bookmarks.map((b) => ({ t: Date.parse(b.at), b }));
     const track = row.el.querySelector('.tl-track');
+    // a new segment redraws the row: whoever had a span or a marker focused (by keyboard) keeps it focused
+    const had = track.contains(document.activeElement) ? focusKey(document.activeElement) : null;
     fill(track,
       row.spans.map((s) => spanButton(cam, s)),
       row.events.map(({ t, e }) => {
@@ -180,6 +186,8 @@ export function mount(root, { me, params, signal }) {
         m.dataset.bookmark = b.bookmarkId;
         return m;
       }));
+    const again = had && [...track.children].find((el) => focusKey(el) === had);
+    if (again) again.focus({ preventScroll: true });
     render();
   };
 
