@@ -14,8 +14,8 @@ export function nativeSupported() {
 /**
  * A player on `video`. push(message) takes the socket's 'native' messages of one camera. onFallback(text) is called
  * once when this stream cannot be played here (its codec, or a media error): the caller shows the preview instead.
- * Returns {push, dispose}; video.dataset.frames counts the frames painted and video.dataset.received the fragments
- * received, for tests and the latency probe.
+ * Returns {push, dispose}. For tests and the latency probe, video.dataset.frames counts the frames painted,
+ * video.dataset.received the fragments received and video.dataset.jumps the jumps to the live edge while playing.
  */
 export function createPlayer(video, { onFallback, onFrame } = {}) {
   const Source = window.ManagedMediaSource || window.MediaSource;
@@ -114,6 +114,7 @@ export function createPlayer(video, { onFallback, onFrame } = {}) {
       const end = ranges.end(ranges.length - 1);
       if (seekToNewest || video.currentTime < start || end - video.currentTime > JUMP_BEHIND) {
         // the newest key frame's run: after a start, a skip, or when far behind
+        if (!seekToNewest) video.dataset.jumps = String(Number(video.dataset.jumps || 0) + 1);
         video.currentTime = Math.max(start, end - TARGET_BEHIND);
         seekToNewest = false;
         video.play().catch(() => { /* autoplay of a muted video: allowed; a refusal leaves the poster */ });

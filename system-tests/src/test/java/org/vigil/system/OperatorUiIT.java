@@ -647,6 +647,9 @@ class OperatorUiIT {
             b.evaluate("window.vigilLatency = {samples: [], errors: 0, delivery: []}; window.vigilPaint = {shown: "
                     + shown + ", received: Number(" + video + ".dataset.received), at: performance.now()}");
             Latency natively = latency(b, samples);
+            // the rate is taken over at least 12 s: under the suite's load the renderer may stall and the player then
+            // jumps to the live edge (by design), which over a 3 s window alone lost a third of the frames
+            b.waitFor("performance.now() - window.vigilPaint.at >= 12000", Duration.ofSeconds(30));
             // the camera's own picture, decoded at the camera's size (not the 640-wide preview), at the source's rate
             JsonNode camStatus = awaitStatus(cam, s -> "online".equals(s.path("state").asText()), Instant.EPOCH);
             double fps = camStatus.path("fps").asDouble();
@@ -657,13 +660,15 @@ class OperatorUiIT {
             // renderer may present a few less than it got: hence the margins)
             JsonNode rate = Json.mapper().readTree(b.evaluate("JSON.stringify({shown: " + shown + " - window.vigilPaint"
                     + ".shown, received: Number(" + video + ".dataset.received) - window.vigilPaint.received, "
-                    + "s: (performance.now() - window.vigilPaint.at) / 1000})").asText());
+                    + "s: (performance.now() - window.vigilPaint.at) / 1000, jumps: Number(" + video + ".dataset.jumps "
+                    + "|| 0)})").asText());
             double seconds = rate.path("s").asDouble();
             double received = rate.path("received").asDouble() / seconds;
             double shownRate = rate.path("shown").asDouble() / seconds;
-            System.out.printf("native single view of %s: %dx%d, %.1f frames/s shown, %.1f received (nominal %.1f)%n",
-                    cam, camStatus.path("width").asInt(), camStatus.path("height").asInt(), shownRate, received, fps);
-            assertThat(shownRate).as("frames shown per second against those received").isBetween(received * 0.7,
+            System.out.printf("native single view of %s: %dx%d, %.1f frames/s shown, %.1f received (nominal %.1f) over "
+                    + "%.1f s, %d jumps to the live edge in all%n", cam, camStatus.path("width").asInt(),
+                    camStatus.path("height").asInt(), shownRate, received, fps, seconds, rate.path("jumps").asInt());
+            assertThat(shownRate).as("frames shown per second against those received (%s)", rate).isBetween(received * 0.7,
                     received * 1.3);
             assertThat(received).as("frames received per second against the camera's rate").isGreaterThan(fps * 0.5);
             assertThat(axeProblems(b)).as("the single view").isEmpty();
