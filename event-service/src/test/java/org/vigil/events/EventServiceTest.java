@@ -478,6 +478,34 @@ class EventServiceTest {
                 .body("parameter", equalTo("to"));
     }
 
+    /**
+     * The service is two members of its group, not one per topic (design 0031): motion, and one for every other
+     * topic. Each idle member is a poll loop and a heartbeat; seven of them were most of an idle stack's Kafka traffic.
+     */
+    @Test
+    void theServiceReadsItsSevenTopicsAsTwoMembersOfItsGroup() throws Exception {
+        java.util.Set<String> others = java.util.Set.of(Topics.DETECTIONS, Topics.SNAPSHOTS, Topics.CAMERA_STATUS,
+                Topics.SEGMENTS, Topics.AUDIT, Topics.NODE_HEARTBEATS);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrap))) {
+            java.util.List<java.util.Set<String>> members = new java.util.ArrayList<>();
+            Check twoMembers = () -> {
+                members.clear();
+                admin.describeConsumerGroups(List.of("vigil-events")).all().get().get("vigil-events").members()
+                        .forEach(m -> members.add(m.assignment().topicPartitions().stream()
+                                .map(org.apache.kafka.common.TopicPartition::topic)
+                                .filter(t -> t.startsWith("vigil.")).collect(java.util.stream.Collectors.toSet())));
+                return members.size() == 2 && members.contains(java.util.Set.of(Topics.MOTION))
+                        && members.contains(others);
+            };
+            try {
+                await(twoMembers, "two members: " + Topics.MOTION + ", and " + others);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the members' topics: " + members, e);
+            }
+        }
+    }
+
     @Test
     void malformedMessagesGoToTheDeadLetterTopicWithTheirReasonAndConsumptionGoesOn() throws Exception {
         TopicProbe.send(bootstrap, Topics.MOTION, "cam-bad", "{not json".getBytes());
@@ -966,7 +994,7 @@ class EventServiceTest {
 
     /**
      * How long a topic mirrored from a site may take to be read: the channel's pattern finds it within the metadata
-     * age (1 s in tests), then the group of seven channels rebalances, and each member learns of that at its next
+     * age (1 s in tests), then the group of two channels rebalances, and each member learns of that at its next
      * heartbeat (every 10 s, design 0021); two new topics can mean two rebalances, and a loaded CI machine stretches
      * each: 30 s was too little in a full suite run on this 2-core machine.
      */

@@ -4,12 +4,11 @@ package org.vigil.events.messaging;
 public final class Channels {
 
     public static final String MOTION = "motion";
-    public static final String STATUS = "camera-status";
-    public static final String SEGMENTS = "segments";
-    public static final String SNAPSHOTS = "snapshots";
-    public static final String DETECTIONS = "detections";
-    public static final String AUDIT = "audit";
-    public static final String HEARTBEATS = "node-heartbeats";
+    /**
+     * Every other topic the service stores (detections, snapshots, camera statuses, closed segments, audit entries,
+     * nodes' heartbeats): a few records a minute per camera or node, read by one consumer (design 0031).
+     */
+    public static final String LOW_RATE = "low-rate";
     public static final String DEAD_LETTERS = "dead-letters";
 
     private Channels() {

@@ -29,6 +29,7 @@ import org.vigil.contracts.Json;
 import org.vigil.contracts.MotionEvent;
 import org.vigil.contracts.NodeHeartbeat;
 import org.vigil.contracts.SegmentClosed;
+import org.vigil.contracts.Topics;
 import org.vigil.contracts.TraceHeaders;
 import org.vigil.events.service.EventIngest;
 import org.vigil.events.sites.SiteContact;
@@ -70,28 +71,37 @@ public class IngestConsumers {
 
     @Incoming(Channels.MOTION)
     public Uni<Void> onMotion(ConsumerRecords<String, byte[]> records) {
-        return store("motion", records, MotionEvent.class, ingest::motion);
+        return store("motion", list(records), MotionEvent.class, ingest::motion);
     }
 
-    @Incoming(Channels.STATUS)
-    public Uni<Void> onStatus(ConsumerRecords<String, byte[]> records) {
-        return store("status", records, CameraStatus.class, ingest::statuses);
+    /**
+     * A batch of every other topic, split by topic and stored part by part side by side (each part in its own
+     * transaction, as when each topic had a consumer of its own); the batch is acknowledged when every part is durable.
+     */
+    @Incoming(Channels.LOW_RATE)
+    public Uni<Void> onLowRate(ConsumerRecords<String, byte[]> records) {
+        Map<String, List<ConsumerRecord<String, byte[]>>> parts = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            parts.computeIfAbsent(SiteTopics.baseOf(r.topic()), t -> new ArrayList<>()).add(r);
+        }
+        List<Uni<Void>> stored = new ArrayList<>(parts.size());
+        parts.forEach((topic, part) -> stored.add(switch (topic) {
+            case Topics.DETECTIONS -> store("detections", part, Detections.class, ingest::detections);
+            case Topics.SNAPSHOTS -> snapshots(part);
+            case Topics.CAMERA_STATUS -> store("status", part, CameraStatus.class, ingest::statuses);
+            case Topics.SEGMENTS -> store("segment", part, SegmentClosed.class, ingest::segments);
+            case Topics.AUDIT -> audit(part);
+            case Topics.NODE_HEARTBEATS -> heartbeats(part);
+            // the channel's pattern names only these: another topic here is a configuration error, kept visible
+            default -> join(part.stream().map(r -> deadLetters.send(r, "event-service does not read topic " + topic))
+                    .toList());
+        }));
+        return stored.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(stored).andFailFast().replaceWithVoid();
     }
 
-    @Incoming(Channels.SEGMENTS)
-    public Uni<Void> onSegment(ConsumerRecords<String, byte[]> records) {
-        return store("segment", records, SegmentClosed.class, ingest::segments);
-    }
-
-    @Incoming(Channels.DETECTIONS)
-    public Uni<Void> onDetections(ConsumerRecords<String, byte[]> records) {
-        return store("detections", records, Detections.class, ingest::detections);
-    }
-
-    @Incoming(Channels.AUDIT)
-    public Uni<Void> onAudit(ConsumerRecords<String, byte[]> records) {
+    private Uni<Void> audit(List<ConsumerRecord<String, byte[]>> records) {
         // in the order read: a batch may hold several sites' audit topics, each in its own order (offsets repeat)
-        List<AuditEntry> entries = new ArrayList<>(records.count());
+        List<AuditEntry> entries = new ArrayList<>(records.size());
         List<Uni<Void>> dead = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
@@ -109,10 +119,9 @@ public class IngestConsumers {
         return traced(records, join(dead).chain(() -> durable("audit", entries.size(), () -> ingest.audit(entries))));
     }
 
-    @Incoming(Channels.HEARTBEATS)
-    public Uni<Void> onHeartbeat(ConsumerRecords<String, byte[]> records) {
-        List<NodeHeartbeat> beats = new ArrayList<>(records.count());
-        List<Boolean> mirrored = new ArrayList<>(records.count());
+    private Uni<Void> heartbeats(List<ConsumerRecord<String, byte[]>> records) {
+        List<NodeHeartbeat> beats = new ArrayList<>(records.size());
+        List<Boolean> mirrored = new ArrayList<>(records.size());
         List<Uni<Void>> dead = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
@@ -129,8 +138,7 @@ public class IngestConsumers {
         return join(dead).chain(() -> durable("heartbeat", beats.size(), () -> sites.heard(beats, mirrored)));
     }
 
-    @Incoming(Channels.SNAPSHOTS)
-    public Uni<Void> onSnapshot(ConsumerRecords<String, byte[]> records) {
+    private Uni<Void> snapshots(List<ConsumerRecord<String, byte[]>> records) {
         Map<UUID, byte[]> jpegs = new LinkedHashMap<>();
         List<Uni<Void>> dead = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
@@ -152,7 +160,7 @@ public class IngestConsumers {
                 join(dead).chain(() -> durable("snapshot", jpegs.size(), () -> ingest.snapshots(jpegs))));
     }
 
-    private <T> Uni<Void> store(String kind, ConsumerRecords<String, byte[]> records, Class<T> type,
+    private <T> Uni<Void> store(String kind, List<ConsumerRecord<String, byte[]>> records, Class<T> type,
             Function<List<T>, Uni<Void>> sink) {
         boolean mirrored = false;
         for (ConsumerRecord<String, byte[]> r : records) {
@@ -161,7 +169,7 @@ public class IngestConsumers {
         // a site's records are judged against central's whole camera registry, never half of it
         Uni<Void> registry = mirrored ? cameraSites.loaded() : Uni.createFrom().voidItem();
         return registry.chain(() -> {
-            List<T> items = new ArrayList<>(records.count());
+            List<T> items = new ArrayList<>(records.size());
             List<Uni<Void>> dead = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : records) {
                 try {
@@ -182,7 +190,7 @@ public class IngestConsumers {
     }
 
     /** Runs a batch's work under its process span, which ends when the work does (durable, or cancelled). */
-    private Uni<Void> traced(ConsumerRecords<String, byte[]> records, Uni<Void> work) {
+    private Uni<Void> traced(List<ConsumerRecord<String, byte[]>> records, Uni<Void> work) {
         if (records.isEmpty()) {
             return work;
         }
@@ -195,15 +203,15 @@ public class IngestConsumers {
         });
     }
 
-    private Span processSpan(ConsumerRecords<String, byte[]> records) {
-        ConsumerRecord<String, byte[]> first = records.iterator().next();
+    private Span processSpan(List<ConsumerRecord<String, byte[]>> records) {
+        ConsumerRecord<String, byte[]> first = records.get(0);
         SpanBuilder b = otel.getTracer("org.vigil.events").spanBuilder(first.topic() + " process")
                 .setSpanKind(SpanKind.CONSUMER)
                 .setAttribute("messaging.system", "kafka")
                 .setAttribute("messaging.operation", "process")
                 .setAttribute("messaging.destination.name", first.topic())
-                .setAttribute("messaging.batch.message_count", (long) records.count());
-        List<SpanContext> producers = new ArrayList<>(records.count());
+                .setAttribute("messaging.batch.message_count", (long) records.size());
+        List<SpanContext> producers = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> r : records) {
             producers.add(Span.fromContext(TraceHeaders.extract(otel, r.headers())).getSpanContext());
         }
@@ -257,6 +265,12 @@ public class IngestConsumers {
                 })
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely()
                 .invoke(() -> metrics.counter("vigil_events_stored_total", "kind", kind).increment(n));
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> list(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
+        records.forEach(list::add);
+        return list;
     }
 
     /** Dead letters must reach Kafka before the batch is acknowledged: retried like the store. */

@@ -24,6 +24,12 @@ final class SiteTopics {
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
+    /** The topic without its site's prefix: {@code north.vigil.motion.v1} and {@code vigil.motion.v1} are both motion. */
+    static String baseOf(String topic) {
+        Matcher m = MIRRORED.matcher(topic);
+        return m.matches() ? m.group(2) : topic;
+    }
+
     /** Refuses a record whose {@code claimed} site is not the site its topic was mirrored from. */
     static void checkClaim(String topic, String claimed) {
         siteOf(topic).ifPresent(site -> {

@@ -16,6 +16,14 @@ class SiteTopicsTest {
     }
 
     @Test
+    void aTopicWithoutItsSitesPrefixIsTheTopicItMirrors() {
+        assertThat(SiteTopics.baseOf("north.vigil.segments.v1")).isEqualTo("vigil.segments.v1");
+        assertThat(SiteTopics.baseOf("vigil.segments.v1")).isEqualTo("vigil.segments.v1");
+        assertThat(SiteTopics.baseOf("North.vigil.segments.v1")).as("not a site id: left as it is")
+                .isEqualTo("North.vigil.segments.v1");
+    }
+
+    @Test
     void aMirroredRecordMustClaimItsTopicsSite() {
         SiteTopics.checkClaim("north.vigil.motion.v1", "north");
         SiteTopics.checkClaim("vigil.motion.v1", "anything"); // this cluster's own topic
