@@ -122,7 +122,8 @@ public final class Launcher {
     }
 
     /**
-     * How often the launcher collects its own heap (design 0030), the first time this long after "Vigil is up". Kafka's
+     * How often the launcher collects its own heap (design 0030), after a first collection {@link #HEAP_SETTLE_FIRST}
+     * after "Vigil is up". Kafka's
      * start-up (log recovery, topics, the first group joins) leaves tens of megabytes of garbage in the old generation,
      * and what an idle broker promotes after (about 4 MB a minute) stays there too: a small install's broker fills its
      * old generation so slowly that nothing would collect it and give the memory back for hours. A full collection of
@@ -130,6 +131,7 @@ public final class Launcher {
      */
     static final Duration HEAP_SETTLE_EVERY = Duration.ofMinutes(5);
 
+    /** When the launcher first collects its heap, after "Vigil is up". */
     static final Duration HEAP_SETTLE_FIRST = Duration.ofMinutes(1);
 
     /** The launcher's JVM (and Kafka in it) collected a minute after start and every five minutes after: about 40 MB less. */
@@ -423,13 +425,13 @@ public final class Launcher {
     }
 
     /**
-     * A service's JVM options (design 0021). The heap starts small and gives back what it no longer needs at the first full
-     * collection (not in steps over four), so an idle service holds tens of megabytes, not its maximum; the media services (capture, recorder)
-     * start with a larger young generation, which packets churn through. All but the media services compile with C1
-     * only: the control-plane services' work is I/O and queries and the gateway's is relaying bytes it does not parse;
-     * C2 added nothing measurable to it and cost each of them seconds of a core at start and tens of megabytes of
-     * compiler memory and code (design 0030 for the gateway's live relay). Capture and the recorder, which handle every
-     * frame, keep the full tiered compiler. No JVM keeps performance counters for jstat
+     * A service's JVM options (design 0021). The heap starts small and gives back what it no longer needs at the first
+     * full collection (not in steps over four), so an idle service holds tens of megabytes, not its maximum; the media
+     * services (capture, recorder) start with a larger young generation, which packets churn through. All but the media
+     * services compile with C1 only: the control-plane services' work is I/O and queries and the gateway's is relaying
+     * bytes it does not parse; C2 added nothing measurable to it and cost each of them seconds of a core at start and
+     * tens of megabytes of compiler memory and code (design 0030 for the gateway's live relay). Capture and the
+     * recorder, which handle every frame, keep the full tiered compiler. No JVM keeps performance counters for jstat
      * (-XX:-UsePerfData): sampling them woke each JVM twenty times a second, about 0.15 % of a core each when idle
      * (jcmd still attaches by process id). Every JVM that can gives the C heap's freed pages back every half minute
      * (design 0022) and checks for idle monitors every 2 s (design 0029). VIGIL_JAVA_OPTS, appended after these, can override any of them.
