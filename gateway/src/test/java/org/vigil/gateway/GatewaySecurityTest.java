@@ -64,6 +64,9 @@ class GatewaySecurityTest {
     @Inject
     org.vigil.gateway.security.TokenService tokens;
 
+    @Inject
+    org.vigil.gateway.security.SessionRegistry sessions;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -261,6 +264,58 @@ class GatewaySecurityTest {
         user("north-viewer-x", "north-viewer-pass", "viewer", List.of("north"));
         as(session("north-viewer-x", "north-viewer-pass")).when().post("/api/users/admin/sessions/end").then()
                 .statusCode(403);
+    }
+
+    /** Ends a user's sessions as another gateway would: a stamp on their rows, nothing said to this gateway. */
+    private void endElsewhere(String username) {
+        pool.preparedQuery("update identity.sessions set ended_at = now(), end_reason = 'signed out everywhere' "
+                + "where username = $1 and ended_at is null").execute(io.vertx.mutiny.sqlclient.Tuple.of(username))
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
+    /** The session is refused within {@code within}, polled (this gateway learns of it by itself). */
+    private static void refusedWithin(Session s, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (given().cookie("vigil_session", s.token()).when().get("/api/auth/me").statusCode() != 401) {
+            assertThat(System.nanoTime()).as("refused within " + within).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aSessionEndedByAnotherGatewayIsRefusedHereWithinSecondsWithoutPolling() throws Exception {
+        // this gateway listens (design 0032): its safety read comes once a minute, so only the notice is this fast
+        awaitListening();
+        user("elsewhere-user", "elsewhere-password", "viewer", List.of("north"));
+        Session s = session("elsewhere-user", "elsewhere-password");
+        Live l = live(s);
+        endElsewhere("elsewhere-user");
+        refusedWithin(s, Duration.ofSeconds(5));
+        assertThat(l.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+        assertThat(sessions.listening()).isTrue();
+    }
+
+    @Test
+    void endsMadeWhileTheListeningConnectionIsCutAreReadWhenItComesBack() throws Exception {
+        awaitListening();
+        user("cut-user", "cut-password", "viewer", List.of("north"));
+        Session s = session("cut-user", "cut-password");
+        // PostgreSQL drops the gateway's listening connection (a restart, a network cut, an admin's kill)
+        int killed = pool.query("select pg_terminate_backend(pid) from pg_stat_activity "
+                + "where application_name = 'vigil-gateway-sessions'").execute().await().atMost(Duration.ofSeconds(10))
+                .rowCount();
+        assertThat(killed).as("listening connections found").isEqualTo(1);
+        endElsewhere("cut-user");
+        refusedWithin(s, Duration.ofSeconds(5));
+        awaitListening(); // and it listens again
+    }
+
+    private void awaitListening() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!sessions.listening()) {
+            assertThat(System.nanoTime()).as("the gateway listens for ended sessions").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     @Test

@@ -18,7 +18,6 @@ import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -33,6 +32,7 @@ import org.vigil.contracts.Access;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
 import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.config.HttpClients;
 import org.vigil.gateway.logging.RequestIds;
 import org.vigil.gateway.messaging.CameraRegistry;
 import org.vigil.gateway.security.SessionAuthMechanism;
@@ -90,9 +90,8 @@ public class BackendProxy {
     }
 
     private static HttpClient client(Vertx vertx, URI backend) {
-        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(backend.getHost())
-                .setDefaultPort(backend.getPort()).setSsl("https".equals(backend.getScheme()))
-                .setConnectTimeout(5000).setIdleTimeout(60).setMaxPoolSize(64));
+        return vertx.createHttpClient(HttpClients.to(backend).setConnectTimeout(5000).setIdleTimeout(60)
+                .setMaxPoolSize(64));
     }
 
     private static void route(Router router, Vertx vertx, URI backend, String service, String... paths) {

@@ -12,7 +12,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -20,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.vigil.contracts.CameraConfig;
+import org.vigil.gateway.config.HttpClients;
 import org.vigil.gateway.messaging.CameraRegistry;
 import org.vigil.gateway.ws.LiveClients;
 
@@ -56,7 +56,11 @@ public class LiveUpstreams {
     private final URI localRecorder;
     private HttpClient local;
     private final Map<String, Upstream> open = new ConcurrentHashMap<>();
+    /** The once-a-second tick, while anything is watched or open (-1: none). */
     private long timer = -1;
+    private boolean stopped;
+    /** A client said what it watches since the last tick began. */
+    private boolean woken;
 
     public LiveUpstreams(SiteDirectory directory, CameraRegistry cameras, LiveClients clients, Vertx vertx,
             org.vigil.gateway.config.GatewayConfig config) {
@@ -70,20 +74,45 @@ public class LiveUpstreams {
     void onStart(@Observes StartupEvent e) {
         directory.recorders().forEach((site, url) -> sites.put(site, client(url)));
         local = client(localRecorder);
-        timer = vertx.setPeriodic(TICK_MS, id -> tick());
+        clients.onWatch(this::wake);
     }
 
     void onStop(@Observes ShutdownEvent e) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
+        synchronized (this) {
+            stopped = true;
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
         }
         open.values().forEach(Upstream::close);
     }
 
+    /**
+     * A client said what it watches: the tick runs from now until nothing is watched and no stream is open (design
+     * 0032: a gateway nobody watches through does not wake each second).
+     */
+    private synchronized void wake() {
+        woken = true;
+        if (timer < 0 && !stopped) {
+            timer = vertx.setPeriodic(TICK_MS, id -> tick());
+        }
+    }
+
+    /**
+     * Stops the tick once it has nothing to do, unless a client spoke since the tick began (what it watches may not
+     * be in what the tick saw); a client saying what it watches starts it again.
+     */
+    private synchronized void sleepIfIdle(boolean idle) {
+        if (idle && !woken && timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+
     private HttpClient client(URI url) {
-        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
-                .setDefaultPort(url.getPort()).setSsl("https".equals(url.getScheme())).setConnectTimeout(5000)
-                .setIdleTimeout(15).setMaxPoolSize(64));
+        return vertx.createHttpClient(HttpClients.to(url).setConnectTimeout(5000).setIdleTimeout(15)
+                .setMaxPoolSize(64));
     }
 
     /**
@@ -91,6 +120,9 @@ public class LiveUpstreams {
      * nobody watches so, retries ended ones.
      */
     private void tick() {
+        synchronized (this) {
+            woken = false;
+        }
         Set<String> wanted = new java.util.HashSet<>();
         // p: a remote camera's previews; n: a camera's own stream; s: its sub-stream
         clients.previewCameras().forEach(c -> wanted.add("p:" + c));
@@ -137,6 +169,7 @@ public class LiveUpstreams {
             }
             u.start(client == null ? local : client, token.get());
         }
+        sleepIfIdle(wanted.isEmpty() && open.isEmpty());
     }
 
     /** Remote preview streams open now (for tests and metrics). */

@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -19,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.vigil.contracts.Json;
 import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.config.HttpClients;
 import org.vigil.runtime.sites.SiteRecorders;
 
 /**
@@ -59,8 +59,8 @@ public class SiteDirectory {
     SiteDirectory(Map<String, URI> recorders, Vertx vertx, URI eventsUrl, Clock clock) {
         this.recorders = recorders;
         this.clock = clock;
-        this.events = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(eventsUrl.getHost())
-                .setDefaultPort(eventsUrl.getPort()).setConnectTimeout(2000).setMaxPoolSize(8));
+        this.events = vertx.createHttpClient(HttpClients.to(eventsUrl).setConnectTimeout(2000)
+                .setMaxPoolSize(8));
     }
 
     /** The recorder serving {@code site}'s footage, when it is a site of its own (empty: VIGIL_RECORDER_URL's). */

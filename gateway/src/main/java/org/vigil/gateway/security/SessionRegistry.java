@@ -10,36 +10,53 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Every browser session has a row in {@code identity.sessions}; its id travels in the session token ({@code sid}).
  * Ending a session (sign-out, sign-out everywhere, a password reset, a disabled account, a change of role or sites)
  * stamps the row. Each gateway keeps the ids of the ended sessions whose tokens have not expired yet in memory, so a
- * request's check costs no query, and polls the table every {@link #POLL} for sessions ended by any gateway: a
- * session ended anywhere is refused everywhere within about a second. The listeners (the live WebSocket clients)
- * hear of every ended session, so its sockets close too.
+ * request's check costs no query, and reads the table for sessions ended by any gateway: a session ended anywhere is
+ * refused everywhere within about a second. The listeners (the live WebSocket clients) hear of every ended session,
+ * so its sockets close too.
+ *
+ * <p>How a gateway hears of ends (design 0032): a stamp fires a trigger that NOTIFYs {@code vigil_session_ended};
+ * each gateway LISTENs on a connection of its own and reads the new ends when told. It also reads them when its
+ * listening connection comes back (ends made while it was away), and every {@link #SAFETY_POLL} whatever it heard (a
+ * notice lost on a connection that died without a word). While it cannot listen it reads them every
+ * {@link #FALLBACK_POLL}, as every gateway did before. An idle gateway thus asks PostgreSQL nothing for a minute,
+ * where it asked every second.
  *
  * <p>If PostgreSQL cannot be reached, the ended sessions known so far stay ended; sessions ended meanwhile are
- * picked up once it answers again (the poll covers everything since the last successful one).
+ * picked up once it answers again (a read covers everything since the last successful one).
  */
 @ApplicationScoped
 public class SessionRegistry {
 
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
-    static final Duration POLL = Duration.ofSeconds(1);
+    /** How often a gateway that listens reads the ends anyway. */
+    static final Duration SAFETY_POLL = Duration.ofSeconds(60);
+    /** How often a gateway that cannot listen reads the ends. */
+    static final Duration FALLBACK_POLL = Duration.ofSeconds(1);
+    /** The channel the trigger on {@code identity.sessions} notifies (migration V7). */
+    static final String CHANNEL = "vigil_session_ended";
     /** Rows of sessions whose tokens expired this long ago are deleted. */
     private static final Duration KEEP_ROWS = Duration.ofDays(1);
 
@@ -68,17 +85,45 @@ public class SessionRegistry {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     /** The database's clock at the last successful poll: every end stamped after it is still to be read. */
     private volatile OffsetDateTime polledUpTo;
-    private volatile boolean polling;
+    /** A read is under way; {@link #pollAgain}: one more was asked for meanwhile. */
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private volatile boolean pollAgain;
+    private final PgSubscriber subscriber;
+    /** The LISTEN of the subscriber's current connection is in place. */
+    private volatile boolean listening;
+    private volatile boolean stopped;
     private long timer = -1;
     private long lastPrune;
 
     private final Duration sessionLength;
 
-    public SessionRegistry(Pool pool, Vertx vertx, InstantSource clock, org.vigil.gateway.config.GatewayConfig config) {
+    public SessionRegistry(Pool pool, Vertx vertx, InstantSource clock, org.vigil.gateway.config.GatewayConfig config,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") String user,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.sessionLength = config.sessionLength();
         this.pool = pool;
         this.vertx = vertx;
         this.clock = clock;
+        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(user).setTcpKeepAlive(true)
+                // named, so that an operator can tell it in pg_stat_activity
+                .addProperty("application_name", "vigil-gateway-sessions");
+        password.ifPresent(options::setPassword);
+        this.subscriber = PgSubscriber.subscriber(io.vertx.mutiny.core.Vertx.newInstance(vertx), options)
+                // a lost connection is opened again a second later, for as long as it takes; meanwhile this gateway
+                // reads the ends every second (the subscriber asks this as soon as its connection is lost)
+                .reconnectPolicy(retries -> {
+                    if (retries == 0) {
+                        listening = false;
+                        vertx.runOnContext(v -> schedule());
+                    }
+                    return FALLBACK_POLL.toMillis();
+                });
+        subscriber.channel(CHANNEL).subscribeHandler(() -> {
+            listening = true;
+            poll(); // ends made while this gateway was not listening
+            schedule();
+        }).handler(payload -> poll());
     }
 
     void start(@Observes StartupEvent e) {
@@ -94,13 +139,51 @@ public class SessionRegistry {
             }
             polledUpTo = r.getOffsetDateTime("db_now");
         }
-        timer = vertx.setPeriodic(POLL.toMillis(), id -> poll());
+        listen();
+        schedule();
     }
 
     void stop(@Observes ShutdownEvent e) {
+        stopped = true;
+        cancelTimer();
+        subscriber.closeAndForget();
+    }
+
+    private void listen() {
+        subscriber.connect().subscribe().with(ok -> {
+        }, failure -> {
+            // a first connection that fails is not retried by the subscriber: the timer asks again
+            LOG.debugf("cannot listen for ended sessions yet: %s", failure.getMessage());
+            subscriber.closeAndForget();
+        });
+    }
+
+    /** Whether this gateway hears of ends as they happen: its LISTEN is in place on a live connection. */
+    public boolean listening() {
+        return listening;
+    }
+
+    /** The next read: soon while this gateway cannot listen, else the safety read. */
+    private synchronized void schedule() {
+        cancelTimer();
+        if (!stopped) {
+            timer = vertx.setTimer((listening() ? SAFETY_POLL : FALLBACK_POLL).toMillis(), id -> tick());
+        }
+    }
+
+    private synchronized void cancelTimer() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+            timer = -1;
         }
+    }
+
+    private void tick() {
+        if (!listening && subscriber.closed()) {
+            listen();
+        }
+        poll();
+        schedule();
     }
 
     /** Hears of every session that ends, here or at another gateway (called with the session id). */
@@ -190,17 +273,24 @@ public class SessionRegistry {
         }
     }
 
-    /** Reads the sessions ended since the last poll (by any gateway). */
+    /**
+     * Reads the sessions ended since the last read (by any gateway): on the listening connection where there is one
+     * (so an idle pool can close its connections), else from the pool. A read asked for while one is under way runs
+     * when it ends: a notice that came during a read may stand for a row that read did not see.
+     */
     void poll() {
-        if (polling) {
+        if (!polling.compareAndSet(false, true)) {
+            pollAgain = true;
             return;
         }
-        polling = true;
+        pollAgain = false;
         OffsetDateTime since = polledUpTo;
-        pool.preparedQuery("""
+        SqlClient connection = listening ? subscriber.actualConnection() : null;
+        SqlClient client = connection != null ? connection : pool;
+        client.preparedQuery("""
                 select id, created_at, now() as db_now from identity.sessions where ended_at >= $1
                 union all select null, null, now()""")
-                // a little overlap: an end committed just after a poll may carry a slightly earlier stamp
+                // a little overlap: an end committed just after a read may carry a slightly earlier stamp
                 .execute(Tuple.of(since.minusSeconds(5))).subscribe().with(rows -> {
                     OffsetDateTime upTo = since;
                     for (Row r : rows) {
@@ -210,12 +300,19 @@ public class SessionRegistry {
                         upTo = r.getOffsetDateTime("db_now");
                     }
                     polledUpTo = upTo;
-                    polling = false;
+                    polled();
                     prune();
                 }, failure -> {
-                    polling = false;
-                    LOG.debugf("ended sessions not polled: %s", failure.getMessage());
+                    LOG.debugf("ended sessions not read: %s", failure.getMessage());
+                    polled();
                 });
+    }
+
+    private void polled() {
+        polling.set(false);
+        if (pollAgain) {
+            poll();
+        }
     }
 
     /** Forgets what no token can name any more, and (hourly) deletes old rows. */

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -16,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.contracts.CameraConfig;
 import org.vigil.contracts.Json;
 import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.config.HttpClients;
 import org.vigil.runtime.sites.SiteRecorders;
 
 /**
@@ -47,9 +47,7 @@ public class CaptureProbeClient {
     }
 
     private static HttpClient client(Vertx vertx, URI url) {
-        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(url.getHost())
-                .setDefaultPort(url.getPort()).setSsl("https".equals(url.getScheme())).setConnectTimeout(5000)
-                .setMaxPoolSize(8));
+        return vertx.createHttpClient(HttpClients.to(url).setConnectTimeout(5000).setMaxPoolSize(8));
     }
 
     /** The capture instance that probes {@code site}'s cameras; empty when none can be reached from here. */

@@ -3,13 +3,13 @@ package org.vigil.gateway.service;
 import java.net.URI;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.vigil.gateway.config.GatewayConfig;
+import org.vigil.gateway.config.HttpClients;
 
 /** Calls the event service on behalf of a signed-in user (their token, so the service applies their sites). */
 @ApplicationScoped
@@ -19,8 +19,7 @@ public class EventServiceClient {
 
     public EventServiceClient(Vertx vertx, GatewayConfig config) {
         URI events = config.eventsUrl();
-        client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(events.getHost())
-                .setDefaultPort(events.getPort()).setConnectTimeout(3000).setMaxPoolSize(16));
+        client = vertx.createHttpClient(HttpClients.to(events).setConnectTimeout(3000).setMaxPoolSize(16));
     }
 
     /** {@code {"events": [...], "statuses": [...]}}: what a live view starts from. */

@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;
@@ -66,8 +65,7 @@ public class LiveClients {
             Supplier<String> backendToken) {
     }
 
-    private volatile Runnable onWatch = () -> {
-    };
+    private final List<Runnable> onWatch = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     static final class Client {
         final WebSocketConnection connection;
@@ -142,7 +140,9 @@ public class LiveClients {
     private final InstantSource clock;
     private final Duration silenceLimit;
     private final Vertx vertx;
+    /** The once-a-second sweep, while any socket is open (-1: none). */
     private long sweeper = -1;
+    private boolean stopped;
     private long sweeps;
 
     public LiveClients(EventServiceClient events, MeterRegistry metrics, SessionRegistry sessions,
@@ -166,25 +166,34 @@ public class LiveClients {
         this.nativeSkipped = metrics.counter("vigil_gateway_live_fragments_skipped_total");
     }
 
-    void start(@Observes StartupEvent e) {
-        sweeper = vertx.setPeriodic(1000, id -> sweep());
-    }
-
     void stop(@Observes ShutdownEvent e) {
-        if (sweeper >= 0) {
-            vertx.cancelTimer(sweeper);
+        synchronized (this) {
+            stopped = true;
+            if (sweeper >= 0) {
+                vertx.cancelTimer(sweeper);
+                sweeper = -1;
+            }
         }
     }
 
-    /** Called whenever a client says what it watches (on the caller's thread: it must return at once). */
+    /**
+     * Calls {@code listener} whenever a client says what it watches (on the caller's thread: it must return at
+     * once).
+     */
     public void onWatch(Runnable listener) {
-        onWatch = listener;
+        onWatch.add(listener);
     }
 
     /** A new client: its snapshot is fetched now; changes wait until it is sent. */
     void add(WebSocketConnection c, Owner owner) {
         Client client = new Client(c, owner);
         clients.put(c.id(), client);
+        synchronized (this) {
+            // the sweep runs while someone is connected (design 0032): an idle gateway's loop sleeps
+            if (sweeper < 0 && !stopped) {
+                sweeper = vertx.setPeriodic(1000, id -> sweep());
+            }
+        }
         sendSnapshot(client);
     }
 
@@ -241,6 +250,17 @@ public class LiveClients {
                 close(c, EXPIRED, "token expired: connect again with a fresh one", "expired");
             }
         }
+        synchronized (this) {
+            if (clients.isEmpty() && sweeper >= 0) { // a client added meanwhile starts a new one
+                vertx.cancelTimer(sweeper);
+                sweeper = -1;
+            }
+        }
+    }
+
+    /** Whether the sweep is scheduled (it is while any socket is open). */
+    synchronized boolean sweeping() {
+        return sweeper >= 0;
     }
 
     private void close(Client c, int code, String reason, String metric) {
@@ -386,7 +406,7 @@ public class LiveClients {
             }
         }
         client.watching = Set.copyOf(cameras);
-        onWatch.run();
+        onWatch.forEach(Runnable::run);
         client.natives.keySet().removeIf(camera -> !natively.contains(camera) || !cameras.contains(camera));
         for (String camera : natively) {
             if (!cameras.contains(camera)) {

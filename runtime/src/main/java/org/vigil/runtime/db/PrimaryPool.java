@@ -29,13 +29,20 @@ public abstract class PrimaryPool implements PgPoolCreator {
     private static final Logger LOG = Logger.getLogger(PrimaryPool.class);
     /** How long to wait for one host while looking for the primary: a host that is down must not hold up the rest. */
     static final int PROBE_CONNECT_TIMEOUT_MS = 3000;
+    /**
+     * How often the pool looks for connections idle past {@code quarkus.datasource.reactive.idle-timeout} (a minute
+     * in every service): Vert.x looks every second, on every event loop of the pool, which woke an idle service's
+     * event loops once a second each (design 0032). An idle connection now closes 60 to 75 s after its last use.
+     */
+    public static final int POOL_CLEANER_MS = 15_000;
 
     @Override
     public Pool create(Input input) {
         List<PgConnectOptions> hosts = List.copyOf(input.pgConnectOptionsList());
         Supplier<Future<PgConnectOptions>> target = hosts.size() == 1 ? () -> Future.succeededFuture(hosts.get(0))
                 : new PrimaryFinder(input.vertx(), hosts);
-        return PgDriver.INSTANCE.createPool(input.vertx(), target, input.poolOptions());
+        return PgDriver.INSTANCE.createPool(input.vertx(), target,
+                input.poolOptions().setPoolCleanerPeriod(POOL_CLEANER_MS));
     }
 
     /** Finds the host that is not in recovery, starting with the one that was the primary last time. */
