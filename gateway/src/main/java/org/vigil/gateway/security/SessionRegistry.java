@@ -284,7 +284,16 @@ public class SessionRegistry {
             return;
         }
         pollAgain = false;
-        OffsetDateTime since = polledUpTo;
+        try {
+            read(polledUpTo);
+        } catch (RuntimeException e) {
+            // never left marked as reading: a stuck flag would stop this gateway hearing of any end
+            LOG.warnf("ended sessions not read: %s", e.getMessage());
+            polled();
+        }
+    }
+
+    private void read(OffsetDateTime since) {
         SqlClient connection = listening ? subscriber.actualConnection() : null;
         SqlClient client = connection != null ? connection : pool;
         client.preparedQuery("""
