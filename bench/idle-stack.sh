@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench/run idle-stack: what the whole stack that `./vigil up` starts costs while it does nothing (issue 23, design
-# 0021). It starts the stack twice in one run, each time from an empty home, deletes its synthetic camera through the
-# API (so that nothing is captured), lets the JVMs warm up, then reads every process of the stack (the launcher with
-# Kafka, PostgreSQL's processes, Redis, the six services) from /proc over a window:
+# 0021). It starts the stack twice in one run, each time from an empty home and with no camera (CAMERA_SOURCES=none:
+# the stack before any camera, as issue 23 measured it; deleting the synthetic camera after "Vigil is up" raced its
+# registration, which capture makes once Kafka answers, and once left it running, design 0033), lets the JVMs warm up,
+# then reads every process of the stack (the launcher with Kafka, PostgreSQL's processes, Redis, the six services)
+# from /proc over successive windows:
 #   - start-up: from the launch to "Vigil is up";
 #   - CPU: % of one core, user + system, summed over the processes;
 #   - memory: PSS (each shared page divided among the processes that share it; RSS double-counts them) and RSS.
@@ -10,19 +12,22 @@
 # (VIGIL_JAVA_OPTS undoing Vigil's: a heap that starts at its maximum, C2 everywhere, performance counters on), so
 # the ratio shows what the tuning buys. Exits 1 when the shipped stack misses a goal: idle CPU <= 5 % of a core,
 # PSS <= 1200 MB, start-up < 35 s.
-# Idle means after start-up: the JIT compiles what idle code runs once a second for about ten minutes after a start
-# (design 0029), so the window opens 10 min after the camera is gone; IDLE_SETTLE=120 measures the stack while it
-# still compiles. The window is 5 min: the stack's periodic work comes every 5 min (the launcher's heap collection,
-# Kafka clients' metadata refresh), so a window of that length sees each once, where one of 60 s saw either none of
-# it or all of it (design 0031: 6.40 % then 4.55 to 4.80 % in six windows of 60 s one after the other).
-# Environment: IDLE_SETTLE (s, default 600) after the camera is gone, IDLE_WINDOW (s, default 300),
-# IDLE_BASELINE=0 to skip the baseline run, IDLE_DETAIL=1 to print each process's share as well. Stop any stack of
-# yours first: the runs use the default ports.
+# Idle means after start-up: a JVM compiles idle code as each piece of it passes the JIT's thresholds, which code run
+# every few seconds does for tens of minutes after a start (design 0033: the compilers were 1.3 % of a core at 10 to
+# 15 min and still 0.85 % at 25 to 30). So the stack is read in successive windows from 10 min after start-up, each
+# printed with the compilers' share, and the last (25 to 30 min by default) is the figure; memory is read at its end,
+# when the JIT has added the most code. A window is 5 min: the stack's periodic work comes every 5 min (the
+# launcher's heap collection, Kafka clients' metadata refresh), so a window of that length sees each once, where one
+# of 60 s saw either none of it or all of it (design 0031).
+# Environment: IDLE_SETTLE (s, default 600) after start-up, IDLE_WINDOW (s, default 300), IDLE_WINDOWS
+# (default 4), IDLE_BASELINE=0 to skip the baseline run, IDLE_DETAIL=1 to print each process's share of the last
+# window as well. Stop any stack of yours first: the runs use the default ports.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SETTLE="${IDLE_SETTLE:-600}"
 WINDOW="${IDLE_WINDOW:-300}"
+WINDOWS="${IDLE_WINDOWS:-4}"
 TICKS="$(getconf CLK_TCK)"
 GOAL_CPU=5
 GOAL_PSS_MB=1200
@@ -68,6 +73,20 @@ proc_name() {
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
+# the CPU ticks of the JIT compiler threads of the given processes, summed (a compiler thread that has ended since
+# is not counted: HotSpot starts and stops them as the queue grows and shrinks)
+jit_ticks() {
+  local p t sum=0
+  for p in "$@"; do
+    for t in /proc/"$p"/task/*; do
+      case "$(cat "$t/comm" 2>/dev/null)" in
+        C1\ Compiler*|C2\ Compiler*) sum=$((sum + $(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0))) ;;
+      esac
+    done
+  done
+  echo "$sum"
+}
+
 # run LABEL [VAR=value ...]: one stack, measured; prints one line and sets START_S, CPU_PCT, PSS_MB, RSS_MB
 run() {
   local label="$1"
@@ -75,7 +94,7 @@ run() {
   local home="$WORK/$label" out="$WORK/$label.out"
   mkdir -p "$home"
   local t0=$SECONDS
-  env "$@" VIGIL_HOME="$home" VIGIL_SKIP_BUILD=1 ./vigil up >"$out" 2>&1 &
+  env CAMERA_SOURCES=none "$@" VIGIL_HOME="$home" VIGIL_SKIP_BUILD=1 ./vigil up >"$out" 2>&1 &
   STACK_PID=$!
   local deadline=$((SECONDS + 180))
   until grep -q "Vigil is up" "$out"; do
@@ -87,51 +106,50 @@ run() {
     sleep 0.5
   done
   START_S="$(grep -o 'Vigil is up ([0-9.]* s)' "$out" | grep -o '[0-9.]*')"
-  # nothing captured: the synthetic camera goes, as an admin would remove it
-  local port password jar csrf
-  port="$(grep -o 'Web UI: *http://[^:]*:[0-9]*' "$out" | grep -o '[0-9]*$')"
-  password="$(grep -o 'admin / [^ ]*' "$out" | awk '{print $3}')"
-  jar="$WORK/$label.cookies"
-  curl -sf -c "$jar" -H "Origin: http://127.0.0.1:$port" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"admin\",\"password\":\"$password\"}" "http://127.0.0.1:$port/api/auth/login" >/dev/null
-  csrf="$(awk '/vigil_csrf/ {print $7}' "$jar")"
-  for cam in $(curl -sf -b "$jar" "http://127.0.0.1:$port/api/cameras" \
-      | python3 -c 'import json, sys; d = json.load(sys.stdin); d = d.get("cameras", []) if isinstance(d, dict) else d; print(" ".join(c["id"] for c in d))'); do
-    curl -sf -b "$jar" -H "Origin: http://127.0.0.1:$port" -H "X-CSRF-Token: $csrf" -X DELETE \
-      "http://127.0.0.1:$port/api/cameras/$cam" >/dev/null
-  done
   sleep "$SETTLE"
-  local pids p sum0=0 sum1=0 pss=0 rss=0
+  local pids p w sum0=0 sum1=0 jit0=0 jit1=0 pss=0 rss=0
   pids="$(stack_pids "$home")"
-  declare -A before=()
+  declare -A before=() now=()
   for p in $pids; do before[$p]="$(cpu_ticks "$p")"; done
-  sleep "$WINDOW"
+  jit0="$(jit_ticks $pids)"
+  # successive windows: the last is the figure, the earlier ones show how far the JIT had got
+  for w in $(seq 1 "$WINDOWS"); do
+    sleep "$WINDOW"
+    sum0=0 sum1=0
+    for p in $pids; do
+      now[$p]="$(cpu_ticks "$p")"
+      [ "${now[$p]}" = 0 ] && continue # gone meanwhile
+      sum0=$((sum0 + ${before[$p]:-0}))
+      sum1=$((sum1 + ${now[$p]}))
+    done
+    jit1="$(jit_ticks $pids)"
+    awk -v d=$((sum1 - sum0)) -v j=$((jit1 - jit0)) -v t="$TICKS" -v w="$WINDOW" -v a=$((SETTLE + (w - 1) * WINDOW)) \
+      'BEGIN {printf "  window %2d-%2d min: CPU %5.2f %% of a core, of which the JIT compilers %4.2f\n", a / 60, (a + w) / 60, 100 * d / t / w, 100 * j / t / w}'
+    [ "$w" = "$WINDOWS" ] && break
+    for p in $pids; do before[$p]="${now[$p]}"; done
+    jit0="$jit1"
+  done
   for p in $pids; do
-    local now
-    now="$(cpu_ticks "$p")"
-    [ "$now" = 0 ] && continue # gone meanwhile
-    sum0=$((sum0 + ${before[$p]:-0}))
-    sum1=$((sum1 + now))
+    [ "${now[$p]}" = 0 ] && continue
     local one_pss
     one_pss="$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)"
     pss=$((pss + one_pss))
     [ -z "${IDLE_DETAIL:-}" ] || printf '  %-22s CPU %5.2f %%   PSS %4d MB\n' "$(proc_name "$p")" \
-      "$(awk -v d=$((now - ${before[$p]:-0})) -v t="$TICKS" -v w="$WINDOW" 'BEGIN {printf "%.2f", 100 * d / t / w}')" \
+      "$(awk -v d=$((${now[$p]} - ${before[$p]:-0})) -v t="$TICKS" -v w="$WINDOW" 'BEGIN {printf "%.2f", 100 * d / t / w}')" \
       $((one_pss / 1024))
     rss=$((rss + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
   done
   CPU_PCT="$(awk -v d=$((sum1 - sum0)) -v t="$TICKS" -v w="$WINDOW" 'BEGIN {printf "%.2f", 100 * d / t / w}')"
   PSS_MB=$((pss / 1024))
   RSS_MB=$((rss / 1024))
-  printf '%-9s start-up %5.1f s   idle CPU %5.2f %% of a core   PSS %5d MB   RSS %5d MB   (%d processes, %s s window)\n' \
+  printf '%-9s start-up %5.1f s   idle CPU %5.2f %% of a core   PSS %5d MB   RSS %5d MB   (%d processes, last %s s window)\n' \
     "$label" "$START_S" "$CPU_PCT" "$PSS_MB" "$RSS_MB" "$(echo "$pids" | wc -w)" "$WINDOW"
   stop_stack
 }
 
-command -v curl >/dev/null || { echo "idle-stack: needs curl" >&2; exit 3; }
 # built as ./vigil up builds: with the class-data archives
 [ -n "${VIGIL_SKIP_BUILD:-}" ] || ./mvnw -q -B install -DskipTests -Dquarkus.package.jar.appcds.enabled=true >/dev/null
-echo "idle stack: ./vigil up, no camera, ${SETTLE} s to settle, then ${WINDOW} s measured"
+echo "idle stack: ./vigil up, no camera, ${SETTLE} s to settle, then ${WINDOWS} windows of ${WINDOW} s; the last is the figure"
 run shipped
 S_START=$START_S S_CPU=$CPU_PCT S_PSS=$PSS_MB
 if [ "${IDLE_BASELINE:-1}" != 0 ]; then

@@ -96,6 +96,7 @@ public final class Launcher {
         if (cfg.siteNode().isPresent()) {
             return siteNode(t0);
         }
+        offeredBefore = demoCameraOffered();
         String adminPassword = randomPassword();
         // The gateway first: the others fetch its token keys when they start.
         StackConfig.Service gateway = cfg.gateway();
@@ -115,6 +116,9 @@ public final class Launcher {
         }
         boolean adminCreated = ReadinessProbe.login(cfg.gateway().port(), "admin", adminPassword);
         printSummary(t0, adminCreated ? adminPassword : null);
+        if (cameraSources(cfg.env().get("CAMERA_SOURCES"), offeredBefore).equals(DEMO_CAMERA)) {
+            Files.writeString(demoCameraMarker(), "the synthetic camera was offered; it is not offered again\n");
+        }
         supervise(adminPassword);
         settleHeapLater();
         stopped.await();
@@ -342,6 +346,38 @@ public final class Launcher {
         return org.vigil.contracts.CameraConfig.maskCredentials(url);
     }
 
+    /** Whether the synthetic camera had been offered before this start (read before the services start). */
+    private boolean offeredBefore;
+
+    /** The synthetic camera a first start offers where CAMERA_SOURCES is not set. */
+    static final String DEMO_CAMERA = "test:";
+
+    /**
+     * What capture is given as CAMERA_SOURCES: the operator's list as it is; none at all for {@code none}; and where
+     * it is not set, the synthetic camera on this home's first start only, so that a new user sees video at once and
+     * an operator who deletes it does not get it back at the next start (capture registers a source that is not in
+     * the registry, and a deleted camera is not).
+     */
+    static String cameraSources(String configured, boolean demoOffered) {
+        String c = configured == null ? "" : configured.strip();
+        if (c.equalsIgnoreCase("none")) {
+            return "";
+        }
+        if (!c.isEmpty()) {
+            return c;
+        }
+        return demoOffered ? "" : DEMO_CAMERA;
+    }
+
+    /** Whether an earlier start of this home already offered the synthetic camera (it came up with it). */
+    private boolean demoCameraOffered() {
+        return Files.exists(demoCameraMarker());
+    }
+
+    private Path demoCameraMarker() {
+        return cfg.home().resolve("demo-camera-offered");
+    }
+
     /** Starts a service; a first start keeps the previous run's log as {@code .log.1}, a restart appends. */
     private Process startService(StackConfig.Service s, String adminPassword, boolean newLog) throws IOException {
         Map<String, String> env = new HashMap<>();
@@ -386,8 +422,8 @@ public final class Launcher {
         if (cfg.env().getOrDefault("EXPORT_SIGNING_KEY_FILE", "").isBlank()) {
             env.put("VIGIL_DEV_SIGNING_KEY", "true"); // the embedded stack is a development system: a key is generated
         }
-        if (cfg.env().getOrDefault("CAMERA_SOURCES", "").isBlank() && !site) { // a site's come from central
-            env.put("CAMERA_SOURCES", "test:");
+        if (!site) { // a site's come from central
+            env.put("CAMERA_SOURCES", cameraSources(cfg.env().get("CAMERA_SOURCES"), demoCameraOffered()));
         }
         if (!site && s.equals(cfg.gateway())) {
             env.put("VIGIL_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
@@ -578,9 +614,10 @@ public final class Launcher {
         } else {
             out.println("  Admin login:  the admin account exists from an earlier run; use its password.");
         }
-        String cams = cfg.env().getOrDefault("CAMERA_SOURCES", "");
-        out.println("  Cameras:      " + (cams.isBlank() ? "one synthetic camera (set CAMERA_SOURCES for real ones)"
-                : "from CAMERA_SOURCES"));
+        String cams = cameraSources(cfg.env().get("CAMERA_SOURCES"), offeredBefore);
+        out.println("  Cameras:      " + (cams.equals(DEMO_CAMERA) ? "one synthetic camera (set CAMERA_SOURCES for real ones)"
+                : cams.isEmpty() ? "those in Settings → Cameras (CAMERA_SOURCES=none: no synthetic camera)"
+                        : "from CAMERA_SOURCES"));
         out.println("  Logs:         " + cfg.logs());
         out.println("  Status:       ./vigil status");
         out.println("Press Ctrl-C to stop.");
