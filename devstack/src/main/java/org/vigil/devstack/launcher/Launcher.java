@@ -616,8 +616,8 @@ public final class Launcher {
         }
         String cams = cameraSources(cfg.env().get("CAMERA_SOURCES"), offeredBefore);
         out.println("  Cameras:      " + (cams.equals(DEMO_CAMERA) ? "one synthetic camera (set CAMERA_SOURCES for real ones)"
-                : cams.isEmpty() ? "those in Settings → Cameras (CAMERA_SOURCES=none: no synthetic camera)"
-                        : "from CAMERA_SOURCES"));
+                : !cams.isEmpty() ? "from CAMERA_SOURCES"
+                        : "those added in Settings → Cameras" + (offeredBefore ? "" : " (none yet)")));
         out.println("  Logs:         " + cfg.logs());
         out.println("  Status:       ./vigil status");
         out.println("Press Ctrl-C to stop.");
