@@ -48,6 +48,8 @@ public final class Launcher {
     private ChildProcesses children;
     private DevStack devStack;
     private WanSecurity wanSecurity;
+    /** Whether the synthetic camera had been offered before this start (read before the services start). */
+    private boolean offeredBefore;
     private FileChannel lockChannel;
     private FileLock lock;
 
@@ -345,9 +347,6 @@ public final class Launcher {
     private static String mask(String url) {
         return org.vigil.contracts.CameraConfig.maskCredentials(url);
     }
-
-    /** Whether the synthetic camera had been offered before this start (read before the services start). */
-    private boolean offeredBefore;
 
     /** The synthetic camera a first start offers where CAMERA_SOURCES is not set. */
     static final String DEMO_CAMERA = "test:";
