@@ -14,7 +14,7 @@
 # PSS <= 1200 MB, start-up < 35 s.
 # Idle means after start-up: a JVM compiles idle code as each piece of it passes the JIT's thresholds, which code run
 # every few seconds does for tens of minutes after a start (design 0033: the compilers were 1.3 % of a core at 10 to
-# 15 min and still 0.85 % at 25 to 30). So the stack is read in successive windows from 10 min after start-up, each
+# 15 min and still 0.85 % at 23 to 28). So the stack is read in successive windows from 10 min after start-up, each
 # printed with the compilers' share, and the last (25 to 30 min by default) is the figure; memory is read at its end,
 # when the JIT has added the most code. A window is 5 min: the stack's periodic work comes every 5 min (the
 # launcher's heap collection, Kafka clients' metadata refresh), so a window of that length sees each once, where one
