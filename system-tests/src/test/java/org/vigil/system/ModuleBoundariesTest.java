@@ -122,12 +122,17 @@ class ModuleBoundariesTest {
         }
     }
 
+    /** Each module's classes, imported once for all the rules (an import resolves what they reference: seconds). */
+    private static final Map<String, JavaClasses> IMPORTED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static JavaClasses classesOf(String module) {
-        Path dir = root().resolve(module).resolve("target/classes");
-        assertThat(Files.isDirectory(dir)).as(dir + " exists (build the services before this test)").isTrue();
-        JavaClasses classes = new ClassFileImporter().importPath(dir);
-        assertThat(classes).as("classes of " + module).isNotEmpty();
-        return classes;
+        return IMPORTED.computeIfAbsent(module, m -> {
+            Path dir = root().resolve(m).resolve("target/classes");
+            assertThat(Files.isDirectory(dir)).as(dir + " exists (build the services before this test)").isTrue();
+            JavaClasses classes = new ClassFileImporter().importPath(dir);
+            assertThat(classes).as("classes of " + m).isNotEmpty();
+            return classes;
+        });
     }
 
     static List<String> serviceModules() {

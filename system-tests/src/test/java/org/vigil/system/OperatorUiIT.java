@@ -769,7 +769,11 @@ class OperatorUiIT {
                             - rates.path("before").get(i).get(0).asDouble()) / seconds;
                     double received = (rates.path("after").get(i).get(1).asDouble()
                             - rates.path("before").get(i).get(1).asDouble()) / seconds;
-                    measured[i] = new double[] {shown, received};
+                    // frames that had arrived but were not shown yet when the window opened (a stalled renderer's
+                    // backlog) may be shown within it
+                    double backlog = Math.max(0, rates.path("before").get(i).get(1).asDouble()
+                            - rates.path("before").get(i).get(0).asDouble()) / seconds;
+                    measured[i] = new double[] {shown, received, backlog};
                     report.append(String.format("%s %.1f/%.1f ", ids.get(i), shown, received));
                 }
                 // every figure printed (and kept) before any is judged
@@ -783,8 +787,9 @@ class OperatorUiIT {
                 // quarter of what arrives at least (a frozen tile presents none)
                 double share = System.getProperty("vigil.bench.grid-cameras") == null ? 0.25 : 0.7;
                 for (int i = 0; i < ids.size(); i++) {
+                    // never more than arrived: those of the window, a backlog from before it, and one in flight
                     assertThat(measured[i][0]).as(ids.get(i) + ": frames shown per second against those received")
-                            .isBetween(measured[i][1] * share, measured[i][1] * 1.3);
+                            .isBetween(measured[i][1] * share, measured[i][1] * 1.3 + measured[i][2] + 1 / seconds);
                     assertThat(measured[i][1]).as(ids.get(i) + ": frames received per second against the camera's "
                             + "rate").isGreaterThan(fps * 0.5);
                 }

@@ -142,11 +142,15 @@ public final class Stack implements AutoCloseable {
     /** Polls {@code ok} every 250 ms until it holds; fails, naming {@code what}, if it does not within {@code timeout}. */
     static void await(String what, Duration timeout, java.util.function.BooleanSupplier ok) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // asked again after 100 ms, then less often, up to once a second: many checks open a consumer or a database
+        // connection, and asking four times a second through a minutes-long wait cost the suite's two cores
+        long pause = 100;
         while (!ok.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
             }
-            Thread.sleep(250);
+            Thread.sleep(pause);
+            pause = Math.min(1000, pause * 3 / 2);
         }
     }
 

@@ -2,7 +2,9 @@ package org.vigil.devstack.testing;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -57,16 +59,39 @@ public final class TopicProbe {
         send(bootstrap, new ProducerRecord<>(topic, key, value));
     }
 
-    /** Writes one record (with its headers) and waits for the broker's acknowledgement. */
+    /**
+     * Writes one record (with its headers) and waits for the broker's acknowledgement, through the one producer this
+     * JVM keeps for {@code bootstrap}: a producer of its own per record cost a connection, a metadata fetch, a producer
+     * id and a thread each time (a test writing 300 segments started 300 producers). A failed write closes that
+     * producer, so the next write starts afresh (a broker restarted on the same address).
+     */
     public static void send(String bootstrap, ProducerRecord<String, byte[]> record) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
-                new ByteArraySerializer())) {
+        KafkaProducer<String, byte[]> producer = PRODUCERS.computeIfAbsent(bootstrap, TopicProbe::producer);
+        try {
             producer.send(record).get();
         } catch (Exception e) {
+            if (PRODUCERS.remove(bootstrap, producer)) {
+                producer.close(Duration.ofSeconds(1));
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw new IllegalStateException("cannot write to " + record.topic(), e);
         }
+    }
+
+    /** The producers {@link #send} keeps, one per bootstrap address, closed when the JVM exits. */
+    private static final Map<String, KafkaProducer<String, byte[]>> PRODUCERS = new ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> PRODUCERS.values()
+                .forEach(p -> p.close(Duration.ofSeconds(1))), "topic-probe-producers"));
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     /**
