@@ -116,8 +116,8 @@ public final class Launcher {
             shutdown();
             return 1;
         }
-        boolean adminCreated = ReadinessProbe.login(cfg.gateway().port(), "admin", adminPassword);
-        printSummary(t0, adminCreated ? adminPassword : null);
+        printSummary(t0, adminLines(ReadinessProbe.login(cfg.gateway().port(), "admin", adminPassword),
+                adminPassword));
         if (cameraSources(cfg.env().get("CAMERA_SOURCES"), offeredBefore).equals(DEMO_CAMERA)) {
             Files.writeString(demoCameraMarker(), "the synthetic camera was offered; it is not offered again\n");
         }
@@ -602,17 +602,28 @@ public final class Launcher {
         }
     }
 
-    private void printSummary(long t0, String adminPassword) {
+    /**
+     * The summary's lines about the first admin. The gateway creates the account with this start's password only when
+     * none exists, so a sign-in with it says which case this is; where the gateway gave no answer that says either, the
+     * password is shown all the same (a first start that hid it would leave nobody able to sign in).
+     */
+    static List<String> adminLines(ReadinessProbe.SignIn signIn, String password) {
+        return switch (signIn) {
+            case ACCEPTED -> List.of("  Admin login:  admin / " + password,
+                    "                (shown once: store it now; it is not written anywhere)");
+            case REFUSED -> List.of("  Admin login:  the admin account exists from an earlier run; use its password.");
+            case NO_ANSWER -> List.of("  Admin login:  admin / " + password + " if this start created the account",
+                    "                (the gateway did not answer a test sign-in, so that could not be checked; if it",
+                    "                is refused, the account exists from an earlier run: use its password. Shown once.)");
+        };
+    }
+
+    private void printSummary(long t0, List<String> admin) {
         String host = cfg.bindHost().equals("0.0.0.0") ? "127.0.0.1" : cfg.bindHost();
         out.println();
         out.println("Vigil is up (" + since(t0) + ").");
         out.println("  Web UI:       http://" + host + ":" + cfg.gateway().port() + "/");
-        if (adminPassword != null) {
-            out.println("  Admin login:  admin / " + adminPassword);
-            out.println("                (shown once: store it now; it is not written anywhere)");
-        } else {
-            out.println("  Admin login:  the admin account exists from an earlier run; use its password.");
-        }
+        admin.forEach(out::println);
         String cams = cameraSources(cfg.env().get("CAMERA_SOURCES"), offeredBefore);
         out.println("  Cameras:      " + (cams.equals(DEMO_CAMERA) ? "one synthetic camera (set CAMERA_SOURCES for real ones)"
                 : !cams.isEmpty() ? "from CAMERA_SOURCES"

@@ -57,20 +57,34 @@ final class ReadinessProbe {
         }
     }
 
-    /** True when the gateway accepts these credentials. */
-    static boolean login(int gatewayPort, String user, String password) {
+    /** What the gateway said to a sign-in. */
+    enum SignIn {
+        /** The credentials were accepted. */
+        ACCEPTED,
+        /** The gateway answered that they are wrong (401 or 403). */
+        REFUSED,
+        /** No answer that says either: a timeout, a refused connection, a server error. */
+        NO_ANSWER
+    }
+
+    /**
+     * Signs in once. The gateway's first sign-in may make its token signing key (seconds of a core on a loaded
+     * machine), hence the 30 s.
+     */
+    static SignIn login(int gatewayPort, String user, String password) {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             String body = Json.mapper().writeValueAsString(java.util.Map.of("username", user, "password", password));
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
-                    + "/api/auth/login")).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                    + "/api/auth/login")).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
+            return r.statusCode() == 200 ? SignIn.ACCEPTED
+                    : r.statusCode() == 401 || r.statusCode() == 403 ? SignIn.REFUSED : SignIn.NO_ANSWER;
         } catch (IOException e) {
-            return false;
+            return SignIn.NO_ANSWER;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return SignIn.NO_ANSWER;
         }
     }
 }
