@@ -150,7 +150,8 @@ def main():
     classes = []
     for folder, lane in REPORTS.items():
         for f in glob.glob(os.path.join(ROOT, folder, 'TEST-*.xml')):
-            m = re.search(r'name="([^"]+)" time="([\d.]+)"', read(f)[:2000])
+            with open(f) as report:  # the suite's name and time are in its first lines; its output may be megabytes
+                m = re.search(r'name="([^"]+)" time="([\d.]+)"', report.read(2000))
             end = os.path.getmtime(f)
             if not m or end < t0:
                 continue
