@@ -397,8 +397,15 @@ class OperatorUiIT {
             assertThat(b.evaluate("(v => [...Array(v.buffered.length).keys()].some(i => v.buffered.start(i) <= "
                     + (cutAt - 1) + " && v.buffered.end(i) >= " + (cutAt + 1) + "))(" + lead + ")").asBoolean())
                     .as("one buffered range across the cut at %.1f s", cutAt).isTrue();
+            // in step: the follower is put back within 250 ms every 200 ms, so on a loaded machine a follower that
+            // stalled a moment at the cut (its own segments cut too) is back within a few seconds
+            long inStepBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             double drift = Math.abs(b.evaluate(wall + "(" + lead + ") - " + wall + "(" + follower + ")").asDouble());
-            assertThat(drift).as("the two cameras' playheads apart (ms)").isLessThan(1000);
+            while (drift >= 1000 && System.nanoTime() < inStepBy) {
+                Thread.sleep(200);
+                drift = Math.abs(b.evaluate(wall + "(" + lead + ") - " + wall + "(" + follower + ")").asDouble());
+            }
+            assertThat(drift).as("the two cameras' playheads apart (ms), 10 s after the cut").isLessThan(1000);
 
             // 4x: the playhead runs about four times as fast as the clock
             b.evaluate("document.querySelector('#tl-speed').value = '4'; document.querySelector('#tl-speed')"
