@@ -124,7 +124,7 @@ public final class SiteNodeBench {
                     StackCamerasBench.send(gw, cookie, "DELETE", "/api/cameras/" + id, null, 204);
                 }
                 Thread.sleep(SETTLE.toMillis());
-                Map<String, Usage> idle = StackCamerasBench.window(stack, WINDOW);
+                Map<String, Usage> idle = StackCamerasBench.idleWindow("site-node", stack, WINDOW);
                 for (RtspServer s : cameras) {
                     s.start();
                 }
