@@ -51,6 +51,10 @@ public final class StackCamerasBench {
     static final double TICKS = 100; // USER_HZ
     private static final Duration SETTLE = Duration.ofSeconds(Long.parseLong(env("STACK_SETTLE", "90")));
     private static final Duration WINDOW = Duration.ofSeconds(Long.parseLong(env("STACK_WINDOW", "60")));
+    /** A stack without cameras above this much of a core in all is measured again (%, {@code STACK_QUIET}). */
+    static final double QUIET_PERCENT = Double.parseDouble(env("STACK_QUIET", "10"));
+    static final int QUIET_RETRIES = 4;
+
     /** How long the stack goes on with its cameras after the report: time to profile it (0). */
     private static final Duration HOLD = Duration.ofSeconds(Long.parseLong(env("STACK_HOLD", "0")));
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -196,10 +200,6 @@ public final class StackCamerasBench {
     }
 
     /**
-     * CPU of every process of the stack over {@code window}, by name: the launcher (Kafka runs inside it), its
-     * children (the services, Redis), and PostgreSQL's processes (found by the data directory under the stack's home).
-     */
-    /**
      * The stack without cameras: one {@code window}, then, while the stack uses more than {@link #QUIET_PERCENT} of a
      * core in all (the JIT still compiling a minute or two after start, design 0033), up to {@link #QUIET_RETRIES}
      * more, keeping the quietest. A busy window without cameras would be subtracted from the window with them and
@@ -223,14 +223,14 @@ public final class StackCamerasBench {
         return idle;
     }
 
-    /** A stack without cameras above this much of a core in all is measured again (%, {@code STACK_QUIET}). */
-    static final double QUIET_PERCENT = Double.parseDouble(env("STACK_QUIET", "10"));
-    static final int QUIET_RETRIES = 4;
-
     static double total(Map<String, Usage> usage) {
         return usage.values().stream().mapToDouble(Usage::cpu).sum();
     }
 
+    /**
+     * CPU of every process of the stack over {@code window}, by name: the launcher (Kafka runs inside it), its
+     * children (the services, Redis), and PostgreSQL's processes (found by the data directory under the stack's home).
+     */
     static Map<String, Usage> window(Stack stack, Duration window) throws Exception {
         Map<Long, String> procs = processes(stack);
         Map<Long, Long> t0 = new LinkedHashMap<>();
